@@ -1,0 +1,114 @@
+//! The command line: `bsmart`, `bsmart demo`, `bsmart serve`, `bsmart admin …`.
+//!
+//! No flag takes a password, token or code (SECURITY.md 42): secrets are typed at a prompt that
+//! does not echo, or generated and shown once.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Keyboard-driven behaviour recording for schools, alternative provisions and children's homes.
+#[derive(Debug, Parser)]
+#[command(name = "bsmart", version, about)]
+pub struct Cli {
+    /// What to run; without one, the terminal client starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Client options (used when no subcommand is given).
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// Options of the terminal client.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClientArgs {
+    /// The setting's server, e.g. https://yourschool.bsmart.example (overrides the config file).
+    #[arg(long, global = true)]
+    pub url: Option<String>,
+    /// The config file (default: the platform's config directory, bsmart/config.toml).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Lock after this many seconds without a key press (default 120).
+    #[arg(long = "idle-lock", value_name = "SECONDS", global = true)]
+    pub idle_lock: Option<u64>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the reference server on 127.0.0.1 with demo data, then the client against it.
+    Demo(DemoArgs),
+    /// Run the reference server.
+    Serve(ServeArgs),
+    /// Server-side administration.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `bsmart demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Seed of the demo data (the same seed gives the same data).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Multiply the demo data (for benchmarks).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub scale: u32,
+}
+
+/// `bsmart serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// SQLite database file (created if missing). Keep it on an encrypted volume.
+    #[arg(long, default_value = "bsmart.db")]
+    pub db: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8480")]
+    pub bind: SocketAddr,
+    /// Fill a new, temporary database with demo data; binds to loopback only.
+    #[arg(long)]
+    pub demo: bool,
+    /// Seed of the demo data.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Multiply the demo data.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub scale: u32,
+    /// File holding the 32-byte server key that seals TOTP secrets (hex). The environment
+    /// variable BSMART_SERVER_KEY_FILE names it too. Created with mode 0600 if missing.
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+}
+
+/// `bsmart admin …`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Check the audit log's hash chain; exits non-zero naming the first broken row.
+    VerifyAudit {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Create an admin account with a generated temporary password, shown once.
+    CreateAdmin {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The admin's work email.
+        #[arg(long)]
+        email: String,
+        /// The admin's name as others see it.
+        #[arg(long)]
+        name: String,
+    },
+    /// Unlock an account locked after failed sign-ins (audited).
+    Unlock {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+    },
+}

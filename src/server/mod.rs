@@ -1,0 +1,3 @@
+//! The reference server (placeholder until the server lands).
+
+pub mod cli;

@@ -1,0 +1,427 @@
+//! The JSON types of the `/api/v1` API, shared by client and server.
+//!
+//! One definition serves both ends so that the two cannot drift apart; with the `server` feature
+//! each type also derives `utoipa::ToSchema`, so the OpenAPI document is generated from the very
+//! types the handlers return. Times are UTC (`chrono::DateTime<Utc>`, RFC 3339 on the wire).
+//! Secrets (passwords, codes, tokens) are plain `String`s only for as long as serde needs them:
+//! callers move them into `secrecy`/`zeroize` holders straight away.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "server")]
+use utoipa::ToSchema;
+
+/// The prefix of every API route.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The error envelope every failed call answers with: `{"error":{"code":"…","message":"…"}}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct ErrorBody {
+    /// The code and human message.
+    pub error: ErrorDetail,
+}
+
+/// The inside of [`ErrorBody`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct ErrorDetail {
+    /// Machine-readable code, one of the constants in [`codes`].
+    pub code: String,
+    /// A sentence for a person: what went wrong and what to do.
+    pub message: String,
+}
+
+/// The error codes the server uses. The client matches on these, never on messages.
+pub mod codes {
+    /// Wrong email or password (also for an email with no account).
+    pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
+    /// The account is locked after too many failures; an admin must unlock it.
+    pub const ACCOUNT_LOCKED: &str = "account_locked";
+    /// A TOTP or recovery code that is wrong, reused or out of its window.
+    pub const INVALID_CODE: &str = "invalid_code";
+    /// A login challenge that is unknown, used, expired or for another stage.
+    pub const INVALID_CHALLENGE: &str = "invalid_challenge";
+    /// A password that breaks the policy; the message says which rule.
+    pub const WEAK_PASSWORD: &str = "weak_password";
+    /// No or unknown bearer token.
+    pub const UNAUTHENTICATED: &str = "unauthenticated";
+    /// The session passed its idle or absolute limit; sign in again.
+    pub const SESSION_EXPIRED: &str = "session_expired";
+    /// Signed in, but the role does not allow this.
+    pub const FORBIDDEN: &str = "forbidden";
+    /// No such record, or one the user may not see (the two are indistinguishable).
+    pub const NOT_FOUND: &str = "not_found";
+    /// The body or query could not be read (wrong JSON, wrong types, missing fields).
+    pub const INVALID_REQUEST: &str = "invalid_request";
+    /// The body is larger than the server accepts.
+    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    /// The body is not `application/json`.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    /// Too many requests from this address; wait and try again.
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// Something failed on the server; nothing about it is revealed.
+    pub const INTERNAL: &str = "internal";
+}
+
+/// `GET /setting`: what the login screen needs before anyone signs in.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Setting {
+    /// Stable identity of the setting; the client remembers it per server URL.
+    pub id: String,
+    /// The school's or home's name, shown on the login screen.
+    pub name: String,
+    /// Prefix of incident references, e.g. `besmart` for `besmart-10281`.
+    pub incident_prefix: String,
+    /// The password rules, so the client can show them before the server refuses one.
+    pub password_rules: PasswordRules,
+    /// Where staff get help.
+    pub support: SupportContact,
+    /// True when this is demo data: the client says so on the login screen.
+    pub demo: bool,
+}
+
+/// Password policy of a setting (SECURITY.md 1-4).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct PasswordRules {
+    /// Fewest code points for an account with 2FA.
+    pub min_chars: u32,
+    /// Fewest code points for an account without 2FA, where the setting lets 2FA be optional.
+    pub min_chars_without_2fa: u32,
+    /// Most code points accepted.
+    pub max_chars: u32,
+    /// True when every account must use 2FA.
+    pub require_2fa_for_all: bool,
+}
+
+/// The setting's help-centre contact.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct SupportContact {
+    /// Support email address.
+    pub email: String,
+    /// Support telephone number.
+    pub phone: String,
+    /// Help-centre web address.
+    pub url: String,
+}
+
+/// `POST /auth/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct LoginRequest {
+    /// Work email address.
+    pub email: String,
+    /// Password, exactly as typed (the server normalises it to NFKC).
+    pub password: String,
+}
+
+/// The next step of signing in, answered by login, TOTP, password change and enrolment.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AuthStep {
+    /// Signed in.
+    Ok {
+        /// Opaque bearer token (send as `Authorization: Bearer …`).
+        token: String,
+        /// Who signed in.
+        user: User,
+        /// Recovery codes, present once: right after 2FA enrolment is confirmed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        recovery_codes: Vec<String>,
+    },
+    /// The password was right; a TOTP or recovery code is needed (`POST /auth/totp`).
+    TotpRequired {
+        /// Single-use challenge for the next step (never a bearer token).
+        challenge: String,
+        /// Demo settings only: the current code of a demo account, so the demo needs no phone.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        demo_hint: Option<String>,
+    },
+    /// 2FA must be set up before signing in (`POST /auth/totp/enrol`).
+    TotpEnrolmentRequired {
+        /// Single-use challenge for enrolment.
+        challenge: String,
+    },
+    /// A temporary password must be replaced (`POST /auth/password` with the challenge).
+    PasswordChangeRequired {
+        /// Single-use challenge for the change.
+        challenge: String,
+    },
+}
+
+/// `POST /auth/totp`: a 6-digit TOTP code or a recovery code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct TotpRequest {
+    /// The challenge from the previous step.
+    pub challenge: String,
+    /// Six digits (spaces are ignored) or a recovery code.
+    pub code: String,
+}
+
+/// `POST /auth/totp/enrol`: start enrolment, with the login challenge or, when signed in, the
+/// bearer token (then `challenge` is absent).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct TotpEnrolRequest {
+    /// The `totp_enrolment_required` challenge, when enrolment is part of signing in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
+}
+
+/// The answer to [`TotpEnrolRequest`]: the secret, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct TotpEnrolment {
+    /// Base32 secret for manual entry.
+    pub secret: String,
+    /// `otpauth://` URL, drawn as a QR code.
+    pub otpauth_url: String,
+    /// Challenge to confirm with (present when enrolment is part of signing in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
+}
+
+/// `POST /auth/totp/confirm`: prove the authenticator works; answers [`AuthStep::Ok`] with
+/// recovery codes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct TotpConfirmRequest {
+    /// The enrolment challenge, when enrolment is part of signing in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
+    /// A current code from the new authenticator.
+    pub code: String,
+}
+
+/// `POST /auth/password`: change the password, with the login challenge (forced change of a
+/// temporary password) or with the bearer token and the current password (voluntary change).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct PasswordChangeRequest {
+    /// The `password_change_required` challenge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
+    /// The current password (required for a voluntary change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_password: Option<String>,
+    /// The new password.
+    pub new_password: String,
+}
+
+/// `POST /auth/reauth`: unlock a locked client with the password; answers a new token and
+/// revokes the old one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct ReauthRequest {
+    /// The signed-in user's password.
+    pub password: String,
+}
+
+/// A user's role; it decides what they may see and do.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Classroom and support staff: see the individuals they have access to.
+    Staff,
+    /// Pastoral lead or SENCo: sees every individual, reads analytics.
+    PastoralLead,
+    /// Designated safeguarding lead: sees everything, may delete incidents.
+    Dsl,
+    /// Administrator: manages users and settings; must use 2FA.
+    Admin,
+}
+
+impl Role {
+    /// The role as people say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Staff => "Staff",
+            Role::PastoralLead => "Pastoral lead",
+            Role::Dsl => "DSL",
+            Role::Admin => "Admin",
+        }
+    }
+}
+
+/// A signed-in user, as the API shows them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct User {
+    /// User id.
+    pub id: i64,
+    /// Work email.
+    pub email: String,
+    /// Name shown to others.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// True once 2FA is set up.
+    pub totp_enabled: bool,
+}
+
+/// `GET /me`: who is signed in and what the client may offer them. It grants nothing: the
+/// server checks every request on its own.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Me {
+    /// The user.
+    pub user: User,
+    /// What to show.
+    pub permissions: Permissions,
+    /// When the session ends if unused, and at the latest.
+    pub session: SessionInfo,
+}
+
+/// What the client may offer the user (mirrors the server's checks).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Permissions {
+    /// May open Analytics.
+    pub view_analytics: bool,
+    /// May open Admin.
+    pub administer: bool,
+    /// May delete incidents (with a reason).
+    pub delete_incidents: bool,
+    /// Sees every individual (otherwise only those granted).
+    pub see_all_individuals: bool,
+}
+
+/// The lifetime of the current session.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct SessionInfo {
+    /// When the session expires if no request is made before then.
+    pub idle_expires_at: DateTime<Utc>,
+    /// When the session expires whatever happens.
+    pub absolute_expires_at: DateTime<Utc>,
+}
+
+/// Whether an incident report includes physical intervention.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentKind {
+    /// Incident Report.
+    Incident,
+    /// Incident involving physical intervention.
+    PhysicalIntervention,
+}
+
+impl IncidentKind {
+    /// Short label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            IncidentKind::Incident => "Incident",
+            IncidentKind::PhysicalIntervention => "Physical intervention",
+        }
+    }
+}
+
+/// A reference to an individual (pupil or young person) inside another record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct IndividualRef {
+    /// Individual id.
+    pub id: i64,
+    /// Name as the setting records it.
+    pub name: String,
+}
+
+/// One row of `GET /incidents`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct IncidentSummary {
+    /// Reference, e.g. `besmart-10281`.
+    pub reference: String,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// The individual the report is about.
+    pub individual: IndividualRef,
+    /// Incident or physical intervention.
+    pub kind: IncidentKind,
+    /// Category, e.g. "Verbal abuse".
+    pub category: String,
+    /// Where it happened.
+    pub location: String,
+    /// Flagged for further attention.
+    pub flagged: bool,
+    /// Parents or carers have been informed.
+    pub parents_informed: bool,
+}
+
+/// Query of `GET /incidents`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::IntoParams))]
+pub struct IncidentQuery {
+    /// Only incidents that happened at or after this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
+    /// Page size, 1 to 1000 (default 200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// A page of incidents, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct IncidentPage {
+    /// The incidents on this page.
+    pub items: Vec<IncidentSummary>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// How many incidents match in all (the user may see).
+    pub total: u64,
+}
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// Invited to collaborate on an incident.
+    CollaborationInvite,
+    /// A behaviour communication addressed to the user.
+    Communication,
+    /// An incident was flagged for attention.
+    IncidentFlagged,
+    /// A Smart Plan is due for review.
+    PlanReview,
+}
+
+/// One of `GET /notifications`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Notification {
+    /// Notification id.
+    pub id: i64,
+    /// What it is about.
+    pub kind: NotificationKind,
+    /// One line for a person.
+    pub message: String,
+    /// The incident it concerns, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_reference: Option<String>,
+    /// When it was raised.
+    pub created_at: DateTime<Utc>,
+    /// True once read.
+    pub read: bool,
+}
+
+/// `GET /notifications`: newest first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct NotificationList {
+    /// The notifications.
+    pub items: Vec<Notification>,
+}
