@@ -329,12 +329,12 @@ async fn verify_audit_detects_tampering() {
     // The triggers refuse updates and deletes.
     let upd = format!("UPDATE audit_log SET outcome = 'ok' WHERE id = {victim}");
     assert!(
-        sqlx::query(&upd).execute(&mut conn).await.is_err(),
+        sqlx::query(sqlx::AssertSqlSafe(upd.clone())).execute(&mut conn).await.is_err(),
         "audit row updated despite append-only"
     );
     let del = format!("DELETE FROM audit_log WHERE id = {victim}");
     assert!(
-        sqlx::query(&del).execute(&mut conn).await.is_err(),
+        sqlx::query(sqlx::AssertSqlSafe(del)).execute(&mut conn).await.is_err(),
         "audit row deleted despite append-only"
     );
     // With the trigger gone, a change is caught by the chain.
@@ -343,7 +343,7 @@ async fn verify_audit_detects_tampering() {
         .await
         .unwrap();
     let upd = format!("UPDATE audit_log SET actor = actor || 'x' WHERE id = {victim}");
-    sqlx::query(&upd).execute(&mut conn).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(upd)).execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
     let out = verify_audit(&api.srv.db_path);
     assert!(!out.status.success(), "tampered chain passes verification");

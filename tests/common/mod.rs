@@ -419,7 +419,7 @@ pub async fn open_read_only(db: &Path) -> SqliteConnection {
 /// Runs a query and returns every row with every column turned into text.
 pub async fn query_text(db: &Path, sql: &str) -> Vec<Vec<(String, String)>> {
     let mut conn = open_read_only(db).await;
-    let rows = sqlx::query(sql)
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
         .fetch_all(&mut conn)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
