@@ -960,6 +960,41 @@ mod tests {
         }
     }
 
+    /// The committed `assets/openapi.json` must be the document the server serves. To update it
+    /// after changing a handler or a wire type: `BSMART_WRITE_OPENAPI=1 cargo test --lib openapi`.
+    #[tokio::test]
+    async fn committed_openapi_matches_the_served_document() {
+        use tower::ServiceExt;
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/openapi.json");
+        let generated = openapi_json();
+        if std::env::var_os("BSMART_WRITE_OPENAPI").is_some_and(|v| v == "1") {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::store::Store::open(&dir.path().join("t.db"), true)
+            .await
+            .unwrap();
+        let clock = std::sync::Arc::new(super::super::clock::SystemClock);
+        let state = AppState::new(store, clock, super::super::state::ServerKey::generate());
+        let request = axum::http::Request::get("/api/v1/openapi.json")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = router(state).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            generated,
+            "the served document is not the generated one"
+        );
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "assets/openapi.json differs from the document generated from the handlers; regenerate it with \
+             `BSMART_WRITE_OPENAPI=1 cargo test --lib openapi` and commit it"
+        );
+    }
+
     #[test]
     fn openapi_document_lists_every_route() {
         let doc = openapi_json();
