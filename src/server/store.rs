@@ -788,7 +788,7 @@ impl Store {
             .bind(u.id)
             .bind(&u.email)
             .bind(&u.display_name)
-            .bind(&u.job_title)
+            .bind(u.job_title)
             .bind(u.role)
             .bind(&u.password_hash)
             .bind(u.temporary_expires_at.is_some())
