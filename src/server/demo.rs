@@ -1222,10 +1222,21 @@ pub async fn seed(
     let data = tokio::task::spawn_blocking(move || generate(seed, scale, now, &key))
         .await
         .map_err(|_| "demo data generation failed".to_string())??;
+    let generated = started.elapsed();
     store
         .seed_demo(&data)
         .await
         .map_err(|e| format!("cannot insert the demo data: {e}"))?;
+    tracing::debug!(
+        generate_ms = generated.as_millis() as u64,
+        insert_ms = (started.elapsed() - generated).as_millis() as u64,
+        individuals = data.individuals.len(),
+        incidents = data.incidents.len(),
+        clicks = data.clicks.len(),
+        communications = data.communications.len(),
+        notifications = data.notifications.len(),
+        "demo data seeded"
+    );
     Ok(started.elapsed())
 }
 

@@ -216,6 +216,31 @@ pub struct NewUser<'a> {
     pub now: i64,
 }
 
+/// A query being built for SQLite.
+type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Insert many rows with multi-row `INSERT … VALUES (…), (…)` statements of up to 100 rows
+/// (one prepared statement per batch size instead of one round trip per row). `head` and `row`
+/// are constants of the caller; only `?` placeholders carry values.
+async fn insert_rows<T>(
+    conn: &mut sqlx::SqliteConnection,
+    head: &'static str,
+    row: &'static str,
+    rows: &[T],
+    bind: for<'q> fn(SqliteQuery<'q>, &'q T) -> SqliteQuery<'q>,
+) -> StoreResult<()> {
+    const ROWS_PER_STATEMENT: usize = 100;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!("{head}{}", vec![row; chunk.len()].join(", "));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for item in chunk {
+            query = bind(query, item);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Open (and with `create`, create) the SQLite database at `path` and apply the migrations.
     pub async fn open(path: &Path, create: bool) -> StoreResult<Store> {
@@ -816,33 +841,35 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        for c in &data.key_contacts {
-            sqlx::query(
-                "INSERT INTO key_contacts (individual_id, name, relationship, phone, email, priority)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .bind(c.individual_id)
-            .bind(&c.name)
-            .bind(c.relationship)
-            .bind(&c.phone)
-            .bind(&c.email)
-            .bind(c.priority)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for a in &data.access {
-            sqlx::query(
-                "INSERT INTO access_permissions (user_id, individual_id, level, granted_by, granted_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .bind(a.user_id)
-            .bind(a.individual_id)
-            .bind(a.level)
-            .bind(a.granted_by)
-            .bind(a.granted_at)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_rows(
+            &mut tx,
+            "INSERT INTO key_contacts (individual_id, name, relationship, phone, email, priority) VALUES ",
+            "(?, ?, ?, ?, ?, ?)",
+            &data.key_contacts,
+            |q, c| {
+                q.bind(c.individual_id)
+                    .bind(&c.name)
+                    .bind(c.relationship)
+                    .bind(&c.phone)
+                    .bind(&c.email)
+                    .bind(c.priority)
+            },
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO access_permissions (user_id, individual_id, level, granted_by, granted_at) VALUES ",
+            "(?, ?, ?, ?, ?)",
+            &data.access,
+            |q, a| {
+                q.bind(a.user_id)
+                    .bind(a.individual_id)
+                    .bind(a.level)
+                    .bind(a.granted_by)
+                    .bind(a.granted_at)
+            },
+        )
+        .await?;
         for (id, name) in &data.locations {
             sqlx::query("INSERT INTO locations (id, name) VALUES (?1, ?2)")
                 .bind(id)
@@ -921,26 +948,29 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        for (incident, user) in &data.incident_staff {
-            sqlx::query("INSERT INTO incident_staff (incident_id, user_id) VALUES (?1, ?2)")
-                .bind(incident)
-                .bind(user)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for c in &data.clicks {
-            sqlx::query(
-                "INSERT INTO clicks (id, individual_id, behaviour_id, user_id, occurred_at, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            )
-            .bind(&c.id)
-            .bind(c.individual_id)
-            .bind(c.behaviour_id)
-            .bind(c.user_id)
-            .bind(c.occurred_at)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_rows(
+            &mut tx,
+            "INSERT INTO incident_staff (incident_id, user_id) VALUES ",
+            "(?, ?)",
+            &data.incident_staff,
+            |q, (incident, user)| q.bind(incident).bind(user),
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO clicks (id, individual_id, behaviour_id, user_id, occurred_at, recorded_at) VALUES ",
+            "(?, ?, ?, ?, ?, ?)",
+            &data.clicks,
+            |q, c| {
+                q.bind(&c.id)
+                    .bind(c.individual_id)
+                    .bind(c.behaviour_id)
+                    .bind(c.user_id)
+                    .bind(c.occurred_at)
+                    .bind(c.occurred_at)
+            },
+        )
+        .await?;
         for c in &data.communications {
             sqlx::query(
                 "INSERT INTO communications (id, individual_id, author_id, sentiment, message, created_at)
