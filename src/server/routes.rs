@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, MatchedPath, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::from_fn;
@@ -113,11 +113,32 @@ pub fn router(state: AppState) -> axum::Router {
     )
     .fallback(|| async { ApiError::not_found() })
     .with_state(state)
+    .layer(from_fn(log_request))
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
     .layer(from_fn(header_limit_layer))
     .layer(from_fn(envelope_layer))
     .layer(CatchPanicLayer::custom(panic_response))
+}
+
+/// Log each request: method, the matched route pattern (never the raw path or query, which
+/// could carry a mistyped secret), status and duration. No address, email, token or body.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        route = route.as_deref().unwrap_or("-"),
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
 }
 
 /// Takes one token from the per-address limiter of the sign-in routes (429 when empty).

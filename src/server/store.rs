@@ -1043,3 +1043,135 @@ impl Store {
         tx.commit().await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store_with_user() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db"), true).await.unwrap();
+        let user = NewUser {
+            email: "a@example.test",
+            display_name: "A",
+            role: "staff",
+            password_hash: "x",
+            temporary_expires_at: None,
+            now: 1,
+        };
+        let id = store.create_user(&user).await.unwrap();
+        (dir, store, id)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn totp_step_is_compare_and_set() {
+        let (_dir, store, id) = store_with_user().await;
+        assert!(store.advance_totp_step(id, 5).await.unwrap());
+        assert!(!store.advance_totp_step(id, 5).await.unwrap(), "the same step twice");
+        assert!(!store.advance_totp_step(id, 4).await.unwrap(), "an earlier step");
+        assert!(store.advance_totp_step(id, 6).await.unwrap());
+        let tasks: Vec<_> = (0..10)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.advance_totp_step(id, 7).await.unwrap() })
+            })
+            .collect();
+        let mut wins = 0;
+        for task in tasks {
+            wins += usize::from(task.await.unwrap());
+        }
+        assert_eq!(wins, 1, "exactly one parallel request may spend a step");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn parallel_failures_all_count_and_lock_once() {
+        let (_dir, store, id) = store_with_user().await;
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.record_failure(id, 6, 100).await.unwrap() })
+            })
+            .collect();
+        let mut counts = Vec::new();
+        let mut newly = 0;
+        for task in tasks {
+            let failure = task.await.unwrap();
+            counts.push(failure.count);
+            newly += usize::from(failure.newly_locked);
+        }
+        counts.sort_unstable();
+        assert_eq!(counts, (1..=20).collect::<Vec<_>>());
+        assert_eq!(newly, 1);
+        let user = store.user_by_id(id).await.unwrap().unwrap();
+        assert_eq!((user.failed_attempts, user.locked_at), (20, Some(100)));
+        store.reset_failures(id).await.unwrap();
+        assert_eq!(
+            store.user_by_id(id).await.unwrap().unwrap().failed_attempts,
+            20,
+            "a lock is not reset by success"
+        );
+        assert_eq!(store.unlock("A@example.test", "h").await.unwrap(), Some(id));
+        let user = store.user_by_id(id).await.unwrap().unwrap();
+        assert_eq!((user.failed_attempts, user.locked_at), (0, None));
+    }
+
+    #[tokio::test]
+    async fn unknown_emails_lock_like_accounts() {
+        let (_dir, store, _) = store_with_user().await;
+        for n in 1..=5 {
+            let failure = store.record_unknown_failure("h", 6, 10).await.unwrap();
+            assert_eq!((failure.count, failure.locked), (n, false));
+        }
+        assert!(!store.unknown_email_locked("h").await.unwrap());
+        assert!(store.record_unknown_failure("h", 6, 10).await.unwrap().newly_locked);
+        assert!(store.unknown_email_locked("h").await.unwrap());
+        assert_eq!(store.unlock("nobody@example.test", "h").await.unwrap(), None);
+        assert!(!store.unknown_email_locked("h").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn challenges_are_single_use_bound_to_a_stage_and_expire() {
+        let (_dir, store, id) = store_with_user().await;
+        store.create_challenge("c1", id, Stage::Totp, 100, 400).await.unwrap();
+        assert_eq!(
+            store.challenge_user("c1", Stage::PasswordChange, 200).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            store.challenge_user("c1", Stage::Totp, 400).await.unwrap(),
+            None,
+            "expired"
+        );
+        assert_eq!(store.challenge_user("c1", Stage::Totp, 200).await.unwrap(), Some(id));
+        assert_eq!(store.consume_challenge("c1", Stage::Totp, 200).await.unwrap(), Some(id));
+        assert_eq!(
+            store.consume_challenge("c1", Stage::Totp, 201).await.unwrap(),
+            None,
+            "used"
+        );
+        assert_eq!(store.challenge_user("c1", Stage::Totp, 201).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn password_change_ends_every_session() {
+        let (_dir, store, id) = store_with_user().await;
+        let s1 = store.create_session("t1", id, 10, 1000, "").await.unwrap();
+        store.create_session("t2", id, 10, 1000, "").await.unwrap();
+        store.set_password(id, "new-hash", 20).await.unwrap();
+        for token in ["t1", "t2"] {
+            assert!(
+                store
+                    .session_by_token_hash(token)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .revoked_at
+                    .is_some()
+            );
+        }
+        assert!(
+            !store.revoke_session(s1, 30, "logout").await.unwrap(),
+            "already revoked"
+        );
+    }
+}
