@@ -104,21 +104,29 @@ pub fn router(state: AppState) -> axum::Router {
     let (api, _) = api_router().split_for_parts();
     let document = Arc::new(openapi_json());
     let openapi_path = format!("{}/openapi.json", crate::wire::API_PREFIX);
-    api.route(
-        &openapi_path,
-        get(move || {
-            let document = Arc::clone(&document);
-            async move { ([(header::CONTENT_TYPE, "application/json")], (*document).clone()) }
-        }),
-    )
-    .fallback(|| async { ApiError::not_found() })
-    .with_state(state)
-    .layer(from_fn(log_request))
-    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-    .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-    .layer(from_fn(header_limit_layer))
-    .layer(from_fn(envelope_layer))
-    .layer(CatchPanicLayer::custom(panic_response))
+    let app = api
+        .route(
+            &openapi_path,
+            get(move || {
+                let document = Arc::clone(&document);
+                async move { ([(header::CONTENT_TYPE, "application/json")], (*document).clone()) }
+            }),
+        )
+        .with_state(state);
+    harden(app)
+}
+
+/// The layers around every route: a not-found envelope, request log, 64 KiB body limit (413),
+/// header bound (431), the envelope for every error, the panic handler, `no-store`.
+fn harden(app: axum::Router) -> axum::Router {
+    app.fallback(|| async { ApiError::not_found() })
+        .layer(from_fn(log_request))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(from_fn(header_limit_layer))
+        .layer(from_fn(envelope_layer))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(no_store))
 }
 
 /// Log each request: method, the matched route pattern (never the raw path or query, which
@@ -137,6 +145,19 @@ async fn log_request(request: axum::extract::Request, next: axum::middleware::Ne
         status = response.status().as_u16(),
         ms = started.elapsed().as_millis() as u64,
         "request"
+    );
+    response
+}
+
+/// Every answer may carry a token or pupil data: no cache may keep it, and no client may
+/// guess a content type.
+async fn no_store(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
     );
     response
 }
@@ -297,6 +318,13 @@ async fn sign_in(
         .user_by_id(user_id)
         .await?
         .ok_or_else(ApiError::invalid_challenge)?;
+    if user.locked_at.is_some() {
+        // Locked meanwhile by parallel failures: the right credentials still get 423.
+        return Err(ApiError::account_locked());
+    }
+    if !user.active {
+        return Err(ApiError::invalid_credentials());
+    }
     if user.role() == Role::Admin && !second_factor {
         audit(
             state,
@@ -1014,6 +1042,75 @@ mod tests {
             "assets/openapi.json differs from the document generated from the handlers; regenerate it with \
              `BSMART_WRITE_OPENAPI=1 cargo test --lib openapi` and commit it"
         );
+    }
+
+    async fn send(app: &axum::Router, request: axum::http::Request<axum::body::Body>) -> (StatusCode, String) {
+        use tower::ServiceExt;
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// What cannot be provoked from outside: a panicking handler, and the layers' own answers.
+    #[tokio::test]
+    async fn panics_and_layer_errors_answer_the_envelope() {
+        use axum::body::Body;
+        use axum::http::Request;
+        async fn boom() -> &'static str {
+            panic!("secret pupil name in a panic")
+        }
+        async fn echo(ApiJson(value): ApiJson<serde_json::Value>) -> Json<serde_json::Value> {
+            Json(value)
+        }
+        let app = harden(
+            axum::Router::new()
+                .route("/boom", get(boom))
+                .route("/echo", axum::routing::post(echo)),
+        );
+
+        let (status, body) = send(&app, Request::get("/boom").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body.contains("\"internal\"") && !body.contains("secret"), "{body}");
+
+        let (status, body) = send(&app, Request::delete("/boom").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert!(body.contains("method_not_allowed"), "{body}");
+
+        let (status, body) = send(&app, Request::get("/nowhere").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("not_found"), "{body}");
+
+        let big = format!("\"{}\"", "x".repeat(MAX_BODY_BYTES + 1));
+        let request = Request::post("/echo")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(big));
+        let (status, body) = send(&app, request.unwrap()).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(body.contains("payload_too_large"), "{body}");
+
+        let request = Request::post("/echo")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from("{}"));
+        let (status, body) = send(&app, request.unwrap()).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(body.contains("unsupported_media_type"), "{body}");
+
+        let request = Request::post("/echo")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{"));
+        let (status, body) = send(&app, request.unwrap()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("invalid_request"), "{body}");
+
+        let request = Request::get("/boom")
+            .header(header::AUTHORIZATION, "x".repeat(100_000))
+            .body(Body::empty())
+            .unwrap();
+        let (status, body) = send(&app, request).await;
+        assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        assert!(body.contains("headers_too_large"), "{body}");
     }
 
     #[test]
