@@ -141,6 +141,11 @@ pub async fn serve(args: &ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let key_path = key_file(args.key_file.as_deref(), &args.db);
+    if args.key_file.is_none() && std::env::var_os(KEY_FILE_ENV).is_none() {
+        tracing::warn!(
+            "the server key file sits beside the database; name another place with --key-file or {KEY_FILE_ENV}"
+        );
+    }
     let key = ServerKey::load_or_create(&key_path)?;
     let state = AppState::new(store, Arc::new(SystemClock), key);
     let listener = TcpListener::bind(args.bind)

@@ -548,7 +548,8 @@ impl Store {
 
     // ---- challenges ----------------------------------------------------------------------
 
-    /// Store a new login challenge (its hash only).
+    /// Store a new login challenge (its hash only), forgetting challenges that expired more than
+    /// a day ago so the table stays small.
     pub async fn create_challenge(
         &self,
         hash: &str,
@@ -568,6 +569,10 @@ impl Store {
         .bind(expires_at)
         .execute(&self.pool)
         .await?;
+        sqlx::query("DELETE FROM auth_challenges WHERE expires_at < ?1")
+            .bind(now - 86_400)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
