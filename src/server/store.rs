@@ -243,7 +243,16 @@ async fn insert_rows<T>(
 
 impl Store {
     /// Open (and with `create`, create) the SQLite database at `path` and apply the migrations.
+    /// A new file is created with mode 0600 (SQLite gives its WAL and shared-memory files the
+    /// same mode): it holds records about children.
     pub async fn open(path: &Path, create: bool) -> StoreResult<Store> {
+        if create && !path.exists() {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options.open(path).map_err(sqlx::Error::Io)?;
+        }
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(create)
@@ -1066,6 +1075,18 @@ mod tests {
         };
         let id = store.create_user(&user).await.unwrap();
         (dir, store, id)
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn new_database_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, store, _) = store_with_user().await;
+        for name in ["s.db", "s.db-wal"] {
+            let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
+        store.close().await.unwrap();
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
