@@ -376,28 +376,30 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
         return Ok(None);
     };
     let now = state.now();
-    let reject = |reason: &'static str, hash: Option<&str>| {
-        let entry = AuditEntry::new(now, None, "anonymous", "session.rejected", "denied")
+    // The actor of a rejected token is the session's owner when the session is known (its id
+    // only: the row must not be a way to learn emails), else anonymous.
+    let reject = |reason: &'static str, hash: Option<&str>, owner: Option<i64>| {
+        let entry = AuditEntry::new(now, owner, "anonymous", "session.rejected", "denied")
             .client(addr)
             .target(&hash.map(token_ref).unwrap_or_default())
             .detail(reason);
         async move { state.store.append_audit(&entry).await }
     };
     let Ok(token) = token else {
-        reject("malformed authorization header", None).await?;
+        reject("malformed authorization header", None, None).await?;
         return Err(ApiError::unauthenticated());
     };
     let token_hash = hash_token(&token);
     let Some(session) = state.store.session_by_token_hash(&token_hash).await? else {
-        reject("unknown token", Some(&token_hash)).await?;
+        reject("unknown token", Some(&token_hash), None).await?;
         return Err(ApiError::unauthenticated());
     };
     if session.revoked_at.is_some() {
-        reject("revoked token", Some(&token_hash)).await?;
+        reject("revoked token", Some(&token_hash), Some(session.user_id)).await?;
         return Err(ApiError::unauthenticated());
     }
     if now >= session.expires_at || now - session.last_seen_at >= state.policy.session_idle.num_seconds() {
-        reject("expired session", Some(&token_hash)).await?;
+        reject("expired session", Some(&token_hash), Some(session.user_id)).await?;
         return Err(ApiError::session_expired());
     }
     let user = match state.store.user_by_id(session.user_id).await? {
@@ -407,7 +409,7 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
                 .store
                 .revoke_session(session.session_id, now, "account_unavailable")
                 .await?;
-            reject("account locked or disabled", Some(&token_hash)).await?;
+            reject("account locked or disabled", Some(&token_hash), Some(session.user_id)).await?;
             return Err(ApiError::unauthenticated());
         }
     };

@@ -206,7 +206,12 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
     let now = SystemClock.now().timestamp();
     match command {
         AdminCommand::VerifyAudit { db } => {
-            let store = open_existing(db).await?;
+            if !db.exists() {
+                return Err(format!("there is no database at {}", db.display()));
+            }
+            let store = Store::open_read_only(db)
+                .await
+                .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
             let rows = verify_chain(&store).await.map_err(|e| e.to_string())?;
             println!("The audit chain is intact: {rows} rows checked.");
             Ok(())

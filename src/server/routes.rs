@@ -6,6 +6,10 @@
 //! a single-use challenge bound to the user and the stage (`totp`, `totp_enrolment`,
 //! `totp_confirm`, `password_change`); only the last step issues a session token, and
 //! [`sign_in`] refuses to issue one to an admin without a second factor.
+//!
+//! Sessions: a user may hold any number of concurrent sessions (one per signed-in client);
+//! each ends at its idle or absolute limit, at logout, when reauth rotates it, and all of them
+//! end when the account is locked or its password or 2FA changes.
 
 use std::sync::Arc;
 

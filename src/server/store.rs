@@ -12,7 +12,6 @@
 //! `BEGIN IMMEDIATE` transactions; counters and the TOTP step are single atomic statements.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -272,10 +271,18 @@ impl Store {
         Ok(Store { pool })
     }
 
-    /// Open a database given as a path or an `sqlite:` URL.
-    pub async fn open_url(url: &str, create: bool) -> StoreResult<Store> {
-        let path = SqliteConnectOptions::from_str(url)?.get_filename().to_path_buf();
-        Store::open(&path, create).await
+    /// Open an existing database read-only, without migrating it (for `verify-audit`, which
+    /// must not change what it checks).
+    pub async fn open_read_only(path: &Path) -> StoreResult<Store> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool })
     }
 
     /// Write the WAL back into the main file and close every connection (before copying it).
