@@ -5,7 +5,7 @@
 //! Sign-in is a small state machine: `login` checks the password and answers the next step with
 //! a single-use challenge bound to the user and the stage (`totp`, `totp_enrolment`,
 //! `totp_confirm`, `password_change`); only the last step issues a session token, and
-//! [`sign_in`] refuses to issue one to an admin without a second factor.
+//! `sign_in` refuses to issue one to an admin without a second factor.
 //!
 //! Sessions: a user may hold any number of concurrent sessions (one per signed-in client);
 //! each ends at its idle or absolute limit, at logout, when reauth rotates it, and all of them
