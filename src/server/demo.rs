@@ -459,7 +459,7 @@ const LOCATIONS: [&str; 10] = [
     "Library",
     "Science lab",
     "Toilets",
-    "School gates",
+    "Front entrance",
     "Minibus",
 ];
 const BEHAVIOURS: [(&str, &str); 20] = [
