@@ -492,7 +492,10 @@ async fn get_setting(State(state): State<AppState>) -> Result<Json<Setting>, Api
         (status = 401, description = "`invalid_credentials` (also for an unknown email)", body = ErrorBody),
         (status = 422, description = "`invalid_request`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn login(
     _limit: RateLimited,
     State(state): State<AppState>,
@@ -571,7 +574,11 @@ async fn login(
         (status = 200, description = "Signed in", body = AuthStep),
         (status = 401, description = "`invalid_code` or `invalid_challenge`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn totp(
     _limit: RateLimited,
     State(state): State<AppState>,
@@ -625,7 +632,11 @@ async fn totp(
         (status = 200, description = "The new secret", body = TotpEnrolment),
         (status = 401, description = "`invalid_challenge` or `unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`: 2FA is already set up", body = ErrorBody),
-        (status = 423, description = "`account_locked`", body = ErrorBody)))]
+        (status = 423, description = "`account_locked`", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn totp_enrol(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -686,7 +697,11 @@ async fn totp_enrol(
         (status = 200, description = "Signed in, with recovery codes", body = AuthStep),
         (status = 401, description = "`invalid_code`, `invalid_challenge` or `unauthenticated`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn totp_confirm(
     _limit: RateLimited,
     State(state): State<AppState>,
@@ -750,7 +765,10 @@ async fn totp_confirm(
         (status = 401, description = "`invalid_credentials`, `invalid_challenge` or `unauthenticated`", body = ErrorBody),
         (status = 422, description = "`weak_password` (the message says why) or `invalid_request`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn change_password(
     _limit: RateLimited,
     State(state): State<AppState>,
@@ -811,7 +829,11 @@ async fn change_password(
         (status = 200, description = "A new token", body = AuthStep),
         (status = 401, description = "`invalid_credentials`, `unauthenticated` or `session_expired`", body = ErrorBody),
         (status = 423, description = "`account_locked` (every session has ended)", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn reauth(
     _limit: RateLimited,
     State(state): State<AppState>,
