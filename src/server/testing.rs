@@ -1,8 +1,9 @@
 //! A real server on loopback for integration tests and benchmarks (not a mock): demo data in a
 //! real SQLite file, the real router, and an injected [`TestClock`].
 //!
-//! The demo data is seeded once per test process and seed into a template file; each
-//! [`TestServer`] copies the template, so starting one takes milliseconds after the first.
+//! The demo data is seeded once per test process and seed into a template database kept in
+//! memory; each [`TestServer`] writes a copy to its own temporary directory (mode 0600), so
+//! starting one takes milliseconds after the first and no file outlives the test process.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -58,31 +59,17 @@ fn key() -> ServerKey {
     KEY.get_or_init(ServerKey::generate).clone()
 }
 
-struct Templates {
-    dir: Option<tempfile::TempDir>,
-    files: HashMap<u64, PathBuf>,
-}
+/// Seeded template databases, kept in memory (so no file outlives the test process).
+static TEMPLATES: LazyLock<tokio::sync::Mutex<HashMap<u64, Arc<Vec<u8>>>>> =
+    LazyLock::new(|| tokio::sync::Mutex::new(HashMap::new()));
 
-static TEMPLATES: LazyLock<tokio::sync::Mutex<Templates>> = LazyLock::new(|| {
-    tokio::sync::Mutex::new(Templates {
-        dir: None,
-        files: HashMap::new(),
-    })
-});
-
-async fn template(seed: u64) -> PathBuf {
+async fn template(seed: u64) -> Arc<Vec<u8>> {
     let mut templates = TEMPLATES.lock().await;
-    if let Some(path) = templates.files.get(&seed) {
-        return path.clone();
+    if let Some(bytes) = templates.get(&seed) {
+        return Arc::clone(bytes);
     }
-    if templates.dir.is_none() {
-        templates.dir = Some(tempfile::tempdir().expect("cannot create a temporary directory"));
-    }
-    let path = templates
-        .dir
-        .as_ref()
-        .map(|d| d.path().join(format!("template-{seed}.db")))
-        .unwrap_or_default();
+    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+    let path = dir.path().join(format!("template-{seed}.db"));
     let store = Store::open(&path, true)
         .await
         .expect("cannot create the template database");
@@ -90,8 +77,9 @@ async fn template(seed: u64) -> PathBuf {
         .await
         .expect("cannot seed the demo data");
     store.close().await.expect("cannot close the template database");
-    templates.files.insert(seed, path.clone());
-    path
+    let bytes = Arc::new(std::fs::read(&path).expect("cannot read the template database"));
+    templates.insert(seed, Arc::clone(&bytes));
+    bytes
 }
 
 impl TestServer {
@@ -105,7 +93,14 @@ impl TestServer {
         let template = template(options.seed).await;
         let dir = tempfile::tempdir().expect("cannot create a temporary directory");
         let db_path = dir.path().join("bsmart.db");
-        std::fs::copy(&template, &db_path).expect("cannot copy the template database");
+        {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&db_path).expect("cannot create the test database");
+            std::io::Write::write_all(&mut file, &template).expect("cannot write the test database");
+        }
         let store = Store::open(&db_path, false)
             .await
             .expect("cannot open the test database");
