@@ -290,6 +290,31 @@ async fn hostile_email_is_refused_and_escaped_in_the_audit() {
     r.envelope();
     let rows = api.audit_since(m).await;
     assert!(!rows.is_empty(), "failed sign-in with a hostile email not audited");
+    // The server records an unknown email only as a hash, so the admin CLI is where such text
+    // reaches the audit log as given: `bsmart admin unlock` with the same kind of email.
+    let m = api.audit_mark().await;
+    let cli_email = format!(
+        "evil\r\n\u{1b}[2J\u{1b}]0;pwned\u{7}forged-row\u{9b}31m{}@demo.test",
+        "a".repeat(10_000)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_bsmart"))
+        .args(["admin", "unlock", "--db"])
+        .arg(&api.srv.db_path)
+        .arg("--email")
+        .arg(&cli_email)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run bsmart admin unlock");
+    assert!(!out.status.success(), "unlocking a made-up account succeeded");
+    let rows = api.audit_since(m).await;
+    let row = rows
+        .iter()
+        .find(|r| r.mentions(&["forged-row"]))
+        .unwrap_or_else(|| panic!("CLI unlock not audited: {rows:#?}"));
+    assert!(
+        row.all_text().contains("\\r\\n") || row.all_text().contains("\\u{d}"),
+        "CR/LF not escaped: {row:?}"
+    );
     for r in api.audit().await {
         for (col, v) in &r.cols {
             assert!(
