@@ -270,6 +270,11 @@ async fn forced_change_with_the_challenge() {
     // Nor a TOTP challenge.
     let r = api.totp(&challenge, "123456").await;
     assert_eq!(r.status, 401, "{}", r.text);
+    // Nor an enrolment challenge: 2FA cannot be set up while skipping the forced change.
+    let r = api
+        .post("/auth/totp/enrol", &json!({ "challenge": challenge }), None)
+        .await;
+    assert_eq!(r.status, 401, "password-change challenge started enrolment: {}", r.text);
     // Weak passwords are refused, and the challenge survives that.
     let r = api
         .post(

@@ -222,6 +222,10 @@ async fn enrolment_via_challenge() {
         panic!("teacher without 2FA should have to enrol: {step:?}");
     };
     api.me(&challenge).await.assert_error(401, "unauthenticated");
+    // Bound to its stage: the enrolment challenge cannot change the password.
+    let body = json!({ "challenge": challenge, "new_password": "stage-skipping-passphrase" });
+    let r = api.post("/auth/password", &body, None).await;
+    assert_eq!(r.status, 401, "enrolment challenge changed the password: {}", r.text);
     let r = api
         .post("/auth/totp/enrol", &json!({ "challenge": challenge }), None)
         .await;
