@@ -237,3 +237,14 @@ async fn absolute_expiry_12_hours() {
         .await
         .assert_error(401, "session_expired");
 }
+
+/// Rules 20 and 25: a 2FA change ends the user's other sessions.
+#[tokio::test(flavor = "multi_thread")]
+async fn enrolling_2fa_ends_other_sessions() {
+    let api = Api::start().await;
+    let t1 = api.sign_in(TEACHER).await;
+    let t2 = api.sign_in(TEACHER).await;
+    let (current, _, _) = api.enrol_with_bearer(&t1).await;
+    api.me(&t2).await.assert_error(401, "unauthenticated");
+    assert_eq!(api.me(&current).await.status, 200);
+}

@@ -376,3 +376,96 @@ async fn recovery_codes_single_use_and_normalised() {
     let c = api.login(NEWSTARTER.email, new).await.challenge();
     api.totp(&c, &codes[1]).await.assert_error(401, "invalid_code");
 }
+
+/// Rule 20: an admin made with `bsmart admin create-admin` gets no token until 2FA is enrolled,
+/// even in the demo setting where staff may skip 2FA; enrolment through the challenge gives a
+/// secret, an otpauth URL and, on confirming, 10 recovery codes.
+#[tokio::test(flavor = "multi_thread")]
+async fn new_admin_must_enrol_before_any_token() {
+    let api = Api::start().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bsmart"))
+        .args(["admin", "create-admin", "--db"])
+        .arg(&api.srv.db_path)
+        .args(["--email", "second.admin@demo.test", "--name", "Second Admin"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run bsmart admin create-admin");
+    assert!(
+        out.status.success(),
+        "create-admin failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut lines = stdout.lines().skip_while(|l| !l.contains("Temporary password"));
+    lines.next();
+    let temporary = lines.next().expect("no temporary password printed").trim().to_string();
+    assert!(
+        temporary.chars().count() >= 15,
+        "temporary password too short: {temporary:?}"
+    );
+    let email = "second.admin@demo.test";
+    let challenge = api.login(email, &temporary).await.step();
+    let AuthStep::PasswordChangeRequired { challenge } = challenge else {
+        panic!("a new admin must change the temporary password first: {challenge:?}");
+    };
+    let new = "second-admin-own-passphrase";
+    let body = json!({ "challenge": challenge, "new_password": new });
+    let step = api.post("/auth/password", &body, None).await.step();
+    let AuthStep::TotpEnrolmentRequired { challenge } = step else {
+        panic!("an admin got past the password change without 2FA: {step:?}");
+    };
+    api.me(&challenge).await.assert_error(401, "unauthenticated");
+    assert_eq!(api.get("/incidents", Some(&challenge)).await.status, 401);
+    // Signing in again with the new password still demands enrolment.
+    let again = api.login(email, new).await.step();
+    assert!(
+        matches!(again, AuthStep::TotpEnrolmentRequired { .. }),
+        "admin without 2FA: {again:?}"
+    );
+    let r = api
+        .post("/auth/totp/enrol", &json!({ "challenge": challenge }), None)
+        .await;
+    let enrolment: TotpEnrolment = serde_json::from_str(&r.text).unwrap_or_else(|e| panic!("{e}: {}", r.text));
+    assert!(
+        enrolment.otpauth_url.starts_with("otpauth://totp/"),
+        "{}",
+        enrolment.otpauth_url
+    );
+    assert!(enrolment.otpauth_url.contains(&enrolment.secret));
+    let confirm_challenge = enrolment.challenge.clone().unwrap_or_else(|| challenge.clone());
+    let code = api.code_now(&enrolment.secret);
+    let r = api
+        .post(
+            "/auth/totp/confirm",
+            &json!({ "challenge": confirm_challenge, "code": code }),
+            None,
+        )
+        .await;
+    let AuthStep::Ok {
+        token,
+        user,
+        recovery_codes,
+    } = r.step()
+    else {
+        panic!("confirm: {}", r.text)
+    };
+    assert_eq!(user.role, bsmart::wire::Role::Admin);
+    assert!(user.totp_enabled);
+    assert_eq!(recovery_codes.len(), 10);
+    let me = api.me(&token).await;
+    assert_eq!(me.status, 200);
+    assert!(!me.text.contains(&enrolment.secret));
+    // From now on the admin signs in with password and code.
+    api.advance(30);
+    let c = api.login(email, new).await.challenge();
+    let r = api.totp(&c, &api.code_now(&enrolment.secret)).await;
+    assert!(!r.text.contains(&enrolment.secret));
+    r.token();
+    // The temporary password shows up nowhere in the audit log.
+    for row in api.audit().await {
+        assert!(
+            !row.all_text().contains(&temporary.to_lowercase()),
+            "temporary password in audit: {row:?}"
+        );
+    }
+}
