@@ -469,3 +469,35 @@ async fn new_admin_must_enrol_before_any_token() {
         );
     }
 }
+
+/// Rules 17-19 under races: one recovery code in two parallel requests, and one challenge
+/// spent by two parallel requests with two valid codes: exactly one success each time.
+#[tokio::test(flavor = "multi_thread")]
+async fn single_use_holds_under_parallel_requests() {
+    let api = Api::start().await;
+    let token = api.sign_in(TEACHER).await;
+    let (_, secret, codes) = api.enrol_with_bearer(&token).await;
+    for code in &codes[..3] {
+        let c1 = api.login(TEACHER.email, TEACHER.password).await.challenge();
+        let c2 = api.login(TEACHER.email, TEACHER.password).await.challenge();
+        let (a, b) = tokio::join!(api.totp(&c1, code), api.totp(&c2, code));
+        let oks = [&a, &b].iter().filter(|r| r.status == 200).count();
+        assert_eq!(
+            oks, 1,
+            "recovery code used twice in parallel: {} {} / {} {}",
+            a.status, a.text, b.status, b.text
+        );
+    }
+    for _ in 0..3 {
+        api.advance(90);
+        let c = api.login(TEACHER.email, TEACHER.password).await.challenge();
+        let (now, next) = (api.code_at(&secret, 0), api.code_at(&secret, 1));
+        let (a, b) = tokio::join!(api.totp(&c, &now), api.totp(&c, &next));
+        let oks = [&a, &b].iter().filter(|r| r.status == 200).count();
+        assert_eq!(
+            oks, 1,
+            "one challenge gave two tokens: {} {} / {} {}",
+            a.status, a.text, b.status, b.text
+        );
+    }
+}
