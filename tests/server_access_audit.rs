@@ -63,6 +63,17 @@ async fn teacher_sees_only_permitted_incidents() {
         );
         assert!(i.reference.starts_with("besmart-"), "{}", i.reference);
     }
+    // Notifications about incidents point only at incidents the teacher may see.
+    let r = api.get("/notifications", Some(&teacher)).await;
+    let notes: bsmart::wire::NotificationList = serde_json::from_str(&r.text).expect("NotificationList");
+    for n in &notes.items {
+        if let Some(reference) = &n.incident_reference {
+            assert!(
+                refs.contains(reference),
+                "notification about an incident the teacher may not see: {n:?}"
+            );
+        }
+    }
     // Newest first.
     assert!(
         items.windows(2).all(|w| w[0].occurred_at >= w[1].occurred_at),

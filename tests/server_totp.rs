@@ -205,7 +205,10 @@ async fn admin_needs_totp() {
         )
         .await;
     assert_eq!(r.status, 401, "{}", r.text);
-    api.sign_in(ADMIN).await;
+    let token = api.sign_in(ADMIN).await;
+    // A stolen bearer token cannot replace the 2FA of an enrolled account.
+    let r = api.post("/auth/totp/enrol", &json!({}), Some(&token)).await;
+    r.assert_error(403, "forbidden");
 }
 
 /// Rules 15, 17, 18, 20, 21: enrolment through the login challenge (every account needs 2FA),
