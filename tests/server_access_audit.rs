@@ -192,6 +192,12 @@ async fn audit_records_every_event() {
     });
 
     let m = api.audit_mark().await;
+    api.get("/incidents", Some("forged-token-that-was-never-issued"))
+        .await
+        .assert_error(401, "unauthenticated");
+    check("refused request", &api.audit_since(m).await, &failed);
+
+    let m = api.audit_mark().await;
     assert_eq!(api.get("/incidents?limit=10", Some(&token)).await.status, 200);
     check("incident list view", &api.audit_since(m).await, &|r| {
         r.mentions(&["incident"])
