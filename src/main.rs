@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
-use bsmart::cli::{Cli, Command};
+use bsmart::cli::Cli;
+#[cfg(feature = "server")]
+use bsmart::cli::Command;
 use clap::Parser;
 
 fn main() -> ExitCode {
