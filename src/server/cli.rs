@@ -277,11 +277,13 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
             store.append_audit(&entry).await.map_err(|e| e.to_string())?;
             match unlocked {
                 Some(_) => {
-                    println!("Unlocked {email}.");
+                    println!("Unlocked {}.", email.escape_debug());
                     Ok(())
                 }
+                // Escaped: whatever was typed must not drive the admin's terminal.
                 None => Err(format!(
-                    "there is no account {email} (any failure count for it was cleared)"
+                    "there is no account {} (any failure count for it was cleared)",
+                    email.escape_debug()
                 )),
             }
         }
@@ -324,13 +326,15 @@ mod tests {
         })
         .await
         .unwrap();
+        let hostile = admin(&AdminCommand::Unlock {
+            db: db.clone(),
+            email: "nobody@school.test\x1b]0;pwned\x07\x1b[2J".into(),
+        })
+        .await
+        .unwrap_err();
         assert!(
-            admin(&AdminCommand::Unlock {
-                db: db.clone(),
-                email: "nobody@school.test".into()
-            })
-            .await
-            .is_err()
+            !hostile.chars().any(char::is_control),
+            "control characters echoed: {hostile:?}"
         );
         admin(&AdminCommand::VerifyAudit { db: db.clone() }).await.unwrap();
 
