@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bsmart-target}"
 max_time="${1:-60}"
 
-if ! command -v st >/dev/null 2>&1; then
-  python3 -m pip install --quiet --disable-pip-version-check "schemathesis>=4.32,<5"
+if ! python3 -c 'import schemathesis' >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "schemathesis>=4.32,<5"
 fi
 cargo build --locked --quiet
 bin="$CARGO_TARGET_DIR/debug/bsmart"
@@ -28,7 +28,7 @@ token=$(curl -fsS -H 'Content-Type: application/json' \
 
 # Logout and reauth end the session the fuzzer signs in with, so they are left to the
 # integration tests. The login routes are rate-limited per address: 429 is documented.
-st run "$base/api/v1/openapi.json" \
+python3 -m schemathesis.cli run "$base/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
   --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/reauth \
   --checks not_a_server_error,content_type_conformance,response_schema_conformance,ignored_auth \
