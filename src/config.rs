@@ -101,19 +101,33 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// Read the file at `path` (absent is fine) and apply `overrides`.
 pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<ClientConfig, ConfigError> {
-    let path = path.map(Path::to_path_buf).or_else(default_path).unwrap_or_else(|| PathBuf::from("config.toml"));
+    let path = path
+        .map(Path::to_path_buf)
+        .or_else(default_path)
+        .unwrap_or_else(|| PathBuf::from("config.toml"));
     let shown = path.display().to_string();
     let file = match std::fs::read_to_string(&path) {
-        Ok(text) => parse(&text).map_err(|reason| ConfigError::Invalid { path: shown.clone(), reason })?,
+        Ok(text) => parse(&text).map_err(|reason| ConfigError::Invalid {
+            path: shown.clone(),
+            reason,
+        })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => ConfigFile::default(),
-        Err(e) => return Err(ConfigError::Unreadable { path: shown, reason: e.to_string() }),
+        Err(e) => {
+            return Err(ConfigError::Unreadable {
+                path: shown,
+                reason: e.to_string(),
+            });
+        }
     };
     let url = overrides
         .server_url
         .clone()
         .or(file.server_url)
         .ok_or(ConfigError::NoServerUrl { path: shown })?;
-    let idle = overrides.idle_lock_seconds.or(file.idle_lock_seconds).unwrap_or(DEFAULT_IDLE_LOCK_SECONDS);
+    let idle = overrides
+        .idle_lock_seconds
+        .or(file.idle_lock_seconds)
+        .unwrap_or(DEFAULT_IDLE_LOCK_SECONDS);
     Ok(ClientConfig {
         server_url: validate_server_url(&url)?,
         idle_lock: validate_idle_lock(idle)?,
@@ -138,8 +152,11 @@ pub fn validate_idle_lock(seconds: u64) -> Result<Duration, ConfigError> {
 /// Accept only `https://` URLs, or `http://` to a loopback address, with no user or password in
 /// them (SECURITY.md 33).
 pub fn validate_server_url(raw: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw.trim())
-        .map_err(|e| ConfigError::BadUrl(format!("the server URL is not valid ({e}); use https://your-setting.example")))?;
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        ConfigError::BadUrl(format!(
+            "the server URL is not valid ({e}); use https://your-setting.example"
+        ))
+    })?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(ConfigError::BadUrl(
             "the server URL must not contain a user name or password; remove the part before @".into(),
@@ -158,7 +175,9 @@ pub fn validate_server_url(raw: &str) -> Result<Url, ConfigError> {
             "refusing http://{}: records about children must travel encrypted; use https://",
             url.host_str().unwrap_or("")
         ))),
-        other => Err(ConfigError::BadUrl(format!("the server URL must start with https://, not {other}://"))),
+        other => Err(ConfigError::BadUrl(format!(
+            "the server URL must start with https://, not {other}://"
+        ))),
     }
 }
 
@@ -176,7 +195,14 @@ mod tests {
 
     #[test]
     fn plain_http_credentials_and_other_schemes_are_refused() {
-        for bad in ["http://example.org", "https://u:p@host.example", "https://u@host.example", "ftp://x.example", "nonsense", ""] {
+        for bad in [
+            "http://example.org",
+            "https://u:p@host.example",
+            "https://u@host.example",
+            "ftp://x.example",
+            "nonsense",
+            "",
+        ] {
             assert!(validate_server_url(bad).is_err(), "{bad} was accepted");
         }
         let msg = validate_server_url("http://example.org").unwrap_err().to_string();
@@ -194,10 +220,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");
         std::fs::write(&path, "server_url = \"https://a.example\"\nidle_lock_seconds = 60\n").unwrap();
-        let cfg = load(Some(&path), &Overrides { idle_lock_seconds: Some(30), ..Default::default() }).unwrap();
+        let cfg = load(
+            Some(&path),
+            &Overrides {
+                idle_lock_seconds: Some(30),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(cfg.idle_lock, Duration::from_secs(30));
         assert_eq!(cfg.server_url.as_str(), "https://a.example/");
-        let err = load(Some(&path), &Overrides { idle_lock_seconds: Some(0), ..Default::default() }).unwrap_err();
+        let err = load(
+            Some(&path),
+            &Overrides {
+                idle_lock_seconds: Some(0),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert_eq!(err, ConfigError::IdleLockOutOfRange(0));
         let missing = load(Some(&dir.path().join("none.toml")), &Overrides::default()).unwrap_err();
         assert!(matches!(missing, ConfigError::NoServerUrl { .. }));

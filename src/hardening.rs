@@ -14,7 +14,10 @@ pub fn forbid_core_dumps() {
     }
     #[cfg(unix)]
     {
-        let zero = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
         // SAFETY: setrlimit reads the rlimit struct we own for the duration of the call.
         unsafe {
             libc::setrlimit(libc::RLIMIT_CORE, &zero);
@@ -26,7 +29,10 @@ pub fn forbid_core_dumps() {
 pub fn core_dumps_forbidden() -> bool {
     #[cfg(unix)]
     {
-        let mut limit = libc::rlimit { rlim_cur: 1, rlim_max: 1 };
+        let mut limit = libc::rlimit {
+            rlim_cur: 1,
+            rlim_max: 1,
+        };
         // SAFETY: getrlimit writes into the rlimit struct we own.
         let ok = unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut limit) } == 0;
         let dumpable = {

@@ -8,7 +8,11 @@ use clap::Parser;
 fn main() -> ExitCode {
     bsmart::hardening::forbid_core_dumps();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("bsmart: cannot start: {e}");
