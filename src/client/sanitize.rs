@@ -51,17 +51,25 @@ pub fn clean_line(input: &str) -> String {
 
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
-/// After an ESC: drop the sequence it starts.
+/// After an ESC: drop the sequence it starts. A control character after the ESC (another
+/// ESC, say) is not consumed: it starts its own sequence.
 fn skip_escape(chars: &mut Chars<'_>) {
-    match chars.next() {
-        Some('[') => skip_csi(chars),
-        Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
+    let Some(&next) = chars.peek() else { return };
+    if next.is_control() {
+        return;
+    }
+    chars.next();
+    match next {
+        '[' => skip_csi(chars),
+        ']' | 'P' | 'X' | '^' | '_' => skip_string(chars),
         // `ESC (`, `ESC )`, `ESC #`… take one more character (charset designation).
-        Some('(' | ')' | '*' | '+' | '-' | '.' | '/' | '#' | '%' | ' ') => {
-            chars.next();
+        '(' | ')' | '*' | '+' | '-' | '.' | '/' | '#' | '%' | ' ' => {
+            if chars.peek().is_some_and(|c| !c.is_control()) {
+                chars.next();
+            }
         }
-        // Any other `ESC x` is a two-character sequence; a lone ESC at the end is dropped too.
-        Some(_) | None => {}
+        // Any other `ESC x` is a two-character sequence.
+        _ => {}
     }
 }
 
@@ -91,6 +99,9 @@ fn skip_string(chars: &mut Chars<'_>) {
             '\u{1b}' => {
                 if chars.peek() == Some(&'\\') {
                     chars.next();
+                } else {
+                    // ESC cancels the string and starts a new sequence, as in a terminal.
+                    skip_escape(chars);
                 }
                 return;
             }
@@ -236,6 +247,10 @@ mod tests {
         assert_eq!(clean("name\x1b]0;unterminated title"), "name");
         assert_eq!(clean("trailing\x1b"), "trailing");
         assert_eq!(clean("\x1b(Bx\x1bcy"), "xy");
+        // An ESC right after an ESC, or inside a string sequence, starts a new sequence.
+        assert_eq!(clean("\x1b\x1b]0;pwned\x07ok"), "ok");
+        assert_eq!(clean("\x1b]0;a\x1b]0;pwned\x07ok"), "ok");
+        assert_eq!(clean("\x1b(\x1b]0;pwned\x07ok"), "ok");
     }
 
     #[test]
