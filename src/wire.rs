@@ -63,6 +63,10 @@ pub mod codes {
     pub const RATE_LIMITED: &str = "rate_limited";
     /// Something failed on the server; nothing about it is revealed.
     pub const INTERNAL: &str = "internal";
+    /// The address exists but not with this HTTP method (405).
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    /// The request headers are larger than the server accepts (431).
+    pub const HEADERS_TOO_LARGE: &str = "headers_too_large";
 }
 
 /// `GET /setting`: what the login screen needs before anyone signs in.

@@ -1,16 +1,279 @@
-//! Server entry points of the command line (placeholder).
+//! Server entry points of the command line: `bsmart serve`, `bsmart demo`, `bsmart admin …`.
+//!
+//! Logs (tracing, to stderr) carry no secret and no pupil data: no password, code, token, email
+//! or name; the audit log is the record of who did what.
 
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use super::audit::{AuditEntry, verify_chain};
+use super::auth;
+use super::clock::{Clock, SystemClock};
+use super::demo;
+use super::state::{AppState, ServerKey};
+use super::store::{NewUser, Store};
 use crate::cli::{AdminCommand, ClientArgs, DemoArgs, ServeArgs};
 
-/// `bsmart demo`.
-pub async fn demo(_args: &DemoArgs, _client: &ClientArgs) -> Result<(), String> {
-    Err("not built yet".into())
+/// Environment variable naming the server key file.
+pub const KEY_FILE_ENV: &str = "BSMART_SERVER_KEY_FILE";
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// A demo server running in this process.
+struct DemoServer {
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+async fn start_demo(bind: SocketAddr, seed: u64, scale: u32, quiet: bool) -> Result<DemoServer, String> {
+    if !bind.ip().is_loopback() {
+        return Err(format!(
+            "--demo binds to a loopback address only (127.0.0.1 or ::1), not {}",
+            bind.ip()
+        ));
+    }
+    let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let store = Store::open(&dir.path().join("demo.db"), true)
+        .await
+        .map_err(|e| format!("cannot create the demo database: {e}"))?;
+    let key = ServerKey::generate();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let took = demo::seed(&store, seed, scale, clock.now(), &key).await?;
+    if !quiet {
+        tracing::info!(millis = took.as_millis() as u64, seed, scale, "demo data seeded");
+    }
+    let state = AppState::new(store, clock, key);
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let task = tokio::spawn(super::serve(listener, state, shutdown_signal()));
+    Ok(DemoServer { addr, _dir: dir, task })
+}
+
+fn print_accounts(out: &mut impl Write, url: &str) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "bsmart demo server: {url}  (setting \"{}\", demo data only)",
+        demo::SETTING_NAME
+    )?;
+    writeln!(
+        out,
+        "Demo accounts (demo only; never use these passwords anywhere else):"
+    )?;
+    writeln!(
+        out,
+        "  {:<22} {:<25} {:<14} 2FA secret (base32)",
+        "email", "password", "role"
+    )?;
+    for account in demo::ACCOUNTS {
+        let note = if account.email.starts_with("newstarter") {
+            "(temporary: change at first sign-in)"
+        } else {
+            "-"
+        };
+        writeln!(
+            out,
+            "  {:<22} {:<25} {:<14} {}",
+            account.email,
+            account.password,
+            account.role.label(),
+            account.totp_secret.unwrap_or(note)
+        )?;
+    }
+    writeln!(
+        out,
+        "The 2FA prompt of the demo shows the current code, so no phone is needed."
+    )
+}
+
 /// `bsmart serve`.
-pub async fn serve(_args: &ServeArgs) -> Result<(), String> {
-    Err("not built yet".into())
+pub async fn serve(args: &ServeArgs) -> Result<(), String> {
+    init_logging();
+    if args.demo {
+        let server = start_demo(args.bind, args.seed, args.scale, false).await?;
+        let url = format!("http://{}", server.addr);
+        print_accounts(&mut std::io::stdout(), &url).map_err(|e| e.to_string())?;
+        tracing::info!(%url, "listening (demo)");
+        return server.task.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string());
+    }
+    let store = Store::open(&args.db, true)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", args.db.display()))?;
+    let mut id = [0u8; 8];
+    auth::fill_random(&mut id);
+    store
+        .ensure_setting(&format!("setting-{}", hex::encode(id)), "bsmart")
+        .await
+        .map_err(|e| e.to_string())?;
+    let key_path = key_file(args.key_file.as_deref(), &args.db);
+    let key = ServerKey::load_or_create(&key_path)?;
+    let state = AppState::new(store, Arc::new(SystemClock), key);
+    let listener = TcpListener::bind(args.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    tracing::info!(addr = %args.bind, "listening");
+    super::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
-/// `bsmart admin`.
-pub async fn admin(_cmd: &AdminCommand) -> Result<(), String> {
-    Err("not built yet".into())
+
+fn key_file(flag: Option<&Path>, db: &Path) -> PathBuf {
+    flag.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os(KEY_FILE_ENV).map(PathBuf::from))
+        .unwrap_or_else(|| {
+            let mut name = db.as_os_str().to_owned();
+            name.push(".key");
+            PathBuf::from(name)
+        })
+}
+
+/// `bsmart demo`: the server in-process on 127.0.0.1 with demo data, then the client.
+pub async fn demo(args: &DemoArgs, client: &ClientArgs) -> Result<(), String> {
+    let bind: SocketAddr = ([127, 0, 0, 1], 0).into();
+    let server = start_demo(bind, args.seed, args.scale, true).await?;
+    let url = format!("http://{}", server.addr);
+    print_accounts(&mut std::io::stdout(), &url).map_err(|e| e.to_string())?;
+    let overrides = crate::config::Overrides {
+        server_url: Some(url),
+        idle_lock_seconds: client.idle_lock,
+    };
+    let config = crate::config::load(client.config.as_deref(), &overrides).map_err(|e| e.to_string())?;
+    let result = crate::client::run(config).await;
+    server.task.abort();
+    result
+}
+
+async fn open_existing(db: &Path) -> Result<Store, String> {
+    if !db.exists() {
+        return Err(format!("there is no database at {}", db.display()));
+    }
+    Store::open(db, false)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", db.display()))
+}
+
+fn valid_email(email: &str) -> bool {
+    let parts: Vec<&str> = email.split('@').collect();
+    email.len() <= 254
+        && parts.len() == 2
+        && !parts[0].is_empty()
+        && parts[1].contains('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// `bsmart admin …`.
+pub async fn admin(command: &AdminCommand) -> Result<(), String> {
+    let now = SystemClock.now().timestamp();
+    match command {
+        AdminCommand::VerifyAudit { db } => {
+            let store = open_existing(db).await?;
+            let rows = verify_chain(&store).await.map_err(|e| e.to_string())?;
+            println!("The audit chain is intact: {rows} rows checked.");
+            Ok(())
+        }
+        AdminCommand::CreateAdmin { db, email, name } => {
+            let email = auth::normalize_email(email);
+            if !valid_email(&email) {
+                return Err("give a valid email address".to_string());
+            }
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+                return Err("give a name of 1 to 100 characters".to_string());
+            }
+            let store = Store::open(db, true)
+                .await
+                .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
+            let mut id = [0u8; 8];
+            auth::fill_random(&mut id);
+            store
+                .ensure_setting(&format!("setting-{}", hex::encode(id)), "bsmart")
+                .await
+                .map_err(|e| e.to_string())?;
+            if store.user_by_email(&email).await.map_err(|e| e.to_string())?.is_some() {
+                return Err("an account with this email already exists".to_string());
+            }
+            let password = auth::new_temporary_password();
+            let normalized = auth::normalize_password(&password).ok_or("internal error")?;
+            let hash = auth::hash_password(normalized).await.map_err(|e| e.message)?;
+            let expires = now + super::state::Policy::default().temporary_password_ttl.num_seconds();
+            let user = NewUser {
+                email: &email,
+                display_name: name,
+                role: "admin",
+                password_hash: &hash,
+                temporary_expires_at: Some(expires),
+                now,
+            };
+            let id = store.create_user(&user).await.map_err(|e| e.to_string())?;
+            let entry = AuditEntry::new(now, None, "cli", "account.create", "success")
+                .target(&email)
+                .detail(&format!(
+                    "admin id={id}; temporary password; 2FA enrolment at first sign-in"
+                ));
+            store.append_audit(&entry).await.map_err(|e| e.to_string())?;
+            println!("Created admin {email}.");
+            println!("Temporary password (shown once; expires in 72 hours; must be changed at first sign-in):");
+            println!("  {}", password.as_str());
+            println!("Two-factor authentication will be set up at the first sign-in.");
+            Ok(())
+        }
+        AdminCommand::Unlock { db, email } => {
+            let store = open_existing(db).await?;
+            let unlocked = store
+                .unlock(&auth::normalize_email(email), &auth::email_hash(email))
+                .await
+                .map_err(|e| e.to_string())?;
+            let outcome = if unlocked.is_some() {
+                "success"
+            } else {
+                "no_such_account"
+            };
+            let entry = AuditEntry::new(now, None, "cli", "account.unlock", outcome).target(email);
+            store.append_audit(&entry).await.map_err(|e| e.to_string())?;
+            match unlocked {
+                Some(_) => {
+                    println!("Unlocked {email}.");
+                    Ok(())
+                }
+                None => Err(format!(
+                    "there is no account {email} (any failure count for it was cleared)"
+                )),
+            }
+        }
+    }
 }

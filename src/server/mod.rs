@@ -1,3 +1,44 @@
-//! The reference server (placeholder until the server lands).
+//! The reference server: axum + sqlx (SQLite) behind the `/api/v1` API of DESIGN.md.
+//!
+//! - [`routes`]: the handlers and the router (OpenAPI generated from the handlers).
+//! - [`auth`]: password policy and hashing, tokens, TOTP, recovery codes, bearer extractor.
+//! - [`store`]: every SQL statement (handlers never see SQL; PostgreSQL can be added there).
+//! - [`audit`]: the append-only, hash-chained audit log and its verification.
+//! - [`state`], [`clock`], [`error`]: shared state and policy, the injected clock, the error
+//!   envelope.
+//! - [`demo`]: deterministic demo data; [`testing`]: a real server on loopback for tests.
+//! - [`cli`]: `bsmart serve`, `bsmart demo`, `bsmart admin …`.
 
+pub mod audit;
+pub mod auth;
 pub mod cli;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod routes;
+pub mod state;
+pub mod store;
+pub mod testing;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+
+pub use routes::{openapi, openapi_json, router};
+pub use state::AppState;
+
+/// Serve the API on `listener` until `shutdown` completes, then finish the requests in flight.
+/// Client addresses come from the TCP connection (used by the audit log and the rate limiter).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

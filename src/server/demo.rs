@@ -1,0 +1,1271 @@
+//! Deterministic demo data: a realistic (entirely fictional) secondary school, generated from a
+//! seed with a seeded PRNG (`StdRng`), so the same seed always gives the same data.
+//!
+//! "Riverside Academy (demo)": about 600 individuals in years 7 to 13 with tutor groups and
+//! houses, 60 staff (the four demo accounts of [`ACCOUNTS`] plus 56 whose password can never
+//! verify, so start-up hashes only four passwords), 10 locations, 20 clicker behaviours,
+//! incident categories, two school years of incidents up to now (PILD text, about 10 % physical
+//! interventions, injuries, discriminatory flags, parents informed, flags, several in the last
+//! week), staff invited to collaborate, access permissions (the teacher sees three tutor
+//! groups), clicker events with daily and weekly rhythms, communications with responses, Smart
+//! Plans and notifications. `scale` multiplies individuals, incidents, clicks and
+//! communications. Everything is inserted in one transaction ([`Store::seed_demo`]).
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+
+use super::auth;
+use super::state::ServerKey;
+use super::store::Store;
+use crate::wire::Role;
+
+/// A demo account, printed by `bsmart demo` and listed in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoAccount {
+    /// Email.
+    pub email: &'static str,
+    /// Password (demo only).
+    pub password: &'static str,
+    /// Role.
+    pub role: Role,
+    /// Base32 TOTP secret, when 2FA is enrolled.
+    pub totp_secret: Option<&'static str>,
+}
+
+/// The four demo accounts.
+pub const ACCOUNTS: [DemoAccount; 4] = [
+    DemoAccount {
+        email: "admin@demo.test",
+        password: "demo-admin-passphrase",
+        role: Role::Admin,
+        totp_secret: Some("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
+    },
+    DemoAccount {
+        email: "lead@demo.test",
+        password: "demo-lead-passphrase",
+        role: Role::PastoralLead,
+        totp_secret: Some("KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"),
+    },
+    DemoAccount {
+        email: "teacher@demo.test",
+        password: "demo-teacher-passphrase",
+        role: Role::Staff,
+        totp_secret: None,
+    },
+    DemoAccount {
+        email: "newstarter@demo.test",
+        password: "demo-temporary-pass",
+        role: Role::Staff,
+        totp_secret: None,
+    },
+];
+
+/// The demo setting's name.
+pub const SETTING_NAME: &str = "Riverside Academy (demo)";
+/// The demo setting's incident prefix.
+pub const INCIDENT_PREFIX: &str = "besmart";
+/// The first incident number.
+pub const FIRST_INCIDENT_NUMBER: i64 = 10_000;
+
+/// The setting row.
+#[derive(Debug, Clone)]
+pub struct DemoSetting {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Prefix.
+    pub incident_prefix: String,
+    /// Next number.
+    pub next_incident_number: i64,
+    /// 2FA for everyone.
+    pub require_2fa_for_all: bool,
+    /// Support email.
+    pub support_email: String,
+    /// Support phone.
+    pub support_phone: String,
+    /// Support URL.
+    pub support_url: String,
+}
+
+/// A staff member.
+#[derive(Debug, Clone)]
+pub struct DemoUser {
+    /// Id.
+    pub id: i64,
+    /// Email.
+    pub email: String,
+    /// Name.
+    pub display_name: String,
+    /// Job title.
+    pub job_title: &'static str,
+    /// Role as stored.
+    pub role: &'static str,
+    /// argon2id hash, or a marker that never verifies.
+    pub password_hash: String,
+    /// Temporary password expiry.
+    pub temporary_expires_at: Option<i64>,
+    /// Sealed TOTP secret.
+    pub totp_sealed: Option<Vec<u8>>,
+    /// Created.
+    pub created_at: i64,
+}
+
+/// A pupil.
+#[derive(Debug, Clone)]
+pub struct DemoIndividual {
+    /// Id.
+    pub id: i64,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Preferred name.
+    pub preferred_name: String,
+    /// ISO date of birth.
+    pub date_of_birth: String,
+    /// e.g. "Year 9".
+    pub year_group: String,
+    /// Tutor group and house.
+    pub group_name: String,
+    /// SEN status.
+    pub sen_status: String,
+    /// Created.
+    pub created_at: i64,
+}
+
+/// A key contact.
+#[derive(Debug, Clone)]
+pub struct DemoContact {
+    /// Individual.
+    pub individual_id: i64,
+    /// Name.
+    pub name: String,
+    /// Relationship.
+    pub relationship: &'static str,
+    /// Phone (Ofcom drama range).
+    pub phone: String,
+    /// Email (example.com).
+    pub email: String,
+    /// Order.
+    pub priority: i64,
+}
+
+/// An access permission.
+#[derive(Debug, Clone)]
+pub struct DemoAccess {
+    /// Staff member.
+    pub user_id: i64,
+    /// Individual.
+    pub individual_id: i64,
+    /// Level.
+    pub level: &'static str,
+    /// Granted by.
+    pub granted_by: Option<i64>,
+    /// When.
+    pub granted_at: i64,
+}
+
+/// A clicker behaviour.
+#[derive(Debug, Clone)]
+pub struct DemoBehaviour {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: &'static str,
+    /// Sentiment.
+    pub sentiment: &'static str,
+    /// Position.
+    pub position: i64,
+}
+
+/// Physical intervention fields.
+#[derive(Debug, Clone)]
+pub struct DemoPhysical {
+    /// Low-level behaviours.
+    pub low: &'static str,
+    /// Medium-level behaviours.
+    pub medium: &'static str,
+    /// High-level behaviours.
+    pub high: &'static str,
+    /// How staff responded.
+    pub staff_response: &'static str,
+    /// Alternative responses.
+    pub alternatives: &'static str,
+    /// 1-5.
+    pub deescalation_effect: i64,
+    /// 1-5.
+    pub physical_effect: i64,
+}
+
+/// An incident report.
+#[derive(Debug, Clone)]
+pub struct DemoIncident {
+    /// UUID.
+    pub id: String,
+    /// Number.
+    pub number: i64,
+    /// Kind as stored.
+    pub kind: &'static str,
+    /// Individual.
+    pub individual_id: i64,
+    /// Category.
+    pub category_id: i64,
+    /// Location.
+    pub location_id: i64,
+    /// When.
+    pub occurred_at: i64,
+    /// Reporter.
+    pub reported_by: i64,
+    /// What happened.
+    pub what_happened: String,
+    /// Injury details, if injured.
+    pub injury_details: Option<&'static str>,
+    /// Perspective, feelings, next time, triggers, adjustments, other comments.
+    pub pild: [&'static str; 6],
+    /// Discriminatory details, if discriminatory.
+    pub discriminatory_details: Option<&'static str>,
+    /// Exclusion.
+    pub exclusion: &'static str,
+    /// Physical intervention.
+    pub physical: Option<DemoPhysical>,
+    /// Parents informed (when, by).
+    pub parents_informed: Option<(i64, i64)>,
+    /// Flag reason, if flagged.
+    pub flag_reason: Option<&'static str>,
+    /// Retention.
+    pub retain_until: i64,
+}
+
+/// A clicker event.
+#[derive(Debug, Clone)]
+pub struct DemoClick {
+    /// UUID.
+    pub id: String,
+    /// Individual.
+    pub individual_id: i64,
+    /// Behaviour.
+    pub behaviour_id: i64,
+    /// Staff member.
+    pub user_id: i64,
+    /// When.
+    pub occurred_at: i64,
+}
+
+/// A response to a communication.
+#[derive(Debug, Clone)]
+pub struct DemoResponse {
+    /// UUID.
+    pub id: String,
+    /// Author.
+    pub author_id: i64,
+    /// Text.
+    pub message: &'static str,
+    /// When.
+    pub created_at: i64,
+}
+
+/// A behaviour communication.
+#[derive(Debug, Clone)]
+pub struct DemoCommunication {
+    /// UUID.
+    pub id: String,
+    /// Individual.
+    pub individual_id: i64,
+    /// Author.
+    pub author_id: i64,
+    /// Sentiment.
+    pub sentiment: &'static str,
+    /// Text.
+    pub message: String,
+    /// When.
+    pub created_at: i64,
+    /// Addressed to.
+    pub recipients: Vec<i64>,
+    /// Responses.
+    pub responses: Vec<DemoResponse>,
+}
+
+/// A Smart Plan.
+#[derive(Debug, Clone)]
+pub struct DemoPlan {
+    /// UUID.
+    pub id: String,
+    /// Individual.
+    pub individual_id: i64,
+    /// Title.
+    pub title: String,
+    /// Strategies.
+    pub strategies: &'static str,
+    /// Reasonable adjustments.
+    pub adjustments: &'static str,
+    /// Agreed responses.
+    pub agreed_responses: &'static str,
+    /// Follow-up.
+    pub follow_up: &'static str,
+    /// Source incident.
+    pub source_incident_id: Option<String>,
+    /// Review date (ISO).
+    pub review_on: String,
+    /// Author.
+    pub created_by: i64,
+    /// When.
+    pub created_at: i64,
+}
+
+/// A notification.
+#[derive(Debug, Clone)]
+pub struct DemoNotification {
+    /// Recipient.
+    pub user_id: i64,
+    /// Kind as stored.
+    pub kind: &'static str,
+    /// Text.
+    pub message: String,
+    /// Incident.
+    pub incident_id: Option<String>,
+    /// Communication.
+    pub communication_id: Option<String>,
+    /// When.
+    pub created_at: i64,
+    /// Read.
+    pub read_at: Option<i64>,
+}
+
+/// Everything the demo inserts.
+#[derive(Debug, Clone)]
+pub struct DemoData {
+    /// Setting.
+    pub setting: DemoSetting,
+    /// Staff.
+    pub users: Vec<DemoUser>,
+    /// Pupils.
+    pub individuals: Vec<DemoIndividual>,
+    /// Key contacts.
+    pub key_contacts: Vec<DemoContact>,
+    /// Access permissions.
+    pub access: Vec<DemoAccess>,
+    /// Locations.
+    pub locations: Vec<(i64, &'static str)>,
+    /// Behaviours.
+    pub behaviours: Vec<DemoBehaviour>,
+    /// Categories.
+    pub categories: Vec<(i64, &'static str)>,
+    /// Incidents.
+    pub incidents: Vec<DemoIncident>,
+    /// Other individuals involved.
+    pub incident_individuals: Vec<(String, i64)>,
+    /// Staff present.
+    pub incident_staff: Vec<(String, i64)>,
+    /// Clicks.
+    pub clicks: Vec<DemoClick>,
+    /// Communications.
+    pub communications: Vec<DemoCommunication>,
+    /// Plans.
+    pub plans: Vec<DemoPlan>,
+    /// Notifications.
+    pub notifications: Vec<DemoNotification>,
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Oliver", "Amelia", "Muhammad", "Olivia", "George", "Isla", "Noah", "Ava", "Arthur", "Mia", "Leo", "Ivy", "Harry",
+    "Freya", "Oscar", "Lily", "Archie", "Florence", "Jack", "Grace", "Charlie", "Sophia", "Theo", "Willow", "Jacob",
+    "Evie", "Freddie", "Poppy", "Alfie", "Ella", "Henry", "Aisha", "Thomas", "Zara", "Joshua", "Maryam", "William",
+    "Priya", "James", "Chloe", "Ethan", "Ruby", "Aarav", "Hannah", "Kai", "Amara", "Reuben", "Fatima", "Tyler",
+    "Chanel", "Kacper", "Zofia", "Dylan", "Niamh", "Rhys", "Seren", "Callum", "Eilidh", "Yusuf", "Hafsa", "Kwame",
+    "Abena", "Tomasz", "Maja", "Luca", "Sienna", "Ibrahim", "Layla", "Ollie", "Jessica", "Jayden", "Keira",
+];
+const LAST_NAMES: &[&str] = &[
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Thomas",
+    "Clarke",
+    "Jackson",
+    "Wood",
+    "Harris",
+    "Edwards",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Hughes",
+    "Moore",
+    "Clark",
+    "King",
+    "Harrison",
+    "Lewis",
+    "Baker",
+    "Lee",
+    "Allen",
+    "Morris",
+    "Khan",
+    "Ahmed",
+    "Ali",
+    "Begum",
+    "Hussain",
+    "Singh",
+    "Kaur",
+    "Okafor",
+    "Mensah",
+    "Adeyemi",
+    "Nowak",
+    "Kowalski",
+    "Murphy",
+    "O'Brien",
+    "MacDonald",
+    "Campbell",
+    "Nguyen",
+    "Chen",
+    "Rossi",
+    "Da Silva",
+    "Horvat",
+    "Kelly",
+    "Fletcher",
+    "Shaw",
+    "Bailey",
+    "Chapman",
+    "Owen",
+    "Pearce",
+    "Bibi",
+];
+const HOUSES: &[&str] = &["Oak", "Ash", "Elm", "Willow"];
+const LOCATIONS: [&str; 10] = [
+    "Classroom",
+    "Corridor",
+    "Playground",
+    "Dining hall",
+    "Sports hall",
+    "Library",
+    "Science lab",
+    "Toilets",
+    "School gates",
+    "Minibus",
+];
+const BEHAVIOURS: [(&str, &str); 20] = [
+    ("On task", "positive"),
+    ("Helping others", "positive"),
+    ("Kind words", "positive"),
+    ("Good effort", "positive"),
+    ("Following instructions", "positive"),
+    ("Positive contribution", "positive"),
+    ("Homework completed", "positive"),
+    ("Respectful", "positive"),
+    ("Shouting out", "negative"),
+    ("Off task", "negative"),
+    ("Swearing", "negative"),
+    ("Out of seat", "negative"),
+    ("Unkind words", "negative"),
+    ("Phone out", "negative"),
+    ("Late to lesson", "negative"),
+    ("Refusing work", "negative"),
+    ("Disrupting others", "negative"),
+    ("Uniform", "negative"),
+    ("Toilet break", "neutral"),
+    ("Sent to reflection", "neutral"),
+];
+const CATEGORIES: [&str; 12] = [
+    "Verbal abuse",
+    "Physical aggression",
+    "Disruption to learning",
+    "Refusal to follow instructions",
+    "Leaving class without permission",
+    "Damage to property",
+    "Bullying",
+    "Discriminatory language",
+    "Self-harm concern",
+    "Absconding",
+    "Online safety",
+    "Substance misuse",
+];
+const JOB_TITLES: &[&str] = &[
+    "Teacher of Maths",
+    "Teacher of English",
+    "Teacher of Science",
+    "Teacher of History",
+    "Teacher of PE",
+    "Teacher of Art",
+    "Teacher of Computing",
+    "Teacher of French",
+    "Teaching assistant",
+    "Learning mentor",
+    "Cover supervisor",
+    "Head of Year",
+    "SENCo",
+    "Behaviour lead",
+];
+const ACTIONS: &[&str] = &[
+    "shouted at another pupil and refused to calm down",
+    "threw a chair across the room",
+    "left the lesson without permission and would not come back",
+    "pushed a classmate in the queue",
+    "used offensive language towards a member of staff",
+    "refused to hand over a mobile phone",
+    "damaged a display board",
+    "was found hiding and upset",
+    "repeatedly disrupted the lesson by talking over the teacher",
+    "made threats to another pupil",
+];
+const PERIODS: &[&str] = &[
+    "registration",
+    "period 1",
+    "period 2",
+    "break",
+    "period 3",
+    "lunch",
+    "period 4",
+    "period 5",
+];
+const PERSPECTIVES: &[&str] = &[
+    "Said the other pupil had been winding them up all morning.",
+    "Felt the work was too hard and did not want others to see.",
+    "Said they were tired after a late night at home.",
+    "Felt they were being blamed for something they had not done.",
+    "Did not want to talk about it at first; later said they felt embarrassed.",
+];
+const FEELINGS: &[&str] = &[
+    "Angry, then upset.",
+    "Embarrassed and frustrated.",
+    "Anxious and overwhelmed.",
+    "Sad and tired.",
+    "Calmer after time in the quiet room.",
+];
+const NEXT_TIMES: &[&str] = &[
+    "Will use the time-out card and go to the agreed safe space.",
+    "Will ask the TA for help when the work feels too hard.",
+    "Will tell a member of staff instead of reacting.",
+    "Will take deep breaths and count to ten.",
+];
+const TRIGGERS: &[&str] = &[
+    "Unstructured time.",
+    "Change of routine (supply teacher).",
+    "Peer conflict.",
+    "Being asked to read aloud.",
+    "Hunger before lunch.",
+    "Noise in the corridor.",
+];
+const ADJUSTMENTS: &[&str] = &[
+    "Seat near the door; access to a quiet space.",
+    "Work chunked into smaller tasks.",
+    "Advance warning of changes to routine.",
+    "Movement break after 20 minutes.",
+    "Named adult to check in each morning.",
+];
+const OTHER_COMMENTS: &[&str] = &[
+    "",
+    "Parent supportive.",
+    "Linked to recent events at home.",
+    "First incident this term.",
+];
+const INJURIES: &[&str] = &[
+    "Small graze to the knee; first aid given.",
+    "Red mark on the forearm; ice pack applied.",
+    "Bumped head; head injury letter sent home.",
+];
+const DISCRIMINATORY: &[&str] = &[
+    "Racist language.",
+    "Homophobic language.",
+    "Comment about disability.",
+    "Sexist remark.",
+];
+const FLAG_REASONS: &[&str] = &[
+    "Pattern of escalation.",
+    "Safeguarding concern: refer to DSL.",
+    "Injury to staff.",
+];
+const PHYSICAL: &[DemoPhysical] = &[
+    DemoPhysical {
+        low: "Pacing, raised voice",
+        medium: "Throwing equipment, swearing",
+        high: "Hitting out at staff",
+        staff_response: "Guided away from the group using a caring C guide; calm talk.",
+        alternatives: "Offered the quiet room; reduced demands.",
+        deescalation_effect: 3,
+        physical_effect: 4,
+    },
+    DemoPhysical {
+        low: "Refusing to move",
+        medium: "Running through corridors",
+        high: "Attempting to leave site onto the road",
+        staff_response: "Two staff, friendly escort back inside.",
+        alternatives: "Followed at a distance; called a known adult.",
+        deescalation_effect: 2,
+        physical_effect: 4,
+    },
+    DemoPhysical {
+        low: "Withdrawn, head down",
+        medium: "Kicking furniture",
+        high: "Fighting with a peer",
+        staff_response: "Separated the pupils; single-person escort.",
+        alternatives: "Verbal instruction to stop; cleared the room.",
+        deescalation_effect: 4,
+        physical_effect: 3,
+    },
+];
+const COMM_POSITIVE: &[&str] = &[
+    "Fantastic effort in maths today, worked really hard.",
+    "Helped a new pupil find their way around; very kind.",
+    "Great contribution to the class discussion.",
+];
+const COMM_NEGATIVE: &[&str] = &[
+    "Struggled to settle after lunch; needed several reminders.",
+    "Homework missing for the third time this week.",
+    "Upset in period 2; please check in with them tomorrow.",
+];
+const COMM_NA: &[&str] = &[
+    "Attending a hospital appointment on Thursday.",
+    "New seating plan from Monday.",
+];
+const RESPONSES: &[&str] = &[
+    "Thanks, I'll follow this up.",
+    "Spoken to home.",
+    "Noted, thank you.",
+    "Will check in at registration.",
+];
+const STRATEGIES: &[&str] = &[
+    "Meet and greet at the door each morning; visual timetable.",
+    "Use of time-out card; agreed safe space in the library.",
+    "Short, clear instructions; praise for small steps.",
+];
+const AGREED: &[&str] = &[
+    "Staff use a calm voice and offer two choices.",
+    "If leaving the room, a named adult follows at a distance.",
+    "Use first name, get down to eye level, give take-up time.",
+];
+const FOLLOW_UP: &[&str] = &[
+    "Review with parents in six weeks.",
+    "SENCo to observe two lessons.",
+    "Weekly check-in with mentor.",
+];
+
+fn uuid(rng: &mut StdRng) -> String {
+    uuid::Builder::from_random_bytes(rng.random()).into_uuid().to_string()
+}
+
+fn is_school_day(day: NaiveDate) -> bool {
+    if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        return false;
+    }
+    let (m, d) = (day.month(), day.day());
+    let holiday = m == 8
+        || (m == 7 && d > 22)
+        || (m == 9 && d < 3)
+        || (m == 12 && d > 19)
+        || (m == 1 && d < 4)
+        || (m == 10 && d > 24)
+        || (m == 2 && (12..=18).contains(&d))
+        || (m == 4 && d < 14)
+        || (m == 5 && d > 25);
+    !holiday
+}
+
+fn midnight(day: NaiveDate) -> i64 {
+    day.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or_default()
+}
+
+/// A time during the school day, weighted towards lesson peaks.
+fn school_time(rng: &mut StdRng, day: NaiveDate) -> i64 {
+    const PEAKS: [(i64, i64); 6] = [
+        (8 * 3600 + 45 * 60, 2),
+        (10 * 3600, 4),
+        (11 * 3600 + 30 * 60, 3),
+        (12 * 3600 + 45 * 60, 3),
+        (13 * 3600 + 50 * 60, 4),
+        (15 * 3600, 2),
+    ];
+    let total: i64 = PEAKS.iter().map(|p| p.1).sum();
+    let mut pick = rng.random_range(0..total);
+    let mut base = PEAKS[0].0;
+    for (at, weight) in PEAKS {
+        if pick < weight {
+            base = at;
+            break;
+        }
+        pick -= weight;
+    }
+    midnight(day) + base + rng.random_range(-1800..1800)
+}
+
+/// Generate the demo data (hashes the four demo passwords: call on a blocking thread).
+pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> Result<DemoData, String> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let scale = scale.max(1) as usize;
+    let now_ts = now.timestamp();
+    let created = now_ts - 3 * 365 * 86_400;
+
+    // Staff: the four demo accounts, then 56 who can never sign in.
+    let mut users = Vec::new();
+    let demo_names = [
+        ("Priya Shah", "Data manager"),
+        ("Daniel Okafor", "Head of Year 9 (pastoral lead)"),
+        ("Sarah Whitfield", "Teacher of English"),
+        ("Tom Bennett", "Teaching assistant"),
+    ];
+    for (i, (account, (name, title))) in ACCOUNTS.iter().zip(demo_names).enumerate() {
+        let id = i as i64 + 1;
+        let normalized = auth::normalize_password(account.password).ok_or("demo password too long")?;
+        let hash = auth::hash_password_blocking(&normalized).map_err(|_| "cannot hash a demo password")?;
+        let totp_sealed = match account.totp_secret {
+            Some(secret) => {
+                let bytes = data_encoding::BASE32_NOPAD
+                    .decode(secret.as_bytes())
+                    .map_err(|_| "a demo TOTP secret is not base32")?;
+                Some(key.seal(&bytes, format!("bsmart-totp:user:{id}").as_bytes()))
+            }
+            None => None,
+        };
+        let temporary = account.email.starts_with("newstarter");
+        users.push(DemoUser {
+            id,
+            email: account.email.to_string(),
+            display_name: name.to_string(),
+            job_title: title,
+            role: match account.role {
+                Role::Admin => "admin",
+                Role::Dsl => "dsl",
+                Role::PastoralLead => "pastoral_lead",
+                Role::Staff => "staff",
+            },
+            password_hash: hash,
+            temporary_expires_at: temporary.then_some(now_ts + 72 * 3600),
+            totp_sealed,
+            created_at: created,
+        });
+    }
+    for id in 5..=60i64 {
+        let first = *FIRST_NAMES.choose(&mut rng).unwrap_or(&"Sam");
+        let last = *LAST_NAMES.choose(&mut rng).unwrap_or(&"Smith");
+        let (role, title) = match id {
+            5 | 6 => ("pastoral_lead", "Head of Year"),
+            7 => ("dsl", "Designated safeguarding lead"),
+            8 => ("dsl", "Deputy DSL"),
+            _ => ("staff", *JOB_TITLES.choose(&mut rng).unwrap_or(&"Teacher")),
+        };
+        let local: String = format!("{first}.{last}.{id}")
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+            .collect();
+        users.push(DemoUser {
+            id,
+            email: format!("{local}@riverside.demo.test"),
+            display_name: format!("{first} {last}"),
+            job_title: title,
+            role,
+            // Not a PHC string: verification always fails (after a dummy argon2 run).
+            password_hash: "!demo-staff-cannot-sign-in".to_string(),
+            temporary_expires_at: None,
+            totp_sealed: None,
+            created_at: created,
+        });
+    }
+    let staff_ids: Vec<i64> = (3..=60).filter(|id| *id != 4).collect();
+
+    // Individuals, by year group and tutor group.
+    let today = now.date_naive();
+    let academic_start = if today.month() >= 9 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
+    let mut individuals = Vec::new();
+    let mut key_contacts = Vec::new();
+    let mut groups: Vec<(String, Vec<i64>)> = Vec::new();
+    let per_year = [100usize, 100, 100, 95, 95, 55, 55];
+    for (y, count) in per_year.iter().enumerate() {
+        let year = y as i32 + 7;
+        let group_letters = if year <= 11 {
+            ["A", "B", "C", "D"].as_slice()
+        } else {
+            ["A", "B"].as_slice()
+        };
+        for n in 0..count * scale {
+            let id = individuals.len() as i64 + 1;
+            let letter = group_letters[n % group_letters.len()];
+            let group = format!("{year}{letter}");
+            let house = HOUSES[(n / group_letters.len()) % HOUSES.len()];
+            let first = *FIRST_NAMES.choose(&mut rng).unwrap_or(&"Sam");
+            let last = *LAST_NAMES.choose(&mut rng).unwrap_or(&"Smith");
+            let born = NaiveDate::from_ymd_opt(academic_start - year - 5, 9, 1).unwrap_or_default()
+                + TimeDelta::days(rng.random_range(0..365));
+            let sen = match rng.random_range(0..100) {
+                0..=11 => "SEN support",
+                12..=15 => "EHCP",
+                _ => "",
+            };
+            let preferred = if rng.random_bool(0.05) {
+                (*FIRST_NAMES.choose(&mut rng).unwrap_or(&"")).to_string()
+            } else {
+                String::new()
+            };
+            individuals.push(DemoIndividual {
+                id,
+                first_name: first.to_string(),
+                last_name: last.to_string(),
+                preferred_name: preferred,
+                date_of_birth: born.to_string(),
+                year_group: format!("Year {year}"),
+                group_name: format!("{group} ({house})"),
+                sen_status: sen.to_string(),
+                created_at: created,
+            });
+            match groups.iter_mut().find(|(g, _)| *g == group) {
+                Some((_, members)) => members.push(id),
+                None => groups.push((group, vec![id])),
+            }
+            let contacts = if rng.random_bool(0.6) { 2 } else { 1 };
+            for priority in 1..=contacts {
+                let relationship = *["Mum", "Dad", "Carer", "Grandparent", "Aunt"]
+                    .choose(&mut rng)
+                    .unwrap_or(&"Carer");
+                let contact_first = *FIRST_NAMES.choose(&mut rng).unwrap_or(&"Sam");
+                key_contacts.push(DemoContact {
+                    individual_id: id,
+                    name: format!("{contact_first} {last}"),
+                    relationship,
+                    phone: format!("07700 900{:03}", rng.random_range(0..1000)),
+                    email: format!("{}.{}@example.com", contact_first.to_lowercase(), id),
+                    priority,
+                });
+            }
+        }
+    }
+
+    // Access: the teacher sees 8B, 9B and 10C; the new starter 7A; other staff two groups each.
+    let mut access = Vec::new();
+    let grant = |user_id: i64, group: &str, level: &'static str, access: &mut Vec<DemoAccess>| {
+        if let Some((_, members)) = groups.iter().find(|(g, _)| g == group) {
+            for individual_id in members {
+                access.push(DemoAccess {
+                    user_id,
+                    individual_id: *individual_id,
+                    level,
+                    granted_by: Some(1),
+                    granted_at: created,
+                });
+            }
+        }
+    };
+    for group in ["8B", "9B", "10C"] {
+        grant(3, group, "record", &mut access);
+    }
+    grant(4, "7A", "view", &mut access);
+    let group_names: Vec<String> = groups.iter().map(|(g, _)| g.clone()).collect();
+    for user_id in 9..=60 {
+        let mut mine: Vec<&String> = group_names.choose_multiple(&mut rng, 2).collect();
+        mine.dedup();
+        for group in mine {
+            grant(user_id, group, "record", &mut access);
+        }
+    }
+    let teacher_sees: Vec<i64> = access
+        .iter()
+        .filter(|a| a.user_id == 3)
+        .map(|a| a.individual_id)
+        .collect();
+
+    let locations: Vec<(i64, &'static str)> = LOCATIONS.iter().enumerate().map(|(i, n)| (i as i64 + 1, *n)).collect();
+    let behaviours: Vec<DemoBehaviour> = BEHAVIOURS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, sentiment))| DemoBehaviour {
+            id: i as i64 + 1,
+            name,
+            sentiment,
+            position: i as i64 + 1,
+        })
+        .collect();
+    let categories: Vec<(i64, &'static str)> = CATEGORIES.iter().enumerate().map(|(i, n)| (i as i64 + 1, *n)).collect();
+
+    // Two school years of days, up to now.
+    let first_day = today - TimeDelta::days(730);
+    let days: Vec<NaiveDate> = first_day
+        .iter_days()
+        .take_while(|d| *d <= today)
+        .filter(|d| {
+            is_school_day(*d)
+                || (*d > today - TimeDelta::days(7) && !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        })
+        .collect();
+
+    let mut incidents = Vec::new();
+    let mut incident_individuals = Vec::new();
+    let mut incident_staff = Vec::new();
+    let mut notifications = Vec::new();
+    let recent = now_ts - 60 * 86_400;
+    let name_of = |id: i64, individuals: &[DemoIndividual]| {
+        individuals
+            .get(id as usize - 1)
+            .map(|p| format!("{} {}", p.first_name, p.last_name))
+            .unwrap_or_default()
+    };
+    for day in &days {
+        let last_week = *day > today - TimeDelta::days(7);
+        let count = rng.random_range(1..=4usize) * scale;
+        for k in 0..count {
+            let occurred_at = school_time(&mut rng, *day).min(now_ts - 60);
+            if occurred_at < midnight(*day) {
+                continue;
+            }
+            let individual_id = if last_week && k == 0 && !teacher_sees.is_empty() {
+                *teacher_sees.choose(&mut rng).unwrap_or(&1)
+            } else {
+                rng.random_range(1..=individuals.len() as i64)
+            };
+            let physical = rng.random_bool(0.1);
+            let category_id = rng.random_range(1..=categories.len() as i64);
+            let reported_by = *staff_ids.choose(&mut rng).unwrap_or(&3);
+            let first = individuals[individual_id as usize - 1].first_name.clone();
+            let what_happened = format!(
+                "{first} {} during {} in the {}. Staff spoke calmly with {first} and gave take-up time.",
+                ACTIONS.choose(&mut rng).unwrap_or(&""),
+                PERIODS.choose(&mut rng).unwrap_or(&""),
+                LOCATIONS.choose(&mut rng).unwrap_or(&"").to_lowercase(),
+            );
+            let id = uuid(&mut rng);
+            let number = FIRST_INCIDENT_NUMBER + incidents.len() as i64;
+            let parents_informed = rng
+                .random_bool(0.7)
+                .then(|| (occurred_at + rng.random_range(1800..20_000), reported_by));
+            let flag_reason = rng
+                .random_bool(0.08)
+                .then(|| *FLAG_REASONS.choose(&mut rng).unwrap_or(&""));
+            let discriminatory =
+                (category_id == 8 || rng.random_bool(0.04)).then(|| *DISCRIMINATORY.choose(&mut rng).unwrap_or(&""));
+            incidents.push(DemoIncident {
+                id: id.clone(),
+                number,
+                kind: if physical { "physical_intervention" } else { "incident" },
+                individual_id,
+                category_id,
+                location_id: rng.random_range(1..=locations.len() as i64),
+                occurred_at,
+                reported_by,
+                what_happened,
+                injury_details: (physical && rng.random_bool(0.3) || rng.random_bool(0.03))
+                    .then(|| *INJURIES.choose(&mut rng).unwrap_or(&"")),
+                pild: [
+                    PERSPECTIVES.choose(&mut rng).unwrap_or(&""),
+                    FEELINGS.choose(&mut rng).unwrap_or(&""),
+                    NEXT_TIMES.choose(&mut rng).unwrap_or(&""),
+                    TRIGGERS.choose(&mut rng).unwrap_or(&""),
+                    ADJUSTMENTS.choose(&mut rng).unwrap_or(&""),
+                    OTHER_COMMENTS.choose(&mut rng).unwrap_or(&""),
+                ],
+                discriminatory_details: discriminatory,
+                exclusion: match rng.random_range(0..100) {
+                    0..=3 => "suspension",
+                    4 if physical => "permanent_exclusion",
+                    _ => "none",
+                },
+                physical: physical.then(|| PHYSICAL.choose(&mut rng).cloned()).flatten(),
+                parents_informed,
+                flag_reason,
+                retain_until: occurred_at + 75 * 365 * 86_400,
+            });
+            if rng.random_bool(0.15) {
+                let other = rng.random_range(1..=individuals.len() as i64);
+                if other != individual_id {
+                    incident_individuals.push((id.clone(), other));
+                }
+            }
+            let how_many = rng.random_range(0..=2);
+            let mut present: Vec<i64> = staff_ids.choose_multiple(&mut rng, how_many).copied().collect();
+            if rng.random_bool(0.12) {
+                present.push(2);
+            }
+            if teacher_sees.contains(&individual_id) && rng.random_bool(0.5) {
+                present.push(3);
+            }
+            present.sort_unstable();
+            present.dedup();
+            present.retain(|u| *u != reported_by);
+            let reference = format!("{INCIDENT_PREFIX}-{number}");
+            let pupil = name_of(individual_id, &individuals);
+            let reporter = users[reported_by as usize - 1].display_name.clone();
+            for user_id in present {
+                incident_staff.push((id.clone(), user_id));
+                if occurred_at > recent {
+                    notifications.push(DemoNotification {
+                        user_id,
+                        kind: "collaboration_invite",
+                        message: format!("{reporter} invited you to collaborate on {reference} about {pupil}."),
+                        incident_id: Some(id.clone()),
+                        communication_id: None,
+                        created_at: occurred_at + 3600,
+                        read_at: (occurred_at < now_ts - 14 * 86_400).then_some(occurred_at + 7200),
+                    });
+                }
+            }
+            if flag_reason.is_some() && occurred_at > recent {
+                notifications.push(DemoNotification {
+                    user_id: 2,
+                    kind: "incident_flagged",
+                    message: format!("{reference} about {pupil} was flagged for attention."),
+                    incident_id: Some(id.clone()),
+                    communication_id: None,
+                    created_at: occurred_at + 5400,
+                    read_at: None,
+                });
+            }
+        }
+    }
+
+    // Clicks: busier on Mondays and Fridays, peaks through the day.
+    let mut clicks = Vec::new();
+    for day in &days {
+        let factor = match day.weekday() {
+            Weekday::Mon => 12,
+            Weekday::Fri => 13,
+            Weekday::Wed => 8,
+            _ => 10,
+        };
+        let count = rng.random_range(20..40usize) * factor / 10 * scale;
+        for _ in 0..count {
+            let occurred_at = school_time(&mut rng, *day);
+            if occurred_at > now_ts {
+                continue;
+            }
+            let individual_id = rng.random_range(1..=individuals.len() as i64);
+            let behaviour_id = if rng.random_bool(0.55) {
+                rng.random_range(1..=8)
+            } else {
+                rng.random_range(9..=20)
+            };
+            clicks.push(DemoClick {
+                id: uuid(&mut rng),
+                individual_id,
+                behaviour_id,
+                user_id: *staff_ids.choose(&mut rng).unwrap_or(&3),
+                occurred_at,
+            });
+        }
+    }
+
+    // Communications with responses.
+    let mut communications = Vec::new();
+    for day in days.iter().step_by(2) {
+        for _ in 0..scale {
+            let created_at = school_time(&mut rng, *day).min(now_ts - 60);
+            let sentiment = *["positive", "negative", "na"].choose(&mut rng).unwrap_or(&"na");
+            let text = match sentiment {
+                "positive" => COMM_POSITIVE.choose(&mut rng),
+                "negative" => COMM_NEGATIVE.choose(&mut rng),
+                _ => COMM_NA.choose(&mut rng),
+            };
+            let individual_id = rng.random_range(1..=individuals.len() as i64);
+            let author_id = *staff_ids.choose(&mut rng).unwrap_or(&3);
+            let mut recipients: Vec<i64> = staff_ids.choose_multiple(&mut rng, 1).copied().collect();
+            if rng.random_bool(0.25) {
+                recipients.push(2);
+            }
+            if teacher_sees.contains(&individual_id) || rng.random_bool(0.05) {
+                recipients.push(3);
+            }
+            recipients.sort_unstable();
+            recipients.dedup();
+            recipients.retain(|u| *u != author_id);
+            let id = uuid(&mut rng);
+            let mut responses = Vec::new();
+            if rng.random_bool(0.5)
+                && let Some(responder) = recipients.first()
+            {
+                responses.push(DemoResponse {
+                    id: uuid(&mut rng),
+                    author_id: *responder,
+                    message: RESPONSES.choose(&mut rng).unwrap_or(&""),
+                    created_at: (created_at + rng.random_range(600..86_400)).min(now_ts),
+                });
+            }
+            let pupil = name_of(individual_id, &individuals);
+            let author = users[author_id as usize - 1].display_name.clone();
+            if created_at > recent {
+                for user_id in &recipients {
+                    notifications.push(DemoNotification {
+                        user_id: *user_id,
+                        kind: "communication",
+                        message: format!("{author} sent a communication about {pupil}."),
+                        incident_id: None,
+                        communication_id: Some(id.clone()),
+                        created_at,
+                        read_at: None,
+                    });
+                }
+            }
+            communications.push(DemoCommunication {
+                id,
+                individual_id,
+                author_id,
+                sentiment,
+                message: text.unwrap_or(&"").to_string(),
+                created_at,
+                recipients,
+                responses,
+            });
+        }
+    }
+
+    // Smart Plans from some incidents.
+    let mut plans = Vec::new();
+    let plan_sources: Vec<&DemoIncident> = incidents
+        .choose_multiple(&mut rng, (80 * scale).min(incidents.len()))
+        .collect();
+    for source in plan_sources {
+        let created_at = source.occurred_at + 86_400;
+        if created_at > now_ts {
+            continue;
+        }
+        let review = DateTime::from_timestamp(created_at + rng.random_range(28..120) * 86_400, 0)
+            .unwrap_or(now)
+            .date_naive();
+        let pupil = name_of(source.individual_id, &individuals);
+        let id = uuid(&mut rng);
+        if review >= today && review <= today + TimeDelta::days(14) {
+            notifications.push(DemoNotification {
+                user_id: 2,
+                kind: "plan_review",
+                message: format!("The Smart Plan for {pupil} is due for review on {review}."),
+                incident_id: None,
+                communication_id: None,
+                created_at: now_ts - rng.random_range(3600..86_400),
+                read_at: None,
+            });
+        }
+        plans.push(DemoPlan {
+            id,
+            individual_id: source.individual_id,
+            title: format!("Smart Plan for {pupil}"),
+            strategies: STRATEGIES.choose(&mut rng).unwrap_or(&""),
+            adjustments: ADJUSTMENTS.choose(&mut rng).unwrap_or(&""),
+            agreed_responses: AGREED.choose(&mut rng).unwrap_or(&""),
+            follow_up: FOLLOW_UP.choose(&mut rng).unwrap_or(&""),
+            source_incident_id: Some(source.id.clone()),
+            review_on: review.to_string(),
+            created_by: 2,
+            created_at,
+        });
+    }
+
+    Ok(DemoData {
+        setting: DemoSetting {
+            id: format!("demo-riverside-{seed}"),
+            name: SETTING_NAME.to_string(),
+            incident_prefix: INCIDENT_PREFIX.to_string(),
+            next_incident_number: FIRST_INCIDENT_NUMBER + incidents.len() as i64,
+            require_2fa_for_all: false,
+            support_email: "support@bsmart.example".to_string(),
+            support_phone: "0800 000 0000".to_string(),
+            support_url: "https://help.bsmart.example".to_string(),
+        },
+        users,
+        individuals,
+        key_contacts,
+        access,
+        locations,
+        behaviours,
+        categories,
+        incidents,
+        incident_individuals,
+        incident_staff,
+        clicks,
+        communications,
+        plans,
+        notifications,
+    })
+}
+
+/// Generate and insert the demo data into an empty database; answers how long it took.
+pub async fn seed(
+    store: &Store,
+    seed: u64,
+    scale: u32,
+    now: DateTime<Utc>,
+    key: &ServerKey,
+) -> Result<Duration, String> {
+    let started = Instant::now();
+    let key = key.clone();
+    let data = tokio::task::spawn_blocking(move || generate(seed, scale, now, &key))
+        .await
+        .map_err(|_| "demo data generation failed".to_string())??;
+    store
+        .seed_demo(&data)
+        .await
+        .map_err(|e| format!("cannot insert the demo data: {e}"))?;
+    Ok(started.elapsed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_data_and_realistic_sizes() {
+        let now = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let key = ServerKey::generate();
+        let a = generate(7, 1, now, &key).unwrap();
+        let b = generate(7, 1, now, &key).unwrap();
+        assert_eq!(
+            a.incidents.iter().map(|i| &i.id).collect::<Vec<_>>(),
+            b.incidents.iter().map(|i| &i.id).collect::<Vec<_>>()
+        );
+        assert_eq!(a.individuals.len(), 600);
+        assert_eq!(a.users.len(), 60);
+        assert_eq!(a.locations.len(), 10);
+        assert_eq!(a.behaviours.len(), 20);
+        assert!(a.incidents.len() > 500, "{}", a.incidents.len());
+        let physical = a.incidents.iter().filter(|i| i.physical.is_some()).count() as f64 / a.incidents.len() as f64;
+        assert!((0.05..0.15).contains(&physical), "{physical}");
+        let week_ago = now.timestamp() - 7 * 86_400;
+        let teacher: Vec<i64> = a
+            .access
+            .iter()
+            .filter(|x| x.user_id == 3)
+            .map(|x| x.individual_id)
+            .collect();
+        assert!(
+            a.incidents
+                .iter()
+                .filter(|i| i.occurred_at > week_ago && teacher.contains(&i.individual_id))
+                .count()
+                >= 3
+        );
+        assert!(a.incidents.iter().all(|i| i.occurred_at <= now.timestamp()));
+        assert!(
+            a.notifications
+                .iter()
+                .any(|n| n.user_id == 3 && n.kind == "collaboration_invite")
+        );
+        // Only the four demo accounts have a real hash.
+        assert_eq!(
+            a.users
+                .iter()
+                .filter(|u| u.password_hash.starts_with("$argon2"))
+                .count(),
+            4
+        );
+        let c = generate(8, 1, now, &key).unwrap();
+        assert_ne!(a.incidents[0].id, c.incidents[0].id);
+    }
+}

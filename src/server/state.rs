@@ -1,0 +1,263 @@
+//! Shared state of the server: the store, the clock, the sealing key, the policy and the
+//! per-address rate limiter.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use chrono::TimeDelta;
+use zeroize::Zeroizing;
+
+use super::clock::Clock;
+use super::store::Store;
+
+/// Time limits and thresholds of the security policy (SECURITY.md 10, 19, 23, 9).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// A session unused for this long expires.
+    pub session_idle: TimeDelta,
+    /// A session expires this long after sign-in whatever happens.
+    pub session_absolute: TimeDelta,
+    /// A login challenge expires this long after it was issued.
+    pub challenge_ttl: TimeDelta,
+    /// This many successive failures lock an account.
+    pub lockout_threshold: i64,
+    /// A temporary password expires this long after it was set.
+    pub temporary_password_ttl: TimeDelta,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            session_idle: TimeDelta::minutes(30),
+            session_absolute: TimeDelta::hours(12),
+            challenge_ttl: TimeDelta::minutes(5),
+            lockout_threshold: 6,
+            temporary_password_ttl: TimeDelta::hours(72),
+        }
+    }
+}
+
+/// The 32-byte server key that seals TOTP secrets (ChaCha20-Poly1305). It lives outside the
+/// database: in a key file, or in memory for the demo.
+#[derive(Clone)]
+pub struct ServerKey(Arc<Zeroizing<[u8; 32]>>);
+
+impl std::fmt::Debug for ServerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerKey(REDACTED)")
+    }
+}
+
+/// Why a sealed value could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[error("a sealed secret could not be opened (wrong server key or damaged data)")]
+pub struct UnsealError;
+
+impl ServerKey {
+    /// A fresh random key (the demo's, which dies with the process).
+    pub fn generate() -> ServerKey {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        super::auth::fill_random(bytes.as_mut_slice());
+        ServerKey(Arc::new(bytes))
+    }
+
+    /// Read the key file (64 hex digits), creating it with mode 0600 if it is missing.
+    pub fn load_or_create(path: &Path) -> Result<ServerKey, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let decoded = Zeroizing::new(
+                    hex::decode(text.trim()).map_err(|_| format!("the key file {} is not hex", path.display()))?,
+                );
+                let mut bytes = Zeroizing::new([0u8; 32]);
+                if decoded.len() != 32 {
+                    return Err(format!(
+                        "the key file {} must hold 32 bytes (64 hex digits)",
+                        path.display()
+                    ));
+                }
+                bytes.copy_from_slice(&decoded);
+                Ok(ServerKey(Arc::new(bytes)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = ServerKey::generate();
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options
+                    .open(path)
+                    .map_err(|e| format!("cannot create the key file {}: {e}", path.display()))?;
+                let text = Zeroizing::new(hex::encode(key.0.as_slice()));
+                file.write_all(text.as_bytes())
+                    .and_then(|_| file.sync_all())
+                    .map_err(|e| format!("cannot write the key file {}: {e}", path.display()))?;
+                Ok(key)
+            }
+            Err(e) => Err(format!("cannot read the key file {}: {e}", path.display())),
+        }
+    }
+
+    /// Seal `plaintext`, bound to `context` (e.g. the user id) so a sealed value cannot be
+    /// moved to another row. Output: 12-byte nonce followed by the ciphertext and tag.
+    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
+        let cipher = ChaCha20Poly1305::new(Key::from_slice(self.0.as_slice()));
+        let mut nonce = [0u8; 12];
+        super::auth::fill_random(&mut nonce);
+        let sealed = cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: context,
+                },
+            )
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// Open a value made by [`ServerKey::seal`] with the same context.
+    pub fn unseal(&self, sealed: &[u8], context: &[u8]) -> Result<Zeroizing<Vec<u8>>, UnsealError> {
+        if sealed.len() < 12 + 16 {
+            return Err(UnsealError);
+        }
+        let cipher = ChaCha20Poly1305::new(Key::from_slice(self.0.as_slice()));
+        let (nonce, body) = sealed.split_at(12);
+        cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: context,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| UnsealError)
+    }
+}
+
+/// A per-address token bucket (burst 10, one token back every 6 seconds, like Vaultwarden's
+/// login limiter). It slows down an attacker who would lock every account out; it is not the
+/// lock-out itself. Client addresses come from the TCP connection; no proxy header is trusted.
+#[derive(Debug)]
+pub struct RateLimiter {
+    burst: f64,
+    refill_per_second: f64,
+    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    /// The most addresses remembered; beyond it, full buckets are forgotten.
+    const MAX_TRACKED: usize = 10_000;
+
+    /// A limiter allowing `burst` requests at once and one more every `refill_seconds`.
+    pub fn new(burst: u32, refill_seconds: f64) -> RateLimiter {
+        RateLimiter {
+            burst: f64::from(burst),
+            refill_per_second: 1.0 / refill_seconds.max(0.001),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Take one token for `addr`; false when the bucket is empty.
+    pub fn check(&self, addr: IpAddr) -> bool {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() >= Self::MAX_TRACKED {
+            let (burst, rate) = (self.burst, self.refill_per_second);
+            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
+        }
+        let (tokens, at) = buckets.entry(addr).or_insert((self.burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.refill_per_second).min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The injected clock.
+    pub clock: Arc<dyn Clock>,
+    /// Seals TOTP secrets.
+    pub key: ServerKey,
+    /// Limits and thresholds.
+    pub policy: Policy,
+    /// Per-address limiter of the sign-in routes; `None` turns it off (tests that hammer login).
+    pub limiter: Option<Arc<RateLimiter>>,
+}
+
+impl AppState {
+    /// State with the default policy and the default rate limiter.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, key: ServerKey) -> AppState {
+        AppState {
+            store,
+            clock,
+            key,
+            policy: Policy::default(),
+            limiter: Some(Arc::new(RateLimiter::new(10, 6.0))),
+        }
+    }
+
+    /// The current time in unix seconds.
+    pub fn now(&self) -> i64 {
+        self.clock.now().timestamp()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealing_round_trips_and_is_bound_to_its_context() {
+        let key = ServerKey::generate();
+        let sealed = key.seal(b"totp secret bytes", b"user:1");
+        assert_eq!(key.unseal(&sealed, b"user:1").unwrap().as_slice(), b"totp secret bytes");
+        assert!(key.unseal(&sealed, b"user:2").is_err());
+        assert!(ServerKey::generate().unseal(&sealed, b"user:1").is_err());
+        assert!(key.unseal(&sealed[..10], b"user:1").is_err());
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.key");
+        let key = ServerKey::load_or_create(&path).unwrap();
+        let sealed = key.seal(b"x", b"c");
+        let again = ServerKey::load_or_create(&path).unwrap();
+        assert_eq!(again.unseal(&sealed, b"c").unwrap().as_slice(), b"x");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        std::fs::write(&path, "zz").unwrap();
+        assert!(ServerKey::load_or_create(&path).is_err());
+    }
+
+    #[test]
+    fn rate_limiter_allows_a_burst_then_refuses() {
+        let limiter = RateLimiter::new(10, 6.0);
+        let addr: IpAddr = "127.0.0.1".parse().unwrap();
+        for _ in 0..10 {
+            assert!(limiter.check(addr));
+        }
+        assert!(!limiter.check(addr));
+        assert!(limiter.check("127.0.0.2".parse().unwrap()));
+    }
+}

@@ -1,0 +1,256 @@
+//! SECURITY.md rules 10-14 (lock-out and throttling), over real HTTP.
+
+mod common;
+
+use bsmart::server::testing::TestOptions;
+use bsmart::wire::AuthStep;
+use common::*;
+use serde_json::json;
+
+/// A code that is none of the valid codes around the current step.
+fn wrong_code(api: &Api, secret: &str) -> String {
+    let valid: Vec<String> = (-2..=2).map(|d| api.code_at(secret, d)).collect();
+    ["000000", "111111", "222222"]
+        .into_iter()
+        .find(|c| !valid.iter().any(|v| v == c))
+        .unwrap()
+        .to_string()
+}
+
+/// Makes `n` wrong-password attempts and checks each is 401 or (once locked) 423.
+async fn fail_passwords(api: &Api, email: &str, n: usize) {
+    for i in 0..n {
+        let r = api.login(email, "definitely-wrong-password").await;
+        if i < 5 {
+            r.assert_error(401, "invalid_credentials");
+        } else {
+            assert!(
+                r.status == 401 || r.status == 423,
+                "attempt {}: {} {}",
+                i + 1,
+                r.status,
+                r.text
+            );
+            r.envelope();
+        }
+    }
+}
+
+/// Rules 10 and 12: six wrong passwords lock; the right password then gets 423.
+#[tokio::test(flavor = "multi_thread")]
+async fn six_wrong_passwords_lock_the_account() {
+    let api = Api::start().await;
+    fail_passwords(&api, TEACHER.email, 6).await;
+    api.login(TEACHER.email, TEACHER.password)
+        .await
+        .assert_error(423, "account_locked");
+    api.login(TEACHER.email, "definitely-wrong-password")
+        .await
+        .assert_error(423, "account_locked");
+    // Other accounts are untouched.
+    assert!(matches!(
+        api.login(LEAD.email, LEAD.password).await.step(),
+        AuthStep::TotpRequired { .. }
+    ));
+    // Time alone does not unlock (no timed unlock configured for the demo).
+    api.advance(24 * 3600);
+    api.login(TEACHER.email, TEACHER.password)
+        .await
+        .assert_error(423, "account_locked");
+}
+
+/// Rule 10: five failures do not lock, and a full success resets the count.
+#[tokio::test(flavor = "multi_thread")]
+async fn five_failures_do_not_lock_and_success_resets() {
+    let api = Api::start().await;
+    fail_passwords(&api, TEACHER.email, 5).await;
+    api.sign_in(TEACHER).await;
+    fail_passwords(&api, TEACHER.email, 5).await;
+    api.sign_in(TEACHER).await;
+}
+
+/// Rule 11: a right password without the second factor is not a full success, so it does not
+/// reset the count; wrong TOTP codes count towards the same limit.
+#[tokio::test(flavor = "multi_thread")]
+async fn password_without_2fa_does_not_reset_the_count() {
+    let api = Api::start().await;
+    fail_passwords(&api, LEAD.email, 5).await;
+    let challenge = api.login(LEAD.email, LEAD.password).await.challenge();
+    let r = api.totp(&challenge, &wrong_code(&api, LEAD.totp.unwrap())).await;
+    assert!(r.status == 401 || r.status == 423, "{} {}", r.status, r.text);
+    api.login(LEAD.email, LEAD.password)
+        .await
+        .assert_error(423, "account_locked");
+}
+
+/// Rule 11: six wrong TOTP codes lock, even with a fresh challenge (right password) each time.
+#[tokio::test(flavor = "multi_thread")]
+async fn six_wrong_totp_codes_lock_the_account() {
+    let api = Api::start().await;
+    let secret = LEAD.totp.unwrap();
+    let mut last = String::new();
+    for i in 0..6 {
+        let challenge = api.login(LEAD.email, LEAD.password).await.challenge();
+        let r = api.totp(&challenge, &wrong_code(&api, secret)).await;
+        if i < 5 {
+            r.assert_error(401, "invalid_code");
+        } else {
+            assert!(r.status == 401 || r.status == 423, "{} {}", r.status, r.text);
+        }
+        last = challenge;
+    }
+    api.login(LEAD.email, LEAD.password)
+        .await
+        .assert_error(423, "account_locked");
+    // The right code on an outstanding challenge gets no token either.
+    api.advance(30);
+    let r = api.totp(&last, &api.code_now(secret)).await;
+    assert!(
+        r.status == 401 || r.status == 423,
+        "locked account signed in with TOTP: {} {}",
+        r.status,
+        r.text
+    );
+}
+
+/// Rule 11: six wrong reauths lock the account and end its sessions.
+#[tokio::test(flavor = "multi_thread")]
+async fn six_wrong_reauths_lock_and_end_sessions() {
+    let api = Api::start().await;
+    let token = api.sign_in(TEACHER).await;
+    let other = api.sign_in(TEACHER).await;
+    for i in 0..6 {
+        let r = api.reauth(&token, "definitely-wrong-password").await;
+        if i < 5 {
+            r.assert_error(401, "invalid_credentials");
+        } else {
+            assert!(r.status == 401 || r.status == 423, "{} {}", r.status, r.text);
+            r.envelope();
+        }
+    }
+    assert_eq!(api.me(&token).await.status, 401, "session survived the lock-out");
+    assert_eq!(api.me(&other).await.status, 401, "other session survived the lock-out");
+    api.login(TEACHER.email, TEACHER.password)
+        .await
+        .assert_error(423, "account_locked");
+}
+
+/// Rule 13: an unknown email answers exactly like a wrong password, and locks after six too.
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_email_is_indistinguishable() {
+    let api = Api::start().await;
+    let wrong = api.login(TEACHER.email, "definitely-wrong-password").await;
+    let unknown = api.login("nobody@demo.test", "definitely-wrong-password").await;
+    assert_eq!((wrong.status, &wrong.text), (unknown.status, &unknown.text));
+    assert_eq!(wrong.headers.get("content-type"), unknown.headers.get("content-type"));
+    // Lock both a real account and an unknown email; the 423s are identical as well.
+    for _ in 0..6 {
+        let a = api.login(LEAD.email, "definitely-wrong-password").await;
+        let b = api.login("ghost@demo.test", "definitely-wrong-password").await;
+        assert_eq!(
+            (a.status, &a.text),
+            (b.status, &b.text),
+            "real and unknown emails answer differently"
+        );
+    }
+    let real = api.login(LEAD.email, LEAD.password).await;
+    real.assert_error(423, "account_locked");
+    let ghost = api.login("ghost@demo.test", "any-password-at-all").await;
+    assert_eq!(
+        (real.status, &real.text),
+        (ghost.status, &ghost.text),
+        "423 reveals which emails exist"
+    );
+    // Case and spacing variants of an unknown email do not dodge the count.
+    let r = api.login("GHOST@demo.test", "any-password-at-all").await;
+    assert_eq!(r.status, 423, "{}", r.text);
+}
+
+/// §4: 20 parallel wrong passwords: all 401/423, no 500 from a busy database, account locked.
+#[tokio::test(flavor = "multi_thread")]
+async fn parallel_wrong_passwords_lock_without_errors() {
+    let api = Api::start().await;
+    let attempts = (0..20).map(|_| api.login(TEACHER.email, "definitely-wrong-password"));
+    let replies = futures::future::join_all(attempts).await;
+    for r in &replies {
+        assert!(
+            r.status == 401 || r.status == 423,
+            "parallel attempt answered {}: {}",
+            r.status,
+            r.text
+        );
+        r.envelope();
+    }
+    api.login(TEACHER.email, TEACHER.password)
+        .await
+        .assert_error(423, "account_locked");
+    let rows = query_text(
+        &api.srv.db_path,
+        "SELECT failed_attempts, locked_at FROM users WHERE email = 'teacher@demo.test'",
+    )
+    .await;
+    let failed: i64 = rows[0][0].1.parse().unwrap();
+    assert!(
+        failed >= 6,
+        "lost updates: failed_attempts = {failed} after 20 failures"
+    );
+    assert!(!rows[0][1].1.is_empty(), "locked_at not set");
+}
+
+/// Rule 12: `bsmart admin unlock` unlocks, and the unlock is audited.
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_unlock_works_and_is_audited() {
+    let api = Api::start().await;
+    fail_passwords(&api, TEACHER.email, 6).await;
+    api.login(TEACHER.email, TEACHER.password)
+        .await
+        .assert_error(423, "account_locked");
+    let mark = api.audit_mark().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bsmart"))
+        .args(["admin", "unlock", "--db"])
+        .arg(&api.srv.db_path)
+        .args(["--email", TEACHER.email])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run bsmart admin unlock");
+    assert!(
+        out.status.success(),
+        "unlock failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    api.sign_in(TEACHER).await;
+    let rows = api.audit_since(mark).await;
+    assert!(
+        rows.iter().any(|r| r.mentions(&["unlock"])),
+        "no audit row for the unlock: {rows:#?}"
+    );
+}
+
+/// Rule 14: the per-IP limiter answers 429 in the envelope.
+#[tokio::test(flavor = "multi_thread")]
+async fn per_ip_limiter_answers_429() {
+    let api = Api::start_with(TestOptions {
+        rate_limit: true,
+        ..quiet_options()
+    })
+    .await;
+    let mut limited = None;
+    for i in 0..200 {
+        let r = api
+            .login(&format!("nobody{i}@demo.test"), "definitely-wrong-password")
+            .await;
+        assert!(r.status == 401 || r.status == 429, "{} {}", r.status, r.text);
+        if r.status == 429 {
+            limited = Some((i, r));
+            break;
+        }
+    }
+    let (i, r) = limited.expect("200 sign-in attempts from one address were never limited");
+    assert!(i >= 3, "limited after only {i} attempts");
+    r.assert_error(429, "rate_limited");
+    // The limit also covers the second factor, and it is per address, not per account.
+    let r = api
+        .post("/auth/totp", &json!({ "challenge": "x", "code": "123456" }), None)
+        .await;
+    r.assert_error(429, "rate_limited");
+}
