@@ -329,7 +329,10 @@ async fn verify_audit_detects_tampering() {
     // The triggers refuse updates and deletes.
     let upd = format!("UPDATE audit_log SET outcome = 'ok' WHERE id = {victim}");
     assert!(
-        sqlx::query(sqlx::AssertSqlSafe(upd.clone())).execute(&mut conn).await.is_err(),
+        sqlx::query(sqlx::AssertSqlSafe(upd.clone()))
+            .execute(&mut conn)
+            .await
+            .is_err(),
         "audit row updated despite append-only"
     );
     let del = format!("DELETE FROM audit_log WHERE id = {victim}");

@@ -217,7 +217,11 @@ impl App {
     /// Handle one action.
     pub fn update(&mut self, action: Action) -> Vec<Command> {
         let mut cmds = self.check_idle();
+        // The key that meets an expired timer only locks: it reaches no screen, not even the
+        // lock screen's password field.
+        let just_locked = !cmds.is_empty();
         match action {
+            Action::Key(_) | Action::Paste(_) if just_locked => self.idle.touch(self.opts.clock.as_ref()),
             Action::Key(key) => {
                 self.idle.touch(self.opts.clock.as_ref());
                 cmds.extend(self.on_key(key));
@@ -491,11 +495,9 @@ impl App {
             } => {
                 let totp = user.totp_enabled;
                 self.signed_in(token, user);
-                if !recovery_codes.is_empty() {
-                    if let Screen::Enrol(s) = &mut self.screen {
-                        s.recovery(recovery_codes);
-                        return Vec::new();
-                    }
+                if let (false, Screen::Enrol(s)) = (recovery_codes.is_empty(), &mut self.screen) {
+                    s.recovery(recovery_codes);
+                    return Vec::new();
                 }
                 if self.after_forced_change && !totp {
                     self.after_forced_change = false;
@@ -567,10 +569,10 @@ impl App {
             }
             Reply::Setting(Err(e)) => {
                 let note = self.note_for(&e);
-                if let Screen::Login(l) = &mut self.screen {
-                    if !l.busy {
-                        l.note = note;
-                    }
+                if let Screen::Login(l) = &mut self.screen
+                    && !l.busy
+                {
+                    l.note = note;
                 }
                 Vec::new()
             }
@@ -731,8 +733,7 @@ impl App {
             }
             let rows = Layout::vertical([Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)]).split(area);
             lock.render(f, rows[0], &theme);
-            let status = self.status_line();
-            f.render_widget(Paragraph::new(status).style(theme.status()), rows[1]);
+            self.render_status(f, rows[1]);
             f.render_widget(
                 Paragraph::new(keymap::hints(&[keymap::LOCK])).style(theme.dim()),
                 rows[2],
@@ -757,7 +758,7 @@ impl App {
             server_url: &self.opts.server_url,
         };
         self.screen.render(f, rows[1], &ctx);
-        f.render_widget(Paragraph::new(self.status_line()).style(theme.status()), rows[2]);
+        self.render_status(f, rows[2]);
         let hints = match &self.status {
             Some(s) => Line::from(Span::styled(s.clone(), theme.focus())),
             None => Line::from(Span::styled(keymap::hints(&self.screen.key_tables()), theme.dim())),
@@ -796,7 +797,10 @@ impl App {
         }
     }
 
-    fn status_line(&self) -> String {
+    /// The status bar: user, setting and connection on the left (cut first when narrow);
+    /// pending uploads and the lock key on the right (always shown).
+    fn render_status(&self, f: &mut Frame, area: Rect) {
+        let style = self.opts.theme.status();
         let user = self
             .session
             .as_ref()
@@ -808,7 +812,14 @@ impl App {
             Connection::Offline => "OFFLINE",
         };
         let lock = if self.lock.is_some() { "Locked" } else { "Ctrl-L lock" };
-        format!(" {user} · {setting} · {conn} · uploads pending: 0 · {lock} ")
+        let right = format!(" uploads pending: 0 · {lock} ");
+        let w = (right.chars().count() as u16).min(area.width);
+        let cols = Layout::horizontal([Constraint::Min(0), Constraint::Length(w)]).split(area);
+        f.render_widget(
+            Paragraph::new(format!(" {user} · {setting} · {conn} ·")).style(style),
+            cols[0],
+        );
+        f.render_widget(Paragraph::new(right).style(style), cols[1]);
     }
 
     fn render_help(&self, f: &mut Frame, area: Rect) {

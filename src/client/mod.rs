@@ -98,9 +98,3 @@ pub async fn run_from_args(args: &ClientArgs) -> Result<(), String> {
     let config = config::load(args.config.as_deref(), &overrides).map_err(|e| e.to_string())?;
     run(config).await
 }
-
-/// Run the terminal client against `config.server_url` (placeholder until the client lands from
-/// its own branch).
-pub async fn run(_config: crate::config::ClientConfig) -> Result<(), String> {
-    Err("the client is not built yet".into())
-}

@@ -63,10 +63,8 @@ fn skip_escape(chars: &mut Chars<'_>) {
         '[' => skip_csi(chars),
         ']' | 'P' | 'X' | '^' | '_' => skip_string(chars),
         // `ESC (`, `ESC )`, `ESC #`… take one more character (charset designation).
-        '(' | ')' | '*' | '+' | '-' | '.' | '/' | '#' | '%' | ' ' => {
-            if chars.peek().is_some_and(|c| !c.is_control()) {
-                chars.next();
-            }
+        '(' | ')' | '*' | '+' | '-' | '.' | '/' | '#' | '%' | ' ' if chars.peek().is_some_and(|c| !c.is_control()) => {
+            chars.next();
         }
         // Any other `ESC x` is a two-character sequence.
         _ => {}
@@ -124,7 +122,7 @@ fn s(field: &mut String) {
 
 /// Single-line fields (names, refs, table cells): line breaks become spaces too.
 fn l(field: &mut String) {
-    if field.chars().any(|c| is_forbidden(c)) {
+    if field.chars().any(is_forbidden) {
         *field = clean_line(field);
     }
 }
