@@ -363,12 +363,14 @@ pub struct IncidentSummary {
 /// Query of `GET /incidents`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "server", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "server", into_params(parameter_in = Query))]
 pub struct IncidentQuery {
     /// Only incidents that happened at or after this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<DateTime<Utc>>,
     /// Page size, 1 to 1000 (default 200).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", param(minimum = 1, maximum = 1000))]
     pub limit: Option<u32>,
     /// Opaque cursor from the previous page's `next_cursor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

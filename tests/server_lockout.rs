@@ -40,7 +40,10 @@ async fn fail_passwords(api: &Api, email: &str, n: usize) {
 #[tokio::test(flavor = "multi_thread")]
 async fn six_wrong_passwords_lock_the_account() {
     let api = Api::start().await;
+    let token = api.sign_in(TEACHER).await;
     fail_passwords(&api, TEACHER.email, 6).await;
+    // Rule 25: locking the account ends its sessions.
+    assert_eq!(api.me(&token).await.status, 401, "a session outlived the lock-out");
     api.login(TEACHER.email, TEACHER.password)
         .await
         .assert_error(423, "account_locked");
@@ -248,6 +251,7 @@ async fn per_ip_limiter_answers_429() {
     let (i, r) = limited.expect("200 sign-in attempts from one address were never limited");
     assert!(i >= 3, "limited after only {i} attempts");
     r.assert_error(429, "rate_limited");
+    assert!(r.headers.contains_key("retry-after"), "429 without Retry-After");
     // The limit also covers the second factor, and it is per address, not per account.
     let r = api
         .post("/auth/totp", &json!({ "challenge": "x", "code": "123456" }), None)

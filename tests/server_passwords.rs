@@ -270,6 +270,11 @@ async fn forced_change_with_the_challenge() {
     // Nor a TOTP challenge.
     let r = api.totp(&challenge, "123456").await;
     assert_eq!(r.status, 401, "{}", r.text);
+    // Nor an enrolment challenge: 2FA cannot be set up while skipping the forced change.
+    let r = api
+        .post("/auth/totp/enrol", &json!({ "challenge": challenge }), None)
+        .await;
+    assert_eq!(r.status, 401, "password-change challenge started enrolment: {}", r.text);
     // Weak passwords are refused, and the challenge survives that.
     let r = api
         .post(
@@ -385,4 +390,31 @@ async fn hashes_are_argon2id_with_owasp_parameters() {
             acct.email
         );
     }
+}
+
+/// Rule 19 on the forced change: one challenge, two parallel changes: exactly one wins.
+#[tokio::test(flavor = "multi_thread")]
+async fn forced_change_challenge_is_single_use_under_a_race() {
+    let api = Api::start().await;
+    let challenge = api.login(NEWSTARTER.email, NEWSTARTER.password).await.challenge();
+    let a = json!({ "challenge": challenge, "new_password": "first-racing-passphrase" });
+    let b = json!({ "challenge": challenge, "new_password": "second-racing-passphrase" });
+    let (ra, rb) = tokio::join!(
+        api.post("/auth/password", &a, None),
+        api.post("/auth/password", &b, None)
+    );
+    let oks = [&ra, &rb].iter().filter(|r| r.status == 200).count();
+    assert_eq!(oks, 1, "{} {} / {} {}", ra.status, ra.text, rb.status, rb.text);
+    let (winner, loser) = if ra.status == 200 {
+        ("first-racing-passphrase", "second-racing-passphrase")
+    } else {
+        ("second-racing-passphrase", "first-racing-passphrase")
+    };
+    assert!(matches!(
+        api.login(NEWSTARTER.email, winner).await.step(),
+        AuthStep::Ok { .. }
+    ));
+    api.login(NEWSTARTER.email, loser)
+        .await
+        .assert_error(401, "invalid_credentials");
 }

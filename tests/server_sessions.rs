@@ -237,3 +237,35 @@ async fn absolute_expiry_12_hours() {
         .await
         .assert_error(401, "session_expired");
 }
+
+/// Rules 20 and 25: a 2FA change ends the user's other sessions.
+#[tokio::test(flavor = "multi_thread")]
+async fn enrolling_2fa_ends_other_sessions() {
+    let api = Api::start().await;
+    let t1 = api.sign_in(TEACHER).await;
+    let t2 = api.sign_in(TEACHER).await;
+    let (current, _, _) = api.enrol_with_bearer(&t1).await;
+    api.me(&t2).await.assert_error(401, "unauthenticated");
+    assert_eq!(api.me(&current).await.status, 200);
+}
+
+/// Rule 24 under a race: two parallel reauths with one token give one new token, not two.
+#[tokio::test(flavor = "multi_thread")]
+async fn parallel_reauth_rotates_once() {
+    let api = Api::start().await;
+    for _ in 0..3 {
+        let token = api.sign_in(TEACHER).await;
+        let (a, b) = tokio::join!(
+            api.reauth(&token, TEACHER.password),
+            api.reauth(&token, TEACHER.password)
+        );
+        let oks = [&a, &b].iter().filter(|r| r.status == 200).count();
+        assert_eq!(
+            oks, 1,
+            "one session became two: {} {} / {} {}",
+            a.status, a.text, b.status, b.text
+        );
+        let loser = if a.status == 200 { &b } else { &a };
+        loser.assert_error(401, "unauthenticated");
+    }
+}

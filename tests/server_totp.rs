@@ -205,7 +205,10 @@ async fn admin_needs_totp() {
         )
         .await;
     assert_eq!(r.status, 401, "{}", r.text);
-    api.sign_in(ADMIN).await;
+    let token = api.sign_in(ADMIN).await;
+    // A stolen bearer token cannot replace the 2FA of an enrolled account.
+    let r = api.post("/auth/totp/enrol", &json!({}), Some(&token)).await;
+    r.assert_error(403, "forbidden");
 }
 
 /// Rules 15, 17, 18, 20, 21: enrolment through the login challenge (every account needs 2FA),
@@ -222,6 +225,10 @@ async fn enrolment_via_challenge() {
         panic!("teacher without 2FA should have to enrol: {step:?}");
     };
     api.me(&challenge).await.assert_error(401, "unauthenticated");
+    // Bound to its stage: the enrolment challenge cannot change the password.
+    let body = json!({ "challenge": challenge, "new_password": "stage-skipping-passphrase" });
+    let r = api.post("/auth/password", &body, None).await;
+    assert_eq!(r.status, 401, "enrolment challenge changed the password: {}", r.text);
     let r = api
         .post("/auth/totp/enrol", &json!({ "challenge": challenge }), None)
         .await;
@@ -371,4 +378,129 @@ async fn recovery_codes_single_use_and_normalised() {
     // A used recovery code stays used.
     let c = api.login(NEWSTARTER.email, new).await.challenge();
     api.totp(&c, &codes[1]).await.assert_error(401, "invalid_code");
+}
+
+/// Rule 20: an admin made with `bsmart admin create-admin` gets no token until 2FA is enrolled,
+/// even in the demo setting where staff may skip 2FA; enrolment through the challenge gives a
+/// secret, an otpauth URL and, on confirming, 10 recovery codes.
+#[tokio::test(flavor = "multi_thread")]
+async fn new_admin_must_enrol_before_any_token() {
+    let api = Api::start().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bsmart"))
+        .args(["admin", "create-admin", "--db"])
+        .arg(&api.srv.db_path)
+        .args(["--email", "second.admin@demo.test", "--name", "Second Admin"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run bsmart admin create-admin");
+    assert!(
+        out.status.success(),
+        "create-admin failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut lines = stdout.lines().skip_while(|l| !l.contains("Temporary password"));
+    lines.next();
+    let temporary = lines.next().expect("no temporary password printed").trim().to_string();
+    assert!(
+        temporary.chars().count() >= 15,
+        "temporary password too short: {temporary:?}"
+    );
+    let email = "second.admin@demo.test";
+    let challenge = api.login(email, &temporary).await.step();
+    let AuthStep::PasswordChangeRequired { challenge } = challenge else {
+        panic!("a new admin must change the temporary password first: {challenge:?}");
+    };
+    let new = "second-admin-own-passphrase";
+    let body = json!({ "challenge": challenge, "new_password": new });
+    let step = api.post("/auth/password", &body, None).await.step();
+    let AuthStep::TotpEnrolmentRequired { challenge } = step else {
+        panic!("an admin got past the password change without 2FA: {step:?}");
+    };
+    api.me(&challenge).await.assert_error(401, "unauthenticated");
+    assert_eq!(api.get("/incidents", Some(&challenge)).await.status, 401);
+    // Signing in again with the new password still demands enrolment.
+    let again = api.login(email, new).await.step();
+    assert!(
+        matches!(again, AuthStep::TotpEnrolmentRequired { .. }),
+        "admin without 2FA: {again:?}"
+    );
+    let r = api
+        .post("/auth/totp/enrol", &json!({ "challenge": challenge }), None)
+        .await;
+    let enrolment: TotpEnrolment = serde_json::from_str(&r.text).unwrap_or_else(|e| panic!("{e}: {}", r.text));
+    assert!(
+        enrolment.otpauth_url.starts_with("otpauth://totp/"),
+        "{}",
+        enrolment.otpauth_url
+    );
+    assert!(enrolment.otpauth_url.contains(&enrolment.secret));
+    let confirm_challenge = enrolment.challenge.clone().unwrap_or_else(|| challenge.clone());
+    let code = api.code_now(&enrolment.secret);
+    let r = api
+        .post(
+            "/auth/totp/confirm",
+            &json!({ "challenge": confirm_challenge, "code": code }),
+            None,
+        )
+        .await;
+    let AuthStep::Ok {
+        token,
+        user,
+        recovery_codes,
+    } = r.step()
+    else {
+        panic!("confirm: {}", r.text)
+    };
+    assert_eq!(user.role, bsmart::wire::Role::Admin);
+    assert!(user.totp_enabled);
+    assert_eq!(recovery_codes.len(), 10);
+    let me = api.me(&token).await;
+    assert_eq!(me.status, 200);
+    assert!(!me.text.contains(&enrolment.secret));
+    // From now on the admin signs in with password and code.
+    api.advance(30);
+    let c = api.login(email, new).await.challenge();
+    let r = api.totp(&c, &api.code_now(&enrolment.secret)).await;
+    assert!(!r.text.contains(&enrolment.secret));
+    r.token();
+    // The temporary password shows up nowhere in the audit log.
+    for row in api.audit().await {
+        assert!(
+            !row.all_text().contains(&temporary.to_lowercase()),
+            "temporary password in audit: {row:?}"
+        );
+    }
+}
+
+/// Rules 17-19 under races: one recovery code in two parallel requests, and one challenge
+/// spent by two parallel requests with two valid codes: exactly one success each time.
+#[tokio::test(flavor = "multi_thread")]
+async fn single_use_holds_under_parallel_requests() {
+    let api = Api::start().await;
+    let token = api.sign_in(TEACHER).await;
+    let (_, secret, codes) = api.enrol_with_bearer(&token).await;
+    for code in &codes[..3] {
+        let c1 = api.login(TEACHER.email, TEACHER.password).await.challenge();
+        let c2 = api.login(TEACHER.email, TEACHER.password).await.challenge();
+        let (a, b) = tokio::join!(api.totp(&c1, code), api.totp(&c2, code));
+        let oks = [&a, &b].iter().filter(|r| r.status == 200).count();
+        assert_eq!(
+            oks, 1,
+            "recovery code used twice in parallel: {} {} / {} {}",
+            a.status, a.text, b.status, b.text
+        );
+    }
+    for _ in 0..3 {
+        api.advance(90);
+        let c = api.login(TEACHER.email, TEACHER.password).await.challenge();
+        let (now, next) = (api.code_at(&secret, 0), api.code_at(&secret, 1));
+        let (a, b) = tokio::join!(api.totp(&c, &now), api.totp(&c, &next));
+        let oks = [&a, &b].iter().filter(|r| r.status == 200).count();
+        assert_eq!(
+            oks, 1,
+            "one challenge gave two tokens: {} {} / {} {}",
+            a.status, a.text, b.status, b.text
+        );
+    }
 }

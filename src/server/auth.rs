@@ -142,35 +142,50 @@ pub fn check_new_password(raw: &str, ctx: &PasswordContext<'_>) -> Result<Zeroiz
     if deny_list().contains(&lower) || deny_list().contains(trimmed) || deny_list().contains(&compact(&lower)) {
         return Err("This password is on the list of commonly used passwords; choose another.".to_string());
     }
-    // Context words: the whole password, stripped of digits and symbols, must not be (nearly)
-    // one of them, and one of them plus a few characters is not enough either.
-    let core = compact(&lower.chars().filter(|c| !c.is_ascii_digit()).collect::<String>());
+    // Context words: remove every occurrence of each (longest first); if what is left is short,
+    // the password is essentially the setting's name, the product's name or the email.
     let local = normalize_email(ctx.email).split('@').next().unwrap_or("").to_string();
     let mut words: Vec<(String, &str)> = vec![
         ("bsmart".into(), "the product's name"),
         ("besmart".into(), "the product's name"),
-        (compact(ctx.setting_name), "the setting's name"),
-        (compact(&local), "your email address"),
         (compact(ctx.email), "your email address"),
+        (compact(&local), "your email address"),
     ];
+    let mut prefix = String::new();
     for part in ctx.setting_name.split(|c: char| !c.is_alphanumeric()) {
         words.push((compact(part), "the setting's name"));
+        prefix.push_str(&compact(part));
+        words.push((prefix.clone(), "the setting's name"));
     }
-    for part in local.split(|c: char| !c.is_alphanumeric()) {
-        words.push((compact(part), "your email address"));
+    let local_parts: Vec<String> = local.split(|c: char| !c.is_alphanumeric()).map(compact).collect();
+    for part in &local_parts {
+        words.push((part.clone(), "your email address"));
     }
+    words.push((
+        local_parts.iter().rev().cloned().collect::<String>(),
+        "your email address",
+    ));
+    words.retain(|(w, _)| w.chars().count() >= 4);
+    words.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
     let compact_password = compact(&lower);
+    let mut rest = compact_password.clone();
+    let mut first_match = None;
     for (word, what) in &words {
-        let len = word.chars().count();
-        if len < 4 {
-            continue;
+        if rest.contains(word.as_str()) {
+            rest = rest.replace(word.as_str(), "");
+            first_match.get_or_insert(*what);
         }
-        let rest = compact_password.chars().count().saturating_sub(len);
-        if *word == core || (compact_password.contains(word.as_str()) && rest < 8) {
-            return Err(format!(
-                "This password is too close to {what}; choose one that has nothing to do with it."
-            ));
-        }
+    }
+    const FILLERS: [&str; 10] = [
+        "password", "passw0rd", "welcome", "letmein", "qwerty", "admin", "secret", "school", "login", "teacher",
+    ];
+    let filler = rest.trim_matches(|c: char| c.is_ascii_digit());
+    if let Some(what) = first_match
+        && (rest.chars().count() < 8 || FILLERS.contains(&filler))
+    {
+        return Err(format!(
+            "This password is too close to {what}; choose one that has nothing to do with it."
+        ));
     }
     Ok(password)
 }
@@ -361,29 +376,30 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
         return Ok(None);
     };
     let now = state.now();
-    let reject = |reason: &'static str, hash: Option<&str>| {
-        let entry = AuditEntry::new(now, None, "anonymous", "session.rejected", "denied")
+    // The actor of a rejected token is the session's owner when the session is known (its id
+    // only: the row must not be a way to learn emails), else anonymous.
+    let reject = |reason: &'static str, hash: Option<&str>, owner: Option<i64>| {
+        let entry = AuditEntry::new(now, owner, "anonymous", "session.rejected", "denied")
             .client(addr)
             .target(&hash.map(token_ref).unwrap_or_default())
             .detail(reason);
         async move { state.store.append_audit(&entry).await }
     };
     let Ok(token) = token else {
-        reject("malformed authorization header", None).await?;
+        reject("malformed authorization header", None, None).await?;
         return Err(ApiError::unauthenticated());
     };
     let token_hash = hash_token(&token);
     let Some(session) = state.store.session_by_token_hash(&token_hash).await? else {
-        reject("unknown token", Some(&token_hash)).await?;
+        reject("unknown token", Some(&token_hash), None).await?;
         return Err(ApiError::unauthenticated());
     };
     if session.revoked_at.is_some() {
-        reject("revoked token", Some(&token_hash)).await?;
+        reject("revoked token", Some(&token_hash), Some(session.user_id)).await?;
         return Err(ApiError::unauthenticated());
     }
     if now >= session.expires_at || now - session.last_seen_at >= state.policy.session_idle.num_seconds() {
-        state.store.revoke_session(session.session_id, now, "expired").await?;
-        reject("expired session", Some(&token_hash)).await?;
+        reject("expired session", Some(&token_hash), Some(session.user_id)).await?;
         return Err(ApiError::session_expired());
     }
     let user = match state.store.user_by_id(session.user_id).await? {
@@ -393,7 +409,7 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
                 .store
                 .revoke_session(session.session_id, now, "account_unavailable")
                 .await?;
-            reject("account locked or disabled", Some(&token_hash)).await?;
+            reject("account locked or disabled", Some(&token_hash), Some(session.user_id)).await?;
             return Err(ApiError::unauthenticated());
         }
     };

@@ -141,6 +141,11 @@ pub async fn serve(args: &ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let key_path = key_file(args.key_file.as_deref(), &args.db);
+    if args.key_file.is_none() && std::env::var_os(KEY_FILE_ENV).is_none() {
+        tracing::warn!(
+            "the server key file sits beside the database; name another place with --key-file or {KEY_FILE_ENV}"
+        );
+    }
     let key = ServerKey::load_or_create(&key_path)?;
     let state = AppState::new(store, Arc::new(SystemClock), key);
     let listener = TcpListener::bind(args.bind)
@@ -201,7 +206,12 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
     let now = SystemClock.now().timestamp();
     match command {
         AdminCommand::VerifyAudit { db } => {
-            let store = open_existing(db).await?;
+            if !db.exists() {
+                return Err(format!("there is no database at {}", db.display()));
+            }
+            let store = Store::open_read_only(db)
+                .await
+                .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
             let rows = verify_chain(&store).await.map_err(|e| e.to_string())?;
             println!("The audit chain is intact: {rows} rows checked.");
             Ok(())
@@ -275,5 +285,78 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
                 )),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn demo_refuses_a_non_loopback_bind() {
+        let error = start_demo("0.0.0.0:0".parse().unwrap(), 1, 1, true)
+            .await
+            .err()
+            .unwrap();
+        assert!(error.contains("loopback"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn admin_commands_create_unlock_and_verify_the_audit_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("admin.db");
+        let create = AdminCommand::CreateAdmin {
+            db: db.clone(),
+            email: "Head@School.test".into(),
+            name: "Head".into(),
+        };
+        admin(&create).await.unwrap();
+        assert!(admin(&create).await.unwrap_err().contains("already exists"));
+        let bad = AdminCommand::CreateAdmin {
+            db: db.clone(),
+            email: "not an email".into(),
+            name: "X".into(),
+        };
+        assert!(admin(&bad).await.is_err());
+        admin(&AdminCommand::Unlock {
+            db: db.clone(),
+            email: "head@school.test".into(),
+        })
+        .await
+        .unwrap();
+        assert!(
+            admin(&AdminCommand::Unlock {
+                db: db.clone(),
+                email: "nobody@school.test".into()
+            })
+            .await
+            .is_err()
+        );
+        admin(&AdminCommand::VerifyAudit { db: db.clone() }).await.unwrap();
+
+        let store = Store::open(&db, false).await.unwrap();
+        let user = store.user_by_email("head@school.test").await.unwrap().unwrap();
+        assert!(user.password_is_temporary && user.role == "admin" && user.totp_secret_sealed.is_none());
+        assert!(user.password_hash.starts_with("$argon2id$"));
+        store.close().await.unwrap();
+
+        let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("DROP TRIGGER audit_log_no_update")
+            .execute(&raw)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE id = 2")
+            .execute(&raw)
+            .await
+            .unwrap();
+        raw.close().await;
+        let error = admin(&AdminCommand::VerifyAudit { db: db.clone() }).await.unwrap_err();
+        assert!(error.contains("audit row 2"), "{error}");
+        let missing = AdminCommand::VerifyAudit {
+            db: dir.path().join("missing.db"),
+        };
+        assert!(admin(&missing).await.is_err());
     }
 }

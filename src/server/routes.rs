@@ -5,12 +5,16 @@
 //! Sign-in is a small state machine: `login` checks the password and answers the next step with
 //! a single-use challenge bound to the user and the stage (`totp`, `totp_enrolment`,
 //! `totp_confirm`, `password_change`); only the last step issues a session token, and
-//! [`sign_in`] refuses to issue one to an admin without a second factor.
+//! `sign_in` refuses to issue one to an admin without a second factor.
+//!
+//! Sessions: a user may hold any number of concurrent sessions (one per signed-in client);
+//! each ends at its idle or absolute limit, at logout, when reauth rotates it, and all of them
+//! end when the account is locked or its password or 2FA changes.
 
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, MatchedPath, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::from_fn;
@@ -104,20 +108,62 @@ pub fn router(state: AppState) -> axum::Router {
     let (api, _) = api_router().split_for_parts();
     let document = Arc::new(openapi_json());
     let openapi_path = format!("{}/openapi.json", crate::wire::API_PREFIX);
-    api.route(
-        &openapi_path,
-        get(move || {
-            let document = Arc::clone(&document);
-            async move { ([(header::CONTENT_TYPE, "application/json")], (*document).clone()) }
-        }),
-    )
-    .fallback(|| async { ApiError::not_found() })
-    .with_state(state)
-    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-    .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-    .layer(from_fn(header_limit_layer))
-    .layer(from_fn(envelope_layer))
-    .layer(CatchPanicLayer::custom(panic_response))
+    let app = api
+        .route(
+            &openapi_path,
+            get(move || {
+                let document = Arc::clone(&document);
+                async move { ([(header::CONTENT_TYPE, "application/json")], (*document).clone()) }
+            }),
+        )
+        .with_state(state);
+    harden(app)
+}
+
+/// The layers around every route: a not-found envelope, request log, 64 KiB body limit (413),
+/// header bound (431), the envelope for every error, the panic handler, `no-store`.
+fn harden(app: axum::Router) -> axum::Router {
+    app.fallback(|| async { ApiError::not_found() })
+        .layer(from_fn(log_request))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(from_fn(header_limit_layer))
+        .layer(from_fn(envelope_layer))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(no_store))
+}
+
+/// Log each request: method, the matched route pattern (never the raw path or query, which
+/// could carry a mistyped secret), status and duration. No address, email, token or body.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        route = route.as_deref().unwrap_or("-"),
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// Every answer may carry a token or pupil data: no cache may keep it, and no client may
+/// guess a content type.
+async fn no_store(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// Takes one token from the per-address limiter of the sign-in routes (429 when empty).
@@ -276,6 +322,13 @@ async fn sign_in(
         .user_by_id(user_id)
         .await?
         .ok_or_else(ApiError::invalid_challenge)?;
+    if user.locked_at.is_some() {
+        // Locked meanwhile by parallel failures: the right credentials still get 423.
+        return Err(ApiError::account_locked());
+    }
+    if !user.active {
+        return Err(ApiError::invalid_credentials());
+    }
     if user.role() == Role::Admin && !second_factor {
         audit(
             state,
@@ -439,7 +492,10 @@ async fn get_setting(State(state): State<AppState>) -> Result<Json<Setting>, Api
         (status = 401, description = "`invalid_credentials` (also for an unknown email)", body = ErrorBody),
         (status = 422, description = "`invalid_request`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn login(
     _limit: RateLimited,
     State(state): State<AppState>,
@@ -518,7 +574,11 @@ async fn login(
         (status = 200, description = "Signed in", body = AuthStep),
         (status = 401, description = "`invalid_code` or `invalid_challenge`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn totp(
     _limit: RateLimited,
     State(state): State<AppState>,
@@ -572,7 +632,11 @@ async fn totp(
         (status = 200, description = "The new secret", body = TotpEnrolment),
         (status = 401, description = "`invalid_challenge` or `unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`: 2FA is already set up", body = ErrorBody),
-        (status = 423, description = "`account_locked`", body = ErrorBody)))]
+        (status = 423, description = "`account_locked`", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn totp_enrol(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -633,7 +697,11 @@ async fn totp_enrol(
         (status = 200, description = "Signed in, with recovery codes", body = AuthStep),
         (status = 401, description = "`invalid_code`, `invalid_challenge` or `unauthenticated`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn totp_confirm(
     _limit: RateLimited,
     State(state): State<AppState>,
@@ -697,7 +765,10 @@ async fn totp_confirm(
         (status = 401, description = "`invalid_credentials`, `invalid_challenge` or `unauthenticated`", body = ErrorBody),
         (status = 422, description = "`weak_password` (the message says why) or `invalid_request`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn change_password(
     _limit: RateLimited,
     State(state): State<AppState>,
@@ -758,7 +829,11 @@ async fn change_password(
         (status = 200, description = "A new token", body = AuthStep),
         (status = 401, description = "`invalid_credentials`, `unauthenticated` or `session_expired`", body = ErrorBody),
         (status = 423, description = "`account_locked` (every session has ended)", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
+        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 async fn reauth(
     _limit: RateLimited,
     State(state): State<AppState>,
@@ -958,6 +1033,110 @@ mod tests {
         for bad in ["", "abc", "!!!!", &"A".repeat(100), "MTIz"] {
             assert_eq!(decode_cursor(bad), None, "{bad}");
         }
+    }
+
+    /// The committed `assets/openapi.json` must be the document the server serves. To update it
+    /// after changing a handler or a wire type: `BSMART_WRITE_OPENAPI=1 cargo test --lib openapi`.
+    #[tokio::test]
+    async fn committed_openapi_matches_the_served_document() {
+        use tower::ServiceExt;
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/openapi.json");
+        let generated = openapi_json();
+        if std::env::var_os("BSMART_WRITE_OPENAPI").is_some_and(|v| v == "1") {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::store::Store::open(&dir.path().join("t.db"), true)
+            .await
+            .unwrap();
+        let clock = std::sync::Arc::new(super::super::clock::SystemClock);
+        let state = AppState::new(store, clock, super::super::state::ServerKey::generate());
+        let request = axum::http::Request::get("/api/v1/openapi.json")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = router(state).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            generated,
+            "the served document is not the generated one"
+        );
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "assets/openapi.json differs from the document generated from the handlers; regenerate it with \
+             `BSMART_WRITE_OPENAPI=1 cargo test --lib openapi` and commit it"
+        );
+    }
+
+    async fn send(app: &axum::Router, request: axum::http::Request<axum::body::Body>) -> (StatusCode, String) {
+        use tower::ServiceExt;
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// What cannot be provoked from outside: a panicking handler, and the layers' own answers.
+    #[tokio::test]
+    async fn panics_and_layer_errors_answer_the_envelope() {
+        use axum::body::Body;
+        use axum::http::Request;
+        async fn boom() -> &'static str {
+            panic!("secret pupil name in a panic")
+        }
+        async fn echo(ApiJson(value): ApiJson<serde_json::Value>) -> Json<serde_json::Value> {
+            Json(value)
+        }
+        let app = harden(
+            axum::Router::new()
+                .route("/boom", get(boom))
+                .route("/echo", axum::routing::post(echo)),
+        );
+
+        let (status, body) = send(&app, Request::get("/boom").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body.contains("\"internal\"") && !body.contains("secret"), "{body}");
+
+        let (status, body) = send(&app, Request::delete("/boom").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert!(body.contains("method_not_allowed"), "{body}");
+
+        let (status, body) = send(&app, Request::get("/nowhere").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("not_found"), "{body}");
+
+        let big = format!("\"{}\"", "x".repeat(MAX_BODY_BYTES + 1));
+        let request = Request::post("/echo")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(big));
+        let (status, body) = send(&app, request.unwrap()).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(body.contains("payload_too_large"), "{body}");
+
+        let request = Request::post("/echo")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from("{}"));
+        let (status, body) = send(&app, request.unwrap()).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(body.contains("unsupported_media_type"), "{body}");
+
+        let request = Request::post("/echo")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{"));
+        let (status, body) = send(&app, request.unwrap()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("invalid_request"), "{body}");
+
+        let request = Request::get("/boom")
+            .header(header::AUTHORIZATION, "x".repeat(100_000))
+            .body(Body::empty())
+            .unwrap();
+        let (status, body) = send(&app, request).await;
+        assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        assert!(body.contains("headers_too_large"), "{body}");
     }
 
     #[test]

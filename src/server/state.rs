@@ -71,6 +71,17 @@ impl ServerKey {
     pub fn load_or_create(path: &Path) -> Result<ServerKey, String> {
         match std::fs::read_to_string(path) {
             Ok(text) => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = std::fs::metadata(path).map(|m| m.permissions().mode()).unwrap_or(0);
+                    if mode & 0o077 != 0 {
+                        return Err(format!(
+                            "the key file {} may be read by other users; run `chmod 600` on it",
+                            path.display()
+                        ));
+                    }
+                }
                 let decoded = Zeroizing::new(
                     hex::decode(text.trim()).map_err(|_| format!("the key file {} is not hex", path.display()))?,
                 );
@@ -247,7 +258,13 @@ mod tests {
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
         std::fs::write(&path, "zz").unwrap();
-        assert!(ServerKey::load_or_create(&path).is_err());
+        assert!(ServerKey::load_or_create(&path).unwrap_err().contains("not hex"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert!(ServerKey::load_or_create(&path).unwrap_err().contains("chmod 600"));
+        }
     }
 
     #[test]

@@ -12,7 +12,6 @@
 //! `BEGIN IMMEDIATE` transactions; counters and the TOTP step are single atomic statements.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -216,9 +215,43 @@ pub struct NewUser<'a> {
     pub now: i64,
 }
 
+/// A query being built for SQLite.
+type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Insert many rows with multi-row `INSERT … VALUES (…), (…)` statements of up to 100 rows
+/// (one prepared statement per batch size instead of one round trip per row). `head` and `row`
+/// are constants of the caller; only `?` placeholders carry values.
+async fn insert_rows<T>(
+    conn: &mut sqlx::SqliteConnection,
+    head: &'static str,
+    row: &'static str,
+    rows: &[T],
+    bind: for<'q> fn(SqliteQuery<'q>, &'q T) -> SqliteQuery<'q>,
+) -> StoreResult<()> {
+    const ROWS_PER_STATEMENT: usize = 100;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!("{head}{}", vec![row; chunk.len()].join(", "));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for item in chunk {
+            query = bind(query, item);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Open (and with `create`, create) the SQLite database at `path` and apply the migrations.
+    /// A new file is created with mode 0600 (SQLite gives its WAL and shared-memory files the
+    /// same mode): it holds records about children.
     pub async fn open(path: &Path, create: bool) -> StoreResult<Store> {
+        if create && !path.exists() {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options.open(path).map_err(sqlx::Error::Io)?;
+        }
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(create)
@@ -238,10 +271,18 @@ impl Store {
         Ok(Store { pool })
     }
 
-    /// Open a database given as a path or an `sqlite:` URL.
-    pub async fn open_url(url: &str, create: bool) -> StoreResult<Store> {
-        let path = SqliteConnectOptions::from_str(url)?.get_filename().to_path_buf();
-        Store::open(&path, create).await
+    /// Open an existing database read-only, without migrating it (for `verify-audit`, which
+    /// must not change what it checks).
+    pub async fn open_read_only(path: &Path) -> StoreResult<Store> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool })
     }
 
     /// Write the WAL back into the main file and close every connection (before copying it).
@@ -523,7 +564,8 @@ impl Store {
 
     // ---- challenges ----------------------------------------------------------------------
 
-    /// Store a new login challenge (its hash only).
+    /// Store a new login challenge (its hash only), forgetting challenges that expired more than
+    /// a day ago so the table stays small.
     pub async fn create_challenge(
         &self,
         hash: &str,
@@ -543,6 +585,10 @@ impl Store {
         .bind(expires_at)
         .execute(&self.pool)
         .await?;
+        sqlx::query("DELETE FROM auth_challenges WHERE expires_at < ?1")
+            .bind(now - 86_400)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -788,7 +834,7 @@ impl Store {
             .bind(u.id)
             .bind(&u.email)
             .bind(&u.display_name)
-            .bind(&u.job_title)
+            .bind(u.job_title)
             .bind(u.role)
             .bind(&u.password_hash)
             .bind(u.temporary_expires_at.is_some())
@@ -816,33 +862,35 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        for c in &data.key_contacts {
-            sqlx::query(
-                "INSERT INTO key_contacts (individual_id, name, relationship, phone, email, priority)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .bind(c.individual_id)
-            .bind(&c.name)
-            .bind(c.relationship)
-            .bind(&c.phone)
-            .bind(&c.email)
-            .bind(c.priority)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for a in &data.access {
-            sqlx::query(
-                "INSERT INTO access_permissions (user_id, individual_id, level, granted_by, granted_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .bind(a.user_id)
-            .bind(a.individual_id)
-            .bind(a.level)
-            .bind(a.granted_by)
-            .bind(a.granted_at)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_rows(
+            &mut tx,
+            "INSERT INTO key_contacts (individual_id, name, relationship, phone, email, priority) VALUES ",
+            "(?, ?, ?, ?, ?, ?)",
+            &data.key_contacts,
+            |q, c| {
+                q.bind(c.individual_id)
+                    .bind(&c.name)
+                    .bind(c.relationship)
+                    .bind(&c.phone)
+                    .bind(&c.email)
+                    .bind(c.priority)
+            },
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO access_permissions (user_id, individual_id, level, granted_by, granted_at) VALUES ",
+            "(?, ?, ?, ?, ?)",
+            &data.access,
+            |q, a| {
+                q.bind(a.user_id)
+                    .bind(a.individual_id)
+                    .bind(a.level)
+                    .bind(a.granted_by)
+                    .bind(a.granted_at)
+            },
+        )
+        .await?;
         for (id, name) in &data.locations {
             sqlx::query("INSERT INTO locations (id, name) VALUES (?1, ?2)")
                 .bind(id)
@@ -921,26 +969,29 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        for (incident, user) in &data.incident_staff {
-            sqlx::query("INSERT INTO incident_staff (incident_id, user_id) VALUES (?1, ?2)")
-                .bind(incident)
-                .bind(user)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for c in &data.clicks {
-            sqlx::query(
-                "INSERT INTO clicks (id, individual_id, behaviour_id, user_id, occurred_at, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            )
-            .bind(&c.id)
-            .bind(c.individual_id)
-            .bind(c.behaviour_id)
-            .bind(c.user_id)
-            .bind(c.occurred_at)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_rows(
+            &mut tx,
+            "INSERT INTO incident_staff (incident_id, user_id) VALUES ",
+            "(?, ?)",
+            &data.incident_staff,
+            |q, (incident, user)| q.bind(incident).bind(user),
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO clicks (id, individual_id, behaviour_id, user_id, occurred_at, recorded_at) VALUES ",
+            "(?, ?, ?, ?, ?, ?)",
+            &data.clicks,
+            |q, c| {
+                q.bind(&c.id)
+                    .bind(c.individual_id)
+                    .bind(c.behaviour_id)
+                    .bind(c.user_id)
+                    .bind(c.occurred_at)
+                    .bind(c.occurred_at)
+            },
+        )
+        .await?;
         for c in &data.communications {
             sqlx::query(
                 "INSERT INTO communications (id, individual_id, author_id, sentiment, message, created_at)
@@ -1011,5 +1062,149 @@ impl Store {
             .await?;
         }
         tx.commit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store_with_user() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db"), true).await.unwrap();
+        let user = NewUser {
+            email: "a@example.test",
+            display_name: "A",
+            role: "staff",
+            password_hash: "x",
+            temporary_expires_at: None,
+            now: 1,
+        };
+        let id = store.create_user(&user).await.unwrap();
+        (dir, store, id)
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn new_database_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, store, _) = store_with_user().await;
+        for name in ["s.db", "s.db-wal"] {
+            let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
+        store.close().await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn totp_step_is_compare_and_set() {
+        let (_dir, store, id) = store_with_user().await;
+        assert!(store.advance_totp_step(id, 5).await.unwrap());
+        assert!(!store.advance_totp_step(id, 5).await.unwrap(), "the same step twice");
+        assert!(!store.advance_totp_step(id, 4).await.unwrap(), "an earlier step");
+        assert!(store.advance_totp_step(id, 6).await.unwrap());
+        let tasks: Vec<_> = (0..10)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.advance_totp_step(id, 7).await.unwrap() })
+            })
+            .collect();
+        let mut wins = 0;
+        for task in tasks {
+            wins += usize::from(task.await.unwrap());
+        }
+        assert_eq!(wins, 1, "exactly one parallel request may spend a step");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn parallel_failures_all_count_and_lock_once() {
+        let (_dir, store, id) = store_with_user().await;
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.record_failure(id, 6, 100).await.unwrap() })
+            })
+            .collect();
+        let mut counts = Vec::new();
+        let mut newly = 0;
+        for task in tasks {
+            let failure = task.await.unwrap();
+            counts.push(failure.count);
+            newly += usize::from(failure.newly_locked);
+        }
+        counts.sort_unstable();
+        assert_eq!(counts, (1..=20).collect::<Vec<_>>());
+        assert_eq!(newly, 1);
+        let user = store.user_by_id(id).await.unwrap().unwrap();
+        assert_eq!((user.failed_attempts, user.locked_at), (20, Some(100)));
+        store.reset_failures(id).await.unwrap();
+        assert_eq!(
+            store.user_by_id(id).await.unwrap().unwrap().failed_attempts,
+            20,
+            "a lock is not reset by success"
+        );
+        assert_eq!(store.unlock("A@example.test", "h").await.unwrap(), Some(id));
+        let user = store.user_by_id(id).await.unwrap().unwrap();
+        assert_eq!((user.failed_attempts, user.locked_at), (0, None));
+    }
+
+    #[tokio::test]
+    async fn unknown_emails_lock_like_accounts() {
+        let (_dir, store, _) = store_with_user().await;
+        for n in 1..=5 {
+            let failure = store.record_unknown_failure("h", 6, 10).await.unwrap();
+            assert_eq!((failure.count, failure.locked), (n, false));
+        }
+        assert!(!store.unknown_email_locked("h").await.unwrap());
+        assert!(store.record_unknown_failure("h", 6, 10).await.unwrap().newly_locked);
+        assert!(store.unknown_email_locked("h").await.unwrap());
+        assert_eq!(store.unlock("nobody@example.test", "h").await.unwrap(), None);
+        assert!(!store.unknown_email_locked("h").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn challenges_are_single_use_bound_to_a_stage_and_expire() {
+        let (_dir, store, id) = store_with_user().await;
+        store.create_challenge("c1", id, Stage::Totp, 100, 400).await.unwrap();
+        assert_eq!(
+            store.challenge_user("c1", Stage::PasswordChange, 200).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            store.challenge_user("c1", Stage::Totp, 400).await.unwrap(),
+            None,
+            "expired"
+        );
+        assert_eq!(store.challenge_user("c1", Stage::Totp, 200).await.unwrap(), Some(id));
+        assert_eq!(store.consume_challenge("c1", Stage::Totp, 200).await.unwrap(), Some(id));
+        assert_eq!(
+            store.consume_challenge("c1", Stage::Totp, 201).await.unwrap(),
+            None,
+            "used"
+        );
+        assert_eq!(store.challenge_user("c1", Stage::Totp, 201).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn password_change_ends_every_session() {
+        let (_dir, store, id) = store_with_user().await;
+        let s1 = store.create_session("t1", id, 10, 1000, "").await.unwrap();
+        store.create_session("t2", id, 10, 1000, "").await.unwrap();
+        store.set_password(id, "new-hash", 20).await.unwrap();
+        for token in ["t1", "t2"] {
+            assert!(
+                store
+                    .session_by_token_hash(token)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .revoked_at
+                    .is_some()
+            );
+        }
+        assert!(
+            !store.revoke_session(s1, 30, "logout").await.unwrap(),
+            "already revoked"
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! A real server on loopback for integration tests and benchmarks (not a mock): demo data in a
 //! real SQLite file, the real router, and an injected [`TestClock`].
 //!
-//! The demo data is seeded once per test process and seed into a template file; each
-//! [`TestServer`] copies the template, so starting one takes milliseconds after the first.
+//! The demo data is seeded once per test process and seed into a template database kept in
+//! memory; each [`TestServer`] writes a copy to its own temporary directory (mode 0600), so
+//! starting one takes milliseconds after the first and no file outlives the test process.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -58,31 +59,17 @@ fn key() -> ServerKey {
     KEY.get_or_init(ServerKey::generate).clone()
 }
 
-struct Templates {
-    dir: Option<tempfile::TempDir>,
-    files: HashMap<u64, PathBuf>,
-}
+/// Seeded template databases, kept in memory (so no file outlives the test process).
+static TEMPLATES: LazyLock<tokio::sync::Mutex<HashMap<u64, Arc<Vec<u8>>>>> =
+    LazyLock::new(|| tokio::sync::Mutex::new(HashMap::new()));
 
-static TEMPLATES: LazyLock<tokio::sync::Mutex<Templates>> = LazyLock::new(|| {
-    tokio::sync::Mutex::new(Templates {
-        dir: None,
-        files: HashMap::new(),
-    })
-});
-
-async fn template(seed: u64) -> PathBuf {
+async fn template(seed: u64) -> Arc<Vec<u8>> {
     let mut templates = TEMPLATES.lock().await;
-    if let Some(path) = templates.files.get(&seed) {
-        return path.clone();
+    if let Some(bytes) = templates.get(&seed) {
+        return Arc::clone(bytes);
     }
-    if templates.dir.is_none() {
-        templates.dir = Some(tempfile::tempdir().expect("cannot create a temporary directory"));
-    }
-    let path = templates
-        .dir
-        .as_ref()
-        .map(|d| d.path().join(format!("template-{seed}.db")))
-        .unwrap_or_default();
+    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+    let path = dir.path().join(format!("template-{seed}.db"));
     let store = Store::open(&path, true)
         .await
         .expect("cannot create the template database");
@@ -90,8 +77,9 @@ async fn template(seed: u64) -> PathBuf {
         .await
         .expect("cannot seed the demo data");
     store.close().await.expect("cannot close the template database");
-    templates.files.insert(seed, path.clone());
-    path
+    let bytes = Arc::new(std::fs::read(&path).expect("cannot read the template database"));
+    templates.insert(seed, Arc::clone(&bytes));
+    bytes
 }
 
 impl TestServer {
@@ -105,7 +93,14 @@ impl TestServer {
         let template = template(options.seed).await;
         let dir = tempfile::tempdir().expect("cannot create a temporary directory");
         let db_path = dir.path().join("bsmart.db");
-        std::fs::copy(&template, &db_path).expect("cannot copy the template database");
+        {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&db_path).expect("cannot create the test database");
+            std::io::Write::write_all(&mut file, &template).expect("cannot write the test database");
+        }
         let store = Store::open(&db_path, false)
             .await
             .expect("cannot open the test database");
@@ -170,4 +165,108 @@ pub fn totp_now(secret_base32: &str, clock: &TestClock) -> String {
 pub fn totp_at_step(secret_base32: &str, step: u64) -> String {
     let time = i64::try_from(step.saturating_mul(30)).unwrap_or(i64::MAX);
     super::auth::totp_code_at(&secret_bytes(secret_base32), time).expect("cannot make a TOTP code")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{AuthStep, IncidentPage, LoginRequest, Me, TotpRequest};
+
+    fn client() -> reqwest::Client {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::new()
+    }
+
+    async fn login(http: &reqwest::Client, server: &TestServer, email: &str, password: &str) -> AuthStep {
+        let request = LoginRequest {
+            email: email.into(),
+            password: password.into(),
+        };
+        let response = http
+            .post(server.api("/auth/login"))
+            .json(&request)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// The walking skeleton through the TestServer contract: login → TOTP → /me → /incidents,
+    /// with the code from `totp_now` on the server's clock and the demo hint agreeing with it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lead_signs_in_with_totp_and_lists_incidents() {
+        let server = TestServer::start().await;
+        let second = TestServer::start().await;
+        assert_ne!(server.url, second.url);
+        let http = client();
+        let lead = super::super::demo::ACCOUNTS[1];
+        let AuthStep::TotpRequired { challenge, demo_hint } = login(&http, &server, lead.email, lead.password).await
+        else {
+            panic!("the lead has 2FA");
+        };
+        let secret = lead.totp_secret.unwrap();
+        let code = totp_now(secret, &server.clock);
+        assert_eq!(demo_hint.as_deref(), Some(code.as_str()));
+        assert_eq!(code, totp_at_step(secret, (server.clock.now().timestamp() / 30) as u64));
+        let response = http
+            .post(server.api("/auth/totp"))
+            .json(&TotpRequest { challenge, code })
+            .send()
+            .await
+            .unwrap();
+        let AuthStep::Ok { token, user, .. } = response.json().await.unwrap() else {
+            panic!("the code was right");
+        };
+        assert_eq!(user.email, lead.email);
+        let me: Me = http
+            .get(server.api("/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(me.permissions.see_all_individuals);
+        let page: IncidentPage = http
+            .get(server.api("/incidents?limit=5"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 5);
+        assert!(page.items[0].reference.starts_with("besmart-1"));
+        assert!(page.next_cursor.is_some() && page.total > 500);
+
+        server.clock.advance(std::time::Duration::from_secs(31 * 60));
+        let response = http.get(server.api("/me")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), 401);
+    }
+
+    /// Staff see only incidents about individuals they have access to.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn teacher_sees_only_permitted_incidents() {
+        let server = TestServer::start().await;
+        let http = client();
+        let teacher = super::super::demo::ACCOUNTS[2];
+        let AuthStep::Ok { token, .. } = login(&http, &server, teacher.email, teacher.password).await else {
+            panic!("the teacher has no 2FA");
+        };
+        let page: IncidentPage = http
+            .get(server.api("/incidents?limit=1000"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(!page.items.is_empty() && page.total < 300, "{}", page.total);
+        let week_ago = server.clock.now() - chrono::TimeDelta::days(7);
+        assert!(page.items.iter().filter(|i| i.occurred_at > week_ago).count() >= 3);
+    }
 }

@@ -61,8 +61,7 @@ pub fn quiet_options() -> TestOptions {
     TestOptions {
         seed: 2026,
         rate_limit: false,
-        require_2fa_for_all: false,
-        ..Default::default()
+        ..TestOptions::default()
     }
 }
 
