@@ -55,9 +55,11 @@ pub async fn run(config: ClientConfig) -> Result<(), String> {
     crate::hardening::forbid_core_dumps();
     let api = api::Api::new(&config.server_url)?;
     let app = app::App::new(app_options(&config));
+    // Catch SIGTERM/SIGHUP before touching the terminal, so none is lost during set-up.
+    let signals = Signals::register();
     let terminal = terminal::init()?;
     let mut runner = event::Runner::new(terminal, app, api.clone());
-    watch_signals(runner.sender());
+    signals.forward(runner.sender());
     let events = crossterm::event::EventStream::new().filter_map(|r| std::future::ready(r.ok()));
     let result = runner.run(events).await;
     terminal::restore();
@@ -68,24 +70,42 @@ pub async fn run(config: ClientConfig) -> Result<(), String> {
     result
 }
 
-/// SIGTERM and SIGHUP (an SSH drop) end the loop, which restores the terminal.
-fn watch_signals(tx: tokio::sync::mpsc::UnboundedSender<action::Action>) {
+/// SIGTERM and SIGHUP (an SSH drop): registered first, forwarded to the loop as
+/// `Action::Terminate` once it exists; the loop then ends and restores the terminal.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
-            return;
-        };
-        tokio::spawn(async move {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn register() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals {
+                streams: signal(SignalKind::terminate())
+                    .ok()
+                    .zip(signal(SignalKind::hangup()).ok()),
             }
-            let _ = tx.send(action::Action::Terminate);
-        });
+        }
+        #[cfg(not(unix))]
+        Signals {}
     }
-    #[cfg(not(unix))]
-    let _ = tx;
+
+    fn forward(self, tx: tokio::sync::mpsc::UnboundedSender<action::Action>) {
+        #[cfg(unix)]
+        if let Some((mut term, mut hup)) = self.streams {
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = hup.recv() => {}
+                }
+                let _ = tx.send(action::Action::Terminate);
+            });
+        }
+        #[cfg(not(unix))]
+        let _ = tx;
+    }
 }
 
 /// Start the client from command-line arguments: the config file with `--url`, `--config` and
