@@ -1,0 +1,191 @@
+//! The event loop: one channel of actions, one input stream, one timer (the lock deadline).
+//!
+//! `select! { biased; action_rx (API results, signals); input stream; sleep_until(lock
+//! deadline) }`; there is no periodic tick, so an idle client sleeps until a key, a reply or
+//! the lock is due. Each event becomes an [`Action`], `App::update` returns [`Command`]s that
+//! the [`Runner`] carries out, and after draining the queue one frame is drawn, only if the
+//! state changed. The runner is generic over the backend and the input stream, so tests drive
+//! it with a `TestBackend` and synthetic events ([`Runner::handle`] / [`Runner::pump`] run the
+//! very same steps as [`Runner::run`]).
+
+use std::io::Write;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEventKind};
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend, TestBackend};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use super::action::Action;
+use super::api::Api;
+use super::app::App;
+use super::command::{self, Command};
+
+/// Clearing the terminal's scrollback (CSI 3J), which ratatui's `Backend` cannot express.
+pub trait Scrollback {
+    /// Send CSI 3J.
+    fn purge_scrollback(&mut self) -> std::io::Result<()>;
+}
+
+impl<W: Write> Scrollback for CrosstermBackend<W> {
+    fn purge_scrollback(&mut self) -> std::io::Result<()> {
+        crossterm::queue!(self, crossterm::terminal::Clear(crossterm::terminal::ClearType::Purge))?;
+        Write::flush(self)
+    }
+}
+
+impl Scrollback for TestBackend {
+    fn purge_scrollback(&mut self) -> std::io::Result<()> {
+        // A TestBackend has no scrollback; `Terminal::clear` already emptied its buffer.
+        Ok(())
+    }
+}
+
+/// Turn a terminal event into an action: key presses and repeats (never releases: the
+/// templates#116 bug), pastes and resizes; everything else is ignored.
+pub fn to_action(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if matches!(k.kind, KeyEventKind::Press | KeyEventKind::Repeat) => Some(Action::Key(k)),
+        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Resize(..) => Some(Action::Resize),
+        _ => None,
+    }
+}
+
+/// The loop's state: terminal, App, API client and the action channel.
+pub struct Runner<B: Backend + Scrollback> {
+    /// The terminal (a `TestBackend` in tests).
+    pub terminal: Terminal<B>,
+    /// The client state.
+    pub app: App,
+    api: Api,
+    tx: UnboundedSender<Action>,
+    rx: UnboundedReceiver<Action>,
+}
+
+impl<B: Backend + Scrollback> Runner<B> {
+    /// A runner; nothing happens until [`Runner::start`] or [`Runner::run`].
+    pub fn new(terminal: Terminal<B>, app: App, api: Api) -> Self {
+        let (tx, rx) = unbounded_channel();
+        Runner {
+            terminal,
+            app,
+            api,
+            tx,
+            rx,
+        }
+    }
+
+    /// A sender into the action channel (signals use it).
+    pub fn sender(&self) -> UnboundedSender<Action> {
+        self.tx.clone()
+    }
+
+    /// Ask for the setting and draw the first frame at once (before any reply).
+    pub fn start(&mut self) -> Result<(), String> {
+        let cmds = self.app.start();
+        self.execute(cmds)?;
+        self.draw()
+    }
+
+    /// Handle one action (update + its commands), without drawing.
+    pub fn handle(&mut self, action: Action) -> Result<(), String> {
+        let cmds = self.app.update(action);
+        self.execute(cmds)
+    }
+
+    fn execute(&mut self, cmds: Vec<Command>) -> Result<(), String> {
+        for cmd in cmds {
+            match cmd {
+                Command::Call { slot, id, call } => command::spawn(&self.api, &self.tx, slot, id, call),
+                Command::ClearTerminal => {
+                    self.terminal
+                        .clear()
+                        .map_err(|e| format!("cannot clear the terminal: {e}"))?;
+                    self.terminal
+                        .backend_mut()
+                        .purge_scrollback()
+                        .map_err(|e| format!("cannot clear the terminal: {e}"))?;
+                }
+                Command::Quit => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Handle every action already queued, without waiting.
+    pub fn drain(&mut self) -> Result<(), String> {
+        while let Ok(action) = self.rx.try_recv() {
+            self.handle(action)?;
+        }
+        Ok(())
+    }
+
+    /// Draw one frame if the state changed (checking the idle lock first: a frame is never
+    /// drawn unlocked after the idle time).
+    pub fn draw(&mut self) -> Result<(), String> {
+        self.handle(Action::LockDeadline)?;
+        if self.app.is_dirty() {
+            let app = &mut self.app;
+            self.terminal
+                .draw(|f| app.render(f))
+                .map_err(|e| format!("cannot draw: {e}"))?;
+            self.app.mark_drawn();
+        }
+        Ok(())
+    }
+
+    /// Tests: wait up to `timeout` for one queued action (an API reply), handle it, drain the
+    /// rest and draw. Returns false when nothing came.
+    pub async fn pump(&mut self, timeout: Duration) -> Result<bool, String> {
+        match tokio::time::timeout(timeout, self.rx.recv()).await {
+            Ok(Some(action)) => {
+                self.handle(action)?;
+                self.drain()?;
+                self.draw()?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// The loop, until the user quits, a signal arrives or the input ends.
+    pub async fn run(&mut self, events: impl Stream<Item = Event> + Unpin) -> Result<(), String> {
+        self.start()?;
+        let mut events = events.fuse();
+        while !self.app.quitting() {
+            let remaining = self.app.lock_remaining();
+            let deadline = tokio::time::Instant::now() + remaining.unwrap_or(Duration::ZERO);
+            let action = tokio::select! {
+                biased;
+                Some(action) = self.rx.recv() => action,
+                ev = events.next() => match ev {
+                    Some(ev) => match to_action(ev) {
+                        Some(action) => action,
+                        None => continue,
+                    },
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(deadline), if remaining.is_some() => Action::LockDeadline,
+            };
+            self.handle(action)?;
+            self.drain()?;
+            self.draw()?;
+        }
+        Ok(())
+    }
+}
+
+/// Run the loop on `terminal` with `events` (the crossterm `EventStream` in production, a
+/// channel in tests) and give the App back when it ends.
+pub async fn run<B: Backend + Scrollback>(
+    terminal: Terminal<B>,
+    events: impl Stream<Item = Event> + Unpin,
+    app: App,
+    api: Api,
+) -> Result<(Terminal<B>, App), String> {
+    let mut runner = Runner::new(terminal, app, api);
+    runner.run(events).await?;
+    Ok((runner.terminal, runner.app))
+}

@@ -1,0 +1,417 @@
+//! The one key table of the client (KEYS.md). Key handling, the `?` help overlay and the
+//! status-bar hints are all generated from these tables, so they cannot disagree.
+//!
+//! Keys are bound to [`KeyAction`] ids, never to the internal `Action` type (ARCHITECTURE
+//! §9). Choices beyond KEYS.md: `F1` also opens help, because `?` is a character inside text
+//! fields; `t` cycles the dashboard period; `v` reveals names in privacy mode.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key means; screens match on these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAction {
+    /// Show the keys of this screen.
+    Help,
+    /// Lock now.
+    Lock,
+    /// Quit (asks first when something typed would be lost).
+    Quit,
+    /// Back, cancel, close an overlay.
+    Back,
+    /// `q`: back; on the Dashboard, quit.
+    BackOrQuit,
+    /// A top-level screen.
+    Go(Destination),
+    /// Move the selection up one row.
+    Up,
+    /// Move the selection down one row.
+    Down,
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// One page up.
+    PageUp,
+    /// One page down.
+    PageDown,
+    /// Open the selected row.
+    Open,
+    /// Dashboard: 7 days → 30 days → all.
+    CyclePeriod,
+    /// Privacy mode: show or hide full names.
+    Reveal,
+    /// Forms: next field.
+    NextField,
+    /// Forms: previous field.
+    PrevField,
+    /// Forms: next field, or submit from the last one.
+    Submit,
+    /// Lock screen: sign out and show the sign-in screen.
+    SwitchUser,
+}
+
+/// The top-level screens reachable with one letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// `d`.
+    Dashboard,
+    /// `p`.
+    Profiles,
+    /// `c`.
+    Clicker,
+    /// `r`.
+    Record,
+    /// `i`.
+    Incidents,
+    /// `s`.
+    Plans,
+    /// `a`.
+    Analytics,
+    /// `A`.
+    Admin,
+}
+
+impl Destination {
+    /// The screen's name as it will be titled.
+    pub fn title(self) -> &'static str {
+        match self {
+            Destination::Dashboard => "Dashboard",
+            Destination::Profiles => "Profiles",
+            Destination::Clicker => "Behaviour Clicker",
+            Destination::Record => "Record",
+            Destination::Incidents => "Incidents",
+            Destination::Plans => "Smart Plans",
+            Destination::Analytics => "Analytics",
+            Destination::Admin => "Admin",
+        }
+    }
+}
+
+/// One key (code + modifiers). For characters Shift is ignored: `G` arrives as `Char('G')`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySpec {
+    /// The key.
+    pub code: KeyCode,
+    /// Required modifiers (exactly, apart from Shift on characters).
+    pub mods: KeyModifiers,
+}
+
+const fn k(code: KeyCode) -> KeySpec {
+    KeySpec {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+const fn ch(c: char) -> KeySpec {
+    k(KeyCode::Char(c))
+}
+const fn ctrl(c: char) -> KeySpec {
+    KeySpec {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+impl KeySpec {
+    /// Does this key event match?
+    pub fn matches(&self, ev: &KeyEvent) -> bool {
+        match (self.code, ev.code) {
+            (KeyCode::Char(a), KeyCode::Char(b)) => {
+                let mods = ev.modifiers - KeyModifiers::SHIFT;
+                if self.mods.contains(KeyModifiers::CONTROL) {
+                    a.eq_ignore_ascii_case(&b) && mods == self.mods
+                } else {
+                    a == b && mods == self.mods
+                }
+            }
+            (KeyCode::BackTab, KeyCode::BackTab) => true,
+            (a, b) => a == b && ev.modifiers == self.mods,
+        }
+    }
+}
+
+/// A row of the key table: the keys, how they are written in help, what they do.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// Every key that triggers it.
+    pub keys: &'static [KeySpec],
+    /// How the keys are written for people, e.g. `j/↓`.
+    pub label: &'static str,
+    /// What it does.
+    pub action: KeyAction,
+    /// One line of help.
+    pub help: &'static str,
+    /// Shown in the status bar's hint line (the most useful few).
+    pub hint: bool,
+}
+
+const fn b(
+    keys: &'static [KeySpec],
+    label: &'static str,
+    action: KeyAction,
+    help: &'static str,
+    hint: bool,
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        action,
+        help,
+        hint,
+    }
+}
+
+/// Keys that work on every screen, also inside text fields.
+pub const ALWAYS: &[Binding] = &[
+    b(&[ctrl('l')], "Ctrl-L", KeyAction::Lock, "lock now", true),
+    b(&[k(KeyCode::F(1))], "F1", KeyAction::Help, "keys of this screen", false),
+    b(&[ctrl('c')], "Ctrl-C", KeyAction::Quit, "quit", false),
+];
+
+/// Keys of every screen while no text field is being edited.
+pub const GLOBAL: &[Binding] = &[
+    b(&[ch('?')], "?", KeyAction::Help, "keys of this screen", true),
+    b(
+        &[ch('d')],
+        "d",
+        KeyAction::Go(Destination::Dashboard),
+        "Dashboard",
+        false,
+    ),
+    b(
+        &[ch('p')],
+        "p",
+        KeyAction::Go(Destination::Profiles),
+        "Profiles (later release)",
+        false,
+    ),
+    b(
+        &[ch('c')],
+        "c",
+        KeyAction::Go(Destination::Clicker),
+        "Behaviour Clicker (later release)",
+        false,
+    ),
+    b(
+        &[ch('r')],
+        "r",
+        KeyAction::Go(Destination::Record),
+        "Record an incident (later release)",
+        false,
+    ),
+    b(
+        &[ch('i')],
+        "i",
+        KeyAction::Go(Destination::Incidents),
+        "Incidents (later release)",
+        false,
+    ),
+    b(
+        &[ch('s')],
+        "s",
+        KeyAction::Go(Destination::Plans),
+        "Smart Plans (later release)",
+        false,
+    ),
+    b(
+        &[ch('a')],
+        "a",
+        KeyAction::Go(Destination::Analytics),
+        "Analytics (later release)",
+        false,
+    ),
+    b(
+        &[ch('A')],
+        "A",
+        KeyAction::Go(Destination::Admin),
+        "Admin (later release)",
+        false,
+    ),
+    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "back, close", false),
+    b(
+        &[ch('q')],
+        "q",
+        KeyAction::BackOrQuit,
+        "back; quit on the Dashboard",
+        true,
+    ),
+];
+
+/// The Dashboard's incident table.
+pub const DASHBOARD: &[Binding] = &[
+    b(
+        &[ch('j'), k(KeyCode::Down)],
+        "j/↓",
+        KeyAction::Down,
+        "next incident",
+        true,
+    ),
+    b(
+        &[ch('k'), k(KeyCode::Up)],
+        "k/↑",
+        KeyAction::Up,
+        "previous incident",
+        true,
+    ),
+    b(
+        &[ch('g'), k(KeyCode::Home)],
+        "g",
+        KeyAction::Top,
+        "first incident",
+        false,
+    ),
+    b(
+        &[ch('G'), k(KeyCode::End)],
+        "G",
+        KeyAction::Bottom,
+        "last incident",
+        false,
+    ),
+    b(&[k(KeyCode::PageUp)], "PgUp", KeyAction::PageUp, "page up", false),
+    b(&[k(KeyCode::PageDown)], "PgDn", KeyAction::PageDown, "page down", false),
+    b(
+        &[k(KeyCode::Enter)],
+        "Enter",
+        KeyAction::Open,
+        "details of the incident",
+        true,
+    ),
+    b(&[ch('t')], "t", KeyAction::CyclePeriod, "7 days / 30 days / all", true),
+    b(
+        &[ch('v')],
+        "v",
+        KeyAction::Reveal,
+        "show or hide full names (privacy mode)",
+        false,
+    ),
+];
+
+/// Sign-in and other forms (text fields are focused: letters are typed, not commands).
+pub const FORM: &[Binding] = &[
+    b(&[k(KeyCode::Tab)], "Tab", KeyAction::NextField, "next field", true),
+    b(
+        &[k(KeyCode::BackTab)],
+        "Shift-Tab",
+        KeyAction::PrevField,
+        "previous field",
+        false,
+    ),
+    b(
+        &[k(KeyCode::Enter)],
+        "Enter",
+        KeyAction::Submit,
+        "next field / submit",
+        true,
+    ),
+    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "back, cancel", false),
+];
+
+/// The lock screen.
+pub const LOCK: &[Binding] = &[
+    b(
+        &[k(KeyCode::Enter)],
+        "Enter",
+        KeyAction::Submit,
+        "unlock with your password",
+        true,
+    ),
+    b(
+        &[ctrl('s')],
+        "Ctrl-S",
+        KeyAction::SwitchUser,
+        "switch user (signs you out)",
+        true,
+    ),
+    b(&[ctrl('c')], "Ctrl-C", KeyAction::Quit, "quit", false),
+];
+
+/// The first action of `tables` (searched in order) that `ev` triggers.
+pub fn lookup(tables: &[&[Binding]], ev: &KeyEvent) -> Option<KeyAction> {
+    tables
+        .iter()
+        .flat_map(|t| t.iter())
+        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        .map(|b| b.action)
+}
+
+/// The hint line for the status bar: `key action` pairs of the bindings marked as hints.
+pub fn hints(tables: &[&[Binding]]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for b in tables.iter().flat_map(|t| t.iter()).filter(|b| b.hint) {
+        let text = format!("{} {}", b.label, b.help);
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+    }
+    parts.join(" · ")
+}
+
+/// The help overlay's rows: `(keys, what)`, in table order, without duplicates.
+pub fn help_rows(tables: &[&[Binding]]) -> Vec<(&'static str, &'static str)> {
+    let mut rows: Vec<(&'static str, &'static str)> = Vec::new();
+    for b in tables.iter().flat_map(|t| t.iter()) {
+        if !rows.iter().any(|(l, _)| *l == b.label) {
+            rows.push((b.label, b.help));
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn ctrl_l_locks_everywhere_and_letters_are_case_sensitive() {
+        let ev = key(KeyCode::Char('l'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(&[ALWAYS], &ev), Some(KeyAction::Lock));
+        assert_eq!(
+            lookup(&[GLOBAL], &key(KeyCode::Char('A'), KeyModifiers::SHIFT)),
+            Some(KeyAction::Go(Destination::Admin))
+        );
+        assert_eq!(
+            lookup(&[GLOBAL], &key(KeyCode::Char('a'), KeyModifiers::NONE)),
+            Some(KeyAction::Go(Destination::Analytics))
+        );
+        assert_eq!(
+            lookup(&[DASHBOARD], &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(KeyAction::Bottom)
+        );
+        assert_eq!(lookup(&[GLOBAL], &key(KeyCode::Char('l'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            lookup(&[FORM], &key(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(KeyAction::PrevField)
+        );
+        assert_eq!(
+            lookup(&[LOCK], &key(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            Some(KeyAction::SwitchUser)
+        );
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_within_a_screen() {
+        for tables in [&[ALWAYS, GLOBAL, DASHBOARD][..], &[ALWAYS, FORM][..], &[LOCK][..]] {
+            let all: Vec<&KeySpec> = tables
+                .iter()
+                .flat_map(|t| t.iter())
+                .flat_map(|b| b.keys.iter())
+                .collect();
+            for (i, a) in all.iter().enumerate() {
+                assert!(!all[i + 1..].contains(a), "{a:?} is bound twice");
+            }
+        }
+    }
+
+    #[test]
+    fn help_and_hints_come_from_the_table() {
+        let rows = help_rows(&[ALWAYS, GLOBAL, DASHBOARD]);
+        assert!(rows.contains(&("t", "7 days / 30 days / all")));
+        assert!(rows.contains(&("Ctrl-L", "lock now")));
+        let h = hints(&[ALWAYS, DASHBOARD]);
+        assert!(h.contains("Ctrl-L lock now") && h.contains("t 7 days"));
+    }
+}

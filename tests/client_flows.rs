@@ -1,0 +1,438 @@
+//! End-to-end client tests: the real App and loop steps on a `TestBackend`, driven with key
+//! events, against the real server (`TestServer`) on loopback with demo data.
+
+mod client_support;
+
+use std::time::Duration;
+
+use bsmart::client::action::Action;
+use bsmart::client::screens::Screen;
+use bsmart::client::screens::enrol::Stage;
+use bsmart::server::demo::ACCOUNTS;
+use bsmart::server::testing::{TestOptions, TestServer, totp_now};
+use client_support::{Harness, IDLE, Opts};
+use crossterm::event::KeyCode;
+
+const TEACHER: (&str, &str) = ("teacher@demo.test", "demo-teacher-passphrase");
+const LEAD: (&str, &str) = ("lead@demo.test", "demo-lead-passphrase");
+const NEWSTARTER: (&str, &str) = ("newstarter@demo.test", "demo-temporary-pass");
+
+fn lead_secret() -> &'static str {
+    ACCOUNTS
+        .iter()
+        .find(|a| a.email == LEAD.0)
+        .and_then(|a| a.totp_secret)
+        .unwrap()
+}
+
+fn selected(h: &Harness) -> (usize, String) {
+    match h.runner.app.screen() {
+        Screen::Dashboard(d) => (
+            d.selected(),
+            d.selected_incident()
+                .map(|i| i.individual.name.clone())
+                .unwrap_or_default(),
+        ),
+        _ => panic!("not on the dashboard"),
+    }
+}
+
+/// Show every incident (`t` twice: 7 days → 30 days → all).
+async fn all_incidents(h: &mut Harness) {
+    h.press(KeyCode::Char('t'));
+    h.wait_dashboard().await;
+    h.press(KeyCode::Char('t'));
+    h.wait_for("all incidents", |t| {
+        t.contains("Incidents — all") && !t.contains("loading")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_in_shows_the_dashboard_with_setting_user_and_status() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    let login = h.wait_text("Riverside Academy (demo)").await;
+    assert!(login.contains("DEMO") && login.contains("Sign in"), "{login}");
+    let text = h.sign_in(TEACHER.0, TEACHER.1).await;
+    let user = h.runner.app.user().unwrap().display_name.clone();
+    assert!(text.contains(&user), "{text}");
+    for part in [
+        "Dashboard",
+        "Incidents — last 7 days",
+        "My notifications",
+        "Help centre",
+        "uploads pending: 0",
+        "Ctrl-L",
+        "online",
+    ] {
+        assert!(text.contains(part), "{part} missing:\n{text}");
+    }
+    assert!(!text.contains(TEACHER.1), "{text}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_says_so_and_keeps_the_email() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.submit_login(TEACHER.0, "not-the-password").await;
+    let text = h.wait_text("Wrong email or password.").await;
+    assert!(text.contains(TEACHER.0) && !text.contains("not-the-password"), "{text}");
+}
+
+#[tokio::test]
+async fn six_failures_lock_the_account_with_a_clear_message() {
+    let server = TestServer::start_with(TestOptions {
+        rate_limit: false,
+        ..TestOptions::default()
+    })
+    .await;
+    let mut h = Harness::new(&server.url);
+    h.submit_login(TEACHER.0, "wrong-password-0").await;
+    h.wait_text("Wrong email or password.").await;
+    for i in 1..6 {
+        h.type_text(&format!("wrong-password-{i}"));
+        h.press(KeyCode::Enter);
+        h.wait_for("an answer", |t| !t.contains("Signing in…")).await;
+    }
+    h.type_text(TEACHER.1);
+    h.press(KeyCode::Enter);
+    let text = h.wait_text("Ask an admin to").await;
+    assert!(text.contains("locked"), "{text}");
+}
+
+#[tokio::test]
+async fn two_factor_sign_in_and_a_replayed_code_is_refused() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.submit_login(LEAD.0, LEAD.1).await;
+    let prompt = h.wait_text("Two-factor code").await;
+    assert!(prompt.contains("recovery code"), "{prompt}");
+    let code = totp_now(lead_secret(), &server.clock);
+    h.type_text(&code);
+    h.press(KeyCode::Enter);
+    h.wait_dashboard().await;
+    // Switch user, then sign in again with the very same code: refused.
+    h.ctrl('l');
+    h.wait_text("Locked").await;
+    h.ctrl('s');
+    h.wait_text("Signed out").await;
+    h.submit_login(LEAD.0, LEAD.1).await;
+    h.wait_text("Two-factor code").await;
+    h.type_text(&code);
+    h.press(KeyCode::Enter);
+    let text = h.wait_text("already used").await;
+    assert!(text.contains("Two-factor code"), "{text}");
+}
+
+#[tokio::test]
+async fn forced_change_refuses_a_weak_password_then_offers_enrolment_with_a_qr_code() {
+    let server = TestServer::start().await;
+    let mut h = Harness::with(
+        &server.url,
+        Opts {
+            width: 200,
+            height: 60,
+            ..Opts::default()
+        },
+    );
+    h.submit_login(NEWSTARTER.0, NEWSTARTER.1).await;
+    let form = h.wait_text("Change password").await;
+    assert!(
+        form.contains("At least 10 characters") && form.contains("15 characters"),
+        "{form}"
+    );
+    // A mismatch is caught locally.
+    h.type_text("quiet river stones at dusk");
+    h.press(KeyCode::Enter);
+    h.type_text("quiet river stones at dawn");
+    h.press(KeyCode::Enter);
+    h.wait_text("are not the same").await;
+    // A weak one is refused by the server, with the reason.
+    h.type_text("password12");
+    h.press(KeyCode::Enter);
+    h.type_text("password12");
+    h.press(KeyCode::Enter);
+    let text = h.wait_text("at least 15 characters").await;
+    assert!(
+        text.contains("Change password") && !text.contains("password12"),
+        "{text}"
+    );
+    h.type_text("quiet river stones at dusk");
+    h.press(KeyCode::Enter);
+    h.type_text("quiet river stones at dusk");
+    h.press(KeyCode::Enter);
+    let text = h.wait_text("Scan the QR code").await;
+    assert!(
+        text.contains("Set up two-factor") && text.contains("Esc to skip"),
+        "{text}"
+    );
+    assert!(text.contains('█') && text.contains('▀'), "no QR code drawn:\n{text}");
+    let secret = match h.runner.app.screen() {
+        Screen::Enrol(e) => match &e.stage {
+            Stage::Scan { secret, .. } => secret.to_string(),
+            other => panic!("stage {other:?}"),
+        },
+        _ => panic!("not enrolling"),
+    };
+    assert!(text.contains(&secret[..4]), "manual key missing:\n{text}");
+    h.type_text(&totp_now(&secret, &server.clock));
+    h.press(KeyCode::Enter);
+    let codes = h.wait_text("recovery codes").await;
+    assert!(codes.contains("Press Enter when you have saved them"), "{codes}");
+    h.press(KeyCode::Enter);
+    h.wait_dashboard().await;
+    assert!(matches!(h.runner.app.screen(), Screen::Dashboard(_)));
+}
+
+#[tokio::test]
+async fn at_80x24_enrolment_says_the_window_is_too_small_and_keeps_the_key() {
+    let server = TestServer::start().await;
+    let mut h = Harness::with(
+        &server.url,
+        Opts {
+            width: 80,
+            height: 24,
+            ..Opts::default()
+        },
+    );
+    h.submit_login(NEWSTARTER.0, NEWSTARTER.1).await;
+    h.wait_text("Change password").await;
+    for _ in 0..2 {
+        h.type_text("quiet river stones at dusk");
+        h.press(KeyCode::Enter);
+    }
+    let text = h.wait_text("too small for the QR code").await;
+    assert!(text.contains("by hand"), "{text}");
+    // Esc skips the optional enrolment.
+    h.press(KeyCode::Esc);
+    h.wait_dashboard().await;
+}
+
+#[tokio::test]
+async fn idle_lock_by_the_injected_clock_hides_everything_and_unlock_returns_to_the_same_row() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    all_incidents(&mut h).await;
+    for _ in 0..3 {
+        h.press(KeyCode::Char('j'));
+    }
+    let (row, name) = selected(&h);
+    assert_eq!(row, 3);
+    assert!(h.text().contains(&name), "the pupil is on screen before the lock");
+    // Replies and resizes do not hold the lock off; the timer alone locks.
+    h.clock.advance(IDLE - Duration::from_secs(1));
+    h.act(Action::Resize);
+    assert!(!h.runner.app.is_locked());
+    h.clock.advance(Duration::from_secs(1));
+    h.act(Action::Resize);
+    let locked = h.text();
+    assert!(locked.contains("Locked"), "{locked}");
+    assert!(
+        !locked.contains(&name) && !locked.contains("besmart-") && !locked.contains("Dashboard"),
+        "{locked}"
+    );
+    h.type_text(TEACHER.1);
+    h.press(KeyCode::Enter);
+    let back = h
+        .wait_for("the dashboard again", |t| {
+            t.contains("Dashboard") && !t.contains("Locked")
+        })
+        .await;
+    assert_eq!(selected(&h), (3, name.clone()));
+    assert!(back.contains(&name), "{back}");
+}
+
+#[tokio::test]
+async fn a_wall_clock_jump_alone_locks_at_the_next_key_which_is_swallowed() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    all_incidents(&mut h).await;
+    h.clock.jump_wall(Duration::from_secs(3600));
+    h.press(KeyCode::Char('j'));
+    assert!(h.text().contains("Locked"));
+    h.type_text(TEACHER.1);
+    h.press(KeyCode::Enter);
+    h.wait_for("unlocked", |t| t.contains("Dashboard") && !t.contains("Locked"))
+        .await;
+    assert_eq!(selected(&h).0, 0, "the key that met the lock moved the selection");
+}
+
+#[tokio::test]
+async fn a_wrong_unlock_password_says_so_and_stays_locked() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    h.ctrl('l');
+    h.type_text("nope-nope-nope");
+    h.press(KeyCode::Enter);
+    let text = h.wait_text("Wrong password").await;
+    assert!(text.contains("Locked") && !text.contains("nope"), "{text}");
+}
+
+#[tokio::test]
+async fn help_overlay_and_error_popup_are_covered_by_the_lock() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    h.press(KeyCode::Char('?'));
+    let help = h.wait_text("Keys: Dashboard").await;
+    assert!(
+        help.contains("lock now") && help.contains("7 days / 30 days / all"),
+        "{help}"
+    );
+    h.clock.advance(IDLE);
+    h.act(Action::Resize);
+    let locked = h.text();
+    assert!(locked.contains("Locked") && !locked.contains("Keys:"), "{locked}");
+    h.type_text(TEACHER.1);
+    h.press(KeyCode::Enter);
+    h.wait_text("Keys: Dashboard").await;
+    h.press(KeyCode::Esc);
+    // The server goes away: the next fetch fails with an error pop-up.
+    drop(server);
+    h.press(KeyCode::Char('t'));
+    let err = h.wait_text("Could not load the incidents").await;
+    assert!(err.contains("Error") && err.contains("OFFLINE"), "{err}");
+    h.clock.advance(IDLE);
+    h.act(Action::Resize);
+    let locked = h.text();
+    assert!(
+        locked.contains("Locked") && !locked.contains("Could not load"),
+        "{locked}"
+    );
+}
+
+#[tokio::test]
+async fn switch_user_signs_out_and_drops_the_pupil_data() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    all_incidents(&mut h).await;
+    let (_, name) = selected(&h);
+    h.ctrl('l');
+    h.ctrl('s');
+    let text = h.wait_text("Signed out").await;
+    assert!(text.contains("Sign in") && !text.contains(&name), "{text}");
+    assert!(h.runner.app.user().is_none());
+    assert!(matches!(h.runner.app.screen(), Screen::Login(_)));
+}
+
+#[tokio::test]
+async fn an_expired_session_leads_to_the_sign_in_screen_with_a_message() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    server.clock.advance(Duration::from_secs(31 * 60));
+    h.press(KeyCode::Char('t'));
+    let text = h.wait_text("Your session has expired").await;
+    assert!(text.contains("Sign in"), "{text}");
+    assert!(h.runner.app.user().is_none());
+}
+
+#[tokio::test]
+async fn layouts_at_80x24_and_200x60() {
+    let server = TestServer::start().await;
+    for (w, hgt) in [(80, 24), (200, 60)] {
+        let mut h = Harness::with(
+            &server.url,
+            Opts {
+                width: w,
+                height: hgt,
+                ..Opts::default()
+            },
+        );
+        h.sign_in(TEACHER.0, TEACHER.1).await;
+        let text = all_and_text(&mut h).await;
+        for part in [
+            "Dashboard",
+            "Ref",
+            "Date",
+            "Individual",
+            "Type",
+            "Location",
+            "besmart-",
+            "My notifications",
+            "Help centre",
+            "Ctrl-L",
+        ] {
+            assert!(text.contains(part), "{part} missing at {w}x{hgt}:\n{text}");
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), hgt as usize);
+    }
+}
+
+async fn all_and_text(h: &mut Harness) -> String {
+    all_incidents(h).await;
+    h.text()
+}
+
+#[tokio::test]
+async fn resizing_to_10x3_while_locked_shows_only_the_lock_and_a_huge_paste_is_masked() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    h.ctrl('l');
+    h.act(Action::Paste("x".repeat(1_000_000)));
+    let text = h.text();
+    assert!(text.contains("••••") && !text.contains("xxxx"), "{text}");
+    h.runner.terminal.backend_mut().resize(10, 3);
+    h.act(Action::Resize);
+    let tiny = h.text();
+    assert_eq!(tiny.lines().count(), 3);
+    assert!(tiny.contains("Locked") && !tiny.contains("besmart"), "{tiny}");
+    h.runner.terminal.backend_mut().resize(80, 24);
+    h.act(Action::Resize);
+    assert!(h.text().contains("Locked"));
+}
+
+#[tokio::test]
+async fn privacy_mode_shows_initials_until_revealed() {
+    let server = TestServer::start().await;
+    let mut h = Harness::with(
+        &server.url,
+        Opts {
+            privacy: true,
+            ..Opts::default()
+        },
+    );
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    all_incidents(&mut h).await;
+    let (_, name) = selected(&h);
+    let initials = bsmart::client::screens::dashboard::initials(&name);
+    let text = h.text();
+    assert!(!text.contains(&name) && text.contains(&initials), "{text}");
+    h.press(KeyCode::Char('v'));
+    assert!(h.text().contains(&name));
+}
+
+#[tokio::test]
+async fn a_changed_setting_identity_is_a_loud_warning() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = bsmart::config::validate_server_url(&server.url).unwrap();
+    std::fs::write(
+        dir.path().join("known_settings.json"),
+        format!("{{\"{}\": \"another-setting\"}}", url.as_str()),
+    )
+    .unwrap();
+    let mut h = Harness::with_dir(&server.url, Opts::default(), dir);
+    let text = h.wait_text("WARNING").await;
+    assert!(text.contains("not the setting it was before"), "{text}");
+}
+
+#[tokio::test]
+async fn not_yet_built_screens_say_so_plainly() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    h.press(KeyCode::Char('p'));
+    assert!(h.text().contains("Profiles comes in a later release."));
+    h.press(KeyCode::Char('A'));
+    assert!(h.text().contains("Admin comes in a later release."));
+    h.press(KeyCode::Enter);
+    assert!(h.text().contains("Parents informed"), "details pop-up");
+}

@@ -1,0 +1,303 @@
+//! Client rendering tests that need no server: the first frame, the generic loop, and the
+//! property test of SECURITY.md 36 — any string from the server, drawn on any screen, leaves no
+//! control, bidi or invisible character in any cell.
+//!
+//! The property test drives `App::update` with the replies a server would send, built as JSON
+//! bytes and decoded by the client's own `api::decode` (the single place where replies become
+//! data and are cleaned); request ids are taken from the commands the App returned.
+
+mod client_support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bsmart::client::action::{Action, Reply, Slot};
+use bsmart::client::api::{Api, decode};
+use bsmart::client::app::{App, AppOptions};
+use bsmart::client::command::Command;
+use bsmart::client::event;
+use bsmart::client::lock::ManualClock;
+use bsmart::client::theme::Theme;
+use client_support::{Harness, assert_clean, buffer_text};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+
+/// Nothing listens here: every call fails fast with a network error.
+const CLOSED: &str = "http://127.0.0.1:9";
+
+#[tokio::test]
+async fn the_first_frame_is_drawn_before_any_reply() {
+    let h = Harness::new(CLOSED);
+    let text = h.text();
+    assert!(text.contains("Sign in"), "{text}");
+    assert!(text.contains("Connecting to http://127.0.0.1:9…"), "{text}");
+    assert!(text.contains("Email") && text.contains("Password"), "{text}");
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_clear_message_and_keeps_what_was_typed() {
+    let mut h = Harness::new(CLOSED);
+    h.wait_text("cannot reach the server").await;
+    h.type_text("teacher@demo.test");
+    h.press(KeyCode::Enter);
+    h.type_text("secret-pass");
+    h.press(KeyCode::Enter);
+    let text = h
+        .wait_for("the network error", |t| t.contains("Nothing you typed is"))
+        .await;
+    assert!(text.contains("teacher@demo.test"), "{text}");
+    // The password came back (masked): 11 bullets.
+    assert!(text.contains(&"•".repeat(11)), "{text}");
+    assert!(!text.contains("secret-pass"), "{text}");
+}
+
+#[tokio::test]
+async fn the_generic_loop_runs_on_a_channel_and_quits_on_ctrl_c() {
+    let url = bsmart::config::validate_server_url(CLOSED).unwrap();
+    let app = App::new(AppOptions {
+        server_url: url.clone(),
+        idle_lock: Duration::from_secs(120),
+        privacy_mode: false,
+        theme: Theme { mono: true },
+        clock: Arc::new(ManualClock::default()),
+        known_settings: None,
+    });
+    let (tx, rx) = futures::channel::mpsc::unbounded::<Event>();
+    let mut release = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+    release.kind = crossterm::event::KeyEventKind::Release;
+    tx.unbounded_send(Event::Key(release)).unwrap();
+    tx.unbounded_send(Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)))
+        .unwrap();
+    let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let (terminal, app) = tokio::time::timeout(
+        Duration::from_secs(10),
+        event::run(terminal, rx, app, Api::new(&url).unwrap()),
+    )
+    .await
+    .expect("the loop ended")
+    .unwrap();
+    assert!(app.quitting());
+    let text = buffer_text(terminal.backend().buffer());
+    assert!(text.contains("Sign in"), "{text}");
+    assert!(
+        !text.contains("Email: x") && !text.contains("│x"),
+        "a key release was typed:\n{text}"
+    );
+}
+
+/// The bad inputs of SECURITY.md §4 for drawn strings.
+const PAYLOADS: &[&str] = &[
+    "\x1b]0;pwned\x07",
+    "\x1b[2J\x1b[H",
+    "\x1b]52;c;aGVsbG8=\x07",
+    "\x1b[6n",
+    "\u{9b}31m",
+    "\x1bPq#0;2;0;0;0\x1b\\",
+    "\x1b]0;pwned",
+    "\u{202E}",
+    "\u{200B}",
+    "\r\t\u{7}\u{7f}\u{85}",
+    "\u{2066}x\u{2069}\u{2060}\u{FEFF}",
+    "👩\u{200D}👩\u{200D}👧 名前",
+];
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn id_of(cmds: &[Command], want: Slot) -> u64 {
+    cmds.iter()
+        .find_map(|c| match c {
+            Command::Call { slot, id, .. } if *slot == want => Some(*id),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no {want:?} call in {cmds:?}"))
+}
+
+struct Driver {
+    app: App,
+    small: Terminal<TestBackend>,
+    large: Terminal<TestBackend>,
+    last: Vec<Command>,
+}
+
+impl Driver {
+    fn act(&mut self, a: Action) {
+        let cmds = self.app.update(a);
+        if cmds.iter().any(|c| matches!(c, Command::Call { .. })) {
+            self.last = cmds;
+        }
+    }
+    fn keys(&mut self, text: &str) {
+        for c in text.chars() {
+            self.act(key(KeyCode::Char(c)));
+        }
+    }
+    fn reply(&mut self, slot: Slot, reply: Reply) {
+        let id = id_of(&self.last, slot);
+        self.act(Action::Api { slot, id, reply });
+    }
+    fn check(&mut self) {
+        for t in [&mut self.small, &mut self.large] {
+            let app = &mut self.app;
+            t.draw(|f| app.render(f)).unwrap();
+            assert_clean(t.backend().buffer());
+        }
+    }
+}
+
+fn bytes(v: serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(&v).unwrap()
+}
+
+fn error(status: u16, code: &str, message: &str) -> Vec<u8> {
+    let _ = status;
+    bytes(json!({"error": {"code": code, "message": message}}))
+}
+
+fn user(name: &str) -> serde_json::Value {
+    json!({"id": 5, "email": format!("{name}@x"), "display_name": name, "role": "staff", "totp_enabled": false})
+}
+
+fn every_screen(s: &[String]) {
+    let url = bsmart::config::validate_server_url(CLOSED).unwrap();
+    let app = App::new(AppOptions {
+        server_url: url,
+        idle_lock: Duration::from_secs(120),
+        privacy_mode: false,
+        theme: Theme { mono: false },
+        clock: Arc::new(ManualClock::default()),
+        known_settings: None,
+    });
+    let mut d = Driver {
+        app,
+        small: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+        large: Terminal::new(TestBackend::new(200, 60)).unwrap(),
+        last: Vec::new(),
+    };
+    d.last = d.app.start();
+    d.check();
+    let setting = json!({
+        "id": s[0], "name": s[1], "incident_prefix": s[2],
+        "password_rules": {"min_chars": 10, "min_chars_without_2fa": 15, "max_chars": 128, "require_2fa_for_all": false},
+        "support": {"email": s[3], "phone": s[4], "url": s[5]}, "demo": true
+    });
+    d.reply(Slot::Setting, Reply::Setting(decode(200, &bytes(setting))));
+    d.check();
+    // A sign-in refused with an odd message, then the 2FA step with a hint.
+    d.keys("a@b.test");
+    d.act(key(KeyCode::Enter));
+    d.keys("pw");
+    d.act(key(KeyCode::Enter));
+    d.reply(Slot::Auth, Reply::Login(decode(401, &error(401, &s[6], &s[7]))));
+    d.check();
+    d.keys("pw");
+    d.act(key(KeyCode::Enter));
+    let step = json!({"status": "totp_required", "challenge": "c1", "demo_hint": s[8]});
+    d.reply(Slot::Auth, Reply::Login(decode(200, &bytes(step))));
+    d.check();
+    d.keys("123456");
+    d.act(key(KeyCode::Enter));
+    d.reply(
+        Slot::Auth,
+        Reply::Totp(decode(
+            200,
+            &bytes(json!({"status": "password_change_required", "challenge": "c2"})),
+        )),
+    );
+    d.check();
+    for _ in 0..2 {
+        d.keys("a long passphrase");
+        d.act(key(KeyCode::Enter));
+        d.keys("a long passphrase");
+        d.act(key(KeyCode::Enter));
+        if d.app.screen().title() == "Change password"
+            && d.last
+                .iter()
+                .any(|c| matches!(c, Command::Call { slot: Slot::Auth, .. }))
+        {
+            break;
+        }
+    }
+    d.reply(
+        Slot::Auth,
+        Reply::Password(decode(422, &error(422, "weak_password", &s[9]))),
+    );
+    d.check();
+    d.keys("a long passphrase");
+    d.act(key(KeyCode::Enter));
+    d.keys("a long passphrase");
+    d.act(key(KeyCode::Enter));
+    let ok = json!({"status": "ok", "token": "t1", "user": user(&s[10])});
+    d.reply(Slot::Auth, Reply::Password(decode(200, &bytes(ok))));
+    d.check();
+    let enrol = json!({"secret": s[11], "otpauth_url": format!("otpauth://totp/x?secret={}", s[11])});
+    d.reply(Slot::Auth, Reply::Enrol(decode(200, &bytes(enrol))));
+    d.check();
+    d.keys("654321");
+    d.act(key(KeyCode::Enter));
+    let ok = json!({"status": "ok", "token": "t2", "user": user(&s[10]), "recovery_codes": [s[12], "abcd-efgh"]});
+    d.reply(Slot::Auth, Reply::Confirm(decode(200, &bytes(ok))));
+    d.check();
+    d.act(key(KeyCode::Enter));
+    d.check();
+    let items: Vec<_> = (0..30)
+        .map(|i| {
+            json!({
+                "reference": format!("{}-{i}", s[13]), "occurred_at": "2026-11-20T10:00:00Z",
+                "individual": {"id": i, "name": s[14]}, "kind": if i % 2 == 0 { "incident" } else { "physical_intervention" },
+                "category": s[15], "location": s[16], "flagged": i % 3 == 0, "parents_informed": false
+            })
+        })
+        .collect();
+    let notes = json!({"items": [{"id": 1, "kind": "communication", "message": s[17], "incident_reference": s[13], "created_at": "2026-11-20T10:00:00Z", "read": false}]});
+    let page = bytes(json!({"items": items, "total": 30}));
+    d.reply(Slot::Notifications, Reply::Notifications(decode(200, &bytes(notes))));
+    d.reply(Slot::Incidents, Reply::Incidents(decode(200, &page)));
+    d.check();
+    d.act(key(KeyCode::Enter));
+    d.check();
+    d.act(key(KeyCode::Esc));
+    d.act(key(KeyCode::Char('?')));
+    d.check();
+    d.act(key(KeyCode::Esc));
+    d.act(key(KeyCode::Char('t')));
+    d.reply(
+        Slot::Incidents,
+        Reply::Incidents(decode(500, &error(500, "internal", &s[18]))),
+    );
+    d.check();
+    d.act(key(KeyCode::Esc));
+    d.act(Action::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)));
+    assert!(d.app.is_locked());
+    d.check();
+}
+
+fn hostile() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(PAYLOADS),
+        any::<String>(),
+        prop::sample::select(PAYLOADS),
+    )
+        .prop_map(|(a, b, c)| format!("{a}{b}{c}Name"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_server_string_leaves_a_control_character_on_any_screen(s in prop::collection::vec(hostile(), 19)) {
+        every_screen(&s);
+    }
+}
+
+#[test]
+fn every_payload_on_every_screen() {
+    for p in PAYLOADS {
+        let s: Vec<String> = (0..19).map(|i| format!("{p}x{i}")).collect();
+        every_screen(&s);
+    }
+}

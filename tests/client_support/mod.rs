@@ -1,0 +1,189 @@
+//! Test harness for the client: the real `App` and `Runner` on a `TestBackend`, driven with
+//! synthetic key events, against a real server on loopback. Waits poll the rendered buffer
+//! with a deadline, never sleep.
+// Each test file uses a different part of this module.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bsmart::client::action::Action;
+use bsmart::client::api::Api;
+use bsmart::client::app::{App, AppOptions};
+use bsmart::client::event::Runner;
+use bsmart::client::lock::ManualClock;
+use bsmart::client::sanitize::is_forbidden;
+use bsmart::client::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+/// How long a wait may take before the test fails.
+pub const DEADLINE: Duration = Duration::from_secs(15);
+/// The idle lock used in tests (the clock is manual, so it never passes by itself).
+pub const IDLE: Duration = Duration::from_secs(120);
+
+/// A client under test.
+pub struct Harness {
+    /// The loop's state.
+    pub runner: Runner<TestBackend>,
+    /// The client's injected clock.
+    pub clock: Arc<ManualClock>,
+    /// Holds the known-settings file.
+    pub dir: tempfile::TempDir,
+}
+
+/// Options of a harness.
+pub struct Opts {
+    /// Terminal width.
+    pub width: u16,
+    /// Terminal height.
+    pub height: u16,
+    /// Privacy mode.
+    pub privacy: bool,
+}
+
+impl Default for Opts {
+    fn default() -> Self {
+        Opts {
+            width: 120,
+            height: 40,
+            privacy: false,
+        }
+    }
+}
+
+impl Harness {
+    /// A client of `url` at 120x40, first frame drawn.
+    pub fn new(url: &str) -> Harness {
+        Harness::with(url, Opts::default())
+    }
+
+    /// A client of `url` with options, first frame drawn.
+    pub fn with(url: &str, o: Opts) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        Harness::with_dir(url, o, dir)
+    }
+
+    /// As [`Harness::with`], keeping the known-settings file in `dir`.
+    pub fn with_dir(url: &str, o: Opts, dir: tempfile::TempDir) -> Harness {
+        let clock = Arc::new(ManualClock::default());
+        let server_url = bsmart::config::validate_server_url(url).unwrap();
+        let app = App::new(AppOptions {
+            server_url: server_url.clone(),
+            idle_lock: IDLE,
+            privacy_mode: o.privacy,
+            theme: Theme { mono: false },
+            clock: clock.clone(),
+            known_settings: Some(dir.path().join("known_settings.json")),
+        });
+        let terminal = Terminal::new(TestBackend::new(o.width, o.height)).unwrap();
+        let mut runner = Runner::new(terminal, app, Api::new(&server_url).unwrap());
+        runner.start().unwrap();
+        Harness { runner, clock, dir }
+    }
+
+    /// Feed one action, as the loop would (update, commands, drain, draw).
+    pub fn act(&mut self, action: Action) {
+        self.runner.handle(action).unwrap();
+        self.runner.drain().unwrap();
+        self.runner.draw().unwrap();
+    }
+
+    /// Press a key.
+    pub fn press(&mut self, code: KeyCode) {
+        self.act(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    /// Press Ctrl + a letter.
+    pub fn ctrl(&mut self, c: char) {
+        self.act(Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)));
+    }
+
+    /// Type text, one key per character.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let mods = if c.is_ascii_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            self.act(Action::Key(KeyEvent::new(KeyCode::Char(c), mods)));
+        }
+    }
+
+    /// The screen as text, rows joined by newlines.
+    pub fn text(&self) -> String {
+        buffer_text(self.runner.terminal.backend().buffer())
+    }
+
+    /// Wait (handling replies as they come) until `pred` holds for the screen text.
+    pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            let text = self.text();
+            if pred(&text) {
+                return text;
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                panic!("timed out waiting for {what}; the screen was:\n{text}");
+            }
+            self.runner.pump(left).await.unwrap();
+        }
+    }
+
+    /// Wait until the screen shows `needle`.
+    pub async fn wait_text(&mut self, needle: &str) -> String {
+        self.wait_for(needle, |t| t.contains(needle)).await
+    }
+
+    /// Sign in with email and password (from the sign-in screen, once the setting is shown).
+    pub async fn submit_login(&mut self, email: &str, password: &str) {
+        self.wait_text("Email").await;
+        self.type_text(email);
+        self.press(KeyCode::Enter);
+        self.type_text(password);
+        self.press(KeyCode::Enter);
+    }
+
+    /// Sign in and wait for the dashboard with its incidents loaded.
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> String {
+        self.submit_login(email, password).await;
+        self.wait_dashboard().await
+    }
+
+    /// Wait until the dashboard shows and has finished loading.
+    pub async fn wait_dashboard(&mut self) -> String {
+        self.wait_for("the loaded dashboard", |t| {
+            t.contains("Dashboard") && t.contains("Incidents —") && !t.contains("loading") && !t.contains("Loading")
+        })
+        .await
+    }
+}
+
+/// The buffer's symbols as text, rows joined by newlines.
+pub fn buffer_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Assert that no cell holds a control, bidi or invisible character, and that no leftover of
+/// an OSC title sequence is drawn.
+pub fn assert_clean(buf: &Buffer) {
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let sym = buf[(x, y)].symbol();
+            assert!(!sym.chars().any(is_forbidden), "forbidden character {sym:?} at {x},{y}");
+        }
+    }
+    let text = buffer_text(buf);
+    assert!(!text.contains("]0;pwned"), "escape leftover drawn:\n{text}");
+}
