@@ -15,6 +15,7 @@ use crossterm::event::{Event, KeyEventKind};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend, TestBackend};
+use ratatui::layout::Rect;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::action::Action;
@@ -100,8 +101,16 @@ impl<B: Backend + Scrollback> Runner<B> {
             match cmd {
                 Command::Call { slot, id, call } => command::spawn(&self.api, &self.tx, slot, id, call),
                 Command::ClearTerminal => {
+                    // Not `Terminal::clear`: it asks the terminal where its cursor is (CSI 6n)
+                    // and waits for the answer on stdin, which the input stream owns, so the
+                    // answer is lost and the lock failed. Resizing to the same size clears the
+                    // screen and resets the back buffer without asking anything.
+                    let size = self
+                        .terminal
+                        .size()
+                        .map_err(|e| format!("cannot clear the terminal: {e}"))?;
                     self.terminal
-                        .clear()
+                        .resize(Rect::new(0, 0, size.width, size.height))
                         .map_err(|e| format!("cannot clear the terminal: {e}"))?;
                     self.terminal
                         .backend_mut()
@@ -188,4 +197,94 @@ pub async fn run<B: Backend + Scrollback>(
     let mut runner = Runner::new(terminal, app, api);
     runner.run(events).await?;
     Ok((runner.terminal, runner.app))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use ratatui::backend::{ClearType, WindowSize};
+    use ratatui::buffer::Cell;
+    use ratatui::layout::{Position, Size};
+
+    use super::*;
+    use crate::client::app::AppOptions;
+    use crate::client::lock::ManualClock;
+    use crate::client::theme::Theme;
+
+    /// A terminal that never answers "where is your cursor?": in the real client the answer
+    /// goes to the input stream, which owns stdin, so the question times out.
+    struct NoCursorReport(TestBackend);
+
+    fn infallible<T>(result: Result<T, std::convert::Infallible>) -> T {
+        result.unwrap_or_else(|never| match never {})
+    }
+
+    impl Backend for NoCursorReport {
+        type Error = std::io::Error;
+        fn draw<'a, I: Iterator<Item = (u16, u16, &'a Cell)>>(&mut self, content: I) -> std::io::Result<()> {
+            Ok(infallible(self.0.draw(content)))
+        }
+        fn hide_cursor(&mut self) -> std::io::Result<()> {
+            Ok(infallible(self.0.hide_cursor()))
+        }
+        fn show_cursor(&mut self) -> std::io::Result<()> {
+            Ok(infallible(self.0.show_cursor()))
+        }
+        fn get_cursor_position(&mut self) -> std::io::Result<Position> {
+            Err(std::io::Error::other("The cursor position could not be read"))
+        }
+        fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> std::io::Result<()> {
+            Ok(infallible(self.0.set_cursor_position(position)))
+        }
+        fn clear(&mut self) -> std::io::Result<()> {
+            Ok(infallible(self.0.clear()))
+        }
+        fn clear_region(&mut self, clear_type: ClearType) -> std::io::Result<()> {
+            Ok(infallible(self.0.clear_region(clear_type)))
+        }
+        fn size(&self) -> std::io::Result<Size> {
+            Ok(infallible(self.0.size()))
+        }
+        fn window_size(&mut self) -> std::io::Result<WindowSize> {
+            Ok(infallible(self.0.window_size()))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(infallible(Backend::flush(&mut self.0)))
+        }
+    }
+
+    impl Scrollback for NoCursorReport {
+        fn purge_scrollback(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn clearing_for_the_lock_never_asks_the_terminal_for_its_cursor() {
+        let url = url::Url::parse("http://127.0.0.1:9").unwrap();
+        let app = App::new(AppOptions {
+            server_url: url.clone(),
+            idle_lock: Duration::from_secs(120),
+            privacy_mode: false,
+            theme: Theme { mono: false },
+            clock: Arc::new(ManualClock::default()),
+            known_settings: None,
+        });
+        let terminal = Terminal::new(NoCursorReport(TestBackend::new(80, 24))).unwrap();
+        let mut runner = Runner::new(terminal, app, Api::new(&url).unwrap());
+        runner.draw().unwrap();
+        runner
+            .execute(vec![Command::ClearTerminal])
+            .expect("the lock's clear must not fail");
+        let blank = runner
+            .terminal
+            .backend()
+            .0
+            .buffer()
+            .content()
+            .iter()
+            .all(|c| c.symbol() == " ");
+        assert!(blank, "the screen was not cleared");
+    }
 }
