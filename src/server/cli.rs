@@ -85,39 +85,31 @@ async fn start_demo(bind: SocketAddr, seed: u64, scale: u32, quiet: bool) -> Res
     Ok(DemoServer { addr, _dir: dir, task })
 }
 
+/// Print the demo server's address and accounts, every line within 80 columns so nothing
+/// wraps on the smallest terminal the client supports.
 fn print_accounts(out: &mut impl Write, url: &str) -> std::io::Result<()> {
+    writeln!(out, "bsmart demo server: {url}")?;
     writeln!(
         out,
-        "bsmart demo server: {url}  (setting \"{}\", demo data only)",
+        "Setting \"{}\": demo data only, no real pupils.",
         demo::SETTING_NAME
     )?;
-    writeln!(
-        out,
-        "Demo accounts (demo only; never use these passwords anywhere else):"
-    )?;
-    writeln!(
-        out,
-        "  {:<22} {:<25} {:<14} 2FA secret (base32)",
-        "email", "password", "role"
-    )?;
+    writeln!(out, "Demo accounts (never use these passwords anywhere else):")?;
     for account in demo::ACCOUNTS {
-        let note = if account.email.starts_with("newstarter") {
-            "(temporary: change at first sign-in)"
-        } else {
-            "-"
+        let note = match (account.totp_secret, account.email.starts_with("newstarter")) {
+            (Some(_), _) => "",
+            (None, true) => ", temporary password",
+            (None, false) => ", no 2FA yet",
         };
-        writeln!(
-            out,
-            "  {:<22} {:<25} {:<14} {}",
-            account.email,
-            account.password,
-            account.role.label(),
-            account.totp_secret.unwrap_or(note)
-        )?;
+        let role = format!("{}{note}", account.role.label());
+        writeln!(out, "  {:<21} {:<24} {role}", account.email, account.password)?;
+        if let Some(secret) = account.totp_secret {
+            writeln!(out, "  {:<21} 2FA secret {secret}", "")?;
+        }
     }
     writeln!(
         out,
-        "The 2FA prompt of the demo shows the current code, so no phone is needed."
+        "The demo's 2FA prompt shows the current code, so no phone is needed."
     )
 }
 
@@ -293,6 +285,24 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_demo_accounts_fit_an_80_column_terminal() {
+        let mut out = Vec::new();
+        print_accounts(&mut out, "http://127.0.0.1:65535").unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for account in demo::ACCOUNTS {
+            assert!(
+                text.contains(account.email) && text.contains(account.password),
+                "{text}"
+            );
+            if let Some(secret) = account.totp_secret {
+                assert!(text.contains(secret), "{text}");
+            }
+        }
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest <= 80, "a line of {widest} columns wraps at 80:\n{text}");
+    }
 
     #[tokio::test]
     async fn demo_refuses_a_non_loopback_bind() {
