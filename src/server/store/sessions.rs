@@ -161,14 +161,23 @@ impl Store {
 
     /// Revoke every session of a user; answers how many.
     pub async fn revoke_user_sessions(&self, user_id: i64, now: i64, reason: &str) -> StoreResult<u64> {
-        let done = sqlx::query(
-            "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3 WHERE user_id = ?1 AND revoked_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(now)
-        .bind(reason)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        revoke_all_sessions(&self.pool, user_id, now, reason).await
     }
+}
+
+/// Revoke every live session of `user_id` with `reason`, inside the caller's transaction or on
+/// the pool; answers how many.
+pub(super) async fn revoke_all_sessions<'e, E>(executor: E, user_id: i64, now: i64, reason: &str) -> StoreResult<u64>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3 WHERE user_id = ?1 AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(reason)
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -2,6 +2,7 @@
 
 use sqlx::FromRow;
 
+use super::sessions::revoke_all_sessions;
 use super::{Store, StoreResult};
 use crate::wire::Role;
 
@@ -222,14 +223,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = ?2, revoked_reason = 'password_changed'
-             WHERE user_id = ?1 AND revoked_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        revoke_all_sessions(&mut *tx, user_id, now, "password_changed").await?;
         tx.commit().await
     }
 
@@ -291,14 +285,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = ?2, revoked_reason = 'totp_changed'
-             WHERE user_id = ?1 AND revoked_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        revoke_all_sessions(&mut *tx, user_id, now, "totp_changed").await?;
         tx.commit().await?;
         Ok(true)
     }
