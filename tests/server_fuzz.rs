@@ -75,18 +75,24 @@ fn check(r: &Reply) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-#[test]
-fn arbitrary_bodies_never_break_login_or_totp() {
+/// A runtime, a demo server on it, and a runner of 64 cases that keeps no failure files.
+fn fuzz_setup() -> (tokio::runtime::Runtime, Api, TestRunner) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     let api = rt.block_on(Api::start());
-    let mut runner = TestRunner::new(Config {
+    let runner = TestRunner::new(Config {
         cases: 64,
         failure_persistence: None,
         ..Config::default()
     });
+    (rt, api, runner)
+}
+
+#[test]
+fn arbitrary_bodies_never_break_login_or_totp() {
+    let (rt, api, mut runner) = fuzz_setup();
     runner
         .run(&(body(), any::<bool>(), any::<bool>()), |(bytes, totp, json_ct)| {
             rt.block_on(async {
@@ -110,16 +116,7 @@ fn arbitrary_bodies_never_break_login_or_totp() {
 
 #[test]
 fn arbitrary_strings_as_credentials_never_break_login() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let api = rt.block_on(Api::start());
-    let mut runner = TestRunner::new(Config {
-        cases: 64,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let (rt, api, mut runner) = fuzz_setup();
     runner
         .run(
             &(any::<String>(), any::<String>(), "\\PC{0,12}"),

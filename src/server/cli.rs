@@ -123,15 +123,7 @@ pub async fn serve(args: &ServeArgs) -> Result<(), String> {
         tracing::info!(%url, "listening (demo)");
         return server.task.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string());
     }
-    let store = Store::open(&args.db, true)
-        .await
-        .map_err(|e| format!("cannot open {}: {e}", args.db.display()))?;
-    let mut id = [0u8; 8];
-    auth::fill_random(&mut id);
-    store
-        .ensure_setting(&format!("setting-{}", hex::encode(id)), "bsmart")
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = open_with_setting(&args.db).await?;
     let key_path = key_file(args.key_file.as_deref(), &args.db);
     if args.key_file.is_none() && std::env::var_os(KEY_FILE_ENV).is_none() {
         tracing::warn!(
@@ -217,15 +209,7 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
             if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
                 return Err("give a name of 1 to 100 characters".to_string());
             }
-            let store = Store::open(db, true)
-                .await
-                .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
-            let mut id = [0u8; 8];
-            auth::fill_random(&mut id);
-            store
-                .ensure_setting(&format!("setting-{}", hex::encode(id)), "bsmart")
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_with_setting(db).await?;
             if store.user_by_email(&email).await.map_err(|e| e.to_string())?.is_some() {
                 return Err("an account with this email already exists".to_string());
             }
@@ -280,6 +264,21 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
             }
         }
     }
+}
+
+/// Open (creating if needed) the database at `db` and make sure it has a setting row (a new one
+/// gets a random id and the name `bsmart`).
+async fn open_with_setting(db: &std::path::Path) -> Result<Store, String> {
+    let store = Store::open(db, true)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
+    let mut id = [0u8; 8];
+    auth::fill_random(&mut id);
+    store
+        .ensure_setting(&format!("setting-{}", hex::encode(id)), "bsmart")
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(store)
 }
 
 #[cfg(test)]

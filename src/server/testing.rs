@@ -192,6 +192,23 @@ mod tests {
         response.json().await.unwrap()
     }
 
+    /// `GET path` with the bearer `token`, decoded as `T`.
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        http: &reqwest::Client,
+        server: &TestServer,
+        path: &str,
+        token: &str,
+    ) -> T {
+        http.get(server.api(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// The walking skeleton through the TestServer contract: login → TOTP → /me → /incidents,
     /// with the code from `totp_now` on the server's clock and the demo hint agreeing with it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -219,25 +236,9 @@ mod tests {
             panic!("the code was right");
         };
         assert_eq!(user.email, lead.email);
-        let me: Me = http
-            .get(server.api("/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me: Me = get_json(&http, &server, "/me", &token).await;
         assert!(me.permissions.see_all_individuals);
-        let page: IncidentPage = http
-            .get(server.api("/incidents?limit=5"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: IncidentPage = get_json(&http, &server, "/incidents?limit=5", &token).await;
         assert_eq!(page.items.len(), 5);
         assert!(page.items[0].reference.starts_with("besmart-1"));
         assert!(page.next_cursor.is_some() && page.total > 500);
@@ -256,15 +257,7 @@ mod tests {
         let AuthStep::Ok { token, .. } = login(&http, &server, teacher.email, teacher.password).await else {
             panic!("the teacher has no 2FA");
         };
-        let page: IncidentPage = http
-            .get(server.api("/incidents?limit=1000"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: IncidentPage = get_json(&http, &server, "/incidents?limit=1000", &token).await;
         assert!(!page.items.is_empty() && page.total < 300, "{}", page.total);
         let week_ago = server.clock.now() - chrono::TimeDelta::days(7);
         assert!(page.items.iter().filter(|i| i.occurred_at > week_ago).count() >= 3);

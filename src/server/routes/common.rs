@@ -1,0 +1,50 @@
+//! What every handler uses: the audit call, the setting row, the wire user, timestamps.
+
+use chrono::{DateTime, Utc};
+
+use super::super::audit::AuditEntry;
+use super::super::auth::ClientAddr;
+use super::super::error::ApiError;
+use super::super::state::AppState;
+use super::super::store::{SettingRow, UserRow};
+use crate::wire::User;
+
+/// Append `entry` to the audit chain.
+pub(super) async fn audit(state: &AppState, entry: AuditEntry) -> Result<(), ApiError> {
+    state.store.append_audit(&entry).await?;
+    Ok(())
+}
+
+/// An audit entry about `user`, from `addr`.
+pub(super) fn user_entry(
+    state: &AppState,
+    user: &UserRow,
+    addr: ClientAddr,
+    action: &str,
+    outcome: &str,
+) -> AuditEntry {
+    AuditEntry::new(state.now(), Some(user.id), &user.email, action, outcome).client(addr.0)
+}
+
+/// The setting row; a database without one is an internal error.
+pub(super) async fn setting(state: &AppState) -> Result<SettingRow, ApiError> {
+    state.store.setting().await?.ok_or_else(|| {
+        tracing::error!("the database has no setting row");
+        ApiError::internal()
+    })
+}
+
+pub(super) fn wire_user(user: &UserRow) -> User {
+    User {
+        id: user.id,
+        email: user.email.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role(),
+        totp_enabled: user.totp_enabled(),
+    }
+}
+
+/// A unix time as a UTC timestamp (the epoch if out of range).
+pub(super) fn timestamp(unix: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(unix, 0).unwrap_or_default()
+}

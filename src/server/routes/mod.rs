@@ -1,0 +1,308 @@
+//! The `/api/v1` routes. Every handler carries `#[utoipa::path]`, and the router is a
+//! utoipa-axum `OpenApiRouter`, so the OpenAPI document ([`openapi`]) is generated from the
+//! handlers themselves. Handlers call [`Store`](super::store::Store) methods only.
+//!
+//! Layout: this module assembles the router and the document; [`common`] holds what every
+//! handler uses, [`signin`] the sign-in state machine, and one module per area holds its
+//! handlers.
+//!
+//! Sign-in is a small state machine: `login` checks the password and answers the next step with
+//! a single-use challenge bound to the user and the stage (`totp`, `totp_enrolment`,
+//! `totp_confirm`, `password_change`); only the last step issues a session token, and
+//! `sign_in` refuses to issue one to an admin without a second factor.
+//!
+//! Sessions: a user may hold any number of concurrent sessions (one per signed-in client);
+//! each ends at its idle or absolute limit, at logout, when reauth rotates it, and all of them
+//! end when the account is locked or its password or 2FA changes.
+
+mod common;
+mod incidents;
+mod login;
+mod me;
+mod notifications;
+mod password;
+mod session;
+mod setting;
+mod signin;
+mod totp_enrolment;
+
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, MatchedPath};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::middleware::from_fn;
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::error::{ApiError, envelope_layer, header_limit_layer, panic_response};
+use super::state::AppState;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "bsmart API",
+        description = "The reference server of bsmart. Errors are always {\"error\":{\"code\",\"message\"}}."
+    ),
+    modifiers(&BearerScheme),
+    tags((name = "auth", description = "Signing in and out"), (name = "records", description = "Pupil records"))
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::new()
+        .routes(routes!(setting::get_setting))
+        .routes(routes!(login::login))
+        .routes(routes!(login::totp))
+        .routes(routes!(totp_enrolment::totp_enrol))
+        .routes(routes!(totp_enrolment::totp_confirm))
+        .routes(routes!(password::change_password))
+        .routes(routes!(session::reauth))
+        .routes(routes!(session::logout))
+        .routes(routes!(me::me))
+        .routes(routes!(incidents::incidents))
+        .routes(routes!(notifications::notifications));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(crate::wire::API_PREFIX, api)
+}
+
+/// The OpenAPI document, generated from the handlers.
+pub fn openapi() -> OpenApiDoc {
+    api_router().split_for_parts().1
+}
+
+/// The OpenAPI document as committed in `assets/openapi.json` (pretty JSON, newline at end).
+pub fn openapi_json() -> String {
+    let mut text = openapi().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The whole HTTP application: routes, envelope for every error, limits, panic handler.
+pub fn router(state: AppState) -> axum::Router {
+    let (api, _) = api_router().split_for_parts();
+    let document = Arc::new(openapi_json());
+    let openapi_path = format!("{}/openapi.json", crate::wire::API_PREFIX);
+    let app = api
+        .route(
+            &openapi_path,
+            get(move || {
+                let document = Arc::clone(&document);
+                async move { ([(header::CONTENT_TYPE, "application/json")], (*document).clone()) }
+            }),
+        )
+        .with_state(state);
+    harden(app)
+}
+
+/// The layers around every route: a not-found envelope, request log, 64 KiB body limit (413),
+/// header bound (431), the envelope for every error, the panic handler, `no-store`.
+fn harden(app: axum::Router) -> axum::Router {
+    app.fallback(|| async { ApiError::not_found() })
+        .layer(from_fn(log_request))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(from_fn(header_limit_layer))
+        .layer(from_fn(envelope_layer))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(no_store))
+}
+
+/// Log each request: method, the matched route pattern (never the raw path or query, which
+/// could carry a mistyped secret), status and duration. No address, email, token or body.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        route = route.as_deref().unwrap_or("-"),
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// Every answer may carry a token or pupil data: no cache may keep it, and no client may
+/// guess a content type.
+async fn no_store(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// Takes one token from the per-address limiter of the sign-in routes (429 when empty).
+struct RateLimited;
+
+impl FromRequestParts<AppState> for RateLimited {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<RateLimited, ApiError> {
+        let Some(limiter) = &state.limiter else {
+            return Ok(RateLimited);
+        };
+        let Some(addr) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>() else {
+            return Ok(RateLimited);
+        };
+        if limiter.check(addr.0.ip()) {
+            Ok(RateLimited)
+        } else {
+            Err(ApiError::rate_limited())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Json;
+    use axum::http::StatusCode;
+
+    use super::super::error::ApiJson;
+    use super::*;
+
+    /// The committed `assets/openapi.json` must be the document the server serves. To update it
+    /// after changing a handler or a wire type: `BSMART_WRITE_OPENAPI=1 cargo test --lib openapi`.
+    #[tokio::test]
+    async fn committed_openapi_matches_the_served_document() {
+        use tower::ServiceExt;
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/openapi.json");
+        let generated = openapi_json();
+        if std::env::var_os("BSMART_WRITE_OPENAPI").is_some_and(|v| v == "1") {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::store::Store::open(&dir.path().join("t.db"), true)
+            .await
+            .unwrap();
+        let clock = std::sync::Arc::new(super::super::clock::SystemClock);
+        let state = AppState::new(store, clock, super::super::state::ServerKey::generate());
+        let request = axum::http::Request::get("/api/v1/openapi.json")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = router(state).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            generated,
+            "the served document is not the generated one"
+        );
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "assets/openapi.json differs from the document generated from the handlers; regenerate it with \
+             `BSMART_WRITE_OPENAPI=1 cargo test --lib openapi` and commit it"
+        );
+    }
+
+    async fn send(app: &axum::Router, request: axum::http::Request<axum::body::Body>) -> (StatusCode, String) {
+        use tower::ServiceExt;
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// What cannot be provoked from outside: a panicking handler, and the layers' own answers.
+    #[tokio::test]
+    async fn panics_and_layer_errors_answer_the_envelope() {
+        use axum::body::Body;
+        use axum::http::Request;
+        async fn boom() -> &'static str {
+            panic!("secret pupil name in a panic")
+        }
+        async fn echo(ApiJson(value): ApiJson<serde_json::Value>) -> Json<serde_json::Value> {
+            Json(value)
+        }
+        let app = harden(
+            axum::Router::new()
+                .route("/boom", get(boom))
+                .route("/echo", axum::routing::post(echo)),
+        );
+
+        let (status, body) = send(&app, Request::get("/boom").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body.contains("\"internal\"") && !body.contains("secret"), "{body}");
+
+        let (status, body) = send(&app, Request::delete("/boom").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert!(body.contains("method_not_allowed"), "{body}");
+
+        let (status, body) = send(&app, Request::get("/nowhere").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("not_found"), "{body}");
+
+        let big = format!("\"{}\"", "x".repeat(MAX_BODY_BYTES + 1));
+        let request = Request::post("/echo")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(big));
+        let (status, body) = send(&app, request.unwrap()).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(body.contains("payload_too_large"), "{body}");
+
+        let request = Request::post("/echo")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from("{}"));
+        let (status, body) = send(&app, request.unwrap()).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(body.contains("unsupported_media_type"), "{body}");
+
+        let request = Request::post("/echo")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{"));
+        let (status, body) = send(&app, request.unwrap()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("invalid_request"), "{body}");
+
+        let request = Request::get("/boom")
+            .header(header::AUTHORIZATION, "x".repeat(100_000))
+            .body(Body::empty())
+            .unwrap();
+        let (status, body) = send(&app, request).await;
+        assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        assert!(body.contains("headers_too_large"), "{body}");
+    }
+
+    #[test]
+    fn openapi_document_lists_every_route() {
+        let doc = openapi_json();
+        for path in [
+            "/api/v1/setting",
+            "/api/v1/auth/login",
+            "/api/v1/auth/totp/confirm",
+            "/api/v1/incidents",
+        ] {
+            assert!(doc.contains(path), "{path} missing");
+        }
+    }
+}

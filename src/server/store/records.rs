@@ -1,0 +1,111 @@
+//! Pupil records: the incident list and the notifications.
+
+use sqlx::FromRow;
+
+use super::{Store, StoreResult};
+
+/// One row of the incident list.
+#[derive(Debug, Clone, FromRow)]
+pub struct IncidentRow {
+    /// Incident number.
+    pub number: i64,
+    /// When it happened.
+    pub occurred_at: i64,
+    /// The individual.
+    pub individual_id: i64,
+    /// The individual's name.
+    pub individual_name: String,
+    /// `incident` or `physical_intervention`.
+    pub kind: String,
+    /// Category name.
+    pub category: String,
+    /// Location name.
+    pub location: String,
+    /// Flagged.
+    pub flagged: bool,
+    /// Parents informed.
+    pub parents_informed: bool,
+}
+
+/// One notification.
+#[derive(Debug, Clone, FromRow)]
+pub struct NotificationRow {
+    /// Id.
+    pub id: i64,
+    /// Kind as stored.
+    pub kind: String,
+    /// Message.
+    pub message: String,
+    /// Incident number, if any.
+    pub incident_number: Option<i64>,
+    /// When raised.
+    pub created_at: i64,
+    /// When read.
+    pub read_at: Option<i64>,
+}
+
+impl Store {
+    /// A page of incidents the user may see, newest first, and how many match in all.
+    /// `see_all` is decided by the caller from the role; otherwise only incidents about
+    /// individuals the user has an access permission for are listed (deny by default).
+    pub async fn incidents_page(
+        &self,
+        user_id: i64,
+        see_all: bool,
+        since: Option<i64>,
+        after: Option<(i64, i64)>,
+        limit: i64,
+    ) -> StoreResult<(Vec<IncidentRow>, u64)> {
+        let (total,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM incidents i
+             WHERE i.deleted_at IS NULL
+               AND (?1 = 1 OR i.individual_id IN (SELECT individual_id FROM access_permissions WHERE user_id = ?2))
+               AND (?3 IS NULL OR i.occurred_at >= ?3)",
+        )
+        .bind(see_all)
+        .bind(user_id)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        let (after_at, after_number) = after.unzip();
+        let rows = sqlx::query_as(
+            "SELECT i.number, i.occurred_at, i.individual_id,
+                    CASE WHEN p.preferred_name <> '' THEN p.preferred_name ELSE p.first_name END || ' ' || p.last_name
+                        AS individual_name,
+                    i.kind, c.name AS category, l.name AS location, i.flagged,
+                    i.parents_informed_at IS NOT NULL AS parents_informed
+             FROM incidents i
+             JOIN individuals p ON p.id = i.individual_id
+             JOIN incident_categories c ON c.id = i.category_id
+             JOIN locations l ON l.id = i.location_id
+             WHERE i.deleted_at IS NULL
+               AND (?1 = 1 OR i.individual_id IN (SELECT individual_id FROM access_permissions WHERE user_id = ?2))
+               AND (?3 IS NULL OR i.occurred_at >= ?3)
+               AND (?4 IS NULL OR i.occurred_at < ?4 OR (i.occurred_at = ?4 AND i.number < ?5))
+             ORDER BY i.occurred_at DESC, i.number DESC
+             LIMIT ?6",
+        )
+        .bind(see_all)
+        .bind(user_id)
+        .bind(since)
+        .bind(after_at)
+        .bind(after_number)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((rows, u64::try_from(total).unwrap_or(0)))
+    }
+
+    /// The newest notifications of a user.
+    pub async fn notifications(&self, user_id: i64, limit: i64) -> StoreResult<Vec<NotificationRow>> {
+        sqlx::query_as(
+            "SELECT n.id, n.kind, n.message, i.number AS incident_number, n.created_at, n.read_at
+             FROM notifications n LEFT JOIN incidents i ON i.id = n.incident_id AND i.deleted_at IS NULL
+             WHERE n.user_id = ?1 ORDER BY n.created_at DESC, n.id DESC LIMIT ?2",
+        )
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
+}
