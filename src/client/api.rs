@@ -80,7 +80,14 @@ pub fn decode<T: DeserializeOwned + Sanitize>(status: u16, body: &[u8]) -> Resul
             reason: if looks_like_html(body) {
                 "an HTML page".into()
             } else {
-                format!("invalid JSON: {e}")
+                // Never `{e}`: serde quotes the offending server value (an unknown enum variant,
+                // say) verbatim, escape sequences and bidi overrides included.
+                format!(
+                    "invalid JSON at line {}, column {} ({:?})",
+                    e.line(),
+                    e.column(),
+                    e.classify()
+                )
             },
         })?;
         value.sanitize();
@@ -339,6 +346,14 @@ mod tests {
         );
         let bad = decode::<wire::Setting>(200, b"{not json").unwrap_err();
         assert!(matches!(bad, ApiError::BadResponse { status: 200, .. }));
+    }
+
+    #[test]
+    fn bad_json_error_never_carries_server_text() {
+        let body = br#"{"status":"\u001b]0;pwned\u0007\u202eX"}"#;
+        let e = decode::<wire::AuthStep>(200, body).unwrap_err().to_string();
+        assert!(!e.chars().any(super::super::sanitize::is_forbidden), "{e:?}");
+        assert!(!e.contains("pwned"), "{e:?}");
     }
 
     #[test]

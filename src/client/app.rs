@@ -777,7 +777,7 @@ impl App {
                 area,
                 " Error ",
                 vec![
-                    Line::from(Span::styled(msg.clone(), theme.error())),
+                    Line::from(Span::styled(super::sanitize::clean(msg), theme.error())),
                     Line::from(""),
                     Line::from("Esc closes"),
                 ],
