@@ -125,6 +125,26 @@ fn looks_like_html(body: &[u8]) -> bool {
     start.starts_with("<!doctype") || start.starts_with("<html") || start.starts_with('<')
 }
 
+/// How the HTTP client may carry traffic to a server URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transport {
+    /// Ignore `HTTP_PROXY`/`ALL_PROXY`: plain-http traffic (loopback only, carrying passwords and
+    /// the token in clear) must never be handed to a proxy from the environment.
+    pub no_proxy: bool,
+    /// Refuse any non-https request (an https setting never falls back to http).
+    pub https_only: bool,
+}
+
+impl Transport {
+    /// The policy for `server_url` (already validated: https, or http to loopback).
+    pub fn for_url(server_url: &Url) -> Transport {
+        Transport {
+            no_proxy: server_url.scheme() == "http",
+            https_only: server_url.scheme() == "https",
+        }
+    }
+}
+
 /// The one HTTP client of the process, bound to the setting's base URL.
 #[derive(Debug, Clone)]
 pub struct Api {
@@ -141,7 +161,13 @@ impl Api {
     /// A client for `server_url` (already validated by `config::validate_server_url`).
     pub fn new(server_url: &Url) -> Result<Api, String> {
         install_crypto_provider();
-        let http = reqwest::Client::builder()
+        let transport = Transport::for_url(server_url);
+        let mut builder = reqwest::Client::builder();
+        if transport.no_proxy {
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .https_only(transport.https_only)
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
@@ -354,6 +380,26 @@ mod tests {
         let e = decode::<wire::AuthStep>(200, body).unwrap_err().to_string();
         assert!(!e.chars().any(super::super::sanitize::is_forbidden), "{e:?}");
         assert!(!e.contains("pwned"), "{e:?}");
+    }
+
+    #[test]
+    fn plain_http_never_goes_through_a_proxy_and_https_stays_https() {
+        let http = Transport::for_url(&Url::parse("http://127.0.0.1:8080").unwrap());
+        assert_eq!(
+            http,
+            Transport {
+                no_proxy: true,
+                https_only: false
+            }
+        );
+        let https = Transport::for_url(&Url::parse("https://bsmart.example.org").unwrap());
+        assert_eq!(
+            https,
+            Transport {
+                no_proxy: false,
+                https_only: true
+            }
+        );
     }
 
     #[test]
