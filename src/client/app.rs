@@ -221,14 +221,18 @@ impl App {
         // lock screen's password field.
         let just_locked = !cmds.is_empty();
         match action {
-            Action::Key(_) | Action::Paste(_) if just_locked => self.idle.touch(self.opts.clock.as_ref()),
+            Action::Key(_) if just_locked => self.idle.touch(self.opts.clock.as_ref()),
             Action::Key(key) => {
                 self.idle.touch(self.opts.clock.as_ref());
                 cmds.extend(self.on_key(key));
             }
-            Action::Paste(text) => {
+            Action::Paste(mut text) => {
                 self.idle.touch(self.opts.clock.as_ref());
-                self.on_paste(&text);
+                if !just_locked {
+                    self.on_paste(&text);
+                }
+                // A paste is often a password or a recovery code: wipe it once used.
+                zeroize::Zeroize::zeroize(&mut text);
             }
             Action::Resize => self.dirty = true,
             Action::LockDeadline => {}

@@ -124,7 +124,7 @@ impl EnrolScreen {
             auth,
             skippable,
             stage: Stage::Loading,
-            code: TextField::plain("Code"),
+            code: TextField::code("Code"),
             note: None,
             busy: true,
             mono,
