@@ -113,8 +113,26 @@ pub struct SupportContact {
     pub url: String,
 }
 
+/// What `Debug` prints instead of a password, code, token, challenge or TOTP secret, so that a
+/// `{:?}` in a log line, a panic or a test failure never carries one.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Prints [`REDACTED`] (unquoted) in a `Debug` listing.
+struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// `Some([REDACTED])` or `None`: whether an optional secret is there, never its value.
+fn redacted_opt(value: &Option<String>) -> Option<Redacted> {
+    value.as_ref().map(|_| Redacted)
+}
+
 /// `POST /auth/login`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct LoginRequest {
     /// Work email address.
@@ -124,7 +142,7 @@ pub struct LoginRequest {
 }
 
 /// The next step of signing in, answered by login, TOTP, password change and enrolment.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum AuthStep {
@@ -159,7 +177,7 @@ pub enum AuthStep {
 }
 
 /// `POST /auth/totp`: a 6-digit TOTP code or a recovery code.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct TotpRequest {
     /// The challenge from the previous step.
@@ -170,7 +188,7 @@ pub struct TotpRequest {
 
 /// `POST /auth/totp/enrol`: start enrolment, with the login challenge or, when signed in, the
 /// bearer token (then `challenge` is absent).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct TotpEnrolRequest {
     /// The `totp_enrolment_required` challenge, when enrolment is part of signing in.
@@ -179,7 +197,7 @@ pub struct TotpEnrolRequest {
 }
 
 /// The answer to [`TotpEnrolRequest`]: the secret, shown once.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct TotpEnrolment {
     /// Base32 secret for manual entry.
@@ -193,7 +211,7 @@ pub struct TotpEnrolment {
 
 /// `POST /auth/totp/confirm`: prove the authenticator works; answers [`AuthStep::Ok`] with
 /// recovery codes.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct TotpConfirmRequest {
     /// The enrolment challenge, when enrolment is part of signing in.
@@ -205,7 +223,7 @@ pub struct TotpConfirmRequest {
 
 /// `POST /auth/password`: change the password, with the login challenge (forced change of a
 /// temporary password) or with the bearer token and the current password (voluntary change).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct PasswordChangeRequest {
     /// The `password_change_required` challenge.
@@ -220,11 +238,108 @@ pub struct PasswordChangeRequest {
 
 /// `POST /auth/reauth`: unlock a locked client with the password; answers a new token and
 /// revokes the old one.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct ReauthRequest {
     /// The signed-in user's password.
     pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &Redacted)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AuthStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthStep::Ok {
+                token: _,
+                user,
+                recovery_codes,
+            } => f
+                .debug_struct("Ok")
+                .field("token", &Redacted)
+                .field("user", user)
+                .field(
+                    "recovery_codes",
+                    &format_args!("[{} x {REDACTED}]", recovery_codes.len()),
+                )
+                .finish(),
+            AuthStep::TotpRequired {
+                challenge: _,
+                demo_hint,
+            } => f
+                .debug_struct("TotpRequired")
+                .field("challenge", &Redacted)
+                .field("demo_hint", &redacted_opt(demo_hint))
+                .finish(),
+            AuthStep::TotpEnrolmentRequired { challenge: _ } => f
+                .debug_struct("TotpEnrolmentRequired")
+                .field("challenge", &Redacted)
+                .finish(),
+            AuthStep::PasswordChangeRequired { challenge: _ } => f
+                .debug_struct("PasswordChangeRequired")
+                .field("challenge", &Redacted)
+                .finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for TotpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpRequest")
+            .field("challenge", &Redacted)
+            .field("code", &Redacted)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TotpEnrolRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpEnrolRequest")
+            .field("challenge", &redacted_opt(&self.challenge))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpEnrolment")
+            .field("secret", &Redacted)
+            .field("otpauth_url", &Redacted)
+            .field("challenge", &redacted_opt(&self.challenge))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TotpConfirmRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpConfirmRequest")
+            .field("challenge", &redacted_opt(&self.challenge))
+            .field("code", &Redacted)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for PasswordChangeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordChangeRequest")
+            .field("challenge", &redacted_opt(&self.challenge))
+            .field("current_password", &redacted_opt(&self.current_password))
+            .field("new_password", &Redacted)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ReauthRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReauthRequest").field("password", &Redacted).finish()
+    }
 }
 
 /// A user's role; it decides what they may see and do.
@@ -430,4 +545,91 @@ pub struct Notification {
 pub struct NotificationList {
     /// The notifications.
     pub items: Vec<Notification>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "s3cr3t-VALUE-42";
+
+    fn user() -> User {
+        User {
+            id: 1,
+            email: "a@b.test".into(),
+            display_name: "A".into(),
+            role: Role::Staff,
+            totp_enabled: true,
+        }
+    }
+
+    #[test]
+    fn debug_never_prints_a_secret() {
+        let s = || SECRET.to_string();
+        let printed = [
+            format!(
+                "{:?}",
+                LoginRequest {
+                    email: "a@b.test".into(),
+                    password: s()
+                }
+            ),
+            format!(
+                "{:?}",
+                AuthStep::Ok {
+                    token: s(),
+                    user: user(),
+                    recovery_codes: vec![s(), s()]
+                }
+            ),
+            format!(
+                "{:?}",
+                AuthStep::TotpRequired {
+                    challenge: s(),
+                    demo_hint: Some(s())
+                }
+            ),
+            format!("{:?}", AuthStep::TotpEnrolmentRequired { challenge: s() }),
+            format!("{:?}", AuthStep::PasswordChangeRequired { challenge: s() }),
+            format!(
+                "{:?}",
+                TotpRequest {
+                    challenge: s(),
+                    code: s()
+                }
+            ),
+            format!("{:?}", TotpEnrolRequest { challenge: Some(s()) }),
+            format!(
+                "{:?}",
+                TotpEnrolment {
+                    secret: s(),
+                    otpauth_url: s(),
+                    challenge: Some(s())
+                }
+            ),
+            format!(
+                "{:?}",
+                TotpConfirmRequest {
+                    challenge: Some(s()),
+                    code: s()
+                }
+            ),
+            format!(
+                "{:?}",
+                PasswordChangeRequest {
+                    challenge: Some(s()),
+                    current_password: Some(s()),
+                    new_password: s()
+                }
+            ),
+            format!("{:?}", ReauthRequest { password: s() }),
+        ];
+        for p in &printed {
+            assert!(!p.contains(SECRET), "{p}");
+            assert!(p.contains(REDACTED), "{p}");
+        }
+        // Non-secret fields are still there to debug with.
+        assert!(printed[0].contains("a@b.test"), "{}", printed[0]);
+        assert!(printed[1].contains("display_name"), "{}", printed[1]);
+    }
 }

@@ -80,7 +80,14 @@ pub fn decode<T: DeserializeOwned + Sanitize>(status: u16, body: &[u8]) -> Resul
             reason: if looks_like_html(body) {
                 "an HTML page".into()
             } else {
-                format!("invalid JSON: {e}")
+                // Never `{e}`: serde quotes the offending server value (an unknown enum variant,
+                // say) verbatim, escape sequences and bidi overrides included.
+                format!(
+                    "invalid JSON at line {}, column {} ({:?})",
+                    e.line(),
+                    e.column(),
+                    e.classify()
+                )
             },
         })?;
         value.sanitize();
@@ -118,6 +125,26 @@ fn looks_like_html(body: &[u8]) -> bool {
     start.starts_with("<!doctype") || start.starts_with("<html") || start.starts_with('<')
 }
 
+/// How the HTTP client may carry traffic to a server URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transport {
+    /// Ignore `HTTP_PROXY`/`ALL_PROXY`: plain-http traffic (loopback only, carrying passwords and
+    /// the token in clear) must never be handed to a proxy from the environment.
+    pub no_proxy: bool,
+    /// Refuse any non-https request (an https setting never falls back to http).
+    pub https_only: bool,
+}
+
+impl Transport {
+    /// The policy for `server_url` (already validated: https, or http to loopback).
+    pub fn for_url(server_url: &Url) -> Transport {
+        Transport {
+            no_proxy: server_url.scheme() == "http",
+            https_only: server_url.scheme() == "https",
+        }
+    }
+}
+
 /// The one HTTP client of the process, bound to the setting's base URL.
 #[derive(Debug, Clone)]
 pub struct Api {
@@ -134,7 +161,13 @@ impl Api {
     /// A client for `server_url` (already validated by `config::validate_server_url`).
     pub fn new(server_url: &Url) -> Result<Api, String> {
         install_crypto_provider();
-        let http = reqwest::Client::builder()
+        let transport = Transport::for_url(server_url);
+        let mut builder = reqwest::Client::builder();
+        if transport.no_proxy {
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .https_only(transport.https_only)
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
@@ -339,6 +372,34 @@ mod tests {
         );
         let bad = decode::<wire::Setting>(200, b"{not json").unwrap_err();
         assert!(matches!(bad, ApiError::BadResponse { status: 200, .. }));
+    }
+
+    #[test]
+    fn bad_json_error_never_carries_server_text() {
+        let body = br#"{"status":"\u001b]0;pwned\u0007\u202eX"}"#;
+        let e = decode::<wire::AuthStep>(200, body).unwrap_err().to_string();
+        assert!(!e.chars().any(super::super::sanitize::is_forbidden), "{e:?}");
+        assert!(!e.contains("pwned"), "{e:?}");
+    }
+
+    #[test]
+    fn plain_http_never_goes_through_a_proxy_and_https_stays_https() {
+        let http = Transport::for_url(&Url::parse("http://127.0.0.1:8080").unwrap());
+        assert_eq!(
+            http,
+            Transport {
+                no_proxy: true,
+                https_only: false
+            }
+        );
+        let https = Transport::for_url(&Url::parse("https://bsmart.example.org").unwrap());
+        assert_eq!(
+            https,
+            Transport {
+                no_proxy: false,
+                https_only: true
+            }
+        );
     }
 
     #[test]

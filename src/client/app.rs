@@ -109,6 +109,8 @@ pub struct App {
 }
 
 const EXPIRED: &str = "Your session has expired. Sign in again.";
+/// Said when a sign-in step past the first screen was left idle.
+const SIGN_IN_TIMED_OUT: &str = "Signing in timed out. Start again.";
 const LOCKED_OUT: &str = "This account is locked after too many failed attempts. Ask an admin to unlock it.";
 
 impl App {
@@ -180,9 +182,11 @@ impl App {
         self.session.take()
     }
 
-    /// How long until the idle lock is due, when it can be (signed in and not locked).
+    /// How long until the idle lock is due, when it can be (signed in and not locked), or until
+    /// a sign-in step past the first screen times out (see [`App::check_idle`]).
     pub fn lock_remaining(&self) -> Option<Duration> {
-        (self.session.is_some() && self.lock.is_none()).then(|| self.idle.remaining(self.opts.clock.as_ref()))
+        let timed = self.session.is_some() || !matches!(self.screen, Screen::Login(_));
+        (timed && self.lock.is_none()).then(|| self.idle.remaining(self.opts.clock.as_ref()))
     }
 
     fn call(&mut self, slot: Slot, call: Call) -> Command {
@@ -195,8 +199,16 @@ impl App {
         }
     }
 
-    /// Lock if the idle time has passed (by either clock).
+    /// Lock if the idle time has passed (by either clock). Not signed in yet, past the sign-in
+    /// screen (a code, a forced password change, the TOTP secret and QR code on a shared
+    /// computer): start again from the sign-in screen, dropping the challenge and secret.
     fn check_idle(&mut self) -> Vec<Command> {
+        if self.session.is_none()
+            && !matches!(self.screen, Screen::Login(_))
+            && self.idle.expired(self.opts.clock.as_ref())
+        {
+            return self.end_session(Note::error(SIGN_IN_TIMED_OUT));
+        }
         if self.session.is_some() && self.lock.is_none() && self.idle.expired(self.opts.clock.as_ref()) {
             self.lock()
         } else {
@@ -221,14 +233,18 @@ impl App {
         // lock screen's password field.
         let just_locked = !cmds.is_empty();
         match action {
-            Action::Key(_) | Action::Paste(_) if just_locked => self.idle.touch(self.opts.clock.as_ref()),
+            Action::Key(_) if just_locked => self.idle.touch(self.opts.clock.as_ref()),
             Action::Key(key) => {
                 self.idle.touch(self.opts.clock.as_ref());
                 cmds.extend(self.on_key(key));
             }
-            Action::Paste(text) => {
+            Action::Paste(mut text) => {
                 self.idle.touch(self.opts.clock.as_ref());
-                self.on_paste(&text);
+                if !just_locked {
+                    self.on_paste(&text);
+                }
+                // A paste is often a password or a recovery code: wipe it once used.
+                zeroize::Zeroize::zeroize(&mut text);
             }
             Action::Resize => self.dirty = true,
             Action::LockDeadline => {}
@@ -777,7 +793,7 @@ impl App {
                 area,
                 " Error ",
                 vec![
-                    Line::from(Span::styled(msg.clone(), theme.error())),
+                    Line::from(Span::styled(super::sanitize::clean(msg), theme.error())),
                     Line::from(""),
                     Line::from("Esc closes"),
                 ],
@@ -902,6 +918,30 @@ mod tests {
             Some(&Overlay::Help),
             "the overlay is kept underneath, hidden"
         );
+    }
+
+    #[test]
+    fn an_idle_sign_in_step_goes_back_to_the_sign_in_screen() {
+        let clock = Arc::new(ManualClock::default());
+        let mut a = app(clock.clone());
+        assert_eq!(a.lock_remaining(), None, "the sign-in screen itself never times out");
+        a.screen = Screen::Enrol(EnrolScreen::new(
+            EnrolAuth::Challenge(SecretString::from("chal")),
+            false,
+            true,
+        ));
+        assert_eq!(a.lock_remaining(), Some(Duration::from_secs(60)));
+        clock.advance(Duration::from_secs(59));
+        a.update(Action::Resize);
+        assert!(matches!(a.screen, Screen::Enrol(_)));
+        clock.advance(Duration::from_secs(1));
+        let cmds = a.update(Action::Resize);
+        assert!(matches!(cmds.as_slice(), [Command::ClearTerminal]));
+        let Screen::Login(login) = &a.screen else {
+            panic!("expected the sign-in screen, got {:?}", a.screen.title())
+        };
+        assert_eq!(login.note.as_ref().map(|n| n.text.as_str()), Some(SIGN_IN_TIMED_OUT));
+        assert_eq!(a.lock_remaining(), None);
     }
 
     #[test]

@@ -54,10 +54,18 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// On any panic: restore the terminal, print a fixed sentence, and end the process.
+///
+/// Exiting is essential, not tidiness: tokio catches a panic in a spawned task and the UI loop
+/// would carry on drawing with raw mode already off, so the lock screen's password would be
+/// echoed in clear on a shared computer. `process::exit(101)` (the code Rust uses for a panic)
+/// makes sure nothing runs after the terminal is restored. Not unit-tested: the hook is
+/// process-global and exits, so a test would need a child process driving a real terminal.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|_info| {
         restore();
         // Fixed text only: the panic payload might hold a pupil's name or a token.
         eprintln!("bsmart stopped because of an internal error. Details are withheld to protect pupil data.");
+        std::process::exit(101);
     }));
 }

@@ -29,8 +29,8 @@ pub enum EnrolAuth {
     Session,
 }
 
-/// Where the enrolment is.
-#[derive(Debug)]
+/// Where the enrolment is. `Debug` is written by hand: the secret, the QR code (which encodes
+/// it) and the recovery codes print as `[REDACTED]`.
 pub enum Stage {
     /// Waiting for the secret.
     Loading,
@@ -46,6 +46,23 @@ pub enum Stage {
         /// The ten codes.
         codes: Zeroizing<Vec<String>>,
     },
+}
+
+impl std::fmt::Debug for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stage::Loading => f.write_str("Loading"),
+            Stage::Scan { qr, .. } => f
+                .debug_struct("Scan")
+                .field("secret", &format_args!("{}", crate::wire::REDACTED))
+                .field("qr", &qr.as_ref().map(|_| crate::wire::REDACTED))
+                .finish(),
+            Stage::Recovery { codes } => f
+                .debug_struct("Recovery")
+                .field("codes", &format_args!("[{} x {}]", codes.len(), crate::wire::REDACTED))
+                .finish(),
+        }
+    }
 }
 
 /// State of the enrolment screen.
@@ -107,7 +124,7 @@ impl EnrolScreen {
             auth,
             skippable,
             stage: Stage::Loading,
-            code: TextField::plain("Code"),
+            code: TextField::code("Code"),
             note: None,
             busy: true,
             mono,
@@ -311,5 +328,27 @@ impl EnrolScreen {
                 note_line(f, rows[2]);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod stage_debug_tests {
+    use super::*;
+
+    #[test]
+    fn stage_debug_never_prints_the_secret_or_codes() {
+        let scan = Stage::Scan {
+            secret: Zeroizing::new("JBSWY3DPEHPK3PXP".into()),
+            qr: Some(vec!["JBSWY3DPEHPK3PXP-row".into()]),
+        };
+        let recovery = Stage::Recovery {
+            codes: Zeroizing::new(vec!["abcd-efgh".into()]),
+        };
+        let printed = format!("{scan:?} {recovery:?}");
+        assert!(
+            !printed.contains("JBSWY3DP") && !printed.contains("abcd-efgh"),
+            "{printed}"
+        );
+        assert!(printed.contains("[REDACTED]"), "{printed}");
     }
 }

@@ -25,17 +25,17 @@ pub struct Note {
 }
 
 impl Note {
-    /// An error note.
+    /// An error note. The text is cleaned (SECURITY.md 35): it may quote an `ApiError`.
     pub fn error(text: impl Into<String>) -> Option<Note> {
         Some(Note {
-            text: text.into(),
+            text: crate::client::sanitize::clean(&text.into()),
             error: true,
         })
     }
-    /// An informational note.
+    /// An informational note (cleaned like [`Note::error`]).
     pub fn info(text: impl Into<String>) -> Option<Note> {
         Some(Note {
-            text: text.into(),
+            text: crate::client::sanitize::clean(&text.into()),
             error: false,
         })
     }

@@ -34,7 +34,7 @@ impl TotpScreen {
         TotpScreen {
             challenge: SecretString::from(challenge),
             demo_hint,
-            code: TextField::plain("Code"),
+            code: TextField::code("Code"),
             note: None,
             busy: false,
         }

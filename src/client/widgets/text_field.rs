@@ -26,24 +26,38 @@ pub const MAX_FIELD_CHARS: usize = 512;
 pub struct TextField {
     area: TextArea<'static>,
     label: &'static str,
-    secret: bool,
+    kind: Kind,
+}
+
+/// What a field holds, which decides masking, undo history and wiping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Ordinary text (an email address): shown, with undo history.
+    Plain,
+    /// A one-time code (TOTP or recovery code): shown, but no undo history and wiped on take and
+    /// on drop, like a secret.
+    Code,
+    /// A password: masked, no undo history, wiped on take and on drop.
+    Secret,
 }
 
 impl std::fmt::Debug for TextField {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TextField")
             .field("label", &self.label)
-            .field("secret", &self.secret)
+            .field("kind", &self.kind)
             .finish()
     }
 }
 
-fn fresh(secret: bool) -> TextArea<'static> {
+fn fresh(kind: Kind) -> TextArea<'static> {
     let mut area = TextArea::default();
     area.set_cursor_line_style(Style::default());
-    if secret {
-        area.set_mask_char('\u{2022}');
+    if kind != Kind::Plain {
         area.set_max_histories(0);
+    }
+    if kind == Kind::Secret {
+        area.set_mask_char('\u{2022}');
     }
     area
 }
@@ -52,18 +66,28 @@ impl TextField {
     /// A plain field.
     pub fn plain(label: &'static str) -> TextField {
         TextField {
-            area: fresh(false),
+            area: fresh(Kind::Plain),
             label,
-            secret: false,
+            kind: Kind::Plain,
+        }
+    }
+
+    /// A visible field for a one-time code (seeing a 6-digit code is normal), kept without undo
+    /// history and wiped when taken or dropped: a recovery code must not linger.
+    pub fn code(label: &'static str) -> TextField {
+        TextField {
+            area: fresh(Kind::Code),
+            label,
+            kind: Kind::Code,
         }
     }
 
     /// A masked field for a password or code.
     pub fn secret(label: &'static str) -> TextField {
         TextField {
-            area: fresh(true),
+            area: fresh(Kind::Secret),
             label,
-            secret: true,
+            kind: Kind::Secret,
         }
     }
 
@@ -125,7 +149,7 @@ impl TextField {
 
     /// Empty the field, zeroizing what was in it.
     pub fn wipe(&mut self) {
-        let old = std::mem::replace(&mut self.area, fresh(self.secret));
+        let old = std::mem::replace(&mut self.area, fresh(self.kind));
         for mut line in old.into_lines() {
             line.zeroize();
         }
@@ -153,7 +177,7 @@ impl TextField {
 
 impl Drop for TextField {
     fn drop(&mut self) {
-        if self.secret {
+        if self.kind != Kind::Plain {
             self.wipe();
         }
     }
@@ -178,6 +202,20 @@ mod tests {
         assert!(!f.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
         assert!(!f.input(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
         assert_eq!(f.take_secret().expose_secret(), "hunter2");
+        assert!(f.is_empty());
+    }
+
+    #[test]
+    fn a_code_field_is_visible_but_keeps_no_history() {
+        let mut f = TextField::code("Code");
+        for c in "abcd-efgh".chars() {
+            assert!(f.input(key(c)));
+        }
+        f.input(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+        assert!(!f.area.undo(), "no undo history for a code");
+        assert_eq!(f.text(), "abcd-efg");
+        assert!(f.area.mask_char().is_none(), "a code stays visible");
+        assert_eq!(f.take_secret().expose_secret(), "abcd-efg");
         assert!(f.is_empty());
     }
 
