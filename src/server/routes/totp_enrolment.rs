@@ -67,9 +67,7 @@ pub(super) async fn totp_enrol(
     let sealed = state.key.seal(&secret, &seal_context(user.id));
     state.store.set_totp_pending(user.id, &sealed).await?;
     let setting = setting(&state).await?;
-    let otpauth_url = auth::totp(&secret, &user.email, &setting.name)
-        .and_then(|t| t.to_url().ok())
-        .ok_or_else(ApiError::internal)?;
+    let otpauth_url = auth::otpauth_url(&secret, &user.email, &setting.name);
     audit(&state, user_entry(&state, &user, addr, "totp.enrol", "started")).await?;
     Ok(Json(TotpEnrolment {
         secret: auth::base32(&secret),
