@@ -202,14 +202,22 @@ impl EnrolScreen {
         }
     }
 
-    /// Draw.
+    /// Draw. The QR code goes on the left with the key and the code field beside it; where
+    /// the frame would leave too little room for it (80x24), the frame is left out (the title
+    /// bar already names the screen) rather than the code.
     pub fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         let theme = ctx.theme;
         let outer = Block::default()
             .borders(Borders::ALL)
             .title(Span::styled(" Set up two-factor ", theme.title()));
-        let inner = outer.inner(area);
-        f.render_widget(outer, area);
+        let framed = outer.inner(area);
+        let inner = match &self.stage {
+            Stage::Scan { qr: Some(q), .. } if !qr_fits(q, framed) && qr_fits(q, area) => area,
+            _ => {
+                f.render_widget(outer, area);
+                framed
+            }
+        };
         let note = self.note.clone();
         let note_line = |f: &mut Frame, r: Rect| {
             if let Some(n) = &note {
@@ -255,50 +263,55 @@ impl EnrolScreen {
                 );
             }
             Stage::Scan { secret, qr } => {
-                let qr_w = qr
-                    .as_ref()
-                    .map_or(0, |q| q.first().map_or(0, |l| l.chars().count() as u16));
-                let qr_h = qr.as_ref().map_or(0, |q| q.len() as u16);
-                let fits = qr.is_some() && inner.width >= qr_w + 40 && inner.height >= qr_h;
-                let (qr_area, side) = if fits {
-                    let cols = Layout::horizontal([Constraint::Length(qr_w + 2), Constraint::Min(30)]).split(inner);
-                    (Some(cols[0]), cols[1])
-                } else {
-                    (None, inner)
-                };
-                if let (Some(a), Some(q)) = (qr_area, qr) {
-                    let style = if theme.mono {
-                        Style::default()
-                    } else {
-                        Style::default().fg(Color::Black).bg(Color::White)
-                    };
-                    let lines: Vec<Line> = q.iter().map(|l| Line::from(Span::styled(l.clone(), style))).collect();
-                    f.render_widget(
-                        Paragraph::new(lines),
+                let shown = qr.as_ref().filter(|q| qr_fits(q, inner));
+                let side = match shown {
+                    Some(q) => {
+                        let (w, h) = qr_size(q);
+                        let style = if theme.mono {
+                            Style::default()
+                        } else {
+                            Style::default().fg(Color::Black).bg(Color::White)
+                        };
+                        let lines: Vec<Line> = q.iter().map(|l| Line::from(Span::styled(l.clone(), style))).collect();
+                        f.render_widget(
+                            Paragraph::new(lines),
+                            Rect {
+                                width: w,
+                                height: h,
+                                ..inner
+                            },
+                        );
                         Rect {
-                            x: a.x + 1,
-                            width: qr_w,
-                            height: qr_h.min(a.height),
-                            ..a
-                        },
-                    );
-                }
-                let grouped: String = secret
+                            x: inner.x + w + 1,
+                            width: inner.width - w - 1,
+                            ..inner
+                        }
+                    }
+                    None => inner,
+                };
+                // The key in groups of four, two lines of four groups: 19 columns.
+                let groups: Vec<String> = secret
                     .as_bytes()
                     .chunks(4)
                     .map(|c| String::from_utf8_lossy(c).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                    .collect();
                 let mut text = vec![
-                    Line::from("Scan the QR code with your authenticator app"),
-                    Line::from("(or type this key into it by hand):"),
-                    Line::from(""),
-                    Line::from(Span::styled(grouped, theme.title())),
+                    Line::from(if shown.is_some() {
+                        "Scan this QR code with your authenticator app, or type this key into it:"
+                    } else {
+                        "Type this key into your authenticator app:"
+                    }),
                     Line::from(""),
                 ];
-                if !fits {
+                text.extend(
+                    groups
+                        .chunks(4)
+                        .map(|g| Line::from(Span::styled(g.join(" "), theme.title()))),
+                );
+                text.push(Line::from(""));
+                if shown.is_none() {
                     text.push(Line::from(Span::styled(
-                        "The window is too small for the QR code: make it larger, or type the key above.",
+                        "The window is too small for the QR code: make it larger to scan it.",
                         theme.error(),
                     )));
                 }
@@ -309,13 +322,15 @@ impl EnrolScreen {
                         theme.dim(),
                     )));
                 }
+                let text = Paragraph::new(text).wrap(Wrap { trim: true });
+                let text_rows = u16::try_from(text.line_count(side.width)).unwrap_or(u16::MAX);
                 let rows = Layout::vertical([
-                    Constraint::Length(text.len() as u16 + 1),
+                    Constraint::Length(text_rows.saturating_add(1)),
                     Constraint::Length(3),
                     Constraint::Min(1),
                 ])
                 .split(side);
-                f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), rows[0]);
+                f.render_widget(text, rows[0]);
                 self.code.render(
                     f,
                     Rect {
@@ -329,6 +344,24 @@ impl EnrolScreen {
             }
         }
     }
+}
+
+/// Fewest columns beside the QR code for the key and the instructions.
+const SIDE_MIN: u16 = 34;
+
+/// Columns and rows of a drawn QR code.
+fn qr_size(q: &[String]) -> (u16, u16) {
+    let w = q.first().map_or(0, |l| l.chars().count());
+    (
+        u16::try_from(w).unwrap_or(u16::MAX),
+        u16::try_from(q.len()).unwrap_or(u16::MAX),
+    )
+}
+
+/// True when the QR code and the text beside it fit in `r`.
+fn qr_fits(q: &[String], r: Rect) -> bool {
+    let (w, h) = qr_size(q);
+    u32::from(r.width) >= u32::from(w) + 1 + u32::from(SIDE_MIN) && r.height >= h
 }
 
 #[cfg(test)]
