@@ -62,7 +62,6 @@ async fn sign_in_shows_the_dashboard_with_setting_user_and_status() {
         "Incidents — last 7 days",
         "My notifications",
         "Help centre",
-        "uploads pending: 0",
         "Ctrl-L",
         "online",
     ] {

@@ -813,8 +813,9 @@ impl App {
         }
     }
 
-    /// The status bar: user, setting and connection on the left (cut first when narrow);
-    /// pending uploads and the lock key on the right (always shown).
+    /// The status bar: user and setting on the left (cut first when narrow); the connection
+    /// and the lock key on the right (always shown, so "OFFLINE" and "Locked" are never cut).
+    /// Pending uploads join the right-hand side with the outbox, when records are first made.
     fn render_status(&self, f: &mut Frame, area: Rect) {
         let style = self.opts.theme.status();
         let user = self
@@ -828,31 +829,59 @@ impl App {
             Connection::Offline => "OFFLINE",
         };
         let lock = if self.lock.is_some() { "Locked" } else { "Ctrl-L lock" };
-        let right = format!(" uploads pending: 0 · {lock} ");
+        let right = format!(" {conn} · {lock} ");
         let w = (right.chars().count() as u16).min(area.width);
         let cols = Layout::horizontal([Constraint::Min(0), Constraint::Length(w)]).split(area);
-        f.render_widget(
-            Paragraph::new(format!(" {user} · {setting} · {conn} ·")).style(style),
-            cols[0],
-        );
+        f.render_widget(Paragraph::new(format!(" {user} · {setting} ·")).style(style), cols[0]);
         f.render_widget(Paragraph::new(right).style(style), cols[1]);
     }
 
+    /// The keys of the current screen: one column where it fits, two where it would not
+    /// (80x24 has room for about twenty rows), so no key is ever cut off.
     fn render_help(&self, f: &mut Frame, area: Rect) {
         let theme = self.opts.theme;
         let rows = keymap::help_rows(&self.screen.key_tables());
-        let mut lines: Vec<Line> = rows
-            .iter()
-            .map(|(k, what)| {
-                Line::from(vec![
-                    Span::styled(format!("{k:>10}  "), theme.focus()),
-                    Span::raw(*what),
-                ])
-            })
-            .collect();
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled("Esc closes", theme.dim())));
-        popup(f, area, &format!(" Keys: {} ", self.screen.title()), lines, &theme);
+        let key_w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+        let lines = |rows: &[(&str, &str)]| -> Vec<Line<'static>> {
+            rows.iter()
+                .map(|(k, what)| {
+                    Line::from(vec![
+                        Span::styled(format!("{k:<key_w$}  "), theme.focus()),
+                        Span::raw(what.to_string()),
+                    ])
+                })
+                .collect()
+        };
+        let title = format!(" Keys: {} ", self.screen.title());
+        let closes = Line::from(Span::styled("Esc closes", theme.dim()));
+        if rows.len() as u16 + 4 <= area.height {
+            let mut one = lines(&rows);
+            one.extend([Line::from(""), closes]);
+            popup(f, area, &title, one, &theme);
+            return;
+        }
+        let half = rows.len().div_ceil(2);
+        let columns =
+            [rows[..half].to_vec(), rows[half..].to_vec()].map(|c| Paragraph::new(lines(&c)).wrap(Wrap { trim: true }));
+        let width = area.width.min(110);
+        let col_w = width.saturating_sub(3) / 2;
+        let tallest = columns.iter().map(|p| p.line_count(col_w)).max().unwrap_or(0);
+        let r = centered(area, width, (tallest as u16).saturating_add(3));
+        f.render_widget(Clear, r);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.focus())
+            .title(Span::styled(title, theme.title()));
+        let inner = block.inner(r);
+        f.render_widget(block, r);
+        let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        let halves = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
+            .spacing(1)
+            .split(body);
+        for (p, a) in columns.into_iter().zip(halves.iter()) {
+            f.render_widget(p, *a);
+        }
+        f.render_widget(Paragraph::new(closes), foot);
     }
 }
 

@@ -9,7 +9,8 @@
 //!
 //! Where this differs from §8: there is no separate `tasks.rs` (spawning is one function in
 //! [`command`]); the status bar, help and pop-ups are drawn in `app.rs` (small so far); the
-//! outbox arrives with issue 3 (the status bar shows 0 pending uploads until then).
+//! outbox arrives with the first records the client makes (and with it the status bar's count
+//! of pending uploads; until then there is nothing to count, so nothing is shown).
 //!
 //! Known limits: tmux, screen and SSH clients keep their own scrollback, which CSI 3J cannot
 //! reach. The wall clock is checked at every event and frame, and the lock timer is set by the
