@@ -415,6 +415,29 @@ pub async fn open_read_only(db: &Path) -> SqliteConnection {
         .expect("open the test database read-only")
 }
 
+/// Changes the test database behind the server's back, as an administrator's tool or an
+/// attacker with the file would (the API has no route for it yet, e.g. disabling an account).
+pub async fn execute_sql(db: &Path, sql: &str) {
+    let opts = SqliteConnectOptions::new().filename(db);
+    let mut conn = SqliteConnection::connect_with(&opts)
+        .await
+        .expect("open the test database");
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.close().await.ok();
+}
+
+/// The `failures=N` counts of the audit rows recording a counted sign-in failure of `email`,
+/// oldest first.
+pub fn counted_failures(rows: &[AuditRow], email: &str) -> Vec<i64> {
+    rows.iter()
+        .filter(|r| r.get("actor") == email && r.get("outcome") == "failure")
+        .filter_map(|r| r.get("detail").rsplit_once("failures=")?.1.parse().ok())
+        .collect()
+}
+
 /// Runs a query and returns every row with every column turned into text.
 pub async fn query_text(db: &Path, sql: &str) -> Vec<Vec<(String, String)>> {
     let mut conn = open_read_only(db).await;
