@@ -271,29 +271,44 @@ async fn parallel_reauth_rotates_once() {
     }
 }
 
-/// Rules 23 and 24: changing the password with only the current password gives a new token,
-/// but not a new 12 hours: the session still ends when the one that asked would have ended.
+/// Rules 23 and 24: reauth, enrolling 2FA and changing the password each give a new token,
+/// but not a new 12 hours: every one of them ends when the first session would have ended.
 #[tokio::test(flavor = "multi_thread")]
-async fn password_change_keeps_the_absolute_limit() {
+async fn new_tokens_keep_the_absolute_limit() {
     let api = Api::start().await;
-    let old = api.sign_in(LEAD).await;
-    let before: Me = serde_json::from_str(&api.me(&old).await.text).expect("Me");
+    let first = api.sign_in(TEACHER).await;
+    let absolute = |token: String| {
+        let api = &api;
+        async move {
+            let me: Me = serde_json::from_str(&api.me(&token).await.text).expect("Me");
+            me.session.absolute_expires_at
+        }
+    };
+    let limit = absolute(first.clone()).await;
     for _ in 0..(11 * 60 / 25) {
         api.advance(25 * 60);
-        assert_eq!(api.me(&old).await.status, 200);
+        assert_eq!(api.me(&first).await.status, 200);
     }
-    let new = api
-        .change_password(&old, LEAD.password, "a-changed-passphrase-late")
+    let rotated = api.reauth(&first, TEACHER.password).await.token();
+    assert_eq!(absolute(rotated.clone()).await, limit, "reauth restarted the 12 hours");
+    let (enrolled, _, _) = api.enrol_with_bearer(&rotated).await;
+    assert_eq!(
+        absolute(enrolled.clone()).await,
+        limit,
+        "2FA enrolment restarted the 12 hours"
+    );
+    let changed = api
+        .change_password(&enrolled, TEACHER.password, "a-changed-passphrase-late")
         .await
         .token();
-    let after: Me = serde_json::from_str(&api.me(&new).await.text).expect("Me");
     assert_eq!(
-        after.session.absolute_expires_at, before.session.absolute_expires_at,
+        absolute(changed.clone()).await,
+        limit,
         "a password change restarted the 12 hours"
     );
-    while api.clock().now() < before.session.absolute_expires_at {
-        assert_eq!(api.me(&new).await.status, 200);
+    while api.clock().now() < limit {
+        assert_eq!(api.me(&changed).await.status, 200);
         api.advance(25 * 60);
     }
-    api.me(&new).await.assert_error(401, "session_expired");
+    api.me(&changed).await.assert_error(401, "session_expired");
 }
