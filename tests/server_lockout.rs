@@ -276,13 +276,7 @@ async fn every_kind_of_failure_counts_toward_one_limit() {
 async fn wrong_enrolment_codes_count_toward_the_limit() {
     let api = Api::start().await;
     let token = api.sign_in(TEACHER).await;
-    let r = api.post("/auth/totp/enrol", &json!({}), Some(&token)).await;
-    let secret = r
-        .json
-        .as_ref()
-        .and_then(|v| v["secret"].as_str())
-        .expect("secret")
-        .to_string();
+    let secret = api.start_enrolment(&token).await;
     for i in 0..6 {
         let body = json!({ "code": wrong_code(&api, &secret) });
         let r = api.post("/auth/totp/confirm", &body, Some(&token)).await;

@@ -511,13 +511,7 @@ async fn single_use_holds_under_parallel_requests() {
 async fn parallel_confirms_enrol_once() {
     let api = Api::start().await;
     let token = api.sign_in(TEACHER).await;
-    let r = api.post("/auth/totp/enrol", &json!({}), Some(&token)).await;
-    let secret = r
-        .json
-        .as_ref()
-        .and_then(|v| v["secret"].as_str())
-        .expect("secret")
-        .to_string();
+    let secret = api.start_enrolment(&token).await;
     api.advance(30);
     let body = json!({ "code": api.code_now(&secret) });
     let (a, b) = tokio::join!(

@@ -329,16 +329,20 @@ impl Api {
         }
     }
 
-    /// The teacher enrols in 2FA through the bearer offer; returns (token, secret, recovery codes).
-    pub async fn enrol_with_bearer(&self, token: &str) -> (String, String, Vec<String>) {
+    /// Starts 2FA enrolment through the bearer offer; returns the new secret (base32).
+    pub async fn start_enrolment(&self, token: &str) -> String {
         let r = self.post("/auth/totp/enrol", &json!({}), Some(token)).await;
         assert_eq!(r.status, 200, "bearer enrolment: {}", r.text);
-        let secret = r
-            .json
+        r.json
             .as_ref()
             .and_then(|v| v["secret"].as_str())
             .expect("secret")
-            .to_string();
+            .to_string()
+    }
+
+    /// The teacher enrols in 2FA through the bearer offer; returns (token, secret, recovery codes).
+    pub async fn enrol_with_bearer(&self, token: &str) -> (String, String, Vec<String>) {
+        let secret = self.start_enrolment(token).await;
         self.advance(30);
         let c = self
             .post(
