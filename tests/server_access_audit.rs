@@ -97,6 +97,52 @@ async fn teacher_sees_only_permitted_incidents() {
     );
 }
 
+/// Rule 27: permissions and roles are read on every request, so a change applies to the very
+/// next one; a list that loses every row answers an empty page, not an error.
+#[tokio::test(flavor = "multi_thread")]
+async fn permission_changes_apply_to_the_next_request() {
+    let api = Api::start().await;
+    let teacher = api.sign_in(TEACHER).await;
+    let lead = api.sign_in(LEAD).await;
+    let page = |r: Reply| -> IncidentPage {
+        assert_eq!(r.status, 200, "{}", r.text);
+        serde_json::from_str(&r.text).expect("IncidentPage")
+    };
+    assert!(page(api.get("/incidents?limit=5", Some(&teacher)).await).total > 0);
+    execute_sql(
+        &api.srv.db_path,
+        "DELETE FROM access_permissions WHERE user_id = (SELECT id FROM users WHERE email = 'teacher@demo.test')",
+    )
+    .await;
+    let emptied = page(api.get("/incidents?limit=5", Some(&teacher)).await);
+    assert_eq!(
+        (emptied.total, emptied.items.len()),
+        (0, 0),
+        "revoked access still lists rows"
+    );
+
+    let me: Me = serde_json::from_str(&api.me(&lead).await.text).expect("Me");
+    assert!(me.permissions.see_all_individuals);
+    let all = page(api.get("/incidents?limit=5", Some(&lead)).await).total;
+    execute_sql(
+        &api.srv.db_path,
+        "UPDATE users SET role = 'staff' WHERE email = 'lead@demo.test'",
+    )
+    .await;
+    let me: Me = serde_json::from_str(&api.me(&lead).await.text).expect("Me");
+    assert!(!me.permissions.see_all_individuals && !me.permissions.view_analytics);
+    let permitted = query_text(
+        &api.srv.db_path,
+        &format!("SELECT COUNT(*) FROM access_permissions WHERE user_id = {}", me.user.id),
+    )
+    .await;
+    let demoted = page(api.get("/incidents?limit=5", Some(&lead)).await).total;
+    assert!(demoted < all, "a demoted lead still sees all {all} incidents");
+    if permitted[0][0].1 == "0" {
+        assert_eq!(demoted, 0);
+    }
+}
+
 /// §4: odd ids, limits and cursors are 4xx in the envelope, never 500.
 #[tokio::test(flavor = "multi_thread")]
 async fn odd_parameters_are_client_errors() {
@@ -188,7 +234,14 @@ async fn audit_records_every_event() {
     let m = api.audit_mark().await;
     api.login(LEAD.email, LEAD.password).await.challenge();
     check("password ok, 2FA missing", &api.audit_since(m).await, &|r| {
-        r.mentions(&["lead@demo.test"])
+        r.mentions(&["lead@demo.test"]) && any(r.get("outcome"), &["totp", "2fa", "second"])
+    });
+
+    let m = api.audit_mark().await;
+    let challenge = api.login(LEAD.email, LEAD.password).await.challenge();
+    api.totp(&challenge, "000000").await;
+    check("wrong 2FA code", &api.audit_since(m).await, &|r| {
+        r.mentions(&["lead@demo.test"]) && any(r.get("action"), &["totp", "2fa"]) && failed(r)
     });
 
     let m = api.audit_mark().await;
@@ -226,7 +279,7 @@ async fn audit_records_every_event() {
     let m = api.audit_mark().await;
     let (token, _, _) = api.enrol_with_bearer(&token).await;
     check("2FA enrolment", &api.audit_since(m).await, &|r| {
-        any(r.get("action"), &["totp", "2fa", "enrol", "mfa"])
+        any(r.get("action"), &["totp", "2fa", "enrol", "mfa"]) && any(r.get("action"), &["confirm"]) && ok(r)
     });
 
     let m = api.audit_mark().await;
@@ -240,7 +293,9 @@ async fn audit_records_every_event() {
         api.login(TEACHER.email, "definitely-wrong-password").await;
     }
     api.login(TEACHER.email, new).await.assert_error(423, "account_locked");
-    check("lock-out", &api.audit_since(m).await, &|r| r.mentions(&["lock"]));
+    check("lock-out", &api.audit_since(m).await, &|r| {
+        any(r.get("action"), &["lock"]) && r.mentions(&["teacher@demo.test"])
+    });
 }
 
 /// Rule 30: no password, code, challenge or token appears in the audit log.

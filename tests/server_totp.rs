@@ -504,3 +504,29 @@ async fn single_use_holds_under_parallel_requests() {
         );
     }
 }
+
+/// Rule 17 under a race: the same confirm code in two parallel bearer requests enrols once;
+/// the other is 401 `invalid_code`, and only one set of recovery codes exists.
+#[tokio::test(flavor = "multi_thread")]
+async fn parallel_confirms_enrol_once() {
+    let api = Api::start().await;
+    let token = api.sign_in(TEACHER).await;
+    let secret = api.start_enrolment(&token).await;
+    api.advance(30);
+    let body = json!({ "code": api.code_now(&secret) });
+    let (a, b) = tokio::join!(
+        api.post("/auth/totp/confirm", &body, Some(&token)),
+        api.post("/auth/totp/confirm", &body, Some(&token))
+    );
+    let oks = [&a, &b].iter().filter(|r| r.status == 200).count();
+    assert_eq!(oks, 1, "{} {} / {} {}", a.status, a.text, b.status, b.text);
+    let loser = if a.status == 200 { &b } else { &a };
+    assert!(loser.status == 401, "{} {}", loser.status, loser.text);
+    loser.envelope();
+    let codes = query_text(
+        &api.srv.db_path,
+        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = (SELECT id FROM users WHERE email = 'teacher@demo.test')",
+    )
+    .await;
+    assert_eq!(codes[0][0].1, "10", "two enrolments left two sets of recovery codes");
+}

@@ -533,6 +533,23 @@ mod tests {
         assert!(normalize_password(&"é".repeat(10_000)).is_none());
     }
 
+    /// Rules 2 and 32: an over-long password is refused before argon2 sees it, even when it is
+    /// exactly the password a hash was made of.
+    #[tokio::test]
+    async fn over_long_passwords_never_reach_argon2() {
+        let too_long = "ab7é".repeat(64) + "x";
+        assert_eq!(too_long.chars().count(), MAX_PASSWORD_CHARS + 1);
+        let hash = hash_password_blocking(&too_long).unwrap();
+        assert!(
+            verify_password_blocking(Some(&hash), &too_long),
+            "the hash is of this password"
+        );
+        assert!(!verify_password(Some(hash), &too_long).await.unwrap());
+        let longest = "ab7é".repeat(64);
+        let hash = hash_password_blocking(&longest).unwrap();
+        assert!(verify_password(Some(hash), &longest).await.unwrap());
+    }
+
     #[test]
     fn nfc_and_nfd_forms_normalise_to_the_same_password() {
         let nfc = "café au lait du matin";

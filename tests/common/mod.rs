@@ -329,16 +329,20 @@ impl Api {
         }
     }
 
-    /// The teacher enrols in 2FA through the bearer offer; returns (token, secret, recovery codes).
-    pub async fn enrol_with_bearer(&self, token: &str) -> (String, String, Vec<String>) {
+    /// Starts 2FA enrolment through the bearer offer; returns the new secret (base32).
+    pub async fn start_enrolment(&self, token: &str) -> String {
         let r = self.post("/auth/totp/enrol", &json!({}), Some(token)).await;
         assert_eq!(r.status, 200, "bearer enrolment: {}", r.text);
-        let secret = r
-            .json
+        r.json
             .as_ref()
             .and_then(|v| v["secret"].as_str())
             .expect("secret")
-            .to_string();
+            .to_string()
+    }
+
+    /// The teacher enrols in 2FA through the bearer offer; returns (token, secret, recovery codes).
+    pub async fn enrol_with_bearer(&self, token: &str) -> (String, String, Vec<String>) {
+        let secret = self.start_enrolment(token).await;
         self.advance(30);
         let c = self
             .post(
@@ -413,6 +417,29 @@ pub async fn open_read_only(db: &Path) -> SqliteConnection {
     SqliteConnection::connect_with(&opts)
         .await
         .expect("open the test database read-only")
+}
+
+/// Changes the test database behind the server's back, as an administrator's tool or an
+/// attacker with the file would (the API has no route for it yet, e.g. disabling an account).
+pub async fn execute_sql(db: &Path, sql: &str) {
+    let opts = SqliteConnectOptions::new().filename(db);
+    let mut conn = SqliteConnection::connect_with(&opts)
+        .await
+        .expect("open the test database");
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.close().await.ok();
+}
+
+/// The `failures=N` counts of the audit rows recording a counted sign-in failure of `email`,
+/// oldest first.
+pub fn counted_failures(rows: &[AuditRow], email: &str) -> Vec<i64> {
+    rows.iter()
+        .filter(|r| r.get("actor") == email && r.get("outcome") == "failure")
+        .filter_map(|r| r.get("detail").rsplit_once("failures=")?.1.parse().ok())
+        .collect()
 }
 
 /// Runs a query and returns every row with every column turned into text.

@@ -77,8 +77,10 @@ pub(super) async fn login(
         return Err(ApiError::account_locked());
     }
     if !user.active {
+        // A disabled account answers exactly like an email with no account: every attempt
+        // counts, so the sixth gets 423 as well and the answers tell nothing about the account.
         audit(&state, user_entry(&state, &user, addr, "login.password", "disabled")).await?;
-        return Err(ApiError::invalid_credentials());
+        return Err(count_failure(&state, &user, addr, "login.password", ApiError::invalid_credentials()).await?);
     }
     if !right {
         return Err(count_failure(&state, &user, addr, "login.password", ApiError::invalid_credentials()).await?);

@@ -17,8 +17,8 @@ use super::signin::{
 use crate::wire::{AuthStep, ErrorBody, PasswordChangeRequest};
 
 /// Change the password: with the `password_change_required` challenge (a temporary password),
-/// or signed in with the current password. Answers the next step or a new token; every other
-/// session of the user ends.
+/// or signed in with the current password. Answers the next step or a new token (which ends
+/// when the session that asked would have ended); every other session of the user ends.
 #[utoipa::path(post, path = "/auth/password", tag = "auth", request_body = PasswordChangeRequest,
     security((), ("bearer" = [])),
     responses(
@@ -79,5 +79,9 @@ pub(super) async fn change_password(
     let new_hash = check_and_hash_new_password(&state, &user, addr, &new_password).await?;
     state.store.set_password(user.id, &new_hash, now).await?;
     audit(&state, user_entry(&state, &user, addr, "password.change", "success")).await?;
-    Ok(Json(sign_in(&state, user.id, addr, true, None, Vec::new()).await?))
+    // The new token keeps the old session's absolute expiry: a password alone (without the
+    // second factor) must not stretch a session past its 12 hours, just as with reauth.
+    Ok(Json(
+        sign_in(&state, user.id, addr, true, Some(signed_in.expires_at), Vec::new()).await?,
+    ))
 }
