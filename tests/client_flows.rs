@@ -161,7 +161,7 @@ async fn forced_change_refuses_a_weak_password_then_offers_enrolment_with_a_qr_c
     h.press(KeyCode::Enter);
     h.type_text("quiet river stones at dusk");
     h.press(KeyCode::Enter);
-    let text = h.wait_text("Scan the QR code").await;
+    let text = h.wait_text("Scan this QR code").await;
     assert!(
         text.contains("Set up two-factor") && text.contains("Esc to skip"),
         "{text}"
@@ -184,14 +184,14 @@ async fn forced_change_refuses_a_weak_password_then_offers_enrolment_with_a_qr_c
     assert!(matches!(h.runner.app.screen(), Screen::Dashboard(_)));
 }
 
-#[tokio::test]
-async fn at_80x24_enrolment_says_the_window_is_too_small_and_keeps_the_key() {
+/// Signs the new starter in at `width`x`height` and returns the enrolment screen's text.
+async fn enrolment_at(width: u16, height: u16) -> (TestServer, Harness, String) {
     let server = TestServer::start().await;
     let mut h = Harness::with(
         &server.url,
         Opts {
-            width: 80,
-            height: 24,
+            width,
+            height,
             ..Opts::default()
         },
     );
@@ -201,11 +201,43 @@ async fn at_80x24_enrolment_says_the_window_is_too_small_and_keeps_the_key() {
         h.type_text("quiet river stones at dusk");
         h.press(KeyCode::Enter);
     }
-    let text = h.wait_text("too small for the QR code").await;
-    assert!(text.contains("by hand"), "{text}");
+    let text = h.wait_text("authenticator app").await;
+    (server, h, text)
+}
+
+#[tokio::test]
+async fn at_80x24_enrolment_draws_the_qr_code_with_the_key_and_code_field_beside_it() {
+    let (_server, mut h, text) = enrolment_at(80, 24).await;
+    assert!(!text.contains("too small"), "{text}");
+    let key = match h.runner.app.screen() {
+        Screen::Enrol(e) => match &e.stage {
+            Stage::Scan { secret, .. } => secret[..4].to_string(),
+            other => panic!("stage {other:?}"),
+        },
+        _ => panic!("not enrolling"),
+    };
+    let beside = text.lines().any(|l| l.contains('▀') && l.contains(&key));
+    assert!(beside, "the key is not beside the QR code:\n{text}");
+    for part in ["Code", "6-digit code", "Esc to skip"] {
+        assert!(text.contains(part), "{part} missing:\n{text}");
+    }
     // Esc skips the optional enrolment.
     h.press(KeyCode::Esc);
     h.wait_dashboard().await;
+}
+
+#[tokio::test]
+async fn in_a_window_too_small_for_the_qr_code_enrolment_says_so_and_keeps_the_key() {
+    let (_server, h, text) = enrolment_at(70, 20).await;
+    assert!(text.contains("too small for the QR code"), "{text}");
+    assert!(!text.contains('▀'), "{text}");
+    let Screen::Enrol(e) = h.runner.app.screen() else {
+        panic!("not enrolling")
+    };
+    let Stage::Scan { secret, .. } = &e.stage else {
+        panic!("stage {:?}", e.stage)
+    };
+    assert!(text.contains(&secret[..4]), "manual key missing:\n{text}");
 }
 
 #[tokio::test]

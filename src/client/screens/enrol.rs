@@ -318,7 +318,7 @@ impl EnrolScreen {
                 text.push(Line::from("Then type the 6-digit code the app shows."));
                 if self.skippable {
                     text.push(Line::from(Span::styled(
-                        "Two-factor is optional for you: Esc to skip.",
+                        "Two-factor is optional: Esc to skip.",
                         theme.dim(),
                     )));
                 }
