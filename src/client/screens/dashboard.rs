@@ -191,7 +191,7 @@ impl DashboardScreen {
             let c = Layout::horizontal([Constraint::Min(60), Constraint::Length(area.width * 3 / 10)]).split(area);
             (c[0], c[1])
         } else {
-            let side_h = (area.height / 3).clamp(4, 8);
+            let side_h = (area.height * 2 / 5).clamp(5, 10);
             let c = Layout::vertical([Constraint::Min(5), Constraint::Length(side_h)]).split(area);
             (c[0], c[1])
         };
@@ -233,7 +233,7 @@ impl DashboardScreen {
                 let flag = if i.flagged { "⚑ " } else { "" };
                 Row::new(vec![
                     Cell::from(format!("{flag}{}", i.reference)),
-                    Cell::from(i.occurred_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()),
+                    Cell::from(i.occurred_at.with_timezone(&Local).format("%d/%m/%y %H:%M").to_string()),
                     Cell::from(self.shown_name(&i.individual.name).into_owned()),
                     Cell::from(kind),
                     Cell::from(i.location.clone()),
@@ -243,9 +243,9 @@ impl DashboardScreen {
         let header = Row::new(["Ref", "Date", "Individual", "Type", "Location"]).style(theme.header());
         let widths = [
             Constraint::Length(15),
-            Constraint::Length(16),
+            Constraint::Length(14),
             Constraint::Fill(3),
-            Constraint::Fill(3),
+            Constraint::Fill(4),
             Constraint::Fill(2),
         ];
         let table = Table::new(rows, widths)
@@ -257,9 +257,20 @@ impl DashboardScreen {
         f.render_stateful_widget(table, area, &mut st);
     }
 
+    /// The notifications, and below them the help centre's contact on a line of its own (no
+    /// frame: at 80x24 the two rows a frame takes are two more notifications).
     fn render_side(&self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         let theme = ctx.theme;
-        let help_h = if area.height >= 8 { 4 } else { 3 };
+        let contact = match ctx.setting {
+            Some(s) => format!("{} · {} · {}", s.support.email, s.support.phone, s.support.url),
+            None => "—".to_string(),
+        };
+        let help = Paragraph::new(Line::from(vec![
+            Span::styled("Help centre: ", theme.title()),
+            Span::raw(contact),
+        ]))
+        .wrap(Wrap { trim: true });
+        let help_h = u16::try_from(help.line_count(area.width)).unwrap_or(u16::MAX).min(3);
         let parts = Layout::vertical([Constraint::Min(1), Constraint::Length(help_h)]).split(area);
         let items: Vec<ListItem> = if !self.notifications_loaded {
             vec![ListItem::new("Loading…")]
@@ -287,14 +298,7 @@ impl DashboardScreen {
             List::new(items).block(Block::default().borders(Borders::ALL).title(title)),
             parts[0],
         );
-        let help = match ctx.setting {
-            Some(s) => format!("{} · {} · {}", s.support.email, s.support.phone, s.support.url),
-            None => "—".to_string(),
-        };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(Span::styled(" Help centre ", theme.title()));
-        f.render_widget(Paragraph::new(help).wrap(Wrap { trim: true }).block(block), parts[1]);
+        f.render_widget(help, parts[1]);
     }
 
     /// Draw the details pop-up of the selected incident.
