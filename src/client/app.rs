@@ -37,7 +37,7 @@ use super::screens::lock::LockScreen;
 use super::screens::login::{LoginScreen, Note};
 use super::screens::password::PasswordScreen;
 use super::screens::totp::TotpScreen;
-use super::screens::{Ctx, Msg, Screen, centered};
+use super::screens::{Ctx, Msg, Screen, centered, wrapped_height};
 use super::session::Session;
 use super::theme::Theme;
 use crate::wire::{self, AuthStep, IncidentQuery, codes};
@@ -546,7 +546,7 @@ impl App {
     }
 
     fn note_for(&mut self, e: &ApiError) -> Option<Note> {
-        if matches!(e, ApiError::Network(_)) {
+        if matches!(e, ApiError::Network(_) | ApiError::Untrusted(_)) {
             self.connection = Connection::Offline;
         } else {
             self.connection = Connection::Online;
@@ -561,6 +561,9 @@ impl App {
                 "That code is wrong or was already used. Wait for the next code, then try again.".into()
             }
             ApiError::Network(_) => format!("{e}. Nothing you typed is lost: press Enter to try again."),
+            ApiError::BadResponse { .. } | ApiError::TooLarge => format!(
+                "Something is wrong with the server: {e}. Nothing you typed is lost: press Enter to try again in a minute, and tell your admin if it keeps happening."
+            ),
             other => other.to_string(),
         };
         Note::error(text)
@@ -603,11 +606,13 @@ impl App {
                         self.auth_step(step)
                     }
                     Err(e) => {
-                        let network = matches!(e, ApiError::Network(_));
+                        // Only the server's own envelope says anything about the password; after
+                        // any other failure the password is given back, so nothing is retyped.
+                        let unanswered = !matches!(e, ApiError::Server { .. });
                         let note = self.note_for(&e);
                         if let Screen::Login(l) = &mut self.screen {
-                            if network {
-                                l.network_failed(note)
+                            if unanswered {
+                                l.unanswered(note)
                             } else {
                                 l.answered(note)
                             }
@@ -857,9 +862,13 @@ impl App {
 }
 
 /// A bordered pop-up in the middle of `area`.
+/// Its height follows the wrapped text, so the last line ("Esc closes") is never cut off.
 fn popup(f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: &Theme) {
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let r = centered(area, 70, h);
+    let w = area.width.min(70);
+    let h = wrapped_height(&lines, w.saturating_sub(2))
+        .saturating_add(2)
+        .min(area.height);
+    let r = centered(area, w, h);
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -143,8 +143,9 @@ impl LoginScreen {
         self.focus = 1;
     }
 
-    /// The request never reached the server: give the password back, keep everything typed.
-    pub fn network_failed(&mut self, note: Option<Note>) {
+    /// The server never judged the password (unreachable, or an answer that is not a bsmart
+    /// reply): give the password back, keep everything typed.
+    pub fn unanswered(&mut self, note: Option<Note>) {
         self.busy = false;
         if let Some(p) = self.in_flight.take() {
             self.password.set(p.expose_secret());
