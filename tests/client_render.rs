@@ -301,3 +301,34 @@ fn every_payload_on_every_screen() {
         every_screen(&s);
     }
 }
+
+#[test]
+fn debug_output_never_carries_a_pupil_name_a_token_or_what_was_typed() {
+    use bsmart::client::screens::Screen;
+    use bsmart::client::screens::dashboard::DashboardScreen;
+    let page = bytes(json!({"items": [{
+        "reference": "besmart-1", "occurred_at": "2026-11-20T10:00:00Z",
+        "individual": {"id": 1, "name": "Zelda Pupilname"}, "kind": "incident",
+        "category": "Verbal", "location": "Hall", "flagged": false, "parents_informed": false
+    }], "total": 1}));
+    let page: bsmart::wire::IncidentPage = decode(200, &page).unwrap();
+    let mut dashboard = DashboardScreen::new(false);
+    dashboard.set_incidents(page.items.clone());
+    let ok = json!({"status": "ok", "token": "tok-SECRET-1", "user": user("Tess")});
+    let printed = format!(
+        "{:?} {:?} {:?} {:?} {:?}",
+        Screen::Dashboard(dashboard),
+        Action::Api {
+            slot: Slot::Incidents,
+            id: 1,
+            reply: Reply::Incidents(Ok(page)),
+        },
+        Reply::Login(decode(200, &bytes(ok))),
+        Action::Paste("hunter2-pasted".into()),
+        key(KeyCode::Char('Q')),
+    );
+    for secret in ["Zelda", "Pupilname", "tok-SECRET", "hunter2", "'Q'"] {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+    assert!(printed.contains("incidents: 1") && printed.contains("Paste(14 chars)"), "{printed}");
+}
