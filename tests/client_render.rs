@@ -1,6 +1,7 @@
 //! Client rendering tests that need no server: the first frame, the generic loop, and the
-//! property test of SECURITY.md 36 — any string from the server, drawn on any screen, leaves no
-//! control, bidi or invisible character in any cell.
+//! property test of SECURITY.md 36 — any string from the server, drawn on any screen, overlay
+//! and message, at 80x24, 200x60 and 30x8, leaves no control, bidi or invisible character in
+//! any cell (and, with `NO_COLOR`, no colour).
 //!
 //! The property test drives `App::update` with the replies a server would send, built as JSON
 //! bytes and decoded by the client's own `api::decode` (the single place where replies become
@@ -119,8 +120,9 @@ fn id_of(cmds: &[Command], want: Slot) -> u64 {
 
 struct Driver {
     app: App,
-    small: Terminal<TestBackend>,
-    large: Terminal<TestBackend>,
+    /// 80x24, 200x60 and a cramped 30x8.
+    terminals: Vec<Terminal<TestBackend>>,
+    mono: bool,
     last: Vec<Command>,
 }
 
@@ -140,11 +142,18 @@ impl Driver {
         let id = id_of(&self.last, slot);
         self.act(Action::Api { slot, id, reply });
     }
+    fn press(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.act(Action::Key(KeyEvent::new(code, mods)));
+    }
+    /// Draw at every size: no forbidden character anywhere, and with `NO_COLOR` no colour.
     fn check(&mut self) {
-        for t in [&mut self.small, &mut self.large] {
+        for t in &mut self.terminals {
             let app = &mut self.app;
             t.draw(|f| app.render(f)).unwrap();
             assert_clean(t.backend().buffer());
+            if self.mono {
+                assert_no_colour(t.backend().buffer());
+            }
         }
     }
 }
@@ -162,24 +171,47 @@ fn user(name: &str) -> serde_json::Value {
     json!({"id": 5, "email": format!("{name}@x"), "display_name": name, "role": "staff", "totp_enabled": false})
 }
 
-fn every_screen(s: &[String]) {
+/// How many server strings one run of [`every_screen`] draws.
+const STRINGS: usize = 26;
+
+/// Every screen, overlay and message the client has, each filled with server strings from `s`
+/// and drawn at three sizes: sign-in (connection error, refusal), two-factor (refusal),
+/// forced password change (quit confirmation, refusal), optional enrolment (QR code, manual
+/// key, refusal, recovery codes), dashboard (incidents, notifications, help centre, details,
+/// help, error pop-up), lock (refused unlock), and required enrolment after switching user.
+fn every_screen(s: &[String], mono: bool) {
+    assert_eq!(s.len(), STRINGS);
     let url = bsmart::config::validate_server_url(CLOSED).unwrap();
     let app = App::new(AppOptions {
         server_url: url,
         idle_lock: Duration::from_secs(120),
         privacy_mode: false,
-        theme: Theme { mono: false },
+        theme: Theme { mono },
         clock: Arc::new(ManualClock::default()),
         known_settings: None,
     });
     let mut d = Driver {
         app,
-        small: Terminal::new(TestBackend::new(80, 24)).unwrap(),
-        large: Terminal::new(TestBackend::new(200, 60)).unwrap(),
+        terminals: [(80, 24), (200, 60), (30, 8)]
+            .into_iter()
+            .map(|(w, h)| Terminal::new(TestBackend::new(w, h)).unwrap())
+            .collect(),
+        mono,
         last: Vec::new(),
     };
     d.last = d.app.start();
     d.check();
+    d.reply(
+        Slot::Setting,
+        Reply::Setting(decode(503, &error(503, "unavailable", &s[19]))),
+    );
+    d.check();
+    // A sign-in refused with an odd message (the setting is asked for again), then the 2FA
+    // step with a hint.
+    d.keys("a@b.test");
+    d.act(key(KeyCode::Enter));
+    d.keys("pw");
+    d.act(key(KeyCode::Enter));
     let setting = json!({
         "id": s[0], "name": s[1], "incident_prefix": s[2],
         "password_rules": {"min_chars": 10, "min_chars_without_2fa": 15, "max_chars": 128, "require_2fa_for_all": false},
@@ -187,11 +219,6 @@ fn every_screen(s: &[String]) {
     });
     d.reply(Slot::Setting, Reply::Setting(decode(200, &bytes(setting))));
     d.check();
-    // A sign-in refused with an odd message, then the 2FA step with a hint.
-    d.keys("a@b.test");
-    d.act(key(KeyCode::Enter));
-    d.keys("pw");
-    d.act(key(KeyCode::Enter));
     d.reply(Slot::Auth, Reply::Login(decode(401, &error(401, &s[6], &s[7]))));
     d.check();
     d.keys("pw");
@@ -201,6 +228,11 @@ fn every_screen(s: &[String]) {
     d.check();
     d.keys("123456");
     d.act(key(KeyCode::Enter));
+    d.reply(Slot::Auth, Reply::Totp(decode(401, &error(401, &s[20], &s[21]))));
+    assert_eq!(d.app.screen().title(), "Two-factor code");
+    d.check();
+    d.keys("123457");
+    d.act(key(KeyCode::Enter));
     d.reply(
         Slot::Auth,
         Reply::Totp(decode(
@@ -209,23 +241,24 @@ fn every_screen(s: &[String]) {
         )),
     );
     d.check();
-    for _ in 0..2 {
-        d.keys("a long passphrase");
-        d.act(key(KeyCode::Enter));
-        d.keys("a long passphrase");
-        d.act(key(KeyCode::Enter));
-        if d.app.screen().title() == "Change password"
-            && d.last
-                .iter()
-                .any(|c| matches!(c, Command::Call { slot: Slot::Auth, .. }))
-        {
-            break;
-        }
+    // Something typed, then Ctrl-C: the quit confirmation.
+    d.keys("abc");
+    d.press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(d.app.overlay().is_some(), "quit asks first");
+    d.check();
+    d.act(key(KeyCode::Esc));
+    for _ in 0..3 {
+        d.act(key(KeyCode::Backspace));
     }
+    d.keys("a long passphrase");
+    d.act(key(KeyCode::Enter));
+    d.keys("a long passphrase");
+    d.act(key(KeyCode::Enter));
     d.reply(
         Slot::Auth,
         Reply::Password(decode(422, &error(422, "weak_password", &s[9]))),
     );
+    assert_eq!(d.app.screen().title(), "Change password");
     d.check();
     d.keys("a long passphrase");
     d.act(key(KeyCode::Enter));
@@ -236,6 +269,14 @@ fn every_screen(s: &[String]) {
     d.check();
     let enrol = json!({"secret": s[11], "otpauth_url": format!("otpauth://totp/x?secret={}", s[11])});
     d.reply(Slot::Auth, Reply::Enrol(decode(200, &bytes(enrol))));
+    d.check();
+    d.keys("654320");
+    d.act(key(KeyCode::Enter));
+    d.reply(
+        Slot::Auth,
+        Reply::Confirm(decode(401, &error(401, "invalid_code", &s[22]))),
+    );
+    assert_eq!(d.app.screen().title(), "Set up two-factor");
     d.check();
     d.keys("654321");
     d.act(key(KeyCode::Enter));
@@ -257,6 +298,7 @@ fn every_screen(s: &[String]) {
     let page = bytes(json!({"items": items, "total": 30}));
     d.reply(Slot::Notifications, Reply::Notifications(decode(200, &bytes(notes))));
     d.reply(Slot::Incidents, Reply::Incidents(decode(200, &page)));
+    assert_eq!(d.app.screen().title(), "Dashboard");
     d.check();
     d.act(key(KeyCode::Enter));
     d.check();
@@ -271,9 +313,38 @@ fn every_screen(s: &[String]) {
     );
     d.check();
     d.act(key(KeyCode::Esc));
-    d.act(Action::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)));
+    d.press(KeyCode::Char('l'), KeyModifiers::CONTROL);
     assert!(d.app.is_locked());
     d.check();
+    d.keys("pw");
+    d.act(key(KeyCode::Enter));
+    d.reply(Slot::Auth, Reply::Reauth(decode(500, &error(500, "internal", &s[23]))));
+    assert!(d.app.is_locked());
+    d.check();
+    // Switch user; the next person must enrol (the challenge path), and the set-up fails.
+    d.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    d.check();
+    d.keys("b@b.test");
+    d.act(key(KeyCode::Enter));
+    d.keys("pw");
+    d.act(key(KeyCode::Enter));
+    let step = json!({"status": "totp_enrolment_required", "challenge": s[24]});
+    d.reply(Slot::Auth, Reply::Login(decode(200, &bytes(step))));
+    d.check();
+    d.reply(Slot::Auth, Reply::Enrol(decode(500, &error(500, "internal", &s[25]))));
+    assert_eq!(d.app.screen().title(), "Set up two-factor");
+    d.check();
+}
+
+/// With `NO_COLOR`, no cell has a foreground or background colour.
+fn assert_no_colour(buf: &ratatui::buffer::Buffer) {
+    use ratatui::style::Color;
+    for cell in buf.content() {
+        assert!(
+            cell.fg == Color::Reset && cell.bg == Color::Reset,
+            "colour drawn with NO_COLOR: {cell:?}"
+        );
+    }
 }
 
 fn hostile() -> impl Strategy<Value = String> {
@@ -289,16 +360,19 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn no_server_string_leaves_a_control_character_on_any_screen(s in prop::collection::vec(hostile(), 19)) {
-        every_screen(&s);
+    fn no_server_string_leaves_a_control_character_on_any_screen(
+        s in prop::collection::vec(hostile(), STRINGS),
+        mono in any::<bool>(),
+    ) {
+        every_screen(&s, mono);
     }
 }
 
 #[test]
 fn every_payload_on_every_screen() {
-    for p in PAYLOADS {
-        let s: Vec<String> = (0..19).map(|i| format!("{p}x{i}")).collect();
-        every_screen(&s);
+    for (n, p) in PAYLOADS.iter().enumerate() {
+        let s: Vec<String> = (0..STRINGS).map(|i| format!("{p}x{i}")).collect();
+        every_screen(&s, n % 2 == 1);
     }
 }
 
@@ -330,5 +404,8 @@ fn debug_output_never_carries_a_pupil_name_a_token_or_what_was_typed() {
     for secret in ["Zelda", "Pupilname", "tok-SECRET", "hunter2", "'Q'"] {
         assert!(!printed.contains(secret), "{secret} in {printed}");
     }
-    assert!(printed.contains("incidents: 1") && printed.contains("Paste(14 chars)"), "{printed}");
+    assert!(
+        printed.contains("incidents: 1") && printed.contains("Paste(14 chars)"),
+        "{printed}"
+    );
 }
