@@ -106,6 +106,10 @@ pub struct App {
     deferred_incidents: Option<Option<String>>,
     /// The sign-in flow came through a forced password change (enrolment is then offered).
     after_forced_change: bool,
+    /// The email of the sign-in under way: `Esc` on a later step goes back with it filled in.
+    /// Dropped once signed in and whenever the session ends (a time-out on a shared computer
+    /// must not hand the next person someone's email).
+    sign_in_email: Option<String>,
 }
 
 const EXPIRED: &str = "Your session has expired. Sign in again.";
@@ -134,6 +138,7 @@ impl App {
             latest: HashMap::new(),
             deferred_incidents: None,
             after_forced_change: false,
+            sign_in_email: None,
         }
     }
 
@@ -370,6 +375,7 @@ impl App {
         match msg {
             Msg::Redraw => Vec::new(),
             Msg::Login { email, password } => {
+                self.sign_in_email = Some(email.clone());
                 let mut cmds = Vec::new();
                 if self.setting.is_none() {
                     cmds.push(self.call(Slot::Setting, Call::Setting));
@@ -405,7 +411,10 @@ impl App {
                 )]
             }
             Msg::StartOver => {
-                self.screen = Screen::Login(LoginScreen::new(None));
+                self.screen = Screen::Login(match self.sign_in_email.take() {
+                    Some(email) => LoginScreen::with_email(&email),
+                    None => LoginScreen::new(None),
+                });
                 self.latest.remove(&Slot::Auth);
                 Vec::new()
             }
@@ -445,6 +454,7 @@ impl App {
         self.status = None;
         self.deferred_incidents = None;
         self.after_forced_change = false;
+        self.sign_in_email = None;
         self.latest
             .retain(|slot, _| matches!(slot, Slot::Setting | Slot::Logout));
         let mut login = LoginScreen::new(note);
@@ -490,6 +500,7 @@ impl App {
             _ => self.session = Some(Session::new(token, user)),
         }
         self.idle.touch(self.opts.clock.as_ref());
+        self.sign_in_email = None;
         if self.identity_changed {
             if let Some(s) = &self.setting {
                 identity::accept(

@@ -71,6 +71,14 @@ impl LoginScreen {
         }
     }
 
+    /// Back from a later sign-in step: the email filled in, the password to type again.
+    pub fn with_email(email: &str) -> LoginScreen {
+        let mut login = LoginScreen::new(Note::info("Started again: type your password."));
+        login.email.set(email);
+        login.focus = 1;
+        login
+    }
+
     /// The keys of this screen.
     pub fn keys() -> &'static [Binding] {
         keymap::FORM
