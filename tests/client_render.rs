@@ -409,3 +409,127 @@ fn debug_output_never_carries_a_pupil_name_a_token_or_what_was_typed() {
         "{printed}"
     );
 }
+
+#[test]
+fn a_locked_client_calls_nothing_and_fetches_the_waiting_page_after_unlock() {
+    let url = bsmart::config::validate_server_url(CLOSED).unwrap();
+    let mut app = App::new(AppOptions {
+        server_url: url,
+        idle_lock: Duration::from_secs(120),
+        privacy_mode: false,
+        theme: Theme { mono: true },
+        clock: Arc::new(ManualClock::default()),
+        known_settings: None,
+    });
+    let mut last = app.start();
+    for c in "t@x.test\tpassword-1\n".chars() {
+        let code = match c {
+            '\t' => KeyCode::Tab,
+            '\n' => KeyCode::Enter,
+            c => KeyCode::Char(c),
+        };
+        let cmds = app.update(key(code));
+        if !cmds.is_empty() {
+            last = cmds;
+        }
+    }
+    let ok = json!({"status": "ok", "token": "t1", "user": user("Tess")});
+    let id = id_of(&last, Slot::Auth);
+    let cmds = app.update(Action::Api {
+        slot: Slot::Auth,
+        id,
+        reply: Reply::Login(decode(200, &bytes(ok.clone()))),
+    });
+    let page_id = id_of(&cmds, Slot::Incidents);
+    app.update(Action::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)));
+    assert!(app.is_locked());
+    // The first page arrives while locked: the next one waits.
+    let item = json!({
+        "reference": "besmart-1", "occurred_at": "2026-11-20T10:00:00Z",
+        "individual": {"id": 1, "name": "Ann"}, "kind": "incident",
+        "category": "Verbal", "location": "Hall", "flagged": false, "parents_informed": false
+    });
+    let page = json!({"items": [item], "total": 2, "next_cursor": "c2"});
+    let cmds = app.update(Action::Api {
+        slot: Slot::Incidents,
+        id: page_id,
+        reply: Reply::Incidents(decode(200, &bytes(page))),
+    });
+    assert!(cmds.is_empty(), "a locked client made a call: {cmds:?}");
+    let mut last = Vec::new();
+    for c in "password-1\n".chars() {
+        let cmds = app.update(key(if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) }));
+        assert!(
+            cmds.iter().all(|c| matches!(c, Command::Call { slot: Slot::Auth, .. })),
+            "only the unlock may call: {cmds:?}"
+        );
+        last.extend(cmds);
+    }
+    let cmds = app.update(Action::Api {
+        slot: Slot::Auth,
+        id: id_of(&last, Slot::Auth),
+        reply: Reply::Reauth(decode(200, &bytes(ok))),
+    });
+    assert!(!app.is_locked());
+    let fetch = cmds.iter().find_map(|c| match c {
+        Command::Call {
+            call: bsmart::client::command::Call::Incidents { query, .. },
+            ..
+        } => Some(query.cursor.clone()),
+        _ => None,
+    });
+    assert_eq!(fetch, Some(Some("c2".to_string())), "{cmds:?}");
+}
+
+#[test]
+fn long_names_and_wide_scripts_keep_the_incident_columns_aligned() {
+    use bsmart::client::screens::dashboard::DashboardScreen;
+    let names = [
+        "A".repeat(2000),
+        "名前の長い生徒名前の長い生徒名前の長い生徒".to_string(),
+        "👩\u{200D}👩\u{200D}👧 Zoë".to_string(),
+        "Ann".to_string(),
+    ];
+    let items: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            json!({
+                "reference": format!("besmart-{}", 10280 + i), "occurred_at": "2026-11-20T10:00:00Z",
+                "individual": {"id": i, "name": name}, "kind": "incident",
+                "category": "CATEGORY", "location": "LOCATION", "flagged": false, "parents_informed": false
+            })
+        })
+        .collect();
+    let page: bsmart::wire::IncidentPage = decode(200, &bytes(json!({"items": items, "total": 4}))).unwrap();
+    for (w, h) in [(80, 24), (200, 60)] {
+        let mut d = DashboardScreen::new(false);
+        d.set_incidents(page.items.clone());
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| d.render_table(f, f.area(), &Theme { mono: true })).unwrap();
+        let buf = t.backend().buffer();
+        let text = buffer_text(buf);
+        // One char per cell (the first of its symbol; a wide character's second cell is
+        // blank), so a byte offset in these ASCII-headed rows is a column.
+        let lines: Vec<String> = (0..h)
+            .map(|y| {
+                (0..w)
+                    .map(|x| buf[(x, y)].symbol().chars().next().unwrap_or(' '))
+                    .collect()
+            })
+            .collect();
+        let col = |line: &str, needle: &str| line.find(needle).map(|b| line[..b].chars().count());
+        let header = lines.iter().find(|l| l.contains("Location")).unwrap();
+        let (ty, loc) = (col(header, "Type").unwrap(), col(header, "Location").unwrap());
+        let rows: Vec<&String> = lines.iter().filter(|l| l.contains("besmart-")).collect();
+        assert_eq!(rows.len(), 4, "{text}");
+        for row in rows {
+            assert_eq!(col(row, "CATEGORY"), Some(ty), "Type column moved at {w}x{h}:\n{text}");
+            assert_eq!(
+                col(row, "LOCATION"),
+                Some(loc),
+                "Location column moved at {w}x{h}:\n{text}"
+            );
+        }
+    }
+}

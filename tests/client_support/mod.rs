@@ -201,6 +201,32 @@ pub fn assert_clean(buf: &Buffer) {
     }
     let text = buffer_text(buf);
     assert!(!text.contains("]0;pwned"), "escape leftover drawn:\n{text}");
+    assert_only_csi_bytes(buf);
+}
+
+/// Send the frame through the real crossterm backend and check the bytes a terminal would get:
+/// every escape is a CSI (cursor, colour, style), never an OSC (window title, clipboard: rule
+/// 43), DCS or a bare ESC, and there is no BEL.
+pub fn assert_only_csi_bytes(buf: &Buffer) {
+    use ratatui::backend::{Backend, CrosstermBackend};
+    let sink = Sink::default();
+    let mut out = CrosstermBackend::new(sink.clone());
+    let cells = buf.content().iter().enumerate().map(|(i, c)| {
+        let (x, y) = buf.pos_of(i);
+        (x, y, c)
+    });
+    out.draw(cells).unwrap();
+    Backend::flush(&mut out).unwrap();
+    let bytes = sink.0.borrow();
+    assert!(!bytes.contains(&0x07), "BEL sent to the terminal");
+    for (i, _) in bytes.iter().enumerate().filter(|(_, b)| **b == 0x1b) {
+        assert_eq!(
+            bytes.get(i + 1),
+            Some(&b'['),
+            "non-CSI escape sent: {:?}",
+            String::from_utf8_lossy(&bytes[i..bytes.len().min(i + 12)])
+        );
+    }
 }
 
 /// A hand-rolled HTTP/1.1 server on loopback that answers every request with whatever
@@ -281,3 +307,17 @@ pub fn raw_response(status: &str, content_type: &str, body: &[u8], length: bool)
 
 /// A valid `GET /setting` reply body for a raw server.
 pub const RAW_SETTING: &str = r#"{"id":"raw","name":"Raw Test School","incident_prefix":"besmart","password_rules":{"min_chars":10,"min_chars_without_2fa":15,"max_chars":128,"require_2fa_for_all":false},"support":{"email":"help@raw.test","phone":"0100","url":"https://help.raw.test"},"demo":false}"#;
+
+/// A writer whose bytes can be read back after a backend took it.
+#[derive(Clone, Default)]
+pub struct Sink(pub std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
