@@ -362,6 +362,19 @@ async fn layouts_at_80x24_and_200x60() {
         }
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), hgt as usize);
+        assert!(lines[hgt as usize - 1].starts_with("? keys of this screen"), "{text}");
+        // Every key of the Dashboard is in its help, none cut off, even at 80x24.
+        h.press(KeyCode::Char('?'));
+        let help = h.text();
+        let tables = h.runner.app.screen().key_tables();
+        for (key, what) in bsmart::client::keymap::help_rows(&tables) {
+            let row = format!("{key} ");
+            assert!(
+                help.lines().any(|l| l.contains(&row) && l.contains(what)),
+                "{key} {what} missing at {w}x{hgt}:\n{help}"
+            );
+        }
+        assert!(help.contains("Esc closes"), "{help}");
     }
 }
 

@@ -21,7 +21,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -767,7 +767,7 @@ impl App {
             lock.render(f, rows[0], &theme);
             self.render_status(f, rows[1]);
             f.render_widget(
-                Paragraph::new(keymap::hints(&[keymap::LOCK])).style(theme.dim()),
+                Paragraph::new(keymap::hints(&[keymap::LOCK], area.width.into())).style(theme.dim()),
                 rows[2],
             );
             return;
@@ -793,7 +793,10 @@ impl App {
         self.render_status(f, rows[2]);
         let hints = match &self.status {
             Some(s) => Line::from(Span::styled(s.clone(), theme.focus())),
-            None => Line::from(Span::styled(keymap::hints(&self.screen.key_tables()), theme.dim())),
+            None => Line::from(Span::styled(
+                keymap::hints(&self.screen.key_tables(), area.width.into()),
+                theme.dim(),
+            )),
         };
         f.render_widget(Paragraph::new(hints), rows[3]);
         match &self.overlay {
@@ -829,8 +832,8 @@ impl App {
         }
     }
 
-    /// The status bar: user, setting and connection on the left (cut first when narrow);
-    /// pending uploads and the lock key on the right (always shown).
+    /// The status bar: user and setting on the left (cut first when narrow); connection,
+    /// pending uploads and the lock key on the right (always shown: OFFLINE must be seen).
     fn render_status(&self, f: &mut Frame, area: Rect) {
         let style = self.opts.theme.status();
         let user = self
@@ -844,32 +847,48 @@ impl App {
             Connection::Offline => "OFFLINE",
         };
         let lock = if self.lock.is_some() { "Locked" } else { "Ctrl-L lock" };
-        let right = format!(" uploads pending: 0 · {lock} ");
+        let right = format!(" {conn} · uploads pending: 0 · {lock} ");
         let w = (right.chars().count() as u16).min(area.width);
         let cols = Layout::horizontal([Constraint::Min(0), Constraint::Length(w)]).split(area);
-        f.render_widget(
-            Paragraph::new(format!(" {user} · {setting} · {conn} ·")).style(style),
-            cols[0],
-        );
+        f.render_widget(Paragraph::new(format!(" {user} · {setting} ·")).style(style), cols[0]);
         f.render_widget(Paragraph::new(right).style(style), cols[1]);
     }
 
+    /// The keys of the current screen, from the key table: one column when it fits the
+    /// height, else two side by side (80x24 shows every key); "Esc closes" sits in the border.
     fn render_help(&self, f: &mut Frame, area: Rect) {
         let theme = self.opts.theme;
         let rows = keymap::help_rows(&self.screen.key_tables());
-        let mut lines: Vec<Line> = rows
-            .iter()
-            .map(|(k, what)| {
-                Line::from(vec![
-                    Span::styled(format!("{k:>10}  "), theme.focus()),
-                    Span::raw(*what),
-                ])
-            })
+        let two = rows.len() as u16 + 2 > area.height;
+        let per_col = if two { rows.len().div_ceil(2) } else { rows.len() };
+        let key_w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) as u16;
+        let cells = |i: usize| {
+            rows.get(i)
+                .map(|(k, what)| [Cell::from(Span::styled(*k, theme.focus())), Cell::from(*what)])
+                .into_iter()
+                .flatten()
+        };
+        let table_rows: Vec<Row> = (0..per_col)
+            .map(|i| Row::new(cells(i).chain(if two { Some(cells(i + per_col)) } else { None }.into_iter().flatten())))
             .collect();
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled("Esc closes", theme.dim())));
-        popup(f, area, &format!(" Keys: {} ", self.screen.title()), lines, &theme);
+        let mut widths = vec![Constraint::Length(key_w), Constraint::Fill(1)];
+        if two {
+            widths.extend([Constraint::Length(key_w), Constraint::Fill(1)]);
+        }
+        let r = centered(area, if two { 100 } else { 60 }, per_col as u16 + 2);
+        f.render_widget(Clear, r);
+        let block = popup_block(&format!(" Keys: {} ", self.screen.title()), &theme)
+            .title_bottom(Span::styled(" Esc closes ", theme.dim()));
+        f.render_widget(Table::new(table_rows, widths).column_spacing(2).block(block), r);
     }
+}
+
+/// The border and title every pop-up has.
+fn popup_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus())
+        .title(Span::styled(title.to_string(), theme.title()))
 }
 
 /// A bordered pop-up in the middle of `area`.
@@ -881,11 +900,12 @@ fn popup(f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: &Theme
         .min(area.height);
     let r = centered(area, w, h);
     f.render_widget(Clear, r);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.focus())
-        .title(Span::styled(title.to_string(), theme.title()));
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), r);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(popup_block(title, theme)),
+        r,
+    );
 }
 
 #[cfg(test)]
