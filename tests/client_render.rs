@@ -533,3 +533,26 @@ fn long_names_and_wide_scripts_keep_the_incident_columns_aligned() {
         }
     }
 }
+
+#[tokio::test]
+async fn sigterm_or_sighup_ends_the_loop_which_hands_the_terminal_back() {
+    let url = bsmart::config::validate_server_url(CLOSED).unwrap();
+    let app = App::new(AppOptions {
+        server_url: url.clone(),
+        idle_lock: Duration::from_secs(120),
+        privacy_mode: false,
+        theme: Theme { mono: true },
+        clock: Arc::new(ManualClock::default()),
+        known_settings: None,
+    });
+    let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut runner = event::Runner::new(terminal, app, Api::new(&url).unwrap());
+    // What the signal task sends; the input stream stays open and silent.
+    runner.sender().send(Action::Terminate).unwrap();
+    let (_tx, rx) = futures::channel::mpsc::unbounded::<Event>();
+    tokio::time::timeout(Duration::from_secs(10), runner.run(rx))
+        .await
+        .expect("the loop ended on the signal")
+        .unwrap();
+    assert!(runner.app.quitting());
+}
