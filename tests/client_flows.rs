@@ -7,15 +7,10 @@ use std::time::Duration;
 
 use bsmart::client::action::Action;
 use bsmart::client::screens::Screen;
-use bsmart::client::screens::enrol::Stage;
 use bsmart::server::demo::ACCOUNTS;
 use bsmart::server::testing::{TestOptions, TestServer, totp_now};
-use client_support::{Harness, IDLE, Opts};
+use client_support::{Harness, IDLE, LEAD, NEWSTARTER, Opts, TEACHER};
 use crossterm::event::KeyCode;
-
-const TEACHER: (&str, &str) = ("teacher@demo.test", "demo-teacher-passphrase");
-const LEAD: (&str, &str) = ("lead@demo.test", "demo-lead-passphrase");
-const NEWSTARTER: (&str, &str) = ("newstarter@demo.test", "demo-temporary-pass");
 
 fn lead_secret() -> &'static str {
     ACCOUNTS
@@ -128,14 +123,7 @@ async fn two_factor_sign_in_and_a_replayed_code_is_refused() {
 #[tokio::test]
 async fn forced_change_refuses_a_weak_password_then_offers_enrolment_with_a_qr_code() {
     let server = TestServer::start().await;
-    let mut h = Harness::with(
-        &server.url,
-        Opts {
-            width: 200,
-            height: 60,
-            ..Opts::default()
-        },
-    );
+    let mut h = Harness::sized(&server.url, 200, 60);
     h.submit_login(NEWSTARTER.0, NEWSTARTER.1).await;
     let form = h.wait_text("Change password").await;
     assert!(
@@ -168,13 +156,7 @@ async fn forced_change_refuses_a_weak_password_then_offers_enrolment_with_a_qr_c
         "{text}"
     );
     assert!(text.contains('█') && text.contains('▀'), "no QR code drawn:\n{text}");
-    let secret = match h.runner.app.screen() {
-        Screen::Enrol(e) => match &e.stage {
-            Stage::Scan { secret, .. } => secret.to_string(),
-            other => panic!("stage {other:?}"),
-        },
-        _ => panic!("not enrolling"),
-    };
+    let secret = h.enrol_secret();
     assert!(text.contains(&secret[..4]), "manual key missing:\n{text}");
     h.type_text(&totp_now(&secret, &server.clock));
     h.press(KeyCode::Enter);
@@ -188,14 +170,7 @@ async fn forced_change_refuses_a_weak_password_then_offers_enrolment_with_a_qr_c
 #[tokio::test]
 async fn at_80x24_enrolment_says_the_window_is_too_small_and_keeps_the_key() {
     let server = TestServer::start().await;
-    let mut h = Harness::with(
-        &server.url,
-        Opts {
-            width: 80,
-            height: 24,
-            ..Opts::default()
-        },
-    );
+    let mut h = Harness::sized(&server.url, 80, 24);
     h.submit_login(NEWSTARTER.0, NEWSTARTER.1).await;
     h.wait_text("Change password").await;
     for _ in 0..2 {
@@ -336,14 +311,7 @@ async fn an_expired_session_leads_to_the_sign_in_screen_with_a_message() {
 async fn layouts_at_80x24_and_200x60() {
     let server = TestServer::start().await;
     for (w, hgt) in [(80, 24), (200, 60)] {
-        let mut h = Harness::with(
-            &server.url,
-            Opts {
-                width: w,
-                height: hgt,
-                ..Opts::default()
-            },
-        );
+        let mut h = Harness::sized(&server.url, w, hgt);
         h.sign_in(TEACHER.0, TEACHER.1).await;
         let text = all_and_text(&mut h).await;
         for part in [

@@ -16,7 +16,7 @@ use crossterm::event::KeyCode;
 const HUGE: usize = 10 * 1024 * 1024;
 
 fn huge_json() -> Vec<u8> {
-    assert!(HUGE > 2 * MAX_RESPONSE_BYTES);
+    const { assert!(HUGE > 2 * MAX_RESPONSE_BYTES) };
     let mut body = b"{\"status\":\"ok\",\"pad\":\"".to_vec();
     body.resize(HUGE, b'a');
     body.extend_from_slice(b"\"}");
@@ -31,12 +31,15 @@ fn setting_or(line: &str, other: impl FnOnce() -> Vec<u8>) -> Vec<u8> {
     }
 }
 
-/// Type an email and a password, submit, and wait for the answer to be shown; the screen is
-/// returned as words (a wrapped sentence reads as one).
-async fn sign_in_and_wait(h: &mut Harness, needle: &str) -> String {
+/// Start a raw server answering with `respond`, type an email and a password, submit, and
+/// wait for `needle`; the screen is returned as words (a wrapped sentence reads as one).
+async fn sign_in_against(respond: fn(&str) -> Vec<u8>, needle: &str) -> (RawServer, Harness, String) {
+    let server = RawServer::start(respond).await;
+    let mut h = Harness::new(&server.url);
     h.wait_text("Raw Test School").await;
     h.submit_login("teacher@raw.test", "typed-password-1").await;
-    h.wait_words(needle).await
+    let text = h.wait_words(needle).await;
+    (server, h, text)
 }
 
 /// The form is as it was: the email shown, the password back (masked, 16 characters).
@@ -47,41 +50,56 @@ fn assert_form_kept(text: &str) {
     assert!(text.contains("Nothing you typed is lost"), "{text}");
 }
 
+fn huge_unannounced(line: &str) -> Vec<u8> {
+    setting_or(line, || raw_response("200 OK", "application/json", &huge_json(), false))
+}
+
+fn huge_announced(line: &str) -> Vec<u8> {
+    setting_or(line, || raw_response("200 OK", "application/json", &huge_json(), true))
+}
+
+fn html_500(line: &str) -> Vec<u8> {
+    setting_or(line, || {
+        let page = b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1>\x1b]0;pwned\x07</body></html>";
+        raw_response("500 Internal Server Error", "text/html", page, true)
+    })
+}
+
+fn broken_json(line: &str) -> Vec<u8> {
+    setting_or(line, || {
+        raw_response("200 OK", "application/json", b"{\"status\":\"ok\",\"tok", true)
+    })
+}
+
+/// Signs anyone in, then sends 10 MB for the incidents.
+fn huge_incidents(line: &str) -> Vec<u8> {
+    let json = |body: &str| raw_response("200 OK", "application/json", body.as_bytes(), true);
+    if line.starts_with("POST /api/v1/auth/login") {
+        json(
+            r#"{"status":"ok","token":"raw-token","user":{"id":1,"email":"teacher@raw.test","display_name":"Tess Teacher","role":"staff","totp_enabled":false}}"#,
+        )
+    } else if line.starts_with("GET /api/v1/notifications") {
+        json(r#"{"items":[]}"#)
+    } else {
+        huge_unannounced(line)
+    }
+}
+
 #[tokio::test]
 async fn a_10_mb_reply_without_a_length_is_cut_off_and_refused_and_the_form_is_kept() {
-    let server =
-        RawServer::start(|line| setting_or(line, || raw_response("200 OK", "application/json", &huge_json(), false)))
-            .await;
-    let mut h = Harness::new(&server.url);
-    let text = sign_in_and_wait(&mut h, "larger than 4 MiB").await;
+    let (_server, _h, text) = sign_in_against(huge_unannounced, "larger than 4 MiB").await;
     assert_form_kept(&text);
 }
 
 #[tokio::test]
 async fn a_10_mb_reply_announced_by_its_length_is_refused_before_reading() {
-    let server =
-        RawServer::start(|line| setting_or(line, || raw_response("200 OK", "application/json", &huge_json(), true)))
-            .await;
-    let mut h = Harness::new(&server.url);
-    let text = sign_in_and_wait(&mut h, "larger than 4 MiB").await;
+    let (_server, _h, text) = sign_in_against(huge_announced, "larger than 4 MiB").await;
     assert_form_kept(&text);
 }
 
 #[tokio::test]
 async fn an_html_500_page_is_a_clear_error_and_the_form_is_kept() {
-    let server = RawServer::start(|line| {
-        setting_or(line, || {
-            raw_response(
-                "500 Internal Server Error",
-                "text/html",
-                b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1>\x1b]0;pwned\x07</body></html>",
-                true,
-            )
-        })
-    })
-    .await;
-    let mut h = Harness::new(&server.url);
-    let text = sign_in_and_wait(&mut h, "HTML page").await;
+    let (_server, _h, text) = sign_in_against(html_500, "HTML page").await;
     assert!(text.contains("500") && text.contains("tell your admin"), "{text}");
     assert!(!text.contains("Bad Gateway") && !text.contains("pwned"), "{text}");
     assert_form_kept(&text);
@@ -89,36 +107,13 @@ async fn an_html_500_page_is_a_clear_error_and_the_form_is_kept() {
 
 #[tokio::test]
 async fn broken_json_is_a_clear_error_and_the_form_is_kept() {
-    let server = RawServer::start(|line| {
-        setting_or(line, || {
-            raw_response("200 OK", "application/json", b"{\"status\":\"ok\",\"tok", true)
-        })
-    })
-    .await;
-    let mut h = Harness::new(&server.url);
-    let text = sign_in_and_wait(&mut h, "invalid JSON").await;
+    let (_server, _h, text) = sign_in_against(broken_json, "invalid JSON").await;
     assert_form_kept(&text);
 }
 
 #[tokio::test]
 async fn a_10_mb_page_of_incidents_is_an_error_pop_up_and_the_dashboard_stays_usable() {
-    let server = RawServer::start(|line| {
-        let json = |body: &str| raw_response("200 OK", "application/json", body.as_bytes(), true);
-        if line.starts_with("GET /api/v1/setting") {
-            json(RAW_SETTING)
-        } else if line.starts_with("POST /api/v1/auth/login") {
-            json(
-                r#"{"status":"ok","token":"raw-token","user":{"id":1,"email":"teacher@raw.test","display_name":"Tess Teacher","role":"staff","totp_enabled":false}}"#,
-            )
-        } else if line.starts_with("GET /api/v1/notifications") {
-            json(r#"{"items":[]}"#)
-        } else {
-            raw_response("200 OK", "application/json", &huge_json(), false)
-        }
-    })
-    .await;
-    let mut h = Harness::new(&server.url);
-    let text = sign_in_and_wait(&mut h, "Could not load the incidents").await;
+    let (_server, mut h, text) = sign_in_against(huge_incidents, "Could not load the incidents").await;
     assert!(
         text.contains("larger than 4 MiB") && text.contains("Esc closes"),
         "{text}"

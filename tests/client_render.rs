@@ -29,6 +29,23 @@ use serde_json::json;
 /// Nothing listens here: every call fails fast with a network error.
 const CLOSED: &str = "http://127.0.0.1:9";
 
+/// A client of [`CLOSED`] with a manual clock and a 120 s idle lock.
+fn offline_app(mono: bool) -> App {
+    App::new(AppOptions {
+        server_url: closed_url(),
+        idle_lock: Duration::from_secs(120),
+        privacy_mode: false,
+        theme: Theme { mono },
+        clock: Arc::new(ManualClock::default()),
+        known_settings: None,
+    })
+}
+
+/// [`CLOSED`] as a validated URL.
+fn closed_url() -> url::Url {
+    bsmart::config::validate_server_url(CLOSED).unwrap()
+}
+
 #[tokio::test]
 async fn the_first_frame_is_drawn_before_any_reply() {
     let h = Harness::new(CLOSED);
@@ -57,15 +74,7 @@ async fn an_unreachable_server_is_a_clear_message_and_keeps_what_was_typed() {
 
 #[tokio::test]
 async fn the_generic_loop_runs_on_a_channel_and_quits_on_ctrl_c() {
-    let url = bsmart::config::validate_server_url(CLOSED).unwrap();
-    let app = App::new(AppOptions {
-        server_url: url.clone(),
-        idle_lock: Duration::from_secs(120),
-        privacy_mode: false,
-        theme: Theme { mono: true },
-        clock: Arc::new(ManualClock::default()),
-        known_settings: None,
-    });
+    let app = offline_app(true);
     let (tx, rx) = futures::channel::mpsc::unbounded::<Event>();
     let mut release = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
     release.kind = crossterm::event::KeyEventKind::Release;
@@ -75,7 +84,7 @@ async fn the_generic_loop_runs_on_a_channel_and_quits_on_ctrl_c() {
     let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let (terminal, app) = tokio::time::timeout(
         Duration::from_secs(10),
-        event::run(terminal, rx, app, Api::new(&url).unwrap()),
+        event::run(terminal, rx, app, Api::new(&closed_url()).unwrap()),
     )
     .await
     .expect("the loop ended")
@@ -138,6 +147,11 @@ impl Driver {
             self.act(key(KeyCode::Char(c)));
         }
     }
+    /// Type `text`, then Enter.
+    fn enter(&mut self, text: &str) {
+        self.keys(text);
+        self.act(key(KeyCode::Enter));
+    }
     fn reply(&mut self, slot: Slot, reply: Reply) {
         let id = id_of(&self.last, slot);
         self.act(Action::Api { slot, id, reply });
@@ -181,15 +195,7 @@ const STRINGS: usize = 26;
 /// help, error pop-up), lock (refused unlock), and required enrolment after switching user.
 fn every_screen(s: &[String], mono: bool) {
     assert_eq!(s.len(), STRINGS);
-    let url = bsmart::config::validate_server_url(CLOSED).unwrap();
-    let app = App::new(AppOptions {
-        server_url: url,
-        idle_lock: Duration::from_secs(120),
-        privacy_mode: false,
-        theme: Theme { mono },
-        clock: Arc::new(ManualClock::default()),
-        known_settings: None,
-    });
+    let app = offline_app(mono);
     let mut d = Driver {
         app,
         terminals: [(80, 24), (200, 60), (30, 8)]
@@ -208,10 +214,8 @@ fn every_screen(s: &[String], mono: bool) {
     d.check();
     // A sign-in refused with an odd message (the setting is asked for again), then the 2FA
     // step with a hint.
-    d.keys("a@b.test");
-    d.act(key(KeyCode::Enter));
-    d.keys("pw");
-    d.act(key(KeyCode::Enter));
+    d.enter("a@b.test");
+    d.enter("pw");
     let setting = json!({
         "id": s[0], "name": s[1], "incident_prefix": s[2],
         "password_rules": {"min_chars": 10, "min_chars_without_2fa": 15, "max_chars": 128, "require_2fa_for_all": false},
@@ -221,18 +225,15 @@ fn every_screen(s: &[String], mono: bool) {
     d.check();
     d.reply(Slot::Auth, Reply::Login(decode(401, &error(401, &s[6], &s[7]))));
     d.check();
-    d.keys("pw");
-    d.act(key(KeyCode::Enter));
+    d.enter("pw");
     let step = json!({"status": "totp_required", "challenge": "c1", "demo_hint": s[8]});
     d.reply(Slot::Auth, Reply::Login(decode(200, &bytes(step))));
     d.check();
-    d.keys("123456");
-    d.act(key(KeyCode::Enter));
+    d.enter("123456");
     d.reply(Slot::Auth, Reply::Totp(decode(401, &error(401, &s[20], &s[21]))));
     assert_eq!(d.app.screen().title(), "Two-factor code");
     d.check();
-    d.keys("123457");
-    d.act(key(KeyCode::Enter));
+    d.enter("123457");
     d.reply(
         Slot::Auth,
         Reply::Totp(decode(
@@ -250,36 +251,30 @@ fn every_screen(s: &[String], mono: bool) {
     for _ in 0..3 {
         d.act(key(KeyCode::Backspace));
     }
-    d.keys("a long passphrase");
-    d.act(key(KeyCode::Enter));
-    d.keys("a long passphrase");
-    d.act(key(KeyCode::Enter));
+    d.enter("a long passphrase");
+    d.enter("a long passphrase");
     d.reply(
         Slot::Auth,
         Reply::Password(decode(422, &error(422, "weak_password", &s[9]))),
     );
     assert_eq!(d.app.screen().title(), "Change password");
     d.check();
-    d.keys("a long passphrase");
-    d.act(key(KeyCode::Enter));
-    d.keys("a long passphrase");
-    d.act(key(KeyCode::Enter));
+    d.enter("a long passphrase");
+    d.enter("a long passphrase");
     let ok = json!({"status": "ok", "token": "t1", "user": user(&s[10])});
     d.reply(Slot::Auth, Reply::Password(decode(200, &bytes(ok))));
     d.check();
     let enrol = json!({"secret": s[11], "otpauth_url": format!("otpauth://totp/x?secret={}", s[11])});
     d.reply(Slot::Auth, Reply::Enrol(decode(200, &bytes(enrol))));
     d.check();
-    d.keys("654320");
-    d.act(key(KeyCode::Enter));
+    d.enter("654320");
     d.reply(
         Slot::Auth,
         Reply::Confirm(decode(401, &error(401, "invalid_code", &s[22]))),
     );
     assert_eq!(d.app.screen().title(), "Set up two-factor");
     d.check();
-    d.keys("654321");
-    d.act(key(KeyCode::Enter));
+    d.enter("654321");
     let ok = json!({"status": "ok", "token": "t2", "user": user(&s[10]), "recovery_codes": [s[12], "abcd-efgh"]});
     d.reply(Slot::Auth, Reply::Confirm(decode(200, &bytes(ok))));
     d.check();
@@ -316,18 +311,15 @@ fn every_screen(s: &[String], mono: bool) {
     d.press(KeyCode::Char('l'), KeyModifiers::CONTROL);
     assert!(d.app.is_locked());
     d.check();
-    d.keys("pw");
-    d.act(key(KeyCode::Enter));
+    d.enter("pw");
     d.reply(Slot::Auth, Reply::Reauth(decode(500, &error(500, "internal", &s[23]))));
     assert!(d.app.is_locked());
     d.check();
     // Switch user; the next person must enrol (the challenge path), and the set-up fails.
     d.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
     d.check();
-    d.keys("b@b.test");
-    d.act(key(KeyCode::Enter));
-    d.keys("pw");
-    d.act(key(KeyCode::Enter));
+    d.enter("b@b.test");
+    d.enter("pw");
     let step = json!({"status": "totp_enrolment_required", "challenge": s[24]});
     d.reply(Slot::Auth, Reply::Login(decode(200, &bytes(step))));
     d.check();
@@ -412,15 +404,7 @@ fn debug_output_never_carries_a_pupil_name_a_token_or_what_was_typed() {
 
 #[test]
 fn a_locked_client_calls_nothing_and_fetches_the_waiting_page_after_unlock() {
-    let url = bsmart::config::validate_server_url(CLOSED).unwrap();
-    let mut app = App::new(AppOptions {
-        server_url: url,
-        idle_lock: Duration::from_secs(120),
-        privacy_mode: false,
-        theme: Theme { mono: true },
-        clock: Arc::new(ManualClock::default()),
-        known_settings: None,
-    });
+    let mut app = offline_app(true);
     let mut last = app.start();
     for c in "t@x.test\tpassword-1\n".chars() {
         let code = match c {
@@ -536,17 +520,9 @@ fn long_names_and_wide_scripts_keep_the_incident_columns_aligned() {
 
 #[tokio::test]
 async fn sigterm_or_sighup_ends_the_loop_which_hands_the_terminal_back() {
-    let url = bsmart::config::validate_server_url(CLOSED).unwrap();
-    let app = App::new(AppOptions {
-        server_url: url.clone(),
-        idle_lock: Duration::from_secs(120),
-        privacy_mode: false,
-        theme: Theme { mono: true },
-        clock: Arc::new(ManualClock::default()),
-        known_settings: None,
-    });
+    let app = offline_app(true);
     let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let mut runner = event::Runner::new(terminal, app, Api::new(&url).unwrap());
+    let mut runner = event::Runner::new(terminal, app, Api::new(&closed_url()).unwrap());
     // What the signal task sends; the input stream stays open and silent.
     runner.sender().send(Action::Terminate).unwrap();
     let (_tx, rx) = futures::channel::mpsc::unbounded::<Event>();

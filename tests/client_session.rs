@@ -9,13 +9,9 @@ use std::time::Duration;
 
 use bsmart::client::action::Action;
 use bsmart::client::screens::Screen;
-use bsmart::client::screens::enrol::Stage;
 use bsmart::server::testing::{TestOptions, TestServer, totp_now};
-use client_support::{Harness, IDLE, Opts};
+use client_support::{Harness, IDLE, NEWSTARTER, TEACHER};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-const TEACHER: (&str, &str) = ("teacher@demo.test", "demo-teacher-passphrase");
-const NEWSTARTER: (&str, &str) = ("newstarter@demo.test", "demo-temporary-pass");
 
 fn locked(h: &Harness) -> bool {
     h.runner.app.is_locked()
@@ -94,14 +90,7 @@ async fn the_setting_can_require_enrolment_which_cannot_be_skipped() {
         ..TestOptions::default()
     })
     .await;
-    let mut h = Harness::with(
-        &server.url,
-        Opts {
-            width: 200,
-            height: 60,
-            ..Opts::default()
-        },
-    );
+    let mut h = Harness::sized(&server.url, 200, 60);
     h.submit_login(TEACHER.0, TEACHER.1).await;
     let text = h.wait_text("Scan the QR code").await;
     assert!(!text.contains("Esc to skip"), "{text}");
@@ -113,13 +102,7 @@ async fn the_setting_can_require_enrolment_which_cannot_be_skipped() {
     h.type_text(TEACHER.1);
     h.press(KeyCode::Enter);
     h.wait_text("Scan the QR code").await;
-    let secret = match h.runner.app.screen() {
-        Screen::Enrol(e) => match &e.stage {
-            Stage::Scan { secret, .. } => secret.to_string(),
-            other => panic!("stage {other:?}"),
-        },
-        _ => panic!("not enrolling"),
-    };
+    let secret = h.enrol_secret();
     h.type_text(&totp_now(&secret, &server.clock));
     h.press(KeyCode::Enter);
     h.wait_text("Press Enter when you have saved them").await;

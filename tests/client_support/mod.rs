@@ -24,6 +24,13 @@ pub const DEADLINE: Duration = Duration::from_secs(15);
 /// The idle lock used in tests (the clock is manual, so it never passes by itself).
 pub const IDLE: Duration = Duration::from_secs(120);
 
+/// Demo accounts (see `bsmart::server::demo::ACCOUNTS`).
+pub const TEACHER: (&str, &str) = ("teacher@demo.test", "demo-teacher-passphrase");
+/// A pastoral lead with 2FA.
+pub const LEAD: (&str, &str) = ("lead@demo.test", "demo-lead-passphrase");
+/// A new starter with a temporary password.
+pub const NEWSTARTER: (&str, &str) = ("newstarter@demo.test", "demo-temporary-pass");
+
 /// A client under test.
 pub struct Harness {
     /// The loop's state.
@@ -64,6 +71,30 @@ impl Harness {
     pub fn with(url: &str, o: Opts) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         Harness::with_dir(url, o, dir)
+    }
+
+    /// A client of `url` in a `width` x `height` terminal.
+    pub fn sized(url: &str, width: u16, height: u16) -> Harness {
+        Harness::with(
+            url,
+            Opts {
+                width,
+                height,
+                ..Opts::default()
+            },
+        )
+    }
+
+    /// The TOTP secret shown on the enrolment screen (panics on any other screen).
+    pub fn enrol_secret(&self) -> String {
+        use bsmart::client::screens::{Screen, enrol::Stage};
+        match self.runner.app.screen() {
+            Screen::Enrol(e) => match &e.stage {
+                Stage::Scan { secret, .. } => secret.to_string(),
+                other => panic!("stage {other:?}"),
+            },
+            _ => panic!("not enrolling"),
+        }
     }
 
     /// As [`Harness::with`], keeping the known-settings file in `dir`.
@@ -209,15 +240,15 @@ pub fn assert_clean(buf: &Buffer) {
 /// 43), DCS or a bare ESC, and there is no BEL.
 pub fn assert_only_csi_bytes(buf: &Buffer) {
     use ratatui::backend::{Backend, CrosstermBackend};
-    let sink = Sink::default();
-    let mut out = CrosstermBackend::new(sink.clone());
+    let mut bytes = Vec::new();
+    let mut out = CrosstermBackend::new(&mut bytes);
     let cells = buf.content().iter().enumerate().map(|(i, c)| {
         let (x, y) = buf.pos_of(i);
         (x, y, c)
     });
     out.draw(cells).unwrap();
     Backend::flush(&mut out).unwrap();
-    let bytes = sink.0.borrow();
+    drop(out);
     assert!(!bytes.contains(&0x07), "BEL sent to the terminal");
     for (i, _) in bytes.iter().enumerate().filter(|(_, b)| **b == 0x1b) {
         assert_eq!(
@@ -307,17 +338,3 @@ pub fn raw_response(status: &str, content_type: &str, body: &[u8], length: bool)
 
 /// A valid `GET /setting` reply body for a raw server.
 pub const RAW_SETTING: &str = r#"{"id":"raw","name":"Raw Test School","incident_prefix":"besmart","password_rules":{"min_chars":10,"min_chars_without_2fa":15,"max_chars":128,"require_2fa_for_all":false},"support":{"email":"help@raw.test","phone":"0100","url":"https://help.raw.test"},"demo":false}"#;
-
-/// A writer whose bytes can be read back after a backend took it.
-#[derive(Clone, Default)]
-pub struct Sink(pub std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-
-impl std::io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
