@@ -248,7 +248,6 @@ pub fn assert_only_csi_bytes(buf: &Buffer) {
     });
     out.draw(cells).unwrap();
     Backend::flush(&mut out).unwrap();
-    drop(out);
     assert!(!bytes.contains(&0x07), "BEL sent to the terminal");
     for (i, _) in bytes.iter().enumerate().filter(|(_, b)| **b == 0x1b) {
         assert_eq!(
