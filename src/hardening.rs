@@ -25,7 +25,7 @@ pub fn forbid_core_dumps() {
     }
 }
 
-/// True when core dumps are off for this process (used by tests and `bsmart` diagnostics).
+/// True when core dumps are off for this process (and, on Linux, it is not dumpable).
 pub fn core_dumps_forbidden() -> bool {
     #[cfg(unix)]
     {
@@ -48,4 +48,13 @@ pub fn core_dumps_forbidden() -> bool {
     }
     #[cfg(not(unix))]
     true
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn after_start_up_the_process_dumps_no_core() {
+        super::forbid_core_dumps();
+        assert!(super::core_dumps_forbidden());
+    }
 }

@@ -7,15 +7,10 @@ use std::time::Duration;
 
 use bsmart::client::action::Action;
 use bsmart::client::screens::Screen;
-use bsmart::client::screens::enrol::Stage;
 use bsmart::server::demo::ACCOUNTS;
 use bsmart::server::testing::{TestOptions, TestServer, totp_now};
-use client_support::{Harness, IDLE, Opts};
+use client_support::{Harness, IDLE, LEAD, NEWSTARTER, Opts, TEACHER};
 use crossterm::event::KeyCode;
-
-const TEACHER: (&str, &str) = ("teacher@demo.test", "demo-teacher-passphrase");
-const LEAD: (&str, &str) = ("lead@demo.test", "demo-lead-passphrase");
-const NEWSTARTER: (&str, &str) = ("newstarter@demo.test", "demo-temporary-pass");
 
 fn lead_secret() -> &'static str {
     ACCOUNTS
@@ -127,14 +122,7 @@ async fn two_factor_sign_in_and_a_replayed_code_is_refused() {
 #[tokio::test]
 async fn forced_change_refuses_a_weak_password_then_offers_enrolment_with_a_qr_code() {
     let server = TestServer::start().await;
-    let mut h = Harness::with(
-        &server.url,
-        Opts {
-            width: 200,
-            height: 60,
-            ..Opts::default()
-        },
-    );
+    let mut h = Harness::sized(&server.url, 200, 60);
     h.submit_login(NEWSTARTER.0, NEWSTARTER.1).await;
     let form = h.wait_text("Change password").await;
     assert!(
@@ -167,13 +155,7 @@ async fn forced_change_refuses_a_weak_password_then_offers_enrolment_with_a_qr_c
         "{text}"
     );
     assert!(text.contains('█') && text.contains('▀'), "no QR code drawn:\n{text}");
-    let secret = match h.runner.app.screen() {
-        Screen::Enrol(e) => match &e.stage {
-            Stage::Scan { secret, .. } => secret.to_string(),
-            other => panic!("stage {other:?}"),
-        },
-        _ => panic!("not enrolling"),
-    };
+    let secret = h.enrol_secret();
     assert!(text.contains(&secret[..4]), "manual key missing:\n{text}");
     h.type_text(&totp_now(&secret, &server.clock));
     h.press(KeyCode::Enter);
@@ -187,14 +169,7 @@ async fn forced_change_refuses_a_weak_password_then_offers_enrolment_with_a_qr_c
 /// Signs the new starter in at `width`x`height` and returns the enrolment screen's text.
 async fn enrolment_at(width: u16, height: u16) -> (TestServer, Harness, String) {
     let server = TestServer::start().await;
-    let mut h = Harness::with(
-        &server.url,
-        Opts {
-            width,
-            height,
-            ..Opts::default()
-        },
-    );
+    let mut h = Harness::sized(&server.url, width, height);
     h.submit_login(NEWSTARTER.0, NEWSTARTER.1).await;
     h.wait_text("Change password").await;
     for _ in 0..2 {
@@ -209,13 +184,7 @@ async fn enrolment_at(width: u16, height: u16) -> (TestServer, Harness, String) 
 async fn at_80x24_enrolment_draws_the_qr_code_with_the_key_and_code_field_beside_it() {
     let (_server, mut h, text) = enrolment_at(80, 24).await;
     assert!(!text.contains("too small"), "{text}");
-    let key = match h.runner.app.screen() {
-        Screen::Enrol(e) => match &e.stage {
-            Stage::Scan { secret, .. } => secret[..4].to_string(),
-            other => panic!("stage {other:?}"),
-        },
-        _ => panic!("not enrolling"),
-    };
+    let key = h.enrol_secret()[..4].to_string();
     let beside = text.lines().any(|l| l.contains('▀') && l.contains(&key));
     assert!(beside, "the key is not beside the QR code:\n{text}");
     for part in ["Code", "6-digit code", "Esc to skip"] {
@@ -231,13 +200,8 @@ async fn in_a_window_too_small_for_the_qr_code_enrolment_says_so_and_keeps_the_k
     let (_server, h, text) = enrolment_at(70, 20).await;
     assert!(text.contains("too small for the QR code"), "{text}");
     assert!(!text.contains('▀'), "{text}");
-    let Screen::Enrol(e) = h.runner.app.screen() else {
-        panic!("not enrolling")
-    };
-    let Stage::Scan { secret, .. } = &e.stage else {
-        panic!("stage {:?}", e.stage)
-    };
-    assert!(text.contains(&secret[..4]), "manual key missing:\n{text}");
+    let key = h.enrol_secret()[..4].to_string();
+    assert!(text.contains(&key), "manual key missing:\n{text}");
 }
 
 #[tokio::test]
@@ -367,14 +331,7 @@ async fn an_expired_session_leads_to_the_sign_in_screen_with_a_message() {
 async fn layouts_at_80x24_and_200x60() {
     let server = TestServer::start().await;
     for (w, hgt) in [(80, 24), (200, 60)] {
-        let mut h = Harness::with(
-            &server.url,
-            Opts {
-                width: w,
-                height: hgt,
-                ..Opts::default()
-            },
-        );
+        let mut h = Harness::sized(&server.url, w, hgt);
         h.sign_in(TEACHER.0, TEACHER.1).await;
         let text = all_and_text(&mut h).await;
         for part in [
@@ -393,6 +350,19 @@ async fn layouts_at_80x24_and_200x60() {
         }
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), hgt as usize);
+        assert!(lines[hgt as usize - 1].starts_with("? keys of this screen"), "{text}");
+        // Every key of the Dashboard is in its help, none cut off, even at 80x24.
+        h.press(KeyCode::Char('?'));
+        let help = h.text();
+        let tables = h.runner.app.screen().key_tables();
+        for (key, what) in bsmart::client::keymap::help_rows(&tables) {
+            let row = format!("{key} ");
+            assert!(
+                help.lines().any(|l| l.contains(&row) && l.contains(what)),
+                "{key} {what} missing at {w}x{hgt}:\n{help}"
+            );
+        }
+        assert!(help.contains("Esc closes"), "{help}");
     }
 }
 

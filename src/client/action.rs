@@ -1,4 +1,8 @@
 //! `Action`: everything that can change the App, from the terminal, the network or a timer.
+//!
+//! `Debug` is written by hand for [`Action`] and [`Reply`]: a derived one would print what was
+//! typed or pasted (a password), tokens in replies and pupils' names in pages of incidents, and
+//! a `{:?}` in a panic or a test failure would carry them. Only kinds and outcomes are printed.
 
 use crossterm::event::KeyEvent;
 
@@ -6,7 +10,6 @@ use super::api::ApiError;
 use crate::wire;
 
 /// One event for `App::update`.
-#[derive(Debug)]
 pub enum Action {
     /// A key was pressed (Press or Repeat; releases are filtered out).
     Key(KeyEvent),
@@ -45,7 +48,6 @@ pub enum Slot {
 }
 
 /// The result of a call, by kind.
-#[derive(Debug)]
 pub enum Reply {
     /// `GET /setting`.
     Setting(Result<wire::Setting, ApiError>),
@@ -67,4 +69,48 @@ pub enum Reply {
     Notifications(Result<wire::NotificationList, ApiError>),
     /// `POST /auth/logout`.
     Logout(Result<(), ApiError>),
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // Neither the key's character nor the pasted text: either may be part of a password.
+            Action::Key(k) => write!(f, "Key({:?})", k.kind),
+            Action::Paste(text) => write!(f, "Paste({} chars)", text.chars().count()),
+            Action::Resize => f.write_str("Resize"),
+            Action::LockDeadline => f.write_str("LockDeadline"),
+            Action::Api { slot, id, reply } => write!(f, "Api {{ slot: {slot:?}, id: {id}, reply: {reply:?} }}"),
+            Action::Terminate => f.write_str("Terminate"),
+        }
+    }
+}
+
+/// `Ok(..)`, or the error's kind and code: never the data, never the server's sentence.
+fn outcome<T>(r: &Result<T, ApiError>) -> String {
+    match r {
+        Ok(_) => "Ok(..)".to_string(),
+        Err(ApiError::Server { status, code, .. }) => format!("Err({status} {code})"),
+        Err(ApiError::Network(_)) => "Err(network)".to_string(),
+        Err(ApiError::Untrusted(_)) => "Err(untrusted certificate)".to_string(),
+        Err(ApiError::TooLarge) => "Err(too large)".to_string(),
+        Err(ApiError::BadResponse { status, .. }) => format!("Err({status} bad response)"),
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (kind, outcome) = match self {
+            Reply::Setting(r) => ("Setting", outcome(r)),
+            Reply::Login(r) => ("Login", outcome(r)),
+            Reply::Totp(r) => ("Totp", outcome(r)),
+            Reply::Enrol(r) => ("Enrol", outcome(r)),
+            Reply::Confirm(r) => ("Confirm", outcome(r)),
+            Reply::Password(r) => ("Password", outcome(r)),
+            Reply::Reauth(r) => ("Reauth", outcome(r)),
+            Reply::Incidents(r) => ("Incidents", outcome(r)),
+            Reply::Notifications(r) => ("Notifications", outcome(r)),
+            Reply::Logout(r) => ("Logout", outcome(r)),
+        };
+        write!(f, "{kind}({outcome})")
+    }
 }

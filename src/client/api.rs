@@ -40,6 +40,12 @@ pub enum ApiError {
         /// The server's sentence (cleaned).
         message: String,
     },
+    /// The server's TLS certificate was refused (self-signed, expired, another name…): this may
+    /// not be the setting's server at all, so the message says not to sign in.
+    #[error(
+        "the server's certificate is not trusted ({0}): this may not be your setting's server. Do not sign in; tell your admin"
+    )]
+    Untrusted(String),
     /// The reply was larger than [`MAX_RESPONSE_BYTES`].
     #[error("the server sent a reply larger than {} MiB; it was refused", MAX_RESPONSE_BYTES / 1024 / 1024)]
     TooLarge,
@@ -335,6 +341,9 @@ impl Auth {
 }
 
 fn network(e: reqwest::Error) -> ApiError {
+    if let Some(reason) = certificate_problem(&e) {
+        return ApiError::Untrusted(reason);
+    }
     let what = if e.is_timeout() {
         "it did not answer in time".to_string()
     } else if e.is_connect() {
@@ -344,6 +353,32 @@ fn network(e: reqwest::Error) -> ApiError {
         e.without_url().to_string()
     };
     ApiError::Network(what)
+}
+
+/// The certificate error somewhere in `e`'s chain of causes, in words. rustls reports it
+/// inside an `io::Error`, whose `source()` skips the wrapped error, so each `io::Error` is
+/// opened by hand.
+fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let inner = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|i| i as &(dyn std::error::Error + 'static));
+        for candidate in [Some(err), inner].into_iter().flatten() {
+            if let Some(rustls::Error::InvalidCertificate(why)) = candidate.downcast_ref::<rustls::Error>() {
+                return Some(String::from(match why {
+                    rustls::CertificateError::UnknownIssuer => "issued by nobody this computer trusts",
+                    rustls::CertificateError::Expired | rustls::CertificateError::ExpiredContext { .. } => "expired",
+                    rustls::CertificateError::NotValidForName
+                    | rustls::CertificateError::NotValidForNameContext { .. } => "made out for another name",
+                    _ => "refused by the certificate check",
+                }));
+            }
+        }
+        next = inner.or_else(|| err.source());
+    }
+    None
 }
 
 #[cfg(test)]

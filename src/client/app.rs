@@ -21,7 +21,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -37,7 +37,7 @@ use super::screens::lock::LockScreen;
 use super::screens::login::{LoginScreen, Note};
 use super::screens::password::PasswordScreen;
 use super::screens::totp::TotpScreen;
-use super::screens::{Ctx, Msg, Screen, centered};
+use super::screens::{Ctx, Msg, Screen, centered, wrapped_height};
 use super::session::Session;
 use super::theme::Theme;
 use crate::wire::{self, AuthStep, IncidentQuery, codes};
@@ -106,6 +106,10 @@ pub struct App {
     deferred_incidents: Option<Option<String>>,
     /// The sign-in flow came through a forced password change (enrolment is then offered).
     after_forced_change: bool,
+    /// The email of the sign-in under way: `Esc` on a later step goes back with it filled in.
+    /// Dropped once signed in and whenever the session ends (a time-out on a shared computer
+    /// must not hand the next person someone's email).
+    sign_in_email: Option<String>,
 }
 
 const EXPIRED: &str = "Your session has expired. Sign in again.";
@@ -134,6 +138,7 @@ impl App {
             latest: HashMap::new(),
             deferred_incidents: None,
             after_forced_change: false,
+            sign_in_email: None,
         }
     }
 
@@ -370,6 +375,7 @@ impl App {
         match msg {
             Msg::Redraw => Vec::new(),
             Msg::Login { email, password } => {
+                self.sign_in_email = Some(email.clone());
                 let mut cmds = Vec::new();
                 if self.setting.is_none() {
                     cmds.push(self.call(Slot::Setting, Call::Setting));
@@ -405,7 +411,10 @@ impl App {
                 )]
             }
             Msg::StartOver => {
-                self.screen = Screen::Login(LoginScreen::new(None));
+                self.screen = Screen::Login(match self.sign_in_email.take() {
+                    Some(email) => LoginScreen::with_email(&email),
+                    None => LoginScreen::new(None),
+                });
                 self.latest.remove(&Slot::Auth);
                 Vec::new()
             }
@@ -445,6 +454,7 @@ impl App {
         self.status = None;
         self.deferred_incidents = None;
         self.after_forced_change = false;
+        self.sign_in_email = None;
         self.latest
             .retain(|slot, _| matches!(slot, Slot::Setting | Slot::Logout));
         let mut login = LoginScreen::new(note);
@@ -490,6 +500,7 @@ impl App {
             _ => self.session = Some(Session::new(token, user)),
         }
         self.idle.touch(self.opts.clock.as_ref());
+        self.sign_in_email = None;
         if self.identity_changed {
             if let Some(s) = &self.setting {
                 identity::accept(
@@ -546,7 +557,7 @@ impl App {
     }
 
     fn note_for(&mut self, e: &ApiError) -> Option<Note> {
-        if matches!(e, ApiError::Network(_)) {
+        if matches!(e, ApiError::Network(_) | ApiError::Untrusted(_)) {
             self.connection = Connection::Offline;
         } else {
             self.connection = Connection::Online;
@@ -561,6 +572,9 @@ impl App {
                 "That code is wrong or was already used. Wait for the next code, then try again.".into()
             }
             ApiError::Network(_) => format!("{e}. Nothing you typed is lost: press Enter to try again."),
+            ApiError::BadResponse { .. } | ApiError::TooLarge => format!(
+                "Something is wrong with the server: {e}. Nothing you typed is lost: press Enter to try again in a minute, and tell your admin if it keeps happening."
+            ),
             other => other.to_string(),
         };
         Note::error(text)
@@ -603,11 +617,13 @@ impl App {
                         self.auth_step(step)
                     }
                     Err(e) => {
-                        let network = matches!(e, ApiError::Network(_));
+                        // Only the server's own envelope says anything about the password; after
+                        // any other failure the password is given back, so nothing is retyped.
+                        let unanswered = !matches!(e, ApiError::Server { .. });
                         let note = self.note_for(&e);
                         if let Screen::Login(l) = &mut self.screen {
-                            if network {
-                                l.network_failed(note)
+                            if unanswered {
+                                l.unanswered(note)
                             } else {
                                 l.answered(note)
                             }
@@ -751,7 +767,7 @@ impl App {
             lock.render(f, rows[0], &theme);
             self.render_status(f, rows[1]);
             f.render_widget(
-                Paragraph::new(keymap::hints(&[keymap::LOCK])).style(theme.dim()),
+                Paragraph::new(keymap::hints(&[keymap::LOCK], area.width.into())).style(theme.dim()),
                 rows[2],
             );
             return;
@@ -777,7 +793,10 @@ impl App {
         self.render_status(f, rows[2]);
         let hints = match &self.status {
             Some(s) => Line::from(Span::styled(s.clone(), theme.focus())),
-            None => Line::from(Span::styled(keymap::hints(&self.screen.key_tables()), theme.dim())),
+            None => Line::from(Span::styled(
+                keymap::hints(&self.screen.key_tables(), area.width.into()),
+                theme.dim(),
+            )),
         };
         f.render_widget(Paragraph::new(hints), rows[3]);
         match &self.overlay {
@@ -836,65 +855,58 @@ impl App {
         f.render_widget(Paragraph::new(right).style(style), cols[1]);
     }
 
-    /// The keys of the current screen: one column where it fits, two where it would not
-    /// (80x24 has room for about twenty rows), so no key is ever cut off.
+    /// The keys of the current screen, from the key table: one column when it fits the
+    /// height, else two side by side (80x24 shows every key); "Esc closes" sits in the border.
     fn render_help(&self, f: &mut Frame, area: Rect) {
         let theme = self.opts.theme;
         let rows = keymap::help_rows(&self.screen.key_tables());
-        let key_w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
-        let lines = |rows: &[(&str, &str)]| -> Vec<Line<'static>> {
-            rows.iter()
-                .map(|(k, what)| {
-                    Line::from(vec![
-                        Span::styled(format!("{k:<key_w$}  "), theme.focus()),
-                        Span::raw(what.to_string()),
-                    ])
-                })
-                .collect()
+        let two = rows.len() as u16 + 2 > area.height;
+        let per_col = if two { rows.len().div_ceil(2) } else { rows.len() };
+        let key_w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) as u16;
+        let cells = |i: usize| {
+            rows.get(i)
+                .map(|(k, what)| [Cell::from(Span::styled(*k, theme.focus())), Cell::from(*what)])
+                .into_iter()
+                .flatten()
         };
-        let title = format!(" Keys: {} ", self.screen.title());
-        let closes = Line::from(Span::styled("Esc closes", theme.dim()));
-        if rows.len() as u16 + 4 <= area.height {
-            let mut one = lines(&rows);
-            one.extend([Line::from(""), closes]);
-            popup(f, area, &title, one, &theme);
-            return;
+        let table_rows: Vec<Row> = (0..per_col)
+            .map(|i| Row::new(cells(i).chain(if two { Some(cells(i + per_col)) } else { None }.into_iter().flatten())))
+            .collect();
+        let mut widths = vec![Constraint::Length(key_w), Constraint::Fill(1)];
+        if two {
+            widths.extend([Constraint::Length(key_w), Constraint::Fill(1)]);
         }
-        let half = rows.len().div_ceil(2);
-        let columns =
-            [rows[..half].to_vec(), rows[half..].to_vec()].map(|c| Paragraph::new(lines(&c)).wrap(Wrap { trim: true }));
-        let width = area.width.min(110);
-        let col_w = width.saturating_sub(3) / 2;
-        let tallest = columns.iter().map(|p| p.line_count(col_w)).max().unwrap_or(0);
-        let r = centered(area, width, (tallest as u16).saturating_add(3));
+        let r = centered(area, if two { 100 } else { 60 }, per_col as u16 + 2);
         f.render_widget(Clear, r);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.focus())
-            .title(Span::styled(title, theme.title()));
-        let inner = block.inner(r);
-        f.render_widget(block, r);
-        let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-        let halves = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
-            .spacing(1)
-            .split(body);
-        for (p, a) in columns.into_iter().zip(halves.iter()) {
-            f.render_widget(p, *a);
-        }
-        f.render_widget(Paragraph::new(closes), foot);
+        let block = popup_block(&format!(" Keys: {} ", self.screen.title()), &theme)
+            .title_bottom(Span::styled(" Esc closes ", theme.dim()));
+        f.render_widget(Table::new(table_rows, widths).column_spacing(2).block(block), r);
     }
 }
 
-/// A bordered pop-up in the middle of `area`.
-fn popup(f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: &Theme) {
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let r = centered(area, 70, h);
-    f.render_widget(Clear, r);
-    let block = Block::default()
+/// The border and title every pop-up has.
+fn popup_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
+    Block::default()
         .borders(Borders::ALL)
         .border_style(theme.focus())
-        .title(Span::styled(title.to_string(), theme.title()));
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), r);
+        .title(Span::styled(title.to_string(), theme.title()))
+}
+
+/// A bordered pop-up in the middle of `area`.
+/// Its height follows the wrapped text, so the last line ("Esc closes") is never cut off.
+fn popup(f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: &Theme) {
+    let w = area.width.min(70);
+    let h = wrapped_height(&lines, w.saturating_sub(2))
+        .saturating_add(2)
+        .min(area.height);
+    let r = centered(area, w, h);
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(popup_block(title, theme)),
+        r,
+    );
 }
 
 #[cfg(test)]

@@ -213,8 +213,9 @@ mod tests {
     use crate::client::theme::Theme;
 
     /// A terminal that never answers "where is your cursor?": in the real client the answer
-    /// goes to the input stream, which owns stdin, so the question times out.
-    struct NoCursorReport(TestBackend);
+    /// goes to the input stream, which owns stdin, so the question times out. It counts the
+    /// scrollback purges it was asked for.
+    struct NoCursorReport(TestBackend, usize);
 
     fn infallible<T>(result: Result<T, std::convert::Infallible>) -> T {
         result.unwrap_or_else(|never| match never {})
@@ -263,8 +264,16 @@ mod tests {
 
     impl Scrollback for NoCursorReport {
         fn purge_scrollback(&mut self) -> std::io::Result<()> {
+            self.1 += 1;
             Ok(())
         }
+    }
+
+    #[test]
+    fn the_crossterm_backend_purges_with_csi_3j() {
+        let mut out = Vec::new();
+        CrosstermBackend::new(&mut out).purge_scrollback().unwrap();
+        assert_eq!(out, b"\x1b[3J");
     }
 
     #[tokio::test]
@@ -278,7 +287,7 @@ mod tests {
             clock: Arc::new(ManualClock::default()),
             known_settings: None,
         });
-        let terminal = Terminal::new(NoCursorReport(TestBackend::new(80, 24))).unwrap();
+        let terminal = Terminal::new(NoCursorReport(TestBackend::new(80, 24), 0)).unwrap();
         let mut runner = Runner::new(terminal, app, Api::new(&url).unwrap());
         runner.draw().unwrap();
         runner
@@ -293,5 +302,6 @@ mod tests {
             .iter()
             .all(|c| c.symbol() == " ");
         assert!(blank, "the screen was not cleared");
+        assert_eq!(runner.terminal.backend().1, 1, "the scrollback was not purged");
     }
 }

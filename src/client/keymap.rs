@@ -164,7 +164,7 @@ const fn b(
 /// Keys that work on every screen, also inside text fields.
 pub const ALWAYS: &[Binding] = &[
     b(&[ctrl('l')], "Ctrl-L", KeyAction::Lock, "lock now", true),
-    b(&[k(KeyCode::F(1))], "F1", KeyAction::Help, "keys of this screen", false),
+    b(&[k(KeyCode::F(1))], "F1", KeyAction::Help, "keys of this screen", true),
     b(&[ctrl('c')], "Ctrl-C", KeyAction::Quit, "quit", false),
 ];
 
@@ -182,49 +182,49 @@ pub const GLOBAL: &[Binding] = &[
         &[ch('p')],
         "p",
         KeyAction::Go(Destination::Profiles),
-        "Profiles (later release)",
+        "Profiles (later)",
         false,
     ),
     b(
         &[ch('c')],
         "c",
         KeyAction::Go(Destination::Clicker),
-        "Behaviour Clicker (later release)",
+        "Behaviour Clicker (later)",
         false,
     ),
     b(
         &[ch('r')],
         "r",
         KeyAction::Go(Destination::Record),
-        "Record an incident (later release)",
+        "Record an incident (later)",
         false,
     ),
     b(
         &[ch('i')],
         "i",
         KeyAction::Go(Destination::Incidents),
-        "Incidents (later release)",
+        "Incidents (later)",
         false,
     ),
     b(
         &[ch('s')],
         "s",
         KeyAction::Go(Destination::Plans),
-        "Smart Plans (later release)",
+        "Smart Plans (later)",
         false,
     ),
     b(
         &[ch('a')],
         "a",
         KeyAction::Go(Destination::Analytics),
-        "Analytics (later release)",
+        "Analytics (later)",
         false,
     ),
     b(
         &[ch('A')],
         "A",
         KeyAction::Go(Destination::Admin),
-        "Admin (later release)",
+        "Admin (later)",
         false,
     ),
     b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "back, close", false),
@@ -244,14 +244,14 @@ pub const DASHBOARD: &[Binding] = &[
         "j/↓",
         KeyAction::Down,
         "next incident",
-        true,
+        false,
     ),
     b(
         &[ch('k'), k(KeyCode::Up)],
         "k/↑",
         KeyAction::Up,
         "previous incident",
-        true,
+        false,
     ),
     b(
         &[ch('g'), k(KeyCode::Home)],
@@ -277,13 +277,7 @@ pub const DASHBOARD: &[Binding] = &[
         true,
     ),
     b(&[ch('t')], "t", KeyAction::CyclePeriod, "7 days / 30 days / all", true),
-    b(
-        &[ch('v')],
-        "v",
-        KeyAction::Reveal,
-        "show or hide full names (privacy mode)",
-        false,
-    ),
+    b(&[ch('v')], "v", KeyAction::Reveal, "full names on/off (privacy)", false),
 ];
 
 /// Sign-in and other forms (text fields are focused: letters are typed, not commands).
@@ -334,16 +328,26 @@ pub fn lookup(tables: &[&[Binding]], ev: &KeyEvent) -> Option<KeyAction> {
         .map(|b| b.action)
 }
 
-/// The hint line for the status bar: `key action` pairs of the bindings marked as hints.
-pub fn hints(tables: &[&[Binding]]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for b in tables.iter().flat_map(|t| t.iter()).filter(|b| b.hint) {
+/// The hint line for the status bar, at most `width` columns: `key action` pairs of the
+/// bindings marked as hints. The help key comes first (the last one marked: `?` where it
+/// works, else `F1`), so the way to every other key is never cut off at 80 columns; a pair
+/// that does not fit is left out whole, never cut in the middle.
+pub fn hints(tables: &[&[Binding]], width: usize) -> String {
+    let marked: Vec<&Binding> = tables.iter().flat_map(|t| t.iter()).filter(|b| b.hint).collect();
+    let help = marked.iter().rev().find(|b| b.action == KeyAction::Help);
+    let rest = marked.iter().filter(|b| b.action != KeyAction::Help);
+    let mut line = String::new();
+    for b in help.into_iter().chain(rest) {
         let text = format!("{} {}", b.label, b.help);
-        if !parts.contains(&text) {
-            parts.push(text);
+        let sep = if line.is_empty() { "" } else { " · " };
+        let len = line.chars().count() + sep.chars().count() + text.chars().count();
+        if line.contains(&text) || len > width {
+            continue;
         }
+        line.push_str(sep);
+        line.push_str(&text);
     }
-    parts.join(" · ")
+    line
 }
 
 /// The help overlay's rows: `(keys, what)`, in table order, without duplicates.
@@ -411,7 +415,21 @@ mod tests {
         let rows = help_rows(&[ALWAYS, GLOBAL, DASHBOARD]);
         assert!(rows.contains(&("t", "7 days / 30 days / all")));
         assert!(rows.contains(&("Ctrl-L", "lock now")));
-        let h = hints(&[ALWAYS, DASHBOARD]);
+        let h = hints(&[ALWAYS, DASHBOARD], 200);
         assert!(h.contains("Ctrl-L lock now") && h.contains("t 7 days"));
+        assert!(h.starts_with("F1 keys of this screen"), "{h}");
+    }
+
+    #[test]
+    fn at_80_columns_the_help_key_is_hinted_first_and_pairs_are_never_cut() {
+        for (tables, help) in [
+            (&[DASHBOARD, ALWAYS, GLOBAL][..], "? keys of this screen"),
+            (&[ALWAYS, FORM][..], "F1 keys of this screen"),
+        ] {
+            let h = hints(tables, 80);
+            assert!(h.chars().count() <= 80, "{h}");
+            assert!(h.starts_with(help), "{h}");
+            assert!(!h.ends_with(' ') && !h.ends_with('·'), "{h}");
+        }
     }
 }

@@ -40,8 +40,13 @@ pub fn init() -> Result<Term, String> {
 /// left, paste mode off, cursor shown, raw mode off. Errors are ignored (the terminal may be
 /// gone after SIGHUP).
 pub fn restore() {
-    let mut out = stdout();
-    let _ = crossterm::execute!(
+    let _ = write_restore(&mut stdout());
+    let _ = disable_raw_mode();
+}
+
+/// The bytes of [`restore`] (everything but leaving raw mode), written to `out`.
+fn write_restore(out: &mut impl Write) -> std::io::Result<()> {
+    crossterm::execute!(
         out,
         Clear(ClearType::All),
         Clear(ClearType::Purge),
@@ -49,9 +54,8 @@ pub fn restore() {
         LeaveAlternateScreen,
         Clear(ClearType::Purge),
         crossterm::cursor::Show
-    );
-    let _ = out.flush();
-    let _ = disable_raw_mode();
+    )?;
+    out.flush()
 }
 
 /// On any panic: restore the terminal, print a fixed sentence, and end the process.
@@ -68,4 +72,25 @@ fn install_panic_hook() {
         eprintln!("bsmart stopped because of an internal error. Details are withheld to protect pupil data.");
         std::process::exit(101);
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restoring_purges_the_scrollback_on_both_screens_and_sets_no_title_or_clipboard() {
+        let mut out = Vec::new();
+        write_restore(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let leave = text.find("\x1b[?1049l").expect("alternate screen left");
+        let purge_before = text.find("\x1b[3J").expect("scrollback purged");
+        assert!(purge_before < leave, "{text:?}");
+        assert!(
+            text[leave..].contains("\x1b[3J"),
+            "main screen's scrollback purged: {text:?}"
+        );
+        assert!(text.contains("\x1b[?2004l"), "bracketed paste off: {text:?}");
+        assert!(!text.contains("\x1b]"), "no OSC (title, clipboard): {text:?}");
+    }
 }

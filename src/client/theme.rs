@@ -15,9 +15,14 @@ pub struct Theme {
 impl Theme {
     /// From the config and the environment's `NO_COLOR`.
     pub fn from_config(theme: config::Theme) -> Theme {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Theme::from_parts(theme, std::env::var_os("NO_COLOR").as_deref())
+    }
+
+    /// From the config and a `NO_COLOR` value: any non-empty value turns colour off
+    /// (no-color.org); an empty one does not.
+    pub fn from_parts(theme: config::Theme, no_color: Option<&std::ffi::OsStr>) -> Theme {
         Theme {
-            mono: no_color || theme == config::Theme::Mono,
+            mono: no_color.is_some_and(|v| !v.is_empty()) || theme == config::Theme::Mono,
         }
     }
 
@@ -72,5 +77,38 @@ impl Theme {
     /// Table headers.
     pub fn header(&self) -> Style {
         Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use super::*;
+
+    #[test]
+    fn no_color_with_a_value_or_the_mono_theme_turns_colour_off() {
+        let auto = config::Theme::Auto;
+        assert!(!Theme::from_parts(auto, None).mono);
+        assert!(
+            !Theme::from_parts(auto, Some(OsStr::new(""))).mono,
+            "empty NO_COLOR is unset"
+        );
+        assert!(Theme::from_parts(auto, Some(OsStr::new("1"))).mono);
+        assert!(Theme::from_parts(config::Theme::Mono, None).mono);
+        let mono = Theme { mono: true };
+        for style in [
+            mono.text(),
+            mono.dim(),
+            mono.title(),
+            mono.focus(),
+            mono.selected(),
+            mono.error(),
+        ]
+        .into_iter()
+        .chain([mono.banner(), mono.ok(), mono.status(), mono.header()])
+        {
+            assert_eq!((style.fg, style.bg), (None, None), "{style:?}");
+        }
     }
 }

@@ -24,6 +24,13 @@ pub const DEADLINE: Duration = Duration::from_secs(15);
 /// The idle lock used in tests (the clock is manual, so it never passes by itself).
 pub const IDLE: Duration = Duration::from_secs(120);
 
+/// Demo accounts (see `bsmart::server::demo::ACCOUNTS`).
+pub const TEACHER: (&str, &str) = ("teacher@demo.test", "demo-teacher-passphrase");
+/// A pastoral lead with 2FA.
+pub const LEAD: (&str, &str) = ("lead@demo.test", "demo-lead-passphrase");
+/// A new starter with a temporary password.
+pub const NEWSTARTER: (&str, &str) = ("newstarter@demo.test", "demo-temporary-pass");
+
 /// A client under test.
 pub struct Harness {
     /// The loop's state.
@@ -64,6 +71,30 @@ impl Harness {
     pub fn with(url: &str, o: Opts) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         Harness::with_dir(url, o, dir)
+    }
+
+    /// A client of `url` in a `width` x `height` terminal.
+    pub fn sized(url: &str, width: u16, height: u16) -> Harness {
+        Harness::with(
+            url,
+            Opts {
+                width,
+                height,
+                ..Opts::default()
+            },
+        )
+    }
+
+    /// The TOTP secret shown on the enrolment screen (panics on any other screen).
+    pub fn enrol_secret(&self) -> String {
+        use bsmart::client::screens::{Screen, enrol::Stage};
+        match self.runner.app.screen() {
+            Screen::Enrol(e) => match &e.stage {
+                Stage::Scan { secret, .. } => secret.to_string(),
+                other => panic!("stage {other:?}"),
+            },
+            _ => panic!("not enrolling"),
+        }
     }
 
     /// As [`Harness::with`], keeping the known-settings file in `dir`.
@@ -139,6 +170,12 @@ impl Harness {
         self.wait_for(needle, |t| t.contains(needle)).await
     }
 
+    /// Wait until the screen, read as [`words`], shows `needle` (a sentence may wrap).
+    pub async fn wait_words(&mut self, needle: &str) -> String {
+        self.wait_for(needle, |t| words(t).contains(needle)).await;
+        words(&self.text())
+    }
+
     /// Sign in with email and password (from the sign-in screen, once the setting is shown).
     pub async fn submit_login(&mut self, email: &str, password: &str) {
         self.wait_text("Email").await;
@@ -175,6 +212,15 @@ pub fn buffer_text(buf: &Buffer) -> String {
     out
 }
 
+/// The screen's text with borders dropped and every run of blanks made one space, so a
+/// wrapped sentence reads as one line (for screens without side-by-side panels).
+pub fn words(text: &str) -> String {
+    text.replace(['│', '┌', '┐', '└', '┘', '─'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Assert that no cell holds a control, bidi or invisible character, and that no leftover of
 /// an OSC title sequence is drawn.
 pub fn assert_clean(buf: &Buffer) {
@@ -186,4 +232,108 @@ pub fn assert_clean(buf: &Buffer) {
     }
     let text = buffer_text(buf);
     assert!(!text.contains("]0;pwned"), "escape leftover drawn:\n{text}");
+    assert_only_csi_bytes(buf);
 }
+
+/// Send the frame through the real crossterm backend and check the bytes a terminal would get:
+/// every escape is a CSI (cursor, colour, style), never an OSC (window title, clipboard: rule
+/// 43), DCS or a bare ESC, and there is no BEL.
+pub fn assert_only_csi_bytes(buf: &Buffer) {
+    use ratatui::backend::{Backend, CrosstermBackend};
+    let mut bytes = Vec::new();
+    let mut out = CrosstermBackend::new(&mut bytes);
+    let cells = buf.content().iter().enumerate().map(|(i, c)| {
+        let (x, y) = buf.pos_of(i);
+        (x, y, c)
+    });
+    out.draw(cells).unwrap();
+    Backend::flush(&mut out).unwrap();
+    assert!(!bytes.contains(&0x07), "BEL sent to the terminal");
+    for (i, _) in bytes.iter().enumerate().filter(|(_, b)| **b == 0x1b) {
+        assert_eq!(
+            bytes.get(i + 1),
+            Some(&b'['),
+            "non-CSI escape sent: {:?}",
+            String::from_utf8_lossy(&bytes[i..bytes.len().min(i + 12)])
+        );
+    }
+}
+
+/// A hand-rolled HTTP/1.1 server on loopback that answers every request with whatever
+/// `respond(method_and_path)` returns (raw bytes, status line and headers included), then closes
+/// the connection. It is not a stand-in for the bsmart server: it plays a *broken* one (HTML
+/// error pages, broken JSON, replies of many megabytes) to test the client's bounded reads.
+pub struct RawServer {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RawServer {
+    /// Listen on 127.0.0.1 and answer with `respond`.
+    pub async fn start(respond: fn(&str) -> Vec<u8>) -> RawServer {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    // Read the head, then as much body as Content-Length says.
+                    let mut req = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    let head_end = loop {
+                        let Ok(n) = sock.read(&mut buf).await else { return };
+                        if n == 0 {
+                            return;
+                        }
+                        req.extend_from_slice(&buf[..n]);
+                        if let Some(i) = req.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break i + 4;
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&req[..head_end]).to_ascii_lowercase();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    while req.len() < head_end + len {
+                        let Ok(n) = sock.read(&mut buf).await else { return };
+                        if n == 0 {
+                            break;
+                        }
+                        req.extend_from_slice(&buf[..n]);
+                    }
+                    let first = String::from_utf8_lossy(&req[..head_end]);
+                    let line = first.lines().next().unwrap_or("").to_string();
+                    // The client may hang up early (a reply too large): write errors are fine.
+                    let _ = sock.write_all(&respond(&line)).await;
+                    let _ = sock.shutdown().await;
+                });
+            }
+        });
+        RawServer { url, task }
+    }
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A raw HTTP/1.1 response with `Connection: close`; `length` false leaves Content-Length out
+/// (the body then ends when the connection closes, so its size is known only by reading it).
+pub fn raw_response(status: &str, content_type: &str, body: &[u8], length: bool) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nConnection: close\r\n");
+    if length {
+        out.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// A valid `GET /setting` reply body for a raw server.
+pub const RAW_SETTING: &str = r#"{"id":"raw","name":"Raw Test School","incident_prefix":"besmart","password_rules":{"min_chars":10,"min_chars_without_2fa":15,"max_chars":128,"require_2fa_for_all":false},"support":{"email":"help@raw.test","phone":"0100","url":"https://help.raw.test"},"demo":false}"#;

@@ -71,6 +71,14 @@ impl LoginScreen {
         }
     }
 
+    /// Back from a later sign-in step: the email filled in, the password to type again.
+    pub fn with_email(email: &str) -> LoginScreen {
+        let mut login = LoginScreen::new(Note::info("Started again: type your password."));
+        login.email.set(email);
+        login.focus = 1;
+        login
+    }
+
     /// The keys of this screen.
     pub fn keys() -> &'static [Binding] {
         keymap::FORM
@@ -143,8 +151,9 @@ impl LoginScreen {
         self.focus = 1;
     }
 
-    /// The request never reached the server: give the password back, keep everything typed.
-    pub fn network_failed(&mut self, note: Option<Note>) {
+    /// The server never judged the password (unreachable, or an answer that is not a bsmart
+    /// reply): give the password back, keep everything typed.
+    pub fn unanswered(&mut self, note: Option<Note>) {
         self.busy = false;
         if let Some(p) = self.in_flight.take() {
             self.password.set(p.expose_secret());

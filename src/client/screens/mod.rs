@@ -14,6 +14,7 @@ pub mod totp;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::text::Line;
 use secrecy::SecretString;
 use url::Url;
 
@@ -165,5 +166,44 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
+    }
+}
+
+/// How many rows `lines` take when word-wrapped to `width` columns (greedy, as ratatui's
+/// `Wrap` does; a word longer than the width is broken).
+pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let rows: usize = lines
+        .iter()
+        .map(|line| {
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            let (mut rows, mut used) = (1, 0);
+            for word in text.split_whitespace() {
+                let w = Line::from(word).width();
+                if used > 0 && used + 1 + w <= width {
+                    used += 1 + w;
+                    continue;
+                }
+                if used > 0 {
+                    rows += 1;
+                }
+                rows += w.saturating_sub(1) / width;
+                used = (w.saturating_sub(1) % width) + 1;
+            }
+            rows
+        })
+        .sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_height_counts_wrapped_and_broken_words() {
+        let lines = [Line::from("aaa bbb ccc"), Line::from(""), Line::from("x".repeat(25))];
+        assert_eq!(wrapped_height(&lines, 7), 2 + 1 + 4);
+        assert_eq!(wrapped_height(&lines, 80), 3);
     }
 }

@@ -53,6 +53,8 @@ impl std::fmt::Debug for TextField {
 fn fresh(kind: Kind) -> TextArea<'static> {
     let mut area = TextArea::default();
     area.set_cursor_line_style(Style::default());
+    // The default selection colour (light blue) would ignore NO_COLOR; reverse video needs none.
+    area.set_selection_style(Style::default().add_modifier(Modifier::REVERSED));
     if kind != Kind::Plain {
         area.set_max_histories(0);
     }
