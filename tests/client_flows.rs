@@ -437,3 +437,44 @@ async fn not_yet_built_screens_say_so_plainly() {
     h.press(KeyCode::Enter);
     assert!(h.text().contains("Parents informed"), "details pop-up");
 }
+
+/// The reference an on-screen notification line names, if any.
+fn reference_in(line: &str) -> Option<String> {
+    let at = line.find("besmart-")?;
+    let digits: String = line[at + 8..].chars().take_while(char::is_ascii_digit).collect();
+    (!digits.is_empty()).then(|| format!("besmart-{digits}"))
+}
+
+#[tokio::test]
+async fn tab_moves_to_the_notifications_and_enter_opens_the_incident_one_is_about() {
+    let server = TestServer::start().await;
+    let mut h = Harness::sized(&server.url, 80, 24);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    all_incidents(&mut h).await;
+    h.press(KeyCode::Tab);
+    // Walk down the notifications to one about an incident (the highlighted row has ▶).
+    let mut reference = None;
+    for _ in 0..10 {
+        let text = h.text();
+        let line = text
+            .lines()
+            .skip_while(|l| !l.contains("My notifications"))
+            .find(|l| l.contains('▶'))
+            .unwrap_or_else(|| panic!("no notification is selected:\n{text}"))
+            .to_string();
+        if let Some(r) = reference_in(&line) {
+            reference = Some(r);
+            break;
+        }
+        h.press(KeyCode::Char('j'));
+    }
+    let reference = reference.expect("a demo notification about an incident");
+    h.press(KeyCode::Enter);
+    let details = h.wait_text("Reference:").await;
+    assert!(details.contains(&reference), "{reference} not opened:\n{details}");
+    // Closing the details leaves the keys with the incidents, on that incident.
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Enter);
+    let again = h.wait_text("Reference:").await;
+    assert!(again.contains(&reference), "{again}");
+}

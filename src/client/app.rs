@@ -423,6 +423,10 @@ impl App {
                 self.overlay = Some(Overlay::Details);
                 Vec::new()
             }
+            Msg::Say(text) => {
+                self.status = Some(text);
+                Vec::new()
+            }
             Msg::Unlock { password } => match self.token() {
                 Some(token) => vec![self.call(Slot::Auth, Call::Reauth { token, password })],
                 None => Vec::new(),

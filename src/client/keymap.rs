@@ -40,6 +40,8 @@ pub enum KeyAction {
     CyclePeriod,
     /// Privacy mode: show or hide full names.
     Reveal,
+    /// Dashboard: move between the incidents and the notifications.
+    SwitchPane,
     /// Forms: next field.
     NextField,
     /// Forms: previous field.
@@ -239,34 +241,10 @@ pub const GLOBAL: &[Binding] = &[
 
 /// The Dashboard's incident table.
 pub const DASHBOARD: &[Binding] = &[
-    b(
-        &[ch('j'), k(KeyCode::Down)],
-        "j/↓",
-        KeyAction::Down,
-        "next incident",
-        false,
-    ),
-    b(
-        &[ch('k'), k(KeyCode::Up)],
-        "k/↑",
-        KeyAction::Up,
-        "previous incident",
-        false,
-    ),
-    b(
-        &[ch('g'), k(KeyCode::Home)],
-        "g",
-        KeyAction::Top,
-        "first incident",
-        false,
-    ),
-    b(
-        &[ch('G'), k(KeyCode::End)],
-        "G",
-        KeyAction::Bottom,
-        "last incident",
-        false,
-    ),
+    b(&[ch('j'), k(KeyCode::Down)], "j/↓", KeyAction::Down, "next row", false),
+    b(&[ch('k'), k(KeyCode::Up)], "k/↑", KeyAction::Up, "previous row", false),
+    b(&[ch('g'), k(KeyCode::Home)], "g", KeyAction::Top, "first row", false),
+    b(&[ch('G'), k(KeyCode::End)], "G", KeyAction::Bottom, "last row", false),
     b(&[k(KeyCode::PageUp)], "PgUp", KeyAction::PageUp, "page up", false),
     b(&[k(KeyCode::PageDown)], "PgDn", KeyAction::PageDown, "page down", false),
     b(
@@ -277,6 +255,13 @@ pub const DASHBOARD: &[Binding] = &[
         true,
     ),
     b(&[ch('t')], "t", KeyAction::CyclePeriod, "7 days / 30 days / all", true),
+    b(
+        &[k(KeyCode::Tab)],
+        "Tab",
+        KeyAction::SwitchPane,
+        "incidents / notifications",
+        true,
+    ),
     b(&[ch('v')], "v", KeyAction::Reveal, "full names on/off (privacy)", false),
 ];
 

@@ -4,15 +4,19 @@
 //! The incident table builds `Row`s only for the visible slice (PERFORMANCE-ANCHORS: 0.28 ms a
 //! frame for 10,000 rows instead of 7.8 ms), so a frame costs the same with 10 or 10,000
 //! incidents. Pages of `GET /incidents` are appended as they arrive. In privacy mode names are
-//! shown as initials until `v` reveals them. This module is public so `benches/dashboard.rs`
-//! can render it with 10,000 rows.
+//! shown as initials until `v` reveals them. `Tab` moves the keys between the incident table
+//! and the notifications (at 80x24 only a few notifications fit, so that list scrolls too);
+//! `Enter` on a notification about an incident opens that incident. This module is public so
+//! `benches/dashboard.rs` can render it with 10,000 rows.
 
 use chrono::{DateTime, Duration, Local, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, List, ListItem, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{
+    Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap,
+};
 
 use super::{Ctx, Msg, centered};
 use crate::client::keymap::{self, Binding, KeyAction};
@@ -57,6 +61,15 @@ impl Period {
     }
 }
 
+/// Which list has the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// The incident table.
+    Incidents,
+    /// The user's notifications.
+    Notifications,
+}
+
 /// State of the dashboard. `Debug` is written by hand: it prints counts, never a pupil's name.
 pub struct DashboardScreen {
     /// The period shown.
@@ -70,6 +83,9 @@ pub struct DashboardScreen {
     page: usize,
     notifications: Vec<Notification>,
     notifications_loaded: bool,
+    notification_list: ListState,
+    /// The list that has the keys.
+    pub pane: Pane,
     privacy: bool,
     revealed: bool,
 }
@@ -108,6 +124,8 @@ impl DashboardScreen {
             page: 10,
             notifications: Vec::new(),
             notifications_loaded: false,
+            notification_list: ListState::default(),
+            pane: Pane::Incidents,
             privacy,
             revealed: false,
         }
@@ -144,8 +162,10 @@ impl DashboardScreen {
 
     /// The notifications arrived.
     pub fn set_notifications(&mut self, items: Vec<Notification>) {
+        let first = (!items.is_empty()).then_some(0);
         self.notifications = items;
         self.notifications_loaded = true;
+        self.notification_list.select(first);
     }
 
     /// The index of the selected incident.
@@ -175,24 +195,68 @@ impl DashboardScreen {
 
     /// A key.
     pub fn handle_key(&mut self, key: KeyEvent) -> Option<Msg> {
-        let page = self.page.max(1) as isize;
-        match keymap::lookup(&[keymap::DASHBOARD], &key)? {
-            KeyAction::Down => self.move_by(1),
-            KeyAction::Up => self.move_by(-1),
-            KeyAction::Top => self.selected = 0,
-            KeyAction::Bottom => self.move_by(isize::MAX),
-            KeyAction::PageDown => self.move_by(page),
-            KeyAction::PageUp => self.move_by(-page),
-            KeyAction::Open => return self.selected_incident().is_some().then_some(Msg::OpenDetails),
+        let action = keymap::lookup(&[keymap::DASHBOARD], &key)?;
+        match action {
+            KeyAction::SwitchPane => {
+                self.pane = match self.pane {
+                    Pane::Incidents => Pane::Notifications,
+                    Pane::Notifications => Pane::Incidents,
+                };
+            }
             KeyAction::CyclePeriod => {
                 self.period = self.period.next();
                 self.reset_incidents();
                 return Some(Msg::FetchIncidents);
             }
             KeyAction::Reveal => self.revealed = !self.revealed,
-            _ => return None,
+            _ if self.pane == Pane::Notifications => return self.notification_key(action),
+            KeyAction::Open => return self.selected_incident().is_some().then_some(Msg::OpenDetails),
+            movement => self.move_by(self.movement(movement, self.incidents.len())?),
         }
         Some(Msg::Redraw)
+    }
+
+    /// How many rows a movement key moves by in a list of `len` rows, or `None` for any
+    /// other key.
+    fn movement(&self, action: KeyAction, len: usize) -> Option<isize> {
+        let page = self.page.max(1) as isize;
+        let len = isize::try_from(len).unwrap_or(isize::MAX);
+        Some(match action {
+            KeyAction::Down => 1,
+            KeyAction::Up => -1,
+            KeyAction::Top => -len,
+            KeyAction::Bottom => len,
+            KeyAction::PageDown => page,
+            KeyAction::PageUp => -page,
+            _ => return None,
+        })
+    }
+
+    /// A key while the notifications have the keys: move, or open the incident one is about.
+    fn notification_key(&mut self, action: KeyAction) -> Option<Msg> {
+        if action != KeyAction::Open {
+            let delta = self.movement(action, self.notifications.len())?;
+            let last = self.notifications.len().saturating_sub(1);
+            let at = self.notification_list.selected().unwrap_or(0);
+            let to = at.saturating_add_signed(delta).min(last);
+            self.notification_list
+                .select((!self.notifications.is_empty()).then_some(to));
+            return Some(Msg::Redraw);
+        }
+        let at = self.notification_list.selected()?;
+        let Some(reference) = self.notifications.get(at)?.incident_reference.clone() else {
+            return Some(Msg::Say("This notification is not about an incident.".into()));
+        };
+        match self.incidents.iter().position(|i| i.reference == reference) {
+            Some(row) => {
+                self.selected = row;
+                self.pane = Pane::Incidents;
+                Some(Msg::OpenDetails)
+            }
+            None => Some(Msg::Say(format!(
+                "{reference} is not in this list: t shows a longer period."
+            ))),
+        }
     }
 
     /// Draw the whole dashboard into `area`.
@@ -216,6 +280,7 @@ impl DashboardScreen {
         let title = format!(" Incidents — {} ({}){state} ", self.period.label(), self.total);
         let block = Block::default()
             .borders(Borders::ALL)
+            .border_style(self.pane_border(Pane::Incidents, theme))
             .title(Span::styled(title, theme.title()));
         let visible = area.height.saturating_sub(3) as usize;
         self.page = visible.max(1);
@@ -270,7 +335,7 @@ impl DashboardScreen {
 
     /// The notifications, and below them the help centre's contact on a line of its own (no
     /// frame: at 80x24 the two rows a frame takes are two more notifications).
-    fn render_side(&self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+    fn render_side(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         let theme = ctx.theme;
         let contact = match ctx.setting {
             Some(s) => format!("{} · {} · {}", s.support.email, s.support.phone, s.support.url),
@@ -305,11 +370,21 @@ impl DashboardScreen {
             format!(" My notifications ({}) ", self.notifications.len()),
             theme.title(),
         );
-        f.render_widget(
-            List::new(items).block(Block::default().borders(Borders::ALL).title(title)),
-            parts[0],
-        );
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(self.pane_border(Pane::Notifications, theme))
+            .title(title);
+        let mut list = List::new(items).block(block);
+        if self.pane == Pane::Notifications {
+            list = list.highlight_style(theme.selected()).highlight_symbol("▶");
+        }
+        f.render_stateful_widget(list, parts[0], &mut self.notification_list);
         f.render_widget(help, parts[1]);
+    }
+
+    /// The border of a pane: marked while it has the keys.
+    fn pane_border(&self, pane: Pane, theme: &Theme) -> ratatui::style::Style {
+        if self.pane == pane { theme.focus() } else { theme.text() }
     }
 
     /// Draw the details pop-up of the selected incident.

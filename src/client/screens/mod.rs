@@ -70,6 +70,8 @@ pub enum Msg {
     FetchIncidents,
     /// Dashboard: open the details of the selected incident.
     OpenDetails,
+    /// Say this on the status line (a screen's answer to a key that cannot do its job now).
+    Say(String),
     /// Lock screen: unlock with this password.
     Unlock {
         /// The password.
