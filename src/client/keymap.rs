@@ -3,7 +3,9 @@
 //!
 //! Keys are bound to [`KeyAction`] ids, never to the internal `Action` type (ARCHITECTURE
 //! §9). Choices beyond KEYS.md: `F1` also opens help, because `?` is a character inside text
-//! fields; `t` cycles the dashboard period; `v` reveals names in privacy mode.
+//! fields; `t` cycles the dashboard period; `v` reveals names in privacy mode; `Tab` moves the
+//! dashboard's keys between its two lists (KEYS.md gives `Tab` to a profile's next tab, the
+//! same idea: the next part of the screen).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
