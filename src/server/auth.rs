@@ -380,6 +380,8 @@ pub struct AuthUser {
     pub token_hash: String,
     /// Absolute expiry of the session (unix seconds).
     pub expires_at: i64,
+    /// The user's last full authentication on this session (unix seconds).
+    pub authenticated_at: i64,
     /// The client's address.
     pub addr: Option<SocketAddr>,
 }
@@ -434,6 +436,7 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
         session_id: session.session_id,
         token_hash,
         expires_at: session.expires_at,
+        authenticated_at: session.authenticated_at,
         addr,
     }))
 }

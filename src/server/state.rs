@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 use super::clock::Clock;
 use super::store::Store;
 
-/// Time limits and thresholds of the security policy (SECURITY.md 10, 19, 23, 9).
+/// Time limits and thresholds of the security policy (SECURITY.md 10, 19, 23, 9; ASVS 5.0 7.5.1).
 #[derive(Debug, Clone)]
 pub struct Policy {
     /// A session unused for this long expires.
@@ -29,6 +29,9 @@ pub struct Policy {
     pub lockout_threshold: i64,
     /// A temporary password expires this long after it was set.
     pub temporary_password_ttl: TimeDelta,
+    /// A signed-in user may add a second factor only this long after giving their password
+    /// (signing in, `/auth/reauth` or a password change).
+    pub recent_authentication: TimeDelta,
 }
 
 impl Default for Policy {
@@ -39,6 +42,7 @@ impl Default for Policy {
             challenge_ttl: TimeDelta::minutes(5),
             lockout_threshold: 6,
             temporary_password_ttl: TimeDelta::hours(72),
+            recent_authentication: TimeDelta::minutes(5),
         }
     }
 }

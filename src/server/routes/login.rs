@@ -12,8 +12,8 @@ use super::super::store::Stage;
 use super::RateLimited;
 use super::common::{audit, user_entry};
 use super::signin::{
-    after_password, challenge_owner, check_recovery_code, count_failure, issue_challenge, seal_context, sign_in,
-    temporary_expired, temporary_expired_error,
+    Succession, after_password, challenge_owner, check_recovery_code, count_failure, issue_challenge, seal_context,
+    sign_in, temporary_expired, temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, LoginRequest, TotpRequest};
 
@@ -158,5 +158,7 @@ pub(super) async fn totp(
         user_entry(&state, &user, addr, "login.totp", "success").detail(detail),
     )
     .await?;
-    Ok(Json(sign_in(&state, user.id, addr, true, None, Vec::new()).await?))
+    Ok(Json(
+        sign_in(&state, user.id, addr, true, Succession::Fresh, Vec::new()).await?,
+    ))
 }

@@ -11,8 +11,8 @@ use super::super::store::Stage;
 use super::RateLimited;
 use super::common::{audit, user_entry};
 use super::signin::{
-    after_password, challenge_owner, check_and_hash_new_password, count_failure, sign_in, temporary_expired,
-    temporary_expired_error,
+    Succession, after_password, challenge_owner, check_and_hash_new_password, count_failure, sign_in,
+    temporary_expired, temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, PasswordChangeRequest};
 
@@ -82,6 +82,16 @@ pub(super) async fn change_password(
     // The new token keeps the old session's absolute expiry: a password alone (without the
     // second factor) must not stretch a session past its 12 hours, just as with reauth.
     Ok(Json(
-        sign_in(&state, user.id, addr, true, Some(signed_in.expires_at), Vec::new()).await?,
+        sign_in(
+            &state,
+            user.id,
+            addr,
+            true,
+            Succession::Reauthenticated {
+                expires_at: signed_in.expires_at,
+            },
+            Vec::new(),
+        )
+        .await?,
     ))
 }

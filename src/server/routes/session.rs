@@ -10,7 +10,7 @@ use super::super::error::{ApiError, ApiJson};
 use super::super::state::AppState;
 use super::RateLimited;
 use super::common::{audit, user_entry};
-use super::signin::{count_failure, sign_in};
+use super::signin::{Succession, count_failure, sign_in};
 use crate::wire::{AuthStep, ErrorBody, ReauthRequest};
 
 /// Unlock a locked client with the password: answers a new token and revokes the old one.
@@ -51,7 +51,17 @@ pub(super) async fn reauth(
     )
     .await?;
     Ok(Json(
-        sign_in(&state, user.id, addr, true, Some(signed_in.expires_at), Vec::new()).await?,
+        sign_in(
+            &state,
+            user.id,
+            addr,
+            true,
+            Succession::Reauthenticated {
+                expires_at: signed_in.expires_at,
+            },
+            Vec::new(),
+        )
+        .await?,
     ))
 }
 

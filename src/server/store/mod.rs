@@ -221,8 +221,8 @@ mod tests {
     #[tokio::test]
     async fn password_change_ends_every_session() {
         let (_dir, store, id) = store_with_user().await;
-        let s1 = store.create_session("t1", id, 10, 1000, "").await.unwrap();
-        store.create_session("t2", id, 10, 1000, "").await.unwrap();
+        let s1 = store.create_session("t1", id, 10, 1000, 10, "").await.unwrap();
+        store.create_session("t2", id, 10, 1000, 10, "").await.unwrap();
         store.set_password(id, "new-hash", 20).await.unwrap();
         for token in ["t1", "t2"] {
             assert!(
