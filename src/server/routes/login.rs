@@ -48,7 +48,7 @@ pub(super) async fn login(
     let right = auth::verify_password(user.as_ref().map(|u| u.password_hash.clone()), &password).await?;
     let now = state.now();
     let Some(user) = user else {
-        let hash = auth::email_hash(&email);
+        let hash = auth::email_ref(&state.key, &email);
         let actor = format!("unknown:{}", &hash[..12]);
         if state.store.unknown_email_locked(&hash).await? {
             audit(
