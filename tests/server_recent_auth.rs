@@ -6,7 +6,6 @@
 
 mod common;
 
-use bsmart::server::testing::TestOptions;
 use bsmart::wire::{AuthStep, TotpEnrolment};
 use common::*;
 use serde_json::json;
@@ -116,15 +115,8 @@ async fn a_password_change_makes_the_session_recent_again() {
 /// (five minutes each), so the whole of it may take longer than five minutes.
 #[tokio::test(flavor = "multi_thread")]
 async fn challenge_enrolment_is_unaffected() {
-    let api = Api::start_with(TestOptions {
-        require_2fa_for_all: true,
-        ..quiet_options()
-    })
-    .await;
-    let step = api.login(TEACHER.email, TEACHER.password).await.step();
-    let AuthStep::TotpEnrolmentRequired { challenge } = step else {
-        panic!("the teacher should have to enrol: {step:?}");
-    };
+    let api = Api::start_requiring_2fa().await;
+    let challenge = api.login(TEACHER.email, TEACHER.password).await.challenge();
     api.advance(4 * 60);
     let r = api
         .post("/auth/totp/enrol", &json!({ "challenge": challenge }), None)

@@ -192,6 +192,19 @@ pub(super) async fn sign_in(
     })
 }
 
+/// A new token after the password was checked again on a signed-in session (reauth, password
+/// change): it keeps that session's absolute expiry (a password alone, without the second
+/// factor, must not stretch a session past its limit) and counts as a full authentication now.
+pub(super) async fn sign_in_again(
+    state: &AppState,
+    user_id: i64,
+    addr: ClientAddr,
+    expires_at: i64,
+) -> Result<AuthStep, ApiError> {
+    let succession = Succession::Reauthenticated { expires_at };
+    sign_in(state, user_id, addr, true, succession, Vec::new()).await
+}
+
 /// After a right (and permanent) password: ask for the second factor, or enrolment, or sign in.
 pub(super) async fn after_password(state: &AppState, user: &UserRow, addr: ClientAddr) -> Result<AuthStep, ApiError> {
     let setting = setting(state).await?;
