@@ -75,7 +75,8 @@ pub struct ServeArgs {
     /// Multiply the demo data.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
     pub scale: u32,
-    /// File holding the 32-byte server key that seals TOTP secrets (hex). The environment
+    /// File holding the 32-byte server key that seals TOTP secrets and keys the HMAC under which
+    /// emails with no account are counted (hex). The environment
     /// variable BSMART_SERVER_KEY_FILE names it too. Created with mode 0600 if missing.
     #[arg(long)]
     pub key_file: Option<PathBuf>,
@@ -110,5 +111,10 @@ pub enum AdminCommand {
         /// The account's email.
         #[arg(long)]
         email: String,
+        /// The server key file, as for `serve` (default: BSMART_SERVER_KEY_FILE, else the
+        /// database's name plus `.key`). Needed only to clear the failures of an email with no
+        /// account, which are counted under that key; it is never created here.
+        #[arg(long)]
+        key_file: Option<PathBuf>,
     },
 }

@@ -51,6 +51,9 @@ pub mod codes {
     pub const SESSION_EXPIRED: &str = "session_expired";
     /// Signed in, but the role does not allow this.
     pub const FORBIDDEN: &str = "forbidden";
+    /// Signed in, but this (adding a second factor) needs the password again first: unlock
+    /// with `/auth/reauth`, then retry.
+    pub const REAUTH_REQUIRED: &str = "reauth_required";
     /// No such record, or one the user may not see (the two are indistinguishable).
     pub const NOT_FOUND: &str = "not_found";
     /// The body or query could not be read (wrong JSON, wrong types, missing fields).

@@ -169,6 +169,38 @@ async fn unknown_email_is_indistinguishable() {
     assert_eq!(r.status, 423, "{}", r.text);
 }
 
+/// Rule 13 when a password is typed into the email field: an email with no account is counted
+/// (and named in the audit log) under a keyed HMAC of the server key, never a plain SHA-256
+/// that anyone could recompute from a guess; six tries still lock it.
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_emails_are_counted_under_a_keyed_hash() {
+    use sha2::{Digest, Sha256};
+    let api = Api::start().await;
+    let typed = "Otters-Play-By-The-River-7";
+    for attempt in 1..=6 {
+        let r = api.login(typed, "definitely-wrong-password").await;
+        match attempt {
+            6 => r.assert_error(423, "account_locked"),
+            _ => r.assert_error(401, "invalid_credentials"),
+        }
+    }
+    api.login(typed, "any-password-at-all")
+        .await
+        .assert_error(423, "account_locked");
+    let plain = hex::encode(Sha256::digest(typed.to_lowercase().as_bytes()));
+    let stored = query_text(&api.srv.db_path, "SELECT email_hash FROM unknown_email_failures").await;
+    assert_eq!(stored.len(), 1, "one counter for the unknown email: {stored:?}");
+    let stored = &stored[0][0].1;
+    assert_eq!(stored.len(), 64, "an HMAC-SHA256 in hex: {stored}");
+    assert_ne!(stored, &plain, "the typed text is stored as its plain SHA-256");
+    for row in api.audit().await {
+        assert!(
+            !row.all_text().contains(&plain[..12]),
+            "the audit log names the typed text by its plain SHA-256: {row:?}"
+        );
+    }
+}
+
 /// §4: 20 parallel wrong passwords: all 401/423, no 500 from a busy database, account locked.
 #[tokio::test(flavor = "multi_thread")]
 async fn parallel_wrong_passwords_lock_without_errors() {

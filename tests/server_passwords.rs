@@ -5,7 +5,6 @@
 
 mod common;
 
-use bsmart::server::testing::TestOptions;
 use bsmart::wire::{AuthStep, Setting};
 use common::*;
 use serde_json::json;
@@ -197,11 +196,7 @@ async fn context_words_are_refused_with_the_reason() {
 /// refused for the email's local part, not for its length.
 #[tokio::test(flavor = "multi_thread")]
 async fn email_local_part_refused_on_forced_change() {
-    let api = Api::start_with(TestOptions {
-        require_2fa_for_all: true,
-        ..quiet_options()
-    })
-    .await;
+    let api = Api::start_requiring_2fa().await;
     let challenge = api.login(NEWSTARTER.email, NEWSTARTER.password).await.challenge();
     let r = api
         .post(

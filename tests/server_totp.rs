@@ -3,7 +3,7 @@
 
 mod common;
 
-use bsmart::server::testing::{TestOptions, totp_at_step};
+use bsmart::server::testing::totp_at_step;
 use bsmart::wire::{AuthStep, TotpEnrolment};
 use common::*;
 use serde_json::json;
@@ -215,11 +215,7 @@ async fn admin_needs_totp() {
 /// secret of 160 bits, 10 recovery codes, confirm code spends its step, secret never shown again.
 #[tokio::test(flavor = "multi_thread")]
 async fn enrolment_via_challenge() {
-    let api = Api::start_with(TestOptions {
-        require_2fa_for_all: true,
-        ..quiet_options()
-    })
-    .await;
+    let api = Api::start_requiring_2fa().await;
     let step = api.login(TEACHER.email, TEACHER.password).await.step();
     let AuthStep::TotpEnrolmentRequired { challenge } = step else {
         panic!("teacher without 2FA should have to enrol: {step:?}");

@@ -30,7 +30,7 @@ use zeroize::Zeroizing;
 
 use super::audit::AuditEntry;
 use super::error::ApiError;
-use super::state::AppState;
+use super::state::{AppState, ServerKey};
 use super::store::UserRow;
 
 /// Fewest code points of a password.
@@ -68,10 +68,15 @@ pub fn token_ref(token_hash: &str) -> String {
     token_hash.chars().take(12).collect()
 }
 
-/// The key under which failures of an email with no account are counted (and how such an
-/// email appears in the audit log): SHA-256 of the trimmed, lowercased email.
-pub fn email_hash(email: &str) -> String {
-    hex::encode(Sha256::digest(normalize_email(email).as_bytes()))
+/// The purpose label of [`email_ref`]'s HMAC.
+const UNKNOWN_EMAIL_PURPOSE: &[u8] = b"bsmart:unknown-email:v1";
+
+/// The reference under which failures of an email with no account are counted (and how such an
+/// email appears in the audit log): HMAC-SHA256 with the server key of the trimmed, lowercased
+/// email, in hex. What is typed there is sometimes a password; a plain hash of it could be
+/// checked against guesses by anyone who reads the database, this one only with the key.
+pub fn email_ref(key: &ServerKey, email: &str) -> String {
+    hex::encode(key.mac(UNKNOWN_EMAIL_PURPOSE, normalize_email(email).as_bytes()))
 }
 
 /// The form in which emails are compared: trimmed and lowercased.
@@ -380,6 +385,8 @@ pub struct AuthUser {
     pub token_hash: String,
     /// Absolute expiry of the session (unix seconds).
     pub expires_at: i64,
+    /// The user's last full authentication on this session (unix seconds).
+    pub authenticated_at: i64,
     /// The client's address.
     pub addr: Option<SocketAddr>,
 }
@@ -434,6 +441,7 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
         session_id: session.session_id,
         token_hash,
         expires_at: session.expires_at,
+        authenticated_at: session.authenticated_at,
         addr,
     }))
 }
@@ -594,6 +602,22 @@ mod tests {
             );
         }
         assert!(check_new_password("riverside is where the otters play", &ctx(true)).is_ok());
+    }
+
+    /// What was typed into the email field (maybe a password) is stored only under the key.
+    #[test]
+    fn email_refs_are_keyed_and_normalised() {
+        let key = ServerKey::generate();
+        let typed = "Otters-Play-By-The-River-7";
+        let stored = email_ref(&key, typed);
+        assert_eq!(stored.len(), 64);
+        assert_eq!(email_ref(&key, "  otters-play-by-the-river-7 "), stored);
+        assert_ne!(stored, hex::encode(Sha256::digest(normalize_email(typed).as_bytes())));
+        assert_ne!(
+            email_ref(&ServerKey::generate(), typed),
+            stored,
+            "another key, another value"
+        );
     }
 
     #[test]

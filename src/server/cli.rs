@@ -238,12 +238,23 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
             println!("Two-factor authentication will be set up at the first sign-in.");
             Ok(())
         }
-        AdminCommand::Unlock { db, email } => {
+        AdminCommand::Unlock {
+            db,
+            email,
+            key_file: flag,
+        } => {
             let store = open_existing(db).await?;
             let unlocked = store
-                .unlock(&auth::normalize_email(email), &auth::email_hash(email))
+                .unlock(&auth::normalize_email(email))
                 .await
                 .map_err(|e| e.to_string())?;
+            let key = ServerKey::load(&key_file(flag.as_deref(), db))?;
+            if let Some(key) = &key {
+                store
+                    .clear_unknown_failures(&auth::email_ref(key, email))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
             let outcome = if unlocked.is_some() {
                 "success"
             } else {
@@ -258,8 +269,13 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
                 }
                 // Escaped: whatever was typed must not drive the admin's terminal.
                 None => Err(format!(
-                    "there is no account {} (any failure count for it was cleared)",
-                    email.escape_debug()
+                    "there is no account {} ({})",
+                    email.escape_debug(),
+                    if key.is_some() {
+                        "any failure count for it was cleared"
+                    } else {
+                        "without the server key file, a failure count for it could not be cleared"
+                    }
                 )),
             }
         }
@@ -332,12 +348,14 @@ mod tests {
         admin(&AdminCommand::Unlock {
             db: db.clone(),
             email: "head@school.test".into(),
+            key_file: None,
         })
         .await
         .unwrap();
         let hostile = admin(&AdminCommand::Unlock {
             db: db.clone(),
             email: "nobody@school.test\x1b]0;pwned\x07\x1b[2J".into(),
+            key_file: None,
         })
         .await
         .unwrap_err();
@@ -345,6 +363,28 @@ mod tests {
             !hostile.chars().any(char::is_control),
             "control characters echoed: {hostile:?}"
         );
+        assert!(hostile.contains("could not be cleared"), "{hostile}");
+        assert!(!db.with_extension("db.key").exists(), "unlock created a key file");
+
+        // An email with no account is counted under the server key: unlock needs the key file.
+        let key_path = dir.path().join("server.key");
+        let key = ServerKey::load_or_create(&key_path).unwrap();
+        let store = Store::open(&db, false).await.unwrap();
+        let ghost = auth::email_ref(&key, "ghost@school.test");
+        for _ in 0..6 {
+            store.record_unknown_failure(&ghost, 6, 1).await.unwrap();
+        }
+        assert!(store.unknown_email_locked(&ghost).await.unwrap());
+        let cleared = admin(&AdminCommand::Unlock {
+            db: db.clone(),
+            email: " Ghost@School.test".into(),
+            key_file: Some(key_path),
+        })
+        .await
+        .unwrap_err();
+        assert!(cleared.contains("was cleared"), "{cleared}");
+        assert!(!store.unknown_email_locked(&ghost).await.unwrap());
+        store.close().await.unwrap();
         admin(&AdminCommand::VerifyAudit { db: db.clone() }).await.unwrap();
 
         let store = Store::open(&db, false).await.unwrap();

@@ -95,6 +95,15 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, codes::FORBIDDEN, message)
     }
 
+    /// 403 `reauth_required`: the session's last password check is too old for this.
+    pub fn reauth_required() -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::REAUTH_REQUIRED,
+            "To set up two-factor authentication, confirm your password (unlock) and try again.",
+        )
+    }
+
     /// 404 `not_found`.
     pub fn not_found() -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "There is nothing here.")

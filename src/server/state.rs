@@ -11,12 +11,14 @@ use std::time::Instant;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use chrono::TimeDelta;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::clock::Clock;
 use super::store::Store;
 
-/// Time limits and thresholds of the security policy (SECURITY.md 10, 19, 23, 9).
+/// Time limits and thresholds of the security policy (SECURITY.md 10, 19, 23, 9; ASVS 5.0 7.5.1).
 #[derive(Debug, Clone)]
 pub struct Policy {
     /// A session unused for this long expires.
@@ -29,6 +31,9 @@ pub struct Policy {
     pub lockout_threshold: i64,
     /// A temporary password expires this long after it was set.
     pub temporary_password_ttl: TimeDelta,
+    /// A signed-in user may add a second factor only this long after giving their password
+    /// (signing in, `/auth/reauth` or a password change).
+    pub recent_authentication: TimeDelta,
 }
 
 impl Default for Policy {
@@ -39,12 +44,14 @@ impl Default for Policy {
             challenge_ttl: TimeDelta::minutes(5),
             lockout_threshold: 6,
             temporary_password_ttl: TimeDelta::hours(72),
+            recent_authentication: TimeDelta::minutes(5),
         }
     }
 }
 
-/// The 32-byte server key that seals TOTP secrets (ChaCha20-Poly1305). It lives outside the
-/// database: in a key file, or in memory for the demo.
+/// The 32-byte server key that seals TOTP secrets (ChaCha20-Poly1305) and keys the HMACs under
+/// which the server refers to values it must not store in a guessable form ([`ServerKey::mac`]).
+/// It lives outside the database: in a key file, or in memory for the demo.
 #[derive(Clone)]
 pub struct ServerKey(Arc<Zeroizing<[u8; 32]>>);
 
@@ -69,6 +76,27 @@ impl ServerKey {
 
     /// Read the key file (64 hex digits), creating it with mode 0600 if it is missing.
     pub fn load_or_create(path: &Path) -> Result<ServerKey, String> {
+        if let Some(key) = ServerKey::load(path)? {
+            return Ok(key);
+        }
+        let key = ServerKey::generate();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(path)
+            .map_err(|e| format!("cannot create the key file {}: {e}", path.display()))?;
+        let text = Zeroizing::new(hex::encode(key.0.as_slice()));
+        file.write_all(text.as_bytes())
+            .and_then(|_| file.sync_all())
+            .map_err(|e| format!("cannot write the key file {}: {e}", path.display()))?;
+        Ok(key)
+    }
+
+    /// Read the key file (64 hex digits); `None` when there is none. A file other users may
+    /// read is refused.
+    pub fn load(path: &Path) -> Result<Option<ServerKey>, String> {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 #[cfg(unix)]
@@ -93,23 +121,9 @@ impl ServerKey {
                     ));
                 }
                 bytes.copy_from_slice(&decoded);
-                Ok(ServerKey(Arc::new(bytes)))
+                Ok(Some(ServerKey(Arc::new(bytes))))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = ServerKey::generate();
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options
-                    .open(path)
-                    .map_err(|e| format!("cannot create the key file {}: {e}", path.display()))?;
-                let text = Zeroizing::new(hex::encode(key.0.as_slice()));
-                file.write_all(text.as_bytes())
-                    .and_then(|_| file.sync_all())
-                    .map_err(|e| format!("cannot write the key file {}: {e}", path.display()))?;
-                Ok(key)
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(format!("cannot read the key file {}: {e}", path.display())),
         }
     }
@@ -134,6 +148,16 @@ impl ServerKey {
         out
     }
 
+    /// HMAC-SHA256 of `data` for one `purpose` (a constant label such as
+    /// `b"bsmart:unknown-email:v1"`). Each purpose gets its own key, HMAC-SHA256(server key,
+    /// purpose), so the server key itself is used by HMAC only to derive keys, values of one
+    /// purpose say nothing about another, and the ChaCha20-Poly1305 sealing stays apart. Without
+    /// the key nobody can check a guess against the output (unlike a plain SHA-256).
+    pub fn mac(&self, purpose: &[u8], data: &[u8]) -> [u8; 32] {
+        let purpose_key = Zeroizing::new(hmac_sha256(self.0.as_slice(), purpose));
+        hmac_sha256(purpose_key.as_slice(), data)
+    }
+
     /// Open a value made by [`ServerKey::seal`] with the same context.
     pub fn unseal(&self, sealed: &[u8], context: &[u8]) -> Result<Zeroizing<Vec<u8>>, UnsealError> {
         if sealed.len() < 12 + 16 {
@@ -152,6 +176,13 @@ impl ServerKey {
             .map(Zeroizing::new)
             .map_err(|_| UnsealError)
     }
+}
+
+/// HMAC-SHA256 of `data` under `key`.
+fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(data);
+    mac.finalize().into_bytes().into()
 }
 
 /// A per-address token bucket (burst 10, one token back every 6 seconds, like Vaultwarden's
@@ -245,9 +276,33 @@ mod tests {
     }
 
     #[test]
+    fn macs_depend_on_the_key_and_the_purpose() {
+        let key = ServerKey::generate();
+        let mac = key.mac(b"purpose-a", b"data");
+        assert_eq!(key.mac(b"purpose-a", b"data"), mac, "deterministic");
+        assert_ne!(key.mac(b"purpose-b", b"data"), mac);
+        assert_ne!(key.mac(b"purpose-a", b"date"), mac);
+        assert_ne!(ServerKey::generate().mac(b"purpose-a", b"data"), mac);
+    }
+
+    /// RFC 4231 test case 2, through the derivation: the purpose key is HMAC(key, purpose).
+    #[test]
+    fn hmac_is_rfc_4231_hmac_sha256() {
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        assert_eq!(
+            hex::encode(hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            expected
+        );
+        let key = ServerKey(Arc::new(Zeroizing::new([0x0b; 32])));
+        let purpose_key = hmac_sha256(&[0x0b; 32], b"p");
+        assert_eq!(key.mac(b"p", b"x"), hmac_sha256(&purpose_key, b"x"));
+    }
+
+    #[test]
     fn key_file_is_created_private_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("server.key");
+        assert!(ServerKey::load(&path).unwrap().is_none(), "load never creates");
         let key = ServerKey::load_or_create(&path).unwrap();
         let sealed = key.seal(b"x", b"c");
         let again = ServerKey::load_or_create(&path).unwrap();

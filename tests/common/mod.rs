@@ -209,6 +209,15 @@ impl Api {
         Api::start_with(quiet_options()).await
     }
 
+    /// A demo server without the rate limiter whose setting requires 2FA for every account.
+    pub async fn start_requiring_2fa() -> Api {
+        Api::start_with(TestOptions {
+            require_2fa_for_all: true,
+            ..quiet_options()
+        })
+        .await
+    }
+
     /// A server with the given options.
     pub async fn start_with(opts: TestOptions) -> Api {
         Api {

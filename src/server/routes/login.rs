@@ -12,8 +12,8 @@ use super::super::store::Stage;
 use super::RateLimited;
 use super::common::{audit, user_entry};
 use super::signin::{
-    after_password, challenge_owner, check_recovery_code, count_failure, issue_challenge, seal_context, sign_in,
-    temporary_expired, temporary_expired_error,
+    Succession, after_password, challenge_owner, check_recovery_code, count_failure, issue_challenge, seal_context,
+    sign_in, temporary_expired, temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, LoginRequest, TotpRequest};
 
@@ -48,7 +48,7 @@ pub(super) async fn login(
     let right = auth::verify_password(user.as_ref().map(|u| u.password_hash.clone()), &password).await?;
     let now = state.now();
     let Some(user) = user else {
-        let hash = auth::email_hash(&email);
+        let hash = auth::email_ref(&state.key, &email);
         let actor = format!("unknown:{}", &hash[..12]);
         if state.store.unknown_email_locked(&hash).await? {
             audit(
@@ -158,5 +158,7 @@ pub(super) async fn totp(
         user_entry(&state, &user, addr, "login.totp", "success").detail(detail),
     )
     .await?;
-    Ok(Json(sign_in(&state, user.id, addr, true, None, Vec::new()).await?))
+    Ok(Json(
+        sign_in(&state, user.id, addr, true, Succession::Fresh, Vec::new()).await?,
+    ))
 }

@@ -13,7 +13,9 @@
 //!
 //! Sessions: a user may hold any number of concurrent sessions (one per signed-in client);
 //! each ends at its idle or absolute limit, at logout, when reauth rotates it, and all of them
-//! end when the account is locked or its password or 2FA changes.
+//! end when the account is locked or its password or 2FA changes. Each session remembers when
+//! its user last gave the password (sign-in, reauth, password change): adding a second factor
+//! with a bearer token needs that to be within the last 5 minutes (ASVS 5.0 7.5.1).
 
 mod common;
 mod incidents;

@@ -11,7 +11,7 @@ use super::super::store::Stage;
 use super::RateLimited;
 use super::common::{audit, user_entry};
 use super::signin::{
-    after_password, challenge_owner, check_and_hash_new_password, count_failure, sign_in, temporary_expired,
+    after_password, challenge_owner, check_and_hash_new_password, count_failure, sign_in_again, temporary_expired,
     temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, PasswordChangeRequest};
@@ -79,9 +79,5 @@ pub(super) async fn change_password(
     let new_hash = check_and_hash_new_password(&state, &user, addr, &new_password).await?;
     state.store.set_password(user.id, &new_hash, now).await?;
     audit(&state, user_entry(&state, &user, addr, "password.change", "success")).await?;
-    // The new token keeps the old session's absolute expiry: a password alone (without the
-    // second factor) must not stretch a session past its 12 hours, just as with reauth.
-    Ok(Json(
-        sign_in(&state, user.id, addr, true, Some(signed_in.expires_at), Vec::new()).await?,
-    ))
+    Ok(Json(sign_in_again(&state, user.id, addr, signed_in.expires_at).await?))
 }

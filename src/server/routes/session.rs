@@ -10,7 +10,7 @@ use super::super::error::{ApiError, ApiJson};
 use super::super::state::AppState;
 use super::RateLimited;
 use super::common::{audit, user_entry};
-use super::signin::{count_failure, sign_in};
+use super::signin::{count_failure, sign_in_again};
 use crate::wire::{AuthStep, ErrorBody, ReauthRequest};
 
 /// Unlock a locked client with the password: answers a new token and revokes the old one.
@@ -50,9 +50,7 @@ pub(super) async fn reauth(
         user_entry(&state, user, addr, "session.reauth", "success").target(&token_ref(&signed_in.token_hash)),
     )
     .await?;
-    Ok(Json(
-        sign_in(&state, user.id, addr, true, Some(signed_in.expires_at), Vec::new()).await?,
-    ))
+    Ok(Json(sign_in_again(&state, user.id, addr, signed_in.expires_at).await?))
 }
 
 /// Sign out: the token stops working.

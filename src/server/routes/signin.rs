@@ -104,6 +104,40 @@ pub(super) async fn challenge_owner(
     }
 }
 
+/// What a new session takes over from the session it replaces, if any.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Succession {
+    /// A new sign-in: a new absolute expiry, authenticated now.
+    Fresh,
+    /// The password was checked again (reauth, password change): the old session's absolute
+    /// expiry (a password alone must not stretch a session past its limit), authenticated now.
+    Reauthenticated {
+        /// The replaced session's absolute expiry.
+        expires_at: i64,
+    },
+    /// No password was given (a bearer 2FA confirm): the old expiry and the old authentication.
+    Continued {
+        /// The replaced session's absolute expiry.
+        expires_at: i64,
+        /// The replaced session's last full authentication.
+        authenticated_at: i64,
+    },
+}
+
+impl Succession {
+    /// The new session's absolute expiry and last full authentication, at `now`.
+    fn limits(self, state: &AppState, now: i64) -> (i64, i64) {
+        match self {
+            Succession::Fresh => (now + state.policy.session_absolute.num_seconds(), now),
+            Succession::Reauthenticated { expires_at } => (expires_at, now),
+            Succession::Continued {
+                expires_at,
+                authenticated_at,
+            } => (expires_at, authenticated_at),
+        }
+    }
+}
+
 /// Issue a session token: the only way to one. `second_factor` says a TOTP or recovery code
 /// (or an existing session that needed one) was given; admins never get a token without it.
 pub(super) async fn sign_in(
@@ -111,7 +145,7 @@ pub(super) async fn sign_in(
     user_id: i64,
     addr: ClientAddr,
     second_factor: bool,
-    absolute_expires_at: Option<i64>,
+    succession: Succession,
     recovery_codes: Vec<String>,
 ) -> Result<AuthStep, ApiError> {
     let user = state
@@ -139,12 +173,12 @@ pub(super) async fn sign_in(
     let now = state.now();
     let token = random_token();
     let token_hash = hash_token(&token);
-    let expires = absolute_expires_at.unwrap_or(now + state.policy.session_absolute.num_seconds());
+    let (expires, authenticated_at) = succession.limits(state, now);
     let addr_text = addr.0.map(|a| a.ip().to_string()).unwrap_or_default();
     state.store.reset_failures(user.id).await?;
     state
         .store
-        .create_session(&token_hash, user.id, now, expires, &addr_text)
+        .create_session(&token_hash, user.id, now, expires, authenticated_at, &addr_text)
         .await?;
     audit(
         state,
@@ -156,6 +190,19 @@ pub(super) async fn sign_in(
         user: wire_user(&user),
         recovery_codes,
     })
+}
+
+/// A new token after the password was checked again on a signed-in session (reauth, password
+/// change): it keeps that session's absolute expiry (a password alone, without the second
+/// factor, must not stretch a session past its limit) and counts as a full authentication now.
+pub(super) async fn sign_in_again(
+    state: &AppState,
+    user_id: i64,
+    addr: ClientAddr,
+    expires_at: i64,
+) -> Result<AuthStep, ApiError> {
+    let succession = Succession::Reauthenticated { expires_at };
+    sign_in(state, user_id, addr, true, succession, Vec::new()).await
 }
 
 /// After a right (and permanent) password: ask for the second factor, or enrolment, or sign in.
@@ -185,7 +232,7 @@ pub(super) async fn after_password(state: &AppState, user: &UserRow, addr: Clien
         return Ok(AuthStep::TotpEnrolmentRequired { challenge });
     }
     audit(state, user_entry(state, user, addr, "login.password", "success")).await?;
-    sign_in(state, user.id, addr, false, None, Vec::new()).await
+    sign_in(state, user.id, addr, false, Succession::Fresh, Vec::new()).await
 }
 
 pub(super) fn temporary_expired(state: &AppState, user: &UserRow) -> bool {

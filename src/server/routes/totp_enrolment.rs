@@ -1,26 +1,58 @@
 //! `POST /auth/totp/enrol` and `POST /auth/totp/confirm`: setting up two-factor authentication.
+//!
+//! Two ways in: with the login challenges (enrolment as a step of signing in, bound by those
+//! single-use, short-lived challenges), or signed in with a bearer token (voluntary enrolment).
+//! A bearer token alone must not be enough to add a factor (ASVS 5.0 7.5.1): whoever stole one
+//! could bind their own authenticator and lock the owner out. So both bearer steps need the
+//! session's last password check to be recent ([`Policy::recent_authentication`]), and answer
+//! 403 `reauth_required` otherwise.
+//!
+//! [`Policy::recent_authentication`]: super::super::state::Policy::recent_authentication
 
 use axum::Json;
 use axum::extract::State;
 use zeroize::Zeroizing;
 
-use super::super::auth::{self, ClientAddr, MaybeAuthUser};
+use super::super::auth::{self, AuthUser, ClientAddr, MaybeAuthUser};
 use super::super::error::{ApiError, ApiJson};
 use super::super::state::AppState;
 use super::super::store::Stage;
 use super::RateLimited;
 use super::common::{audit, setting, user_entry};
-use super::signin::{challenge_owner, count_failure, issue_challenge, seal_context, sign_in};
+use super::signin::{Succession, challenge_owner, count_failure, issue_challenge, seal_context, sign_in};
 use crate::wire::{AuthStep, ErrorBody, TotpConfirmRequest, TotpEnrolRequest, TotpEnrolment};
 
+/// Refuse a bearer enrolment step (`action`) unless the session's user gave their password
+/// recently; the refusal is audited.
+async fn require_recent_authentication(
+    state: &AppState,
+    signed_in: &AuthUser,
+    addr: ClientAddr,
+    action: &str,
+) -> Result<(), ApiError> {
+    let age = state.now() - signed_in.authenticated_at;
+    if age <= state.policy.recent_authentication.num_seconds() {
+        return Ok(());
+    }
+    audit(
+        state,
+        user_entry(state, &signed_in.user, addr, action, "reauth_required")
+            .detail(&format!("last authentication {age} s ago")),
+    )
+    .await?;
+    Err(ApiError::reauth_required())
+}
+
 /// Start 2FA enrolment: with the `totp_enrolment_required` challenge, or signed in (bearer,
-/// body `{}`) for an account without 2FA. The secret is shown once.
+/// body `{}`) for an account without 2FA, within 5 minutes of giving the password (signing in,
+/// reauth or a password change). The secret is shown once.
 #[utoipa::path(post, path = "/auth/totp/enrol", tag = "auth", request_body = TotpEnrolRequest,
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The new secret", body = TotpEnrolment),
         (status = 401, description = "`invalid_challenge` or `unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`: 2FA is already set up", body = ErrorBody),
+        (status = 403, description = "`forbidden`: 2FA is already set up; `reauth_required`: signed in, but the \
+            password was last given more than 5 minutes ago (unlock with /auth/reauth, then retry)", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
         (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
         (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
@@ -59,6 +91,7 @@ pub(super) async fn totp_enrol(
                     "Two-factor authentication is already set up for this account.",
                 ));
             }
+            require_recent_authentication(&state, &signed_in, addr, "totp.enrol").await?;
             (signed_in.user, None)
         }
         (None, None) => return Err(ApiError::unauthenticated()),
@@ -77,12 +110,15 @@ pub(super) async fn totp_enrol(
 }
 
 /// Finish 2FA enrolment with a code from the new authenticator; answers a token and the
-/// recovery codes (shown once). Signed-in users get a new token: every other session ends.
+/// recovery codes (shown once). Signed-in users get a new token: every other session ends. A
+/// bearer confirm needs a recent password check, like the start.
 #[utoipa::path(post, path = "/auth/totp/confirm", tag = "auth", request_body = TotpConfirmRequest,
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Signed in, with recovery codes", body = AuthStep),
         (status = 401, description = "`invalid_code`, `invalid_challenge` or `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`reauth_required`: signed in, but the password was last given more than \
+            5 minutes ago (unlock with /auth/reauth, then start again)", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
         (status = 429, description = "`rate_limited`", body = ErrorBody),
         (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
@@ -98,12 +134,19 @@ pub(super) async fn totp_confirm(
 ) -> Result<Json<AuthStep>, ApiError> {
     let code = Zeroizing::new(request.code);
     let now = state.now();
-    let (user, challenge_hash, absolute) = match (&request.challenge, signed_in) {
+    let (user, challenge_hash, succession) = match (&request.challenge, signed_in) {
         (Some(challenge), _) => {
             let (hash, user) = challenge_owner(&state, challenge, Stage::TotpConfirm, addr, "totp.confirm").await?;
-            (user, Some(hash), None)
+            (user, Some(hash), Succession::Fresh)
         }
-        (None, Some(signed_in)) => (signed_in.user, None, Some(signed_in.expires_at)),
+        (None, Some(signed_in)) => {
+            require_recent_authentication(&state, &signed_in, addr, "totp.confirm").await?;
+            let succession = Succession::Continued {
+                expires_at: signed_in.expires_at,
+                authenticated_at: signed_in.authenticated_at,
+            };
+            (signed_in.user, None, succession)
+        }
         (None, None) => return Err(ApiError::unauthenticated()),
     };
     let Some(pending) = user.totp_pending_sealed.clone() else {
@@ -139,5 +182,5 @@ pub(super) async fn totp_confirm(
         return Err(count_failure(&state, &user, addr, "totp.confirm", ApiError::invalid_code()).await?);
     }
     audit(&state, user_entry(&state, &user, addr, "totp.confirm", "success")).await?;
-    Ok(Json(sign_in(&state, user.id, addr, true, absolute, codes).await?))
+    Ok(Json(sign_in(&state, user.id, addr, true, succession, codes).await?))
 }

@@ -176,7 +176,7 @@ mod tests {
             20,
             "a lock is not reset by success"
         );
-        assert_eq!(store.unlock("A@example.test", "h").await.unwrap(), Some(id));
+        assert_eq!(store.unlock("A@example.test").await.unwrap(), Some(id));
         let user = store.user_by_id(id).await.unwrap().unwrap();
         assert_eq!((user.failed_attempts, user.locked_at), (0, None));
     }
@@ -191,7 +191,9 @@ mod tests {
         assert!(!store.unknown_email_locked("h").await.unwrap());
         assert!(store.record_unknown_failure("h", 6, 10).await.unwrap().newly_locked);
         assert!(store.unknown_email_locked("h").await.unwrap());
-        assert_eq!(store.unlock("nobody@example.test", "h").await.unwrap(), None);
+        assert_eq!(store.unlock("nobody@example.test").await.unwrap(), None);
+        assert!(store.unknown_email_locked("h").await.unwrap());
+        store.clear_unknown_failures("h").await.unwrap();
         assert!(!store.unknown_email_locked("h").await.unwrap());
     }
 
@@ -221,8 +223,8 @@ mod tests {
     #[tokio::test]
     async fn password_change_ends_every_session() {
         let (_dir, store, id) = store_with_user().await;
-        let s1 = store.create_session("t1", id, 10, 1000, "").await.unwrap();
-        store.create_session("t2", id, 10, 1000, "").await.unwrap();
+        let s1 = store.create_session("t1", id, 10, 1000, 10, "").await.unwrap();
+        store.create_session("t2", id, 10, 1000, 10, "").await.unwrap();
         store.set_password(id, "new-hash", 20).await.unwrap();
         for token in ["t1", "t2"] {
             assert!(

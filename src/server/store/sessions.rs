@@ -15,6 +15,8 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     /// Absolute expiry.
     pub expires_at: i64,
+    /// The user's last full authentication on this session (password checked).
+    pub authenticated_at: i64,
     /// Set once revoked.
     pub revoked_at: Option<i64>,
 }
@@ -102,23 +104,27 @@ impl Store {
         Ok(row.map(|(id,)| id))
     }
 
-    /// Store a new session (its token hash only); answers its id.
+    /// Store a new session (its token hash only); answers its id. `authenticated_at` is when
+    /// the user last gave their password for it (now, or inherited from the session it replaces).
     pub async fn create_session(
         &self,
         token_hash: &str,
         user_id: i64,
         now: i64,
         expires_at: i64,
+        authenticated_at: i64,
         client_addr: &str,
     ) -> StoreResult<i64> {
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, client_addr)
-             VALUES (?1, ?2, ?3, ?3, ?4, ?5) RETURNING id",
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, authenticated_at,
+                                   client_addr)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6) RETURNING id",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(now)
         .bind(expires_at)
+        .bind(authenticated_at)
         .bind(client_addr)
         .fetch_one(&self.pool)
         .await?;
@@ -128,7 +134,7 @@ impl Store {
     /// The session with this token hash.
     pub async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
         sqlx::query_as(
-            "SELECT id AS session_id, user_id, last_seen_at, expires_at, revoked_at
+            "SELECT id AS session_id, user_id, last_seen_at, expires_at, authenticated_at, revoked_at
              FROM sessions WHERE token_hash = ?1",
         )
         .bind(token_hash)

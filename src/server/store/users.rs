@@ -155,7 +155,8 @@ impl Store {
         })
     }
 
-    /// Count one failure for an email with no account (by the hash of the lowercased email).
+    /// Count one failure for an email with no account (by its keyed reference,
+    /// `auth::email_ref`).
     pub async fn record_unknown_failure(&self, email_hash: &str, threshold: i64, now: i64) -> StoreResult<Failure> {
         let (count, locked_at): (i64, Option<i64>) = sqlx::query_as(
             "INSERT INTO unknown_email_failures (email_hash, failed_attempts, locked_at)
@@ -196,13 +197,18 @@ impl Store {
         Ok(())
     }
 
-    /// Unlock the account with this email; answers its id, or `None` when there is no such
-    /// account (any failure count of that email is cleared as well).
-    pub async fn unlock(&self, email: &str, email_hash: &str) -> StoreResult<Option<i64>> {
+    /// Forget the failures of an email with no account (by its keyed reference).
+    pub async fn clear_unknown_failures(&self, email_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM unknown_email_failures WHERE email_hash = ?1")
             .bind(email_hash)
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Unlock the account with this email; answers its id, or `None` when there is no such
+    /// account.
+    pub async fn unlock(&self, email: &str) -> StoreResult<Option<i64>> {
         let row: Option<(i64,)> =
             sqlx::query_as("UPDATE users SET failed_attempts = 0, locked_at = NULL WHERE email = ?1 RETURNING id")
                 .bind(email)
