@@ -14,13 +14,12 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap,
-};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{Ctx, Msg, centered};
 use crate::client::keymap::{self, Binding, KeyAction};
 use crate::client::theme::Theme;
+use crate::client::widgets::slice_table::SliceTable;
 use crate::wire::{IncidentKind, IncidentSummary, Notification};
 
 /// Which incidents are listed.
@@ -299,7 +298,7 @@ impl DashboardScreen {
             return;
         }
         let end = (self.offset + visible).min(self.incidents.len());
-        let rows: Vec<Row> = self.incidents[self.offset..end]
+        let rows: Vec<[String; 5]> = self.incidents[self.offset..end]
             .iter()
             .map(|i| {
                 let kind = match i.kind {
@@ -307,30 +306,34 @@ impl DashboardScreen {
                     IncidentKind::PhysicalIntervention => format!("PI: {}", i.category),
                 };
                 let flag = if i.flagged { "⚑ " } else { "" };
-                Row::new(vec![
-                    Cell::from(format!("{flag}{}", i.reference)),
-                    Cell::from(i.occurred_at.with_timezone(&Local).format("%d/%m/%y %H:%M").to_string()),
-                    Cell::from(self.shown_name(&i.individual.name).into_owned()),
-                    Cell::from(kind),
-                    Cell::from(i.location.clone()),
-                ])
+                [
+                    format!("{flag}{}", i.reference),
+                    i.occurred_at.with_timezone(&Local).format("%d/%m/%y %H:%M").to_string(),
+                    self.shown_name(&i.individual.name).into_owned(),
+                    kind,
+                    i.location.clone(),
+                ]
             })
             .collect();
-        let header = Row::new(["Ref", "Date", "Individual", "Type", "Location"]).style(theme.header());
-        let widths = [
-            Constraint::Length(15),
-            Constraint::Length(14),
-            Constraint::Fill(3),
-            Constraint::Fill(4),
-            Constraint::Fill(2),
-        ];
-        let table = Table::new(rows, widths)
-            .header(header)
-            .block(block)
-            .row_highlight_style(theme.selected())
-            .highlight_symbol("▶");
-        let mut st = TableState::default().with_selected(Some(self.selected - self.offset));
-        f.render_stateful_widget(table, area, &mut st);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        f.render_widget(
+            SliceTable {
+                header: ["Ref", "Date", "Individual", "Type", "Location"],
+                widths: [
+                    Constraint::Length(15),
+                    Constraint::Length(14),
+                    Constraint::Fill(3),
+                    Constraint::Fill(4),
+                    Constraint::Fill(2),
+                ],
+                rows,
+                selected: Some(self.selected - self.offset),
+                header_style: theme.header(),
+                selected_style: theme.selected(),
+            },
+            inner,
+        );
     }
 
     /// The notifications, and below them the help centre's contact on a line of its own (no
