@@ -98,7 +98,11 @@ mod tests {
         // A wide character takes two cells; the second reads as a space here.
         assert_eq!(
             lines(&buf),
-            [" Id  Name           ", " a   Ann Smith      ", "▶b   宮 本  武 蔵  and m"]
+            [
+                " Id  Name           ",
+                " a   Ann Smith      ",
+                "▶b   宮 本  武 蔵  and m"
+            ]
         );
         assert!(buf[(0, 0)].modifier.contains(Modifier::BOLD), "header row styled");
         assert!(
