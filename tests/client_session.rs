@@ -1,7 +1,7 @@
 //! Session edges of the client against the real server (`TestServer`): unlock after the server
 //! session expired, unlock failures that lock the account, the idle timer starting on every way
-//! into the unlocked state, enrolment the setting requires, masking while typing, and nothing
-//! on disk but the setting's identity.
+//! into the unlocked state, enrolment the setting requires, enrolment that needs a recent
+//! password, masking while typing, and nothing on disk but the setting's identity.
 
 mod client_support;
 
@@ -194,4 +194,34 @@ async fn nothing_but_the_setting_identity_is_written_to_disk() {
     assert_eq!(known.len(), 1, "{known:?}");
     let text = serde_json::to_string(&known).unwrap();
     assert!(!text.contains("teacher") && !text.contains("token"), "{text}");
+}
+
+#[tokio::test]
+async fn optional_enrolment_after_the_password_went_stale_asks_for_it_then_finishes() {
+    let server = TestServer::start().await;
+    let mut h = Harness::new(&server.url);
+    h.submit_login(NEWSTARTER.0, NEWSTARTER.1).await;
+    h.wait_text("Change password").await;
+    let new_password = "quiet river stones at dusk";
+    for _ in 0..2 {
+        h.type_text(new_password);
+        h.press(KeyCode::Enter);
+    }
+    h.wait_text("Scan this QR code").await;
+    let secret = h.enrol_secret();
+    // Six minutes pass on the server (the user was busy, pressing keys): the password given
+    // at sign-in is too old to set up two-factor with the session.
+    server.clock.advance(Duration::from_secs(6 * 60));
+    h.type_text(&totp_now(&secret, &server.clock));
+    h.press(KeyCode::Enter);
+    let text = h.wait_text("first confirm it is you").await;
+    assert!(locked(&h) && text.contains("Locked"), "{text}");
+    h.type_text(new_password);
+    h.press(KeyCode::Enter);
+    let text = h.wait_text("type the code again").await;
+    assert!(!locked(&h) && text.contains("Scan this QR code"), "{text}");
+    assert_eq!(h.enrol_secret(), secret, "the same secret, still pending");
+    h.type_text(&totp_now(&secret, &server.clock));
+    h.press(KeyCode::Enter);
+    h.wait_text("Press Enter when you have saved them").await;
 }

@@ -662,6 +662,12 @@ impl App {
                     self.signed_in(token, user);
                     self.lock = None;
                     self.connection = Connection::Online;
+                    if let Screen::Enrol(s) = &self.screen
+                        && s.waiting_for_secret()
+                    {
+                        let Some(token) = self.token() else { return Vec::new() };
+                        return vec![self.call(Slot::Auth, Call::Enrol(Auth::Token(token)))];
+                    }
                     match self.deferred_incidents.take() {
                         Some(cursor) => self.fetch_incidents(cursor),
                         None => Vec::new(),
@@ -728,6 +734,21 @@ impl App {
         Vec::new()
     }
 
+    /// Setting up two-factor with a session needs a recent password (server rule): ask for it
+    /// on the lock screen. Unlocking (`/auth/reauth`) makes the session recent and comes back
+    /// to the enrolment, which fetches its secret again if it had none yet.
+    fn confirm_it_is_you(&mut self) -> Vec<Command> {
+        if let Screen::Enrol(s) = &mut self.screen {
+            s.busy = false;
+            s.note = Note::info("Thank you. Now type the code again to finish.");
+        }
+        let cmds = self.lock();
+        if let Some(lock) = &mut self.lock {
+            lock.note = Note::info("To set up two-factor, first confirm it is you: type your password.");
+        }
+        cmds
+    }
+
     /// An error in the sign-in steps (code, enrolment, password change).
     fn auth_error(&mut self, e: ApiError) -> Vec<Command> {
         if e.is(codes::ACCOUNT_LOCKED) {
@@ -738,6 +759,9 @@ impl App {
         }
         if e.session_ended() && self.session.is_some() {
             return self.end_session(Note::error(EXPIRED));
+        }
+        if e.is(codes::REAUTH_REQUIRED) && self.session.is_some() {
+            return self.confirm_it_is_you();
         }
         let note = self.note_for(&e);
         match &mut self.screen {

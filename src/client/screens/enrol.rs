@@ -155,6 +155,11 @@ impl EnrolScreen {
         self.note = None;
     }
 
+    /// True while the secret has not arrived (the App asks for it again after an unlock).
+    pub fn waiting_for_secret(&self) -> bool {
+        matches!(self.stage, Stage::Loading)
+    }
+
     /// True while the code field has the keys.
     pub fn edits_text(&self) -> bool {
         matches!(self.stage, Stage::Scan { .. })
