@@ -79,7 +79,7 @@ impl TotpScreen {
         let inner = outer.inner(area);
         f.render_widget(outer, area);
         let area = centered(inner, 72, inner.height);
-        let rows = Layout::vertical([Constraint::Length(4), Constraint::Length(3), Constraint::Min(1)]).split(area);
+        let rows = Layout::vertical([Constraint::Length(5), Constraint::Length(3), Constraint::Min(1)]).split(area);
         let mut text = vec![
             Line::from("Type the 6-digit code from your authenticator app."),
             Line::from(Span::styled(
@@ -89,7 +89,9 @@ impl TotpScreen {
         ];
         if let Some(h) = &self.demo_hint {
             text.push(Line::from(Span::styled(
-                format!("Demo: the current code is {h}"),
+                format!(
+                    "Demo: the code was {h} when you signed in (a new one every 30 s: Esc and sign in again for it)"
+                ),
                 theme.banner(),
             )));
         }
