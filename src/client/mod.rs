@@ -8,7 +8,7 @@
 //! (setting identity per URL), [`theme`], [`screens`] and [`widgets`].
 //!
 //! Where this differs from §8: there is no separate `tasks.rs` (spawning is one function in
-//! [`command`]); the status bar, help and pop-ups are drawn in `app.rs` (small so far); the
+//! [`command`]); the status bar, help and pop-ups are drawn by `app`'s `view` module; the
 //! outbox arrives with the first records the client makes (and with it the status bar's count
 //! of pending uploads; until then there is nothing to count, so nothing is shown).
 //!

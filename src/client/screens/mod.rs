@@ -15,6 +15,7 @@ pub mod totp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::SecretString;
 use url::Url;
 
@@ -171,31 +172,12 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-/// How many rows `lines` take when word-wrapped to `width` columns (greedy, as ratatui's
-/// `Wrap` does; a word longer than the width is broken).
+/// How many rows `lines` take when drawn word-wrapped (`Wrap { trim: true }`) at `width`
+/// columns. ratatui's own count (feature `unstable-rendered-line-info`), so it cannot drift
+/// from what is drawn.
 pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    let rows: usize = lines
-        .iter()
-        .map(|line| {
-            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-            let (mut rows, mut used) = (1, 0);
-            for word in text.split_whitespace() {
-                let w = Line::from(word).width();
-                if used > 0 && used + 1 + w <= width {
-                    used += 1 + w;
-                    continue;
-                }
-                if used > 0 {
-                    rows += 1;
-                }
-                rows += w.saturating_sub(1) / width;
-                used = (w.saturating_sub(1) % width) + 1;
-            }
-            rows
-        })
-        .sum();
-    u16::try_from(rows).unwrap_or(u16::MAX)
+    let paragraph = Paragraph::new(lines.to_vec()).wrap(Wrap { trim: true });
+    u16::try_from(paragraph.line_count(width.max(1))).unwrap_or(u16::MAX)
 }
 
 #[cfg(test)]
