@@ -3,9 +3,13 @@
 //! No flag takes a password, token or code (SECURITY.md 42): secrets are typed at a prompt that
 //! does not echo, or generated and shown once.
 
+use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
 
 /// Keyboard-driven behaviour recording for schools, alternative provisions and children's homes.
@@ -85,11 +89,16 @@ pub struct ServeArgs {
 /// `bsmart admin …`.
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Check the audit log's hash chain; exits non-zero naming the first broken row.
+    /// Check the audit log's hash chain; exits non-zero naming the first broken row. On success
+    /// prints the chain's head, `ROW:HASH`, to keep off the server as a later `--anchor`.
     VerifyAudit {
         /// The database file.
         #[arg(long)]
         db: PathBuf,
+        /// A head printed by an earlier check: fails unless row ROW is still in the log with
+        /// chain hash HASH (catches a log rewritten and re-chained, or cut short).
+        #[arg(long, value_name = "ROW:HASH", value_parser = AnchorParser, allow_hyphen_values = true)]
+        anchor: Option<AuditAnchor>,
     },
     /// Create an admin account with a generated temporary password, shown once.
     CreateAdmin {
@@ -117,4 +126,70 @@ pub enum AdminCommand {
         #[arg(long)]
         key_file: Option<PathBuf>,
     },
+}
+
+/// An audit-chain anchor, `ROW:HASH`: a row id and the chain hash `verify-audit` printed for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditAnchor {
+    /// The row id, 1 or more.
+    pub row: i64,
+    /// The row's chain hash: 64 hex digits, lower-cased.
+    pub hash: String,
+}
+
+impl FromStr for AuditAnchor {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<AuditAnchor, Self::Err> {
+        let (row, hash) = text
+            .split_once(':')
+            .ok_or("give ROW:HASH as verify-audit printed it after 'head'")?;
+        let row = match row.parse::<i64>() {
+            Ok(id) if id >= 1 && row.bytes().all(|b| b.is_ascii_digit()) => id,
+            _ => return Err("ROW must be a row id, a whole number from 1"),
+        };
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("HASH must be 64 hex digits");
+        }
+        Ok(AuditAnchor {
+            row,
+            hash: hash.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// Most characters of a bad `--anchor` shown back in the error.
+const SHOWN_ANCHOR_CHARS: usize = 80;
+
+/// Parses `--anchor`. Unlike clap's own parsers, which echo a bad value as typed, its error shows
+/// the value escaped to printable ASCII and cut short, so pasted text cannot drive the terminal.
+#[derive(Debug, Clone, Copy)]
+struct AnchorParser;
+
+impl TypedValueParser for AnchorParser {
+    type Value = AuditAnchor;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<AuditAnchor, clap::Error> {
+        let text = value.to_string_lossy();
+        text.parse().map_err(|reason| {
+            let shown: String = text.chars().take(SHOWN_ANCHOR_CHARS).collect();
+            let cut = if text.chars().nth(SHOWN_ANCHOR_CHARS).is_some() {
+                "…"
+            } else {
+                ""
+            };
+            cmd.clone().error(
+                ErrorKind::ValueValidation,
+                format!(
+                    "invalid value '{}{cut}' for '--anchor <ROW:HASH>': {reason}",
+                    shown.escape_default()
+                ),
+            )
+        })
+    }
 }

@@ -4,8 +4,11 @@
 mod common;
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use bsmart::server::audit::{GENESIS_HASH, chain_hash};
+use bsmart::server::store::Store;
 use bsmart::wire::{IncidentPage, Me};
 use common::*;
 use serde_json::json;
@@ -402,26 +405,108 @@ async fn hostile_email_is_refused_and_escaped_in_the_audit() {
     }
 }
 
-fn verify_audit(db: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bsmart"))
-        .args(["admin", "verify-audit", "--db"])
-        .arg(db)
+/// Runs `bsmart admin verify-audit` on `db`, with `--anchor` when given.
+fn verify_audit(db: &Path, anchor: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bsmart"));
+    command.args(["admin", "verify-audit", "--db"]).arg(db);
+    if let Some(anchor) = anchor {
+        command.args(["--anchor", anchor]);
+    }
+    command
         .stdin(Stdio::null())
         .output()
         .expect("run bsmart admin verify-audit")
+}
+
+/// Everything a command printed, stdout then stderr.
+fn said(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// True when `text` names the number `id` (not merely a number containing its digits).
+fn names_row(text: &str, id: i64) -> bool {
+    text.split(|c: char| !c.is_ascii_digit()).any(|n| n == id.to_string())
+}
+
+/// The head `ROW:HASH` a successful verify-audit printed, and its row id.
+fn head_of(out: &Output) -> (String, i64) {
+    assert!(out.status.success(), "verify-audit failed: {out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let head = stdout
+        .lines()
+        .find(|l| l.starts_with("audit chain ok: "))
+        .and_then(|l| l.split_once("; head "))
+        .map(|(_, head)| head.to_string())
+        .unwrap_or_else(|| panic!("no 'audit chain ok: N rows; head ROW:HASH' line: {stdout}"));
+    let (row, hash) = head.split_once(':').expect("ROW:HASH");
+    assert!(
+        hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "not a full hash: {head}"
+    );
+    (head.clone(), row.parse().expect("a row id"))
+}
+
+/// Verify-audit with `anchor` exits 1 naming row `row` and saying `why`.
+fn assert_anchor_fails(db: &Path, anchor: &str, row: i64, why: &str) {
+    let out = verify_audit(db, Some(anchor));
+    let said = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(names_row(&said, row) && said.contains(why), "{said}");
+}
+
+/// What an attacker with write access to the file does: change row `victim` and recompute the
+/// hash of every row from it on with the server's own `chain_hash`, so the chain is whole again.
+async fn rewrite_and_rechain(db: &Path, victim: i64) {
+    let store = Store::open_read_only(db).await.unwrap();
+    let rows = store.audit_rows_after(0, i64::MAX).await.unwrap();
+    // Not `close`: its checkpoint writes, and this store is read-only.
+    drop(store);
+    let mut conn = sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(db))
+        .await
+        .unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_update")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let mut prev = GENESIS_HASH.to_string();
+    for mut row in rows {
+        if row.id == victim {
+            row.outcome = "success".to_string();
+            row.detail = "nothing to see here".to_string();
+        }
+        if row.id >= victim {
+            let hash = chain_hash(&prev, &row.entry());
+            sqlx::query("UPDATE audit_log SET outcome = ?1, detail = ?2, prev_hash = ?3, hash = ?4 WHERE id = ?5")
+                .bind(&row.outcome)
+                .bind(&row.detail)
+                .bind(&prev)
+                .bind(&hash)
+                .bind(row.id)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            row.hash = hash;
+        }
+        prev = row.hash;
+    }
+    conn.close().await.unwrap();
 }
 
 /// Rule 30: append-only and hash-chained; verify-audit names the first tampered row.
 #[tokio::test(flavor = "multi_thread")]
 async fn verify_audit_detects_tampering() {
     let api = Api::start().await;
-    let out = verify_audit(&api.srv.db_path);
+    let out = verify_audit(&api.srv.db_path, None);
     assert!(out.status.success(), "fresh database fails verification: {out:?}");
     for _ in 0..3 {
         api.login(TEACHER.email, "definitely-wrong-password").await;
         api.sign_in(TEACHER).await;
     }
-    let out = verify_audit(&api.srv.db_path);
+    let out = verify_audit(&api.srv.db_path, None);
     assert!(out.status.success(), "untouched chain fails verification: {out:?}");
     let rows = api.audit().await;
     assert!(rows.len() >= 6);
@@ -450,17 +535,83 @@ async fn verify_audit_detects_tampering() {
     let upd = format!("UPDATE audit_log SET actor = actor || 'x' WHERE id = {victim}");
     sqlx::query(sqlx::AssertSqlSafe(upd)).execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
-    let out = verify_audit(&api.srv.db_path);
+    let out = verify_audit(&api.srv.db_path, None);
     assert!(!out.status.success(), "tampered chain passes verification");
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let said = said(&out);
+    assert!(
+        names_row(&said, victim),
+        "verify-audit does not name row {victim}: {said}"
     );
-    let named = said
-        .split(|c: char| !c.is_ascii_digit())
-        .any(|n| n == victim.to_string());
-    assert!(named, "verify-audit does not name row {victim}: {said}");
+}
+
+/// Rule 30's gap and its fix: whoever can write the file can rewrite a row and re-chain every
+/// later one, or cut rows off the end, and the chain alone verifies again. A head printed by an
+/// earlier verify and kept off the box, given back as `--anchor`, catches both.
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_audit_anchor_catches_a_rechained_or_shortened_log() {
+    let api = Api::start().await;
+    let db = api.srv.db_path.as_path();
+    for _ in 0..3 {
+        api.login(TEACHER.email, "definitely-wrong-password").await;
+        api.sign_in(TEACHER).await;
+    }
+    let (early, early_row) = head_of(&verify_audit(db, None));
+    let rows = api.audit().await;
+    assert_eq!(early_row, rows.last().unwrap().id);
+    assert!(said(&verify_audit(db, None)).contains(&format!("audit chain ok: {} rows;", rows.len())));
+
+    // (c) The current head is an anchor that holds, typed in capitals too, and still holds once
+    // the log has grown past it.
+    assert!(verify_audit(db, Some(&early)).status.success());
+    let (row, hash) = early.split_once(':').unwrap();
+    let shouted = format!("{row}:{}", hash.to_uppercase());
+    assert!(verify_audit(db, Some(&shouted)).status.success());
+    api.sign_in(TEACHER).await;
+    let (late, late_row) = head_of(&verify_audit(db, Some(&early)));
+    assert!(late_row > early_row);
+
+    // (b) Cutting the log back to the early head leaves a whole chain: only the late anchor
+    // shows the rows are missing.
+    execute_sql(db, "DROP TRIGGER audit_log_no_delete").await;
+    execute_sql(db, &format!("DELETE FROM audit_log WHERE id > {early_row}")).await;
+    assert_eq!(head_of(&verify_audit(db, None)).0, early, "the gap: a cut log verifies");
+    assert_anchor_fails(db, &late, late_row, "not in the log");
+
+    // (a) Rewriting a row and re-chaining every later one leaves a whole chain too: the early
+    // anchor fails, while an anchor taken before the rewritten row still holds.
+    let victim_index = rows.len() / 2;
+    let victim = rows[victim_index].id;
+    let before = &rows[victim_index - 1];
+    let before_anchor = format!("{}:{}", before.id, before.get("hash"));
+    rewrite_and_rechain(db, victim).await;
+    let (rechained, rechained_row) = head_of(&verify_audit(db, None));
+    assert_eq!(rechained_row, early_row, "the gap: a re-chained log verifies");
+    assert_ne!(rechained, early);
+    assert_anchor_fails(db, &early, early_row, "does not have the anchor's hash");
+    assert!(verify_audit(db, Some(&before_anchor)).status.success());
+}
+
+/// (d) A malformed `--anchor` is a usage error (exit 2) that explains ROW:HASH and shows the
+/// value escaped and cut short, never a panic, whatever was pasted.
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_audit_refuses_a_malformed_anchor() {
+    let api = Api::start().await;
+    let long = format!("1:{}", "f".repeat(9_998));
+    let hostile = format!("1:\u{1b}]0;pwned\u{7}\u{202e}{}", "0".repeat(60));
+    let not_hex = format!("1:{}", "g".repeat(64));
+    for anchor in ["abc", "12:", ":ff", "-1:00", "0:00", "+1:00", &long, &hostile, &not_hex] {
+        let out = verify_audit(&api.srv.db_path, Some(anchor));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{anchor:.40}: {out:?}");
+        assert!(
+            stderr.contains("for '--anchor <ROW:HASH>'") && !stderr.contains("panicked"),
+            "{anchor:.40}: {stderr}"
+        );
+        assert!(
+            stderr.len() < 600 && !stderr.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+            "{anchor:.40}: not escaped and cut short: {stderr:?}"
+        );
+    }
 }
 
 /// Rule 31: every error is the JSON envelope with no internals, for every POST and bad body.

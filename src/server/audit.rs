@@ -5,6 +5,12 @@
 //! first row chains to [`GENESIS_HASH`]. [`verify_chain`] recomputes the chain and names the
 //! first row that does not match, which `bsmart admin verify-audit` reports.
 //!
+//! The chain alone cannot catch someone who can write the database: they can change a row and
+//! recompute every later hash, or cut rows off the end, and the chain is whole again. So a
+//! verify reports the chain's head ([`ChainHead`], `ID:HASH`) for the admin to keep off the box,
+//! and a later verify given that head as an anchor proves the row is still there with the same
+//! hash, which it cannot be after such a rewrite (SHA-256 being collision-resistant).
+//!
 //! Fields are cleaned before they are stored: control characters are escaped (`\n` becomes the
 //! two characters `\n`, others `\u{…}`), so a row is always one line, and every field is cut to
 //! a bound, so a 10,000-character email cannot bloat the log. Nothing secret is ever recorded:
@@ -12,6 +18,7 @@
 //! email with no account is recorded as a prefix of its hash, so a password typed into the
 //! email field does not end up in the log.
 
+use std::fmt;
 use std::net::SocketAddr;
 
 use sha2::{Digest, Sha256};
@@ -110,7 +117,8 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
-    fn entry(&self) -> AuditEntry {
+    /// The row's fields as hashed by [`chain_hash`].
+    pub fn entry(&self) -> AuditEntry {
         AuditEntry {
             at: self.at,
             actor_id: self.actor_id,
@@ -168,7 +176,32 @@ pub fn chain_hash(prev_hash: &str, entry: &AuditEntry) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// The first row that breaks the chain.
+/// A row id and its chain hash, written `ID:HASH`: the head a verify reports, kept elsewhere by
+/// an admin and given back to a later verify as an anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    /// The row's id.
+    pub id: i64,
+    /// The row's chain hash (64 lowercase hex digits).
+    pub hash: String,
+}
+
+impl fmt::Display for ChainHead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.id, self.hash)
+    }
+}
+
+/// What a whole chain holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainSummary {
+    /// How many rows were checked.
+    pub rows: u64,
+    /// The last row, or `None` when the log is empty.
+    pub head: Option<ChainHead>,
+}
+
+/// The first row that breaks the chain, or the anchor it does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
     /// A row does not match.
@@ -179,23 +212,47 @@ pub enum ChainError {
         /// What does not match.
         reason: String,
     },
+    /// The anchor's row is not in the log.
+    #[error(
+        "audit row {id}, the anchor, is not in the log: the log was cut short, or the row removed and the chain \
+         recomputed"
+    )]
+    AnchorMissing {
+        /// The anchor's row id.
+        id: i64,
+    },
+    /// The anchor's row has another hash.
+    #[error(
+        "audit row {id} does not have the anchor's hash: the log up to that row was rewritten and the chain \
+         recomputed"
+    )]
+    AnchorMismatch {
+        /// The anchor's row id.
+        id: i64,
+    },
     /// The database could not be read.
     #[error("the audit log could not be read: {0}")]
     Unreadable(String),
 }
 
-/// Recompute the whole chain; answers the number of rows checked, or the first broken row.
-pub async fn verify_chain(store: &Store) -> Result<u64, ChainError> {
-    let mut prev = GENESIS_HASH.to_string();
-    let mut after = 0i64;
+/// Recompute the whole chain and, given an anchor, check that its row is in the chain with its
+/// hash; answers the number of rows and the head, or the first broken row, or the anchor's row.
+pub async fn verify_chain(store: &Store, anchor: Option<&ChainHead>) -> Result<ChainSummary, ChainError> {
+    let mut head: Option<ChainHead> = None;
     let mut checked = 0u64;
+    let mut anchor_found = false;
     loop {
+        let after = head.as_ref().map_or(0, |h| h.id);
         let rows: StoreResult<Vec<AuditRow>> = store.audit_rows_after(after, 1000).await;
         let rows = rows.map_err(|e| ChainError::Unreadable(e.to_string()))?;
         if rows.is_empty() {
-            return Ok(checked);
+            return match anchor {
+                Some(anchor) if !anchor_found => Err(ChainError::AnchorMissing { id: anchor.id }),
+                _ => Ok(ChainSummary { rows: checked, head }),
+            };
         }
         for row in rows {
+            let prev = head.as_ref().map_or(GENESIS_HASH, |h| h.hash.as_str());
             if row.prev_hash != prev {
                 return Err(ChainError::BrokenRow {
                     id: row.id,
@@ -204,14 +261,22 @@ pub async fn verify_chain(store: &Store) -> Result<u64, ChainError> {
                         .to_string(),
                 });
             }
-            if chain_hash(&prev, &row.entry()) != row.hash {
+            if chain_hash(prev, &row.entry()) != row.hash {
                 return Err(ChainError::BrokenRow {
                     id: row.id,
                     reason: "its contents do not match its hash (the row was changed)".to_string(),
                 });
             }
-            prev = row.hash;
-            after = row.id;
+            if let Some(anchor) = anchor.filter(|a| a.id == row.id) {
+                if anchor.hash != row.hash {
+                    return Err(ChainError::AnchorMismatch { id: row.id });
+                }
+                anchor_found = true;
+            }
+            head = Some(ChainHead {
+                id: row.id,
+                hash: row.hash,
+            });
             checked += 1;
         }
     }
@@ -244,12 +309,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.db");
         let store = Store::open(&path, true).await.unwrap();
-        assert_eq!(verify_chain(&store).await, Ok(0));
+        assert_eq!(verify_chain(&store, None).await.map(|s| s.rows), Ok(0));
         for i in 0..5 {
             let entry = AuditEntry::new(1_700_000_000 + i, None, "cli", "test.event", "success").detail("x");
             store.append_audit(&entry).await.unwrap();
         }
-        assert_eq!(verify_chain(&store).await, Ok(5));
+        assert_eq!(verify_chain(&store, None).await.map(|s| s.rows), Ok(5));
         store.close().await.unwrap();
 
         // An attacker with the file drops the trigger and edits rows 3 and 4.
@@ -273,10 +338,45 @@ mod tests {
         raw.close().await;
 
         let store = Store::open(&path, false).await.unwrap();
-        match verify_chain(&store).await {
+        match verify_chain(&store, None).await {
             Err(ChainError::BrokenRow { id, .. }) => assert_eq!(id, 3),
             other => panic!("expected row 3 to be broken, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn verify_chain_reports_the_head_and_checks_an_anchor() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("audit.db"), true).await.unwrap();
+        let anchor = ChainHead {
+            id: 1,
+            hash: "a".repeat(64),
+        };
+        assert_eq!(
+            verify_chain(&store, Some(&anchor)).await,
+            Err(ChainError::AnchorMissing { id: 1 })
+        );
+        for i in 0..3 {
+            store
+                .append_audit(&AuditEntry::new(i, None, "cli", "test.event", "success"))
+                .await
+                .unwrap();
+        }
+        let summary = verify_chain(&store, None).await.unwrap();
+        let head = summary.head.unwrap();
+        assert_eq!((summary.rows, head.id, head.hash.len()), (3, 3, 64));
+        assert_eq!(head.to_string(), format!("3:{}", head.hash));
+        assert!(verify_chain(&store, Some(&head)).await.is_ok());
+        let rewritten = ChainHead { id: 2, ..anchor };
+        assert_eq!(
+            verify_chain(&store, Some(&rewritten)).await,
+            Err(ChainError::AnchorMismatch { id: 2 })
+        );
+        let beyond = ChainHead { id: 4, ..head };
+        assert_eq!(
+            verify_chain(&store, Some(&beyond)).await,
+            Err(ChainError::AnchorMissing { id: 4 })
+        );
     }
 
     #[tokio::test]
@@ -305,7 +405,7 @@ mod tests {
         raw.close().await;
         let store = Store::open(&path, false).await.unwrap();
         assert!(matches!(
-            verify_chain(&store).await,
+            verify_chain(&store, None).await,
             Err(ChainError::BrokenRow { id: 3, .. })
         ));
     }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use super::audit::{AuditEntry, verify_chain};
+use super::audit::{AuditEntry, ChainHead, verify_chain};
 use super::auth;
 use super::clock::{Clock, SystemClock};
 use super::demo;
@@ -189,15 +189,31 @@ fn valid_email(email: &str) -> bool {
 pub async fn admin(command: &AdminCommand) -> Result<(), String> {
     let now = SystemClock.now().timestamp();
     match command {
-        AdminCommand::VerifyAudit { db } => {
+        AdminCommand::VerifyAudit { db, anchor } => {
             if !db.exists() {
                 return Err(format!("there is no database at {}", db.display()));
             }
             let store = Store::open_read_only(db)
                 .await
                 .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
-            let rows = verify_chain(&store).await.map_err(|e| e.to_string())?;
-            println!("The audit chain is intact: {rows} rows checked.");
+            let anchor = anchor.as_ref().map(|a| ChainHead {
+                id: a.row,
+                hash: a.hash.clone(),
+            });
+            let summary = verify_chain(&store, anchor.as_ref()).await.map_err(|e| e.to_string())?;
+            match &summary.head {
+                Some(head) => println!("audit chain ok: {} rows; head {head}", summary.rows),
+                None => println!("audit chain ok: 0 rows; no head yet"),
+            }
+            if let Some(anchor) = &anchor {
+                println!("anchor ok: row {} still has the anchored hash", anchor.id);
+            }
+            if summary.head.is_some() {
+                println!(
+                    "Keep the head off this server (a ticket, an email, a log host): a later check with \
+                     --anchor ROW:HASH then detects a log rewritten or cut short."
+                );
+            }
             Ok(())
         }
         AdminCommand::CreateAdmin { db, email, name } => {
@@ -385,7 +401,12 @@ mod tests {
         assert!(cleared.contains("was cleared"), "{cleared}");
         assert!(!store.unknown_email_locked(&ghost).await.unwrap());
         store.close().await.unwrap();
-        admin(&AdminCommand::VerifyAudit { db: db.clone() }).await.unwrap();
+        admin(&AdminCommand::VerifyAudit {
+            db: db.clone(),
+            anchor: None,
+        })
+        .await
+        .unwrap();
 
         let store = Store::open(&db, false).await.unwrap();
         let user = store.user_by_email("head@school.test").await.unwrap().unwrap();
@@ -405,10 +426,16 @@ mod tests {
             .await
             .unwrap();
         raw.close().await;
-        let error = admin(&AdminCommand::VerifyAudit { db: db.clone() }).await.unwrap_err();
+        let error = admin(&AdminCommand::VerifyAudit {
+            db: db.clone(),
+            anchor: None,
+        })
+        .await
+        .unwrap_err();
         assert!(error.contains("audit row 2"), "{error}");
         let missing = AdminCommand::VerifyAudit {
             db: dir.path().join("missing.db"),
+            anchor: None,
         };
         assert!(admin(&missing).await.is_err());
     }
