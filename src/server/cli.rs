@@ -202,7 +202,13 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
             });
             let summary = verify_chain(&store, anchor.as_ref()).await.map_err(|e| e.to_string())?;
             match &summary.head {
-                Some(head) => println!("audit chain ok: {} rows; head {head}", summary.rows),
+                Some(head) => {
+                    let rows = match summary.rows {
+                        1 => "1 row".to_string(),
+                        n => format!("{n} rows"),
+                    };
+                    println!("audit chain ok: {rows}; head {head}");
+                }
                 None => println!("audit chain ok: 0 rows; no head yet"),
             }
             if let Some(anchor) = &anchor {
