@@ -253,7 +253,7 @@ pub const DASHBOARD: &[Binding] = &[
         &[k(KeyCode::Enter)],
         "Enter",
         KeyAction::Open,
-        "details of the incident",
+        "open the selected incident",
         true,
     ),
     b(&[ch('t')], "t", KeyAction::CyclePeriod, "7 days / 30 days / all", true),

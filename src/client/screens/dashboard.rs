@@ -330,7 +330,12 @@ impl DashboardScreen {
                 rows,
                 selected: Some(self.selected - self.offset),
                 header_style: theme.header(),
-                selected_style: theme.selected(),
+                // Reverse video only where the keys are, so one row stands out, not two.
+                selected_style: if self.pane == Pane::Incidents {
+                    theme.selected()
+                } else {
+                    theme.text()
+                },
             },
             inner,
         );
