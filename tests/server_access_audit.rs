@@ -725,27 +725,23 @@ async fn errors_are_always_the_envelope() {
 async fn one_megabyte_body_is_413() {
     let api = Api::start().await;
     // A 1 MB body is refused from its Content-Length, before any of it is read: the answer
-    // comes while the client has sent only the headers. (Sending the whole megabyte through
-    // an HTTP client races the server's close of the connection, which is the point of
-    // refusing early; raw TCP shows the refusal without that race.)
-    for path in ["/auth/login", "/auth/totp", "/auth/password"] {
-        let (status, body) = headers_only_post(&api.srv.url, path, 1024 * 1024).await;
-        assert_eq!(status, 413, "{path}: {body}");
+    // comes while the client has sent only the headers. Just over 64 KiB is refused too: the
+    // limit is explicit, not axum's 2 MB default. (Sending such a body through an HTTP client
+    // races the server's close of the connection, which is the point of refusing early, and
+    // can leave a closed connection in the client's pool; raw TCP shows the refusal without
+    // either race.)
+    for (path, length) in [
+        ("/auth/login", 1024 * 1024),
+        ("/auth/totp", 1024 * 1024),
+        ("/auth/password", 1024 * 1024),
+        ("/auth/login", 70 * 1024),
+    ] {
+        let (status, body) = headers_only_post(&api.srv.url, path, length).await;
+        assert_eq!(status, 413, "{path} {length}: {body}");
         let envelope: serde_json::Value =
             serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {body}"));
         assert_eq!(envelope["error"]["code"], "payload_too_large", "{path}: {body}");
     }
-    // Just over 64 KiB is refused too; the limit is explicit, not axum's 2 MB default.
-    let over = format!(
-        r#"{{"email":"teacher@demo.test","password":"{}"}}"#,
-        "x".repeat(70 * 1024)
-    );
-    let req = api
-        .http
-        .post(api.srv.api("/auth/login"))
-        .header("content-type", "application/json")
-        .body(over);
-    api.send(req).await.assert_error(413, "payload_too_large");
     // The password was never tried: the account is not one failure closer to a lock.
     for _ in 0..5 {
         api.login(TEACHER.email, "definitely-wrong-password")
