@@ -7,7 +7,7 @@ use std::hint::black_box;
 use bsmart::client::screens::Ctx;
 use bsmart::client::screens::dashboard::DashboardScreen;
 use bsmart::client::theme::Theme;
-use bsmart::wire::{IncidentKind, IncidentSummary, IndividualRef};
+use bsmart::wire::{IncidentKind, IncidentSummary, IndividualRef, PupilName};
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
@@ -37,7 +37,7 @@ fn incidents(n: usize) -> Vec<IncidentSummary> {
             occurred_at: start - Duration::minutes(37 * i as i64),
             individual: IndividualRef {
                 id: (i % 600) as i64,
-                name: names[i % names.len()].to_string(),
+                name: PupilName::new(names[i % names.len()]),
             },
             kind: if i % 7 == 0 {
                 IncidentKind::PhysicalIntervention

@@ -70,6 +70,12 @@ pub mod codes {
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     /// The request headers are larger than the server accepts (431).
     pub const HEADERS_TOO_LARGE: &str = "headers_too_large";
+    /// The address is longer than the server accepts (414).
+    pub const URI_TOO_LONG: &str = "uri_too_long";
+    /// The request took too long to arrive or to answer (408).
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
+    /// The server has as many connections as it serves at once; try again shortly (503).
+    pub const SERVER_BUSY: &str = "server_busy";
 }
 
 /// `GET /setting`: what the login screen needs before anyone signs in.
@@ -88,6 +94,25 @@ pub struct Setting {
     pub support: SupportContact,
     /// True when this is demo data: the client says so on the login screen.
     pub demo: bool,
+    /// Demo settings only: the demo accounts and their (public) passwords, which the sign-in
+    /// screen lists. Empty for a real setting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demo_accounts: Vec<DemoAccountInfo>,
+}
+
+/// One demo account as the demo's sign-in screen lists it. Demo data only: these passwords are
+/// published in the README and never used anywhere else.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct DemoAccountInfo {
+    /// Email.
+    pub email: String,
+    /// The demo password.
+    pub password: String,
+    /// Role.
+    pub role: Role,
+    /// How the account signs in, e.g. "2FA: the code is shown" or "temporary password".
+    pub note: String,
 }
 
 /// Password policy of a setting (SECURITY.md 1-4).
@@ -158,6 +183,9 @@ pub enum AuthStep {
         /// Recovery codes, present once: right after 2FA enrolment is confirmed.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         recovery_codes: Vec<String>,
+        /// Present when this sign-in spent a recovery code: how many unused ones are left.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recovery_codes_left: Option<u32>,
     },
     /// The password was right; a TOTP or recovery code is needed (`POST /auth/totp`).
     TotpRequired {
@@ -176,6 +204,8 @@ pub enum AuthStep {
     PasswordChangeRequired {
         /// Single-use challenge for the change.
         challenge: String,
+        /// The fewest characters the new password needs for this account (more without 2FA).
+        min_chars: u32,
     },
 }
 
@@ -264,6 +294,7 @@ impl std::fmt::Debug for AuthStep {
                 token: _,
                 user,
                 recovery_codes,
+                recovery_codes_left,
             } => f
                 .debug_struct("Ok")
                 .field("token", &Redacted)
@@ -272,6 +303,7 @@ impl std::fmt::Debug for AuthStep {
                     "recovery_codes",
                     &format_args!("[{} x {REDACTED}]", recovery_codes.len()),
                 )
+                .field("recovery_codes_left", recovery_codes_left)
                 .finish(),
             AuthStep::TotpRequired {
                 challenge: _,
@@ -285,9 +317,13 @@ impl std::fmt::Debug for AuthStep {
                 .debug_struct("TotpEnrolmentRequired")
                 .field("challenge", &Redacted)
                 .finish(),
-            AuthStep::PasswordChangeRequired { challenge: _ } => f
+            AuthStep::PasswordChangeRequired {
+                challenge: _,
+                min_chars,
+            } => f
                 .debug_struct("PasswordChangeRequired")
                 .field("challenge", &Redacted)
+                .field("min_chars", min_chars)
                 .finish(),
         }
     }
@@ -446,6 +482,45 @@ impl IncidentKind {
     }
 }
 
+/// A pupil's or young person's name, as the setting records it.
+///
+/// It has no `Display`, no `Deref` and a `Debug` that prints only its length, so it cannot be
+/// drawn, logged or put in a panic by accident: the client shows it only through its privacy
+/// function (`client::privacy`), which gives initials in privacy mode. The one way to the full
+/// text is [`PupilName::unmasked`], which a test allows only in that module and the server.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(transparent)]
+pub struct PupilName(String);
+
+impl PupilName {
+    /// Wrap a name.
+    pub fn new(name: impl Into<String>) -> PupilName {
+        PupilName(name.into())
+    }
+
+    /// The full name. Only the client's privacy function and the server may call this.
+    pub fn unmasked(&self) -> &str {
+        &self.0
+    }
+
+    /// Initials: "Ann Marie Smith" gives "A. M. S.".
+    pub fn initials(&self) -> String {
+        self.0
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .map(|c| format!("{c}."))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+impl std::fmt::Debug for PupilName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PupilName({} chars)", self.0.chars().count())
+    }
+}
+
 /// A reference to an individual (pupil or young person) inside another record.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
@@ -453,7 +528,7 @@ pub struct IndividualRef {
     /// Individual id.
     pub id: i64,
     /// Name as the setting records it.
-    pub name: String,
+    pub name: PupilName,
 }
 
 /// One row of `GET /incidents`.
@@ -523,7 +598,9 @@ pub enum NotificationKind {
     PlanReview,
 }
 
-/// One of `GET /notifications`.
+/// One of `GET /notifications`. It carries references, never a sentence with a name baked in:
+/// the server sends only notifications about individuals the reader may see at the time of
+/// reading, and the client words them (and applies privacy mode) itself.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct Notification {
@@ -531,11 +608,18 @@ pub struct Notification {
     pub id: i64,
     /// What it is about.
     pub kind: NotificationKind,
-    /// One line for a person.
-    pub message: String,
+    /// The individual it concerns, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub individual: Option<IndividualRef>,
     /// The incident it concerns, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_reference: Option<String>,
+    /// The member of staff whose action raised it (who invited, wrote or flagged), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// For a Smart Plan review: the day it is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_on: Option<chrono::NaiveDate>,
     /// When it was raised.
     pub created_at: DateTime<Utc>,
     /// True once read.
@@ -582,7 +666,8 @@ mod tests {
                 AuthStep::Ok {
                     token: s(),
                     user: user(),
-                    recovery_codes: vec![s(), s()]
+                    recovery_codes: vec![s(), s()],
+                    recovery_codes_left: Some(3),
                 }
             ),
             format!(
@@ -593,7 +678,13 @@ mod tests {
                 }
             ),
             format!("{:?}", AuthStep::TotpEnrolmentRequired { challenge: s() }),
-            format!("{:?}", AuthStep::PasswordChangeRequired { challenge: s() }),
+            format!(
+                "{:?}",
+                AuthStep::PasswordChangeRequired {
+                    challenge: s(),
+                    min_chars: 15
+                }
+            ),
             format!(
                 "{:?}",
                 TotpRequest {
@@ -631,6 +722,8 @@ mod tests {
             assert!(!p.contains(SECRET), "{p}");
             assert!(p.contains(REDACTED), "{p}");
         }
+        let name = format!("{:?}", PupilName::new("Ann Smith"));
+        assert!(!name.contains("Ann"), "{name}");
         // Non-secret fields are still there to debug with.
         assert!(printed[0].contains("a@b.test"), "{}", printed[0]);
         assert!(printed[1].contains("display_name"), "{}", printed[1]);

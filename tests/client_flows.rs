@@ -25,7 +25,7 @@ fn selected(h: &Harness) -> (usize, String) {
         Screen::Dashboard(d) => (
             d.selected(),
             d.selected_incident()
-                .map(|i| i.individual.name.clone())
+                .map(|i| i.individual.name.unmasked().to_string())
                 .unwrap_or_default(),
         ),
         _ => panic!("not on the dashboard"),

@@ -257,7 +257,7 @@ async fn voluntary_change_needs_the_current_password() {
 async fn forced_change_with_the_challenge() {
     let api = Api::start().await;
     let challenge = api.login(NEWSTARTER.email, NEWSTARTER.password).await.step();
-    let AuthStep::PasswordChangeRequired { challenge } = challenge else {
+    let AuthStep::PasswordChangeRequired { challenge, .. } = challenge else {
         panic!("newstarter should have to change the password first, got {challenge:?}");
     };
     // The challenge is not a session.

@@ -264,6 +264,7 @@ async fn enrolment_via_challenge() {
         token,
         recovery_codes,
         user,
+        ..
     } = r.step()
     else {
         panic!("confirm: {}", r.text)
@@ -404,7 +405,7 @@ async fn new_admin_must_enrol_before_any_token() {
     );
     let email = "second.admin@demo.test";
     let challenge = api.login(email, &temporary).await.step();
-    let AuthStep::PasswordChangeRequired { challenge } = challenge else {
+    let AuthStep::PasswordChangeRequired { challenge, .. } = challenge else {
         panic!("a new admin must change the temporary password first: {challenge:?}");
     };
     let new = "second-admin-own-passphrase";
@@ -444,6 +445,7 @@ async fn new_admin_must_enrol_before_any_token() {
         token,
         user,
         recovery_codes,
+        ..
     } = r.step()
     else {
         panic!("confirm: {}", r.text)

@@ -2,8 +2,9 @@
 //! validated), timeouts, bounded response reads and typed errors.
 //!
 //! Every reply body is read with a hard limit ([`MAX_RESPONSE_BYTES`]; reqwest sets none) and
-//! decoded by [`decode`], which also cleans every string in it ([`Sanitize`], SECURITY.md 35):
-//! nothing from the server reaches the UI uncleaned. Failures become [`ApiError`]s that the
+//! decoded by [`decode`]: first into a `serde_json::Value`, whose every string is cleaned
+//! ([`clean_value`], SECURITY.md 35), and only then into the typed reply. No reply type has a
+//! cleaning step of its own to forget: nothing from the server reaches the UI uncleaned. Failures become [`ApiError`]s that the
 //! screens turn into sentences; a 500 with an HTML body or broken JSON is a clear error too.
 
 use std::time::Duration;
@@ -14,7 +15,7 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 use url::Url;
 
-use super::sanitize::Sanitize;
+use super::sanitize::clean_value;
 use crate::wire::{self, codes};
 
 /// The most a reply may weigh; more is refused (a 10 MB reply is an error, not a memory spike).
@@ -79,40 +80,50 @@ impl ApiError {
 
 /// Decode a reply body: a success is parsed as `T`, anything else as the error envelope; every
 /// string is cleaned before it is returned.
-pub fn decode<T: DeserializeOwned + Sanitize>(status: u16, body: &[u8]) -> Result<T, ApiError> {
+pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
-        let mut value: T = serde_json::from_slice(body).map_err(|e| ApiError::BadResponse {
+        let value = clean_json(body).map_err(|e| ApiError::BadResponse {
             status,
             reason: if looks_like_html(body) {
                 "an HTML page".into()
             } else {
-                // Never `{e}`: serde quotes the offending server value (an unknown enum variant,
-                // say) verbatim, escape sequences and bidi overrides included.
-                format!(
-                    "invalid JSON at line {}, column {} ({:?})",
-                    e.line(),
-                    e.column(),
-                    e.classify()
-                )
+                json_problem(&e)
             },
         })?;
-        value.sanitize();
-        Ok(value)
+        serde_json::from_value(value).map_err(|e| ApiError::BadResponse {
+            status,
+            reason: format!("not the reply expected ({:?})", e.classify()),
+        })
     } else {
         Err(decode_error(status, body))
     }
 }
 
+/// Parse `body` as JSON and clean every string in it.
+fn clean_json(body: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    let mut value: serde_json::Value = serde_json::from_slice(body)?;
+    clean_value(&mut value);
+    Ok(value)
+}
+
+/// Where the JSON broke, never `{e}`: serde quotes the offending server value (an unknown enum
+/// variant, say) verbatim, escape sequences and bidi overrides included.
+fn json_problem(e: &serde_json::Error) -> String {
+    format!(
+        "invalid JSON at line {}, column {} ({:?})",
+        e.line(),
+        e.column(),
+        e.classify()
+    )
+}
+
 fn decode_error(status: u16, body: &[u8]) -> ApiError {
-    match serde_json::from_slice::<wire::ErrorBody>(body) {
-        Ok(mut e) => {
-            e.sanitize();
-            ApiError::Server {
-                status,
-                code: e.error.code,
-                message: e.error.message,
-            }
-        }
+    match clean_json(body).and_then(serde_json::from_value::<wire::ErrorBody>) {
+        Ok(e) => ApiError::Server {
+            status,
+            code: e.error.code,
+            message: e.error.message,
+        },
         Err(_) => ApiError::BadResponse {
             status,
             reason: if looks_like_html(body) {
@@ -195,7 +206,7 @@ impl Api {
         )
     }
 
-    async fn send<T: DeserializeOwned + Sanitize>(&self, req: reqwest::RequestBuilder) -> Result<T, ApiError> {
+    async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T, ApiError> {
         let (status, body) = self.exchange(req).await?;
         decode(status, &body)
     }
@@ -439,8 +450,8 @@ mod tests {
 
     #[test]
     fn successful_replies_are_cleaned() {
-        let body = br#"{"items":[{"id":1,"kind":"communication","message":"\u001b]0;pwned\u0007Hi\u202e","created_at":"2026-01-01T00:00:00Z","read":false}]}"#;
+        let body = br#"{"items":[{"id":1,"kind":"communication","actor":"\u001b]0;pwned\u0007Hi\u202e","created_at":"2026-01-01T00:00:00Z","read":false}]}"#;
         let list: wire::NotificationList = decode(200, body).unwrap();
-        assert_eq!(list.items[0].message, "Hi");
+        assert_eq!(list.items[0].actor.as_deref(), Some("Hi"));
     }
 }

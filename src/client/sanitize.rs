@@ -2,22 +2,32 @@
 //!
 //! ratatui 0.30 drops C0/C1 controls itself but still draws bidi overrides and zero-width
 //! characters, and it draws the *rest* of an escape sequence (`]0;pwned`) as text. So every
-//! string is cleaned here once, when the reply is decoded ([`Sanitize`] is applied in
-//! `api::decode`), before any `Span` can be built from it:
+//! string is cleaned here once, when the reply is decoded (`api::decode` runs [`clean_value`]
+//! over the whole JSON value before it becomes a typed reply), before any `Span` can be built
+//! from it:
 //! - C0 controls are dropped, except `\n` (kept: a line break) and `\t` (turned into a space);
 //! - DEL and C1 controls (U+0080–U+009F) are dropped;
 //! - whole escape sequences are dropped: CSI (`ESC [`), OSC (`ESC ]`), DCS (`ESC P`), SOS
 //!   (`ESC X`), PM (`ESC ^`), APC (`ESC _`), also when unterminated (to the end of the string),
 //!   and two-character `ESC x` sequences;
-//! - bidi controls U+202A–U+202E, U+2066–U+2069 and the invisible U+200B, U+2060, U+FEFF are
-//!   dropped; ZWJ (U+200D) and ZWNJ (U+200C) stay, because names in several scripts need them.
-
-use crate::wire;
+//! - bidi controls U+202A–U+202E, U+2066–U+2069, the bidi marks U+200E, U+200F and U+061C, and
+//!   the invisible U+200B, U+2060, U+FEFF are dropped; ZWJ (U+200D) and ZWNJ (U+200C) stay,
+//!   because names in several scripts need them.
 
 /// True for a character that must never reach the screen.
 pub fn is_forbidden(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}')
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{200B}'
+                | '\u{2060}'
+                | '\u{FEFF}'
+        )
 }
 
 /// Clean one string as rule 35 says. `\n` survives; use [`clean_line`] for single-line input.
@@ -108,109 +118,38 @@ fn skip_string(chars: &mut Chars<'_>) {
     }
 }
 
-/// Types from the server whose every string is cleaned in place before use.
-pub trait Sanitize {
-    /// Clean every string field.
-    fn sanitize(&mut self);
-}
-
-fn s(field: &mut String) {
-    if field.chars().any(|c| is_forbidden(c) && c != '\n') {
-        *field = clean(field);
-    }
-}
-
-/// Single-line fields (names, refs, table cells): line breaks become spaces too.
-fn l(field: &mut String) {
-    if field.chars().any(is_forbidden) {
-        *field = clean_line(field);
-    }
-}
-
-impl Sanitize for wire::ErrorBody {
-    fn sanitize(&mut self) {
-        l(&mut self.error.code);
-        s(&mut self.error.message);
-    }
-}
-
-impl Sanitize for wire::Setting {
-    fn sanitize(&mut self) {
-        l(&mut self.id);
-        l(&mut self.name);
-        l(&mut self.incident_prefix);
-        l(&mut self.support.email);
-        l(&mut self.support.phone);
-        l(&mut self.support.url);
-    }
-}
-
-impl Sanitize for wire::User {
-    fn sanitize(&mut self) {
-        l(&mut self.email);
-        l(&mut self.display_name);
-    }
-}
-
-impl Sanitize for wire::AuthStep {
-    fn sanitize(&mut self) {
-        match self {
-            wire::AuthStep::Ok {
-                user, recovery_codes, ..
-            } => {
-                user.sanitize();
-                recovery_codes.iter_mut().for_each(l);
-            }
-            wire::AuthStep::TotpRequired { demo_hint, .. } => {
-                if let Some(h) = demo_hint {
-                    l(h);
+/// Clean every string of a decoded JSON value in place: object keys, string values and the
+/// strings inside arrays, at any depth. This is the one way server text reaches the client's
+/// types ([`crate::client::api::decode`] runs it before any typed conversion), so a field added
+/// to a reply later cannot escape it.
+pub fn clean_value(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => clean_in_place(text),
+        Value::Array(items) => items.iter_mut().for_each(clean_value),
+        Value::Object(map) => {
+            let dirty = map.keys().any(|k| needs_cleaning(k));
+            if dirty {
+                let entries = std::mem::take(map);
+                for (key, mut item) in entries {
+                    clean_value(&mut item);
+                    map.insert(clean(&key), item);
                 }
+            } else {
+                map.values_mut().for_each(clean_value);
             }
-            wire::AuthStep::TotpEnrolmentRequired { .. } | wire::AuthStep::PasswordChangeRequired { .. } => {}
         }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 
-impl Sanitize for wire::TotpEnrolment {
-    fn sanitize(&mut self) {
-        l(&mut self.secret);
-        l(&mut self.otpauth_url);
-    }
+fn needs_cleaning(text: &str) -> bool {
+    text.chars().any(|c| is_forbidden(c) && c != '\n')
 }
 
-impl Sanitize for wire::Me {
-    fn sanitize(&mut self) {
-        self.user.sanitize();
-    }
-}
-
-impl Sanitize for wire::IncidentSummary {
-    fn sanitize(&mut self) {
-        l(&mut self.reference);
-        l(&mut self.individual.name);
-        l(&mut self.category);
-        l(&mut self.location);
-    }
-}
-
-impl Sanitize for wire::IncidentPage {
-    fn sanitize(&mut self) {
-        self.items.iter_mut().for_each(Sanitize::sanitize);
-    }
-}
-
-impl Sanitize for wire::Notification {
-    fn sanitize(&mut self) {
-        l(&mut self.message);
-        if let Some(r) = &mut self.incident_reference {
-            l(r);
-        }
-    }
-}
-
-impl Sanitize for wire::NotificationList {
-    fn sanitize(&mut self) {
-        self.items.iter_mut().for_each(Sanitize::sanitize);
+fn clean_in_place(text: &mut String) {
+    if needs_cleaning(text) {
+        *text = clean(text);
     }
 }
 
@@ -253,19 +192,24 @@ mod tests {
 
     #[test]
     fn bidi_and_invisible_characters_are_dropped() {
-        let bidi: String = ('\u{202A}'..='\u{202E}').chain('\u{2066}'..='\u{2069}').collect();
+        let bidi: String = ('\u{202A}'..='\u{202E}')
+            .chain('\u{2066}'..='\u{2069}')
+            .chain(['\u{200E}', '\u{200F}', '\u{061C}'])
+            .collect();
         assert_eq!(clean(&format!("a{bidi}b\u{200B}c\u{2060}d\u{FEFF}e")), "abcde");
     }
 
     #[test]
-    fn wire_types_are_cleaned_in_place() {
-        let mut e = wire::ErrorBody {
-            error: wire::ErrorDetail {
-                code: "x\x1b[1m".into(),
-                message: "m\u{202E}".into(),
-            },
-        };
-        e.sanitize();
-        assert_eq!((e.error.code.as_str(), e.error.message.as_str()), ("x", "m"));
+    fn every_string_of_a_value_is_cleaned_keys_included() {
+        let mut v = serde_json::json!({
+            "a\u{1b}[1m": ["x\u{202e}", {"deep": "\u{1b}]0;t\u{7}ok"}],
+            "n": 1,
+            "keep": "line one\nline two"
+        });
+        clean_value(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"a": ["x", {"deep": "ok"}], "n": 1, "keep": "line one\nline two"})
+        );
     }
 }

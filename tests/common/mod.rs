@@ -102,7 +102,7 @@ impl Reply {
         match self.step() {
             AuthStep::TotpRequired { challenge, .. }
             | AuthStep::TotpEnrolmentRequired { challenge }
-            | AuthStep::PasswordChangeRequired { challenge } => challenge,
+            | AuthStep::PasswordChangeRequired { challenge, .. } => challenge,
             AuthStep::Ok { .. } => panic!("expected a challenge, got status ok"),
         }
     }

@@ -523,6 +523,7 @@ impl App {
                 token,
                 user,
                 recovery_codes,
+                ..
             } => {
                 let totp = user.totp_enabled;
                 self.signed_in(token, user);
@@ -552,7 +553,7 @@ impl App {
                 ));
                 vec![self.call(Slot::Auth, Call::Enrol(auth))]
             }
-            AuthStep::PasswordChangeRequired { challenge } => {
+            AuthStep::PasswordChangeRequired { challenge, .. } => {
                 self.after_forced_change = true;
                 self.screen = Screen::Password(PasswordScreen::new(challenge));
                 Vec::new()

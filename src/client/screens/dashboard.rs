@@ -101,6 +101,21 @@ impl std::fmt::Debug for DashboardScreen {
     }
 }
 
+/// A notification in words, from its references (never a sentence baked in on the server).
+fn describe(n: &Notification, name: impl Fn(&str) -> String) -> String {
+    use crate::wire::NotificationKind;
+    let who = n.actor.clone().unwrap_or_else(|| "Someone".into());
+    let pupil = n.individual.as_ref().map(|i| name(i.name.unmasked()));
+    let about = pupil.map(|p| format!(" about {p}")).unwrap_or_default();
+    let reference = n.incident_reference.clone().unwrap_or_default();
+    match n.kind {
+        NotificationKind::CollaborationInvite => format!("{who} invited you to collaborate on {reference}{about}."),
+        NotificationKind::Communication => format!("{who} sent a communication{about}."),
+        NotificationKind::IncidentFlagged => format!("{reference}{about} was flagged for attention."),
+        NotificationKind::PlanReview => format!("A Smart Plan{about} is due for review."),
+    }
+}
+
 /// Initials of a name: "Ann Smith" → "A. S.".
 pub fn initials(name: &str) -> String {
     name.split_whitespace()
@@ -309,7 +324,7 @@ impl DashboardScreen {
                 [
                     format!("{flag}{}", i.reference),
                     i.occurred_at.with_timezone(&Local).format("%d/%m/%y %H:%M").to_string(),
-                    self.shown_name(&i.individual.name).into_owned(),
+                    self.shown_name(i.individual.name.unmasked()).into_owned(),
                     kind,
                     i.location.clone(),
                 ]
@@ -369,7 +384,7 @@ impl DashboardScreen {
                     ListItem::new(Line::from(vec![
                         Span::raw(mark),
                         Span::styled(when, theme.dim()),
-                        Span::raw(format!(" {}", n.message)),
+                        Span::raw(format!(" {}", describe(n, |name| self.shown_name(name).into_owned()))),
                     ]))
                 })
                 .collect()
@@ -407,7 +422,10 @@ impl DashboardScreen {
                 "When:             {}",
                 i.occurred_at.with_timezone(&Local).format("%A %d %B %Y, %H:%M")
             )),
-            Line::from(format!("Individual:       {}", self.shown_name(&i.individual.name))),
+            Line::from(format!(
+                "Individual:       {}",
+                self.shown_name(i.individual.name.unmasked())
+            )),
             Line::from(format!("Report:           {}", i.kind.label())),
             Line::from(format!("Type:             {}", i.category)),
             Line::from(format!("Location:         {}", i.location)),

@@ -36,6 +36,8 @@ pub struct DemoAccount {
     pub role: Role,
     /// Base32 TOTP secret, when 2FA is enrolled.
     pub totp_secret: Option<&'static str>,
+    /// How it signs in, as the demo's sign-in screen says it.
+    pub note: &'static str,
 }
 
 /// The four demo accounts.
@@ -45,24 +47,28 @@ pub const ACCOUNTS: [DemoAccount; 4] = [
         password: "demo-admin-passphrase",
         role: Role::Admin,
         totp_secret: Some("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
+        note: "2FA (the code is shown)",
     },
     DemoAccount {
         email: "lead@demo.test",
         password: "demo-lead-passphrase",
         role: Role::PastoralLead,
         totp_secret: Some("KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"),
+        note: "2FA (the code is shown)",
     },
     DemoAccount {
         email: "teacher@demo.test",
         password: "demo-teacher-passphrase",
         role: Role::Staff,
         totp_secret: None,
+        note: "no 2FA yet",
     },
     DemoAccount {
         email: "newstarter@demo.test",
         password: "demo-temporary-pass",
         role: Role::Staff,
         totp_secret: None,
+        note: "temporary password: choose a new one",
     },
 ];
 

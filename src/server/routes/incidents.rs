@@ -8,7 +8,9 @@ use super::super::error::{ApiError, ApiQuery};
 use super::super::state::AppState;
 use super::super::store::IncidentRow;
 use super::common::{audit, setting, timestamp, user_entry};
-use crate::wire::{ErrorBody, IncidentKind, IncidentPage, IncidentQuery, IncidentSummary, IndividualRef, Role};
+use crate::wire::{
+    ErrorBody, IncidentKind, IncidentPage, IncidentQuery, IncidentSummary, IndividualRef, PupilName, Role,
+};
 
 /// Default page size of `GET /incidents`.
 const DEFAULT_LIMIT: u32 = 200;
@@ -73,7 +75,7 @@ pub(super) async fn incidents(
             occurred_at: timestamp(r.occurred_at),
             individual: IndividualRef {
                 id: r.individual_id,
-                name: r.individual_name,
+                name: PupilName::new(r.individual_name),
             },
             kind: if r.kind == "physical_intervention" {
                 IncidentKind::PhysicalIntervention

@@ -12,8 +12,8 @@ use super::super::store::Stage;
 use super::RateLimited;
 use super::common::{audit, user_entry};
 use super::signin::{
-    Succession, after_password, challenge_owner, check_recovery_code, count_failure, issue_challenge, seal_context,
-    sign_in, temporary_expired, temporary_expired_error,
+    Succession, after_password, challenge_owner, check_recovery_code, count_failure, issue_challenge,
+    password_context_needs_2fa, seal_context, sign_in, temporary_expired, temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, LoginRequest, TotpRequest};
 
@@ -100,7 +100,15 @@ pub(super) async fn login(
         )
         .await?;
         let challenge = issue_challenge(&state, user.id, Stage::PasswordChange).await?;
-        return Ok(Json(AuthStep::PasswordChangeRequired { challenge }));
+        let min_chars = if password_context_needs_2fa(&state, &user).await? {
+            auth::MIN_PASSWORD_CHARS
+        } else {
+            auth::MIN_PASSWORD_CHARS_WITHOUT_2FA
+        };
+        return Ok(Json(AuthStep::PasswordChangeRequired {
+            challenge,
+            min_chars: min_chars as u32,
+        }));
     }
     Ok(Json(after_password(&state, &user, addr).await?))
 }

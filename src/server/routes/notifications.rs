@@ -30,7 +30,10 @@ pub(super) async fn notifications(
                 "incident_flagged" => NotificationKind::IncidentFlagged,
                 _ => NotificationKind::PlanReview,
             },
-            message: n.message,
+            // Structured references come with the migration that stores them (issue 9, §1.2).
+            individual: None,
+            actor: None,
+            due_on: None,
             incident_reference: n.incident_number.map(|number| format!("{prefix}-{number}")),
             created_at: timestamp(n.created_at),
             read: n.read_at.is_some(),

@@ -7,7 +7,7 @@ use super::super::auth;
 use super::super::error::ApiError;
 use super::super::state::AppState;
 use super::common::setting;
-use crate::wire::{PasswordRules, Setting, SupportContact};
+use crate::wire::{DemoAccountInfo, PasswordRules, Setting, SupportContact};
 
 /// The setting: what the login screen shows before anyone signs in.
 #[utoipa::path(get, path = "/setting", tag = "auth",
@@ -30,5 +30,19 @@ pub(super) async fn get_setting(State(state): State<AppState>) -> Result<Json<Se
             url: s.support_url,
         },
         demo: s.demo,
+        demo_accounts: if s.demo { demo_accounts() } else { Vec::new() },
     }))
+}
+
+/// The demo accounts as the demo's sign-in screen lists them (their passwords are public).
+fn demo_accounts() -> Vec<DemoAccountInfo> {
+    super::super::demo::ACCOUNTS
+        .iter()
+        .map(|a| DemoAccountInfo {
+            email: a.email.to_string(),
+            password: a.password.to_string(),
+            role: a.role,
+            note: a.note.to_string(),
+        })
+        .collect()
 }

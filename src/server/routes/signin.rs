@@ -189,6 +189,7 @@ pub(super) async fn sign_in(
         token,
         user: wire_user(&user),
         recovery_codes,
+        recovery_codes_left: None,
     })
 }
 
