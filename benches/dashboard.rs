@@ -4,8 +4,12 @@
 
 use std::hint::black_box;
 
-use bsmart::client::screens::Ctx;
-use bsmart::client::screens::dashboard::DashboardScreen;
+use bsmart::client::connection::Connection;
+use bsmart::client::dates::Dates;
+use bsmart::client::glyphs::Glyphs;
+use bsmart::client::privacy::Privacy;
+use bsmart::client::screens::dashboard::Dashboard;
+use bsmart::client::screens::{Ctx, Page};
 use bsmart::client::theme::Theme;
 use bsmart::wire::{IncidentKind, IncidentSummary, IndividualRef, PupilName};
 use chrono::{Duration, TimeZone, Utc};
@@ -55,12 +59,17 @@ fn incidents(n: usize) -> Vec<IncidentSummary> {
 fn bench(c: &mut Criterion) {
     let theme = Theme { mono: false };
     let url = url::Url::parse("https://school.example").unwrap();
+    let connection = Connection::Online;
     let ctx = Ctx {
         theme: &theme,
+        glyphs: Glyphs::UNICODE,
+        dates: Dates::UTC,
+        privacy: Privacy::default(),
         setting: None,
         server_url: &url,
+        connection: &connection,
     };
-    let mut dash = DashboardScreen::new(false);
+    let mut dash = Dashboard::new();
     dash.set_incidents(incidents(10_000));
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
 

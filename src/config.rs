@@ -29,6 +29,19 @@ pub enum Theme {
     Mono,
 }
 
+/// Which symbols to draw (see `client::glyphs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GlyphChoice {
+    /// Unicode when the terminal is UTF-8 and not the Linux console, else ASCII.
+    #[default]
+    Auto,
+    /// Always Unicode symbols.
+    Unicode,
+    /// Always plain ASCII.
+    Ascii,
+}
+
 /// The client's settings after the file and the flags are combined.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientConfig {
@@ -40,6 +53,8 @@ pub struct ClientConfig {
     pub privacy_mode: bool,
     /// Colours.
     pub theme: Theme,
+    /// Symbols.
+    pub glyphs: GlyphChoice,
 }
 
 /// The file's shape: every key is optional and documented in `config.example.toml`.
@@ -50,6 +65,7 @@ struct ConfigFile {
     idle_lock_seconds: Option<u64>,
     privacy_mode: Option<bool>,
     theme: Option<Theme>,
+    glyphs: Option<GlyphChoice>,
 }
 
 /// What the command line adds on top of the file.
@@ -64,6 +80,12 @@ pub struct Overrides {
 /// Why the configuration could not be used; each message says what to do.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ConfigError {
+    /// A config file named on the command line does not exist.
+    #[error("config file not found: {path} (check the path given to --config)")]
+    NotFound {
+        /// The file.
+        path: String,
+    },
     /// The file exists but could not be read.
     #[error("cannot read the config file {path}: {reason}")]
     Unreadable {
@@ -99,8 +121,10 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("app", "bsmart", "bsmart").map(|d| d.config_dir().join("config.toml"))
 }
 
-/// Read the file at `path` (absent is fine) and apply `overrides`.
+/// Read the file at `path` and apply `overrides`. Without `path`, the default file is read if
+/// there is one; a file named on the command line must exist.
 pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<ClientConfig, ConfigError> {
+    let named = path.is_some();
     let path = path
         .map(Path::to_path_buf)
         .or_else(default_path)
@@ -111,6 +135,9 @@ pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<ClientConfig, 
             path: shown.clone(),
             reason,
         })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && named => {
+            return Err(ConfigError::NotFound { path: shown });
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => ConfigFile::default(),
         Err(e) => {
             return Err(ConfigError::Unreadable {
@@ -133,6 +160,7 @@ pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<ClientConfig, 
         idle_lock: validate_idle_lock(idle)?,
         privacy_mode: file.privacy_mode.unwrap_or(false),
         theme: file.theme.unwrap_or_default(),
+        glyphs: file.glyphs.unwrap_or_default(),
     })
 }
 
@@ -220,7 +248,7 @@ mod tests {
         let example = include_str!("../config.example.toml");
         let file = parse(example).expect("config.example.toml must parse");
         assert!(file.server_url.is_some() && file.idle_lock_seconds.is_some());
-        assert!(file.privacy_mode.is_some() && file.theme.is_some());
+        assert!(file.privacy_mode.is_some() && file.theme.is_some() && file.glyphs.is_some());
     }
 
     #[test]
@@ -248,6 +276,11 @@ mod tests {
         .unwrap_err();
         assert_eq!(err, ConfigError::IdleLockOutOfRange(0));
         let missing = load(Some(&dir.path().join("none.toml")), &Overrides::default()).unwrap_err();
-        assert!(matches!(missing, ConfigError::NoServerUrl { .. }));
+        assert!(matches!(missing, ConfigError::NotFound { .. }), "{missing}");
+        assert!(missing.to_string().starts_with("config file not found: "), "{missing}");
+        let empty = dir.path().join("empty.toml");
+        std::fs::write(&empty, "").unwrap();
+        let no_url = load(Some(&empty), &Overrides::default()).unwrap_err();
+        assert!(matches!(no_url, ConfigError::NoServerUrl { .. }));
     }
 }

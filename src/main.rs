@@ -1,10 +1,8 @@
-//! The `bsmart` binary: parses the command line and hands over to the library.
+//! The `bsmart` binary: parses the command line and hands over to the library's entry point.
 
 use std::process::ExitCode;
 
 use bsmart::cli::Cli;
-#[cfg(feature = "server")]
-use bsmart::cli::Command;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -21,19 +19,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async move {
-        match cli.command {
-            None => bsmart::client::run_from_args(&cli.client).await,
-            #[cfg(feature = "server")]
-            Some(Command::Demo(args)) => bsmart::server::cli::demo(&args, &cli.client).await,
-            #[cfg(feature = "server")]
-            Some(Command::Serve(args)) => bsmart::server::cli::serve(&args).await,
-            #[cfg(feature = "server")]
-            Some(Command::Admin(cmd)) => bsmart::server::cli::admin(&cmd).await,
-            #[cfg(not(feature = "server"))]
-            Some(_) => Err("this build has no server: rebuild with the `server` feature".to_string()),
-        }
-    });
+    let result = runtime.block_on(bsmart::cli::run(cli));
     // Leave background tasks (the in-process demo server) without waiting for them.
     runtime.shutdown_background();
     match result {

@@ -1,23 +1,30 @@
 //! Client rendering tests that need no server: the first frame, the generic loop, and the
-//! property test of SECURITY.md 36 — any string from the server, drawn on any screen, overlay
+//! property test of SECURITY.md 36 — any string from the server, drawn on any screen, pop-up
 //! and message, at 80x24, 200x60 and 30x8, leaves no control, bidi or invisible character in
 //! any cell (and, with `NO_COLOR`, no colour).
 //!
-//! The property test drives `App::update` with the replies a server would send, built as JSON
-//! bytes and decoded by the client's own `api::decode` (the single place where replies become
-//! data and are cleaned); request ids are taken from the commands the App returned.
+//! The property test drives `App::update` with the replies a server would send: each call the
+//! App asks for is answered with JSON bytes through `PendingCall::respond`, which decodes them
+//! exactly as a real answer is (one cleaning pass over the JSON value, then the typed reply).
 
 mod client_support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use bsmart::client::action::{Action, Reply, Slot};
+use bsmart::client::action::Action;
 use bsmart::client::api::{Api, decode};
 use bsmart::client::app::{App, AppOptions};
+use bsmart::client::call::PendingCall;
 use bsmart::client::command::Command;
+use bsmart::client::connection::Connection;
+use bsmart::client::dates::Dates;
 use bsmart::client::event;
+use bsmart::client::glyphs::Glyphs;
 use bsmart::client::lock::ManualClock;
+use bsmart::client::privacy::Privacy;
+use bsmart::client::screens::Ctx;
+use bsmart::client::screens::dashboard::Dashboard;
 use bsmart::client::theme::Theme;
 use client_support::{Harness, assert_clean, buffer_text};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -29,16 +36,23 @@ use serde_json::json;
 /// Nothing listens here: every call fails fast with a network error.
 const CLOSED: &str = "http://127.0.0.1:9";
 
-/// A client of [`CLOSED`] with a manual clock and a 120 s idle lock.
-fn offline_app(mono: bool) -> App {
+/// A client of [`CLOSED`] with a 120 s idle lock and `clock`.
+fn offline_app_with(mono: bool, clock: Arc<ManualClock>) -> App {
     App::new(AppOptions {
         server_url: closed_url(),
         idle_lock: Duration::from_secs(120),
         privacy_mode: false,
         theme: Theme { mono },
-        clock: Arc::new(ManualClock::default()),
+        glyphs: Glyphs::UNICODE,
+        dates: Dates::UTC,
+        clock,
         known_settings: None,
     })
+}
+
+/// [`offline_app_with`] with a clock of its own.
+fn offline_app(mono: bool) -> App {
+    offline_app_with(mono, Arc::new(ManualClock::default()))
 }
 
 /// [`CLOSED`] as a validated URL.
@@ -58,7 +72,11 @@ async fn the_first_frame_is_drawn_before_any_reply() {
 #[tokio::test]
 async fn an_unreachable_server_is_a_clear_message_and_keeps_what_was_typed() {
     let mut h = Harness::new(CLOSED);
-    h.wait_text("cannot reach the server").await;
+    let text = h.wait_text("Cannot reach http://127.0.0.1:9").await;
+    assert!(
+        text.contains("Trying again by itself") && text.contains("OFFLINE since"),
+        "{text}"
+    );
     h.type_text("teacher@demo.test");
     h.press(KeyCode::Enter);
     h.type_text("secret-pass");
@@ -72,14 +90,24 @@ async fn an_unreachable_server_is_a_clear_message_and_keeps_what_was_typed() {
     assert!(!text.contains("secret-pass"), "{text}");
 }
 
+/// The events of a terminal, as the loop reads them.
+type Events = futures::channel::mpsc::UnboundedSender<std::io::Result<Event>>;
+
+fn events() -> (
+    Events,
+    futures::channel::mpsc::UnboundedReceiver<std::io::Result<Event>>,
+) {
+    futures::channel::mpsc::unbounded()
+}
+
 #[tokio::test]
 async fn the_generic_loop_runs_on_a_channel_and_quits_on_ctrl_c() {
     let app = offline_app(true);
-    let (tx, rx) = futures::channel::mpsc::unbounded::<Event>();
+    let (tx, rx) = events();
     let mut release = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
     release.kind = crossterm::event::KeyEventKind::Release;
-    tx.unbounded_send(Event::Key(release)).unwrap();
-    tx.unbounded_send(Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)))
+    tx.unbounded_send(Ok(Event::Key(release))).unwrap();
+    tx.unbounded_send(Ok(Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))))
         .unwrap();
     let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let (terminal, app) = tokio::time::timeout(
@@ -98,6 +126,31 @@ async fn the_generic_loop_runs_on_a_channel_and_quits_on_ctrl_c() {
     );
 }
 
+/// SECURITY.md 45: a terminal that is gone (its input fails, with no signal) ends the loop at
+/// once; before, input errors were dropped and the loop spun on the dead terminal.
+#[tokio::test]
+async fn a_failing_or_ended_input_stream_ends_the_loop_at_once() {
+    for fail in [true, false] {
+        let app = offline_app(true);
+        let (tx, rx) = events();
+        if fail {
+            tx.unbounded_send(Err(std::io::Error::other("the terminal went away")))
+                .unwrap();
+        } else {
+            drop(tx);
+        }
+        let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let (_, app) = tokio::time::timeout(
+            Duration::from_secs(5),
+            event::run(terminal, rx, app, Api::new(&closed_url()).unwrap()),
+        )
+        .await
+        .expect("the loop ended when its input did")
+        .unwrap();
+        assert!(app.quitting());
+    }
+}
+
 /// The bad inputs of SECURITY.md §4 for drawn strings.
 const PAYLOADS: &[&str] = &[
     "\x1b]0;pwned\x07",
@@ -109,6 +162,7 @@ const PAYLOADS: &[&str] = &[
     "\x1b]0;pwned",
     "\u{202E}",
     "\u{200B}",
+    "\u{200E}\u{200F}\u{061C}",
     "\r\t\u{7}\u{7f}\u{85}",
     "\u{2066}x\u{2069}\u{2060}\u{FEFF}",
     "👩\u{200D}👩\u{200D}👧 名前",
@@ -118,29 +172,40 @@ fn key(code: KeyCode) -> Action {
     Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn id_of(cmds: &[Command], want: Slot) -> u64 {
-    cmds.iter()
-        .find_map(|c| match c {
-            Command::Call { slot, id, .. } if *slot == want => Some(*id),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no {want:?} call in {cmds:?}"))
-}
-
+/// An App driven by hand: every call it asks for waits in `pending` until answered.
 struct Driver {
     app: App,
+    clock: Arc<ManualClock>,
     /// 80x24, 200x60 and a cramped 30x8.
     terminals: Vec<Terminal<TestBackend>>,
     mono: bool,
-    last: Vec<Command>,
+    pending: Vec<PendingCall>,
 }
 
 impl Driver {
+    fn new(mono: bool) -> Driver {
+        let clock = Arc::new(ManualClock::default());
+        Driver {
+            app: offline_app_with(mono, clock.clone()),
+            clock,
+            terminals: [(80, 24), (200, 60), (30, 8)]
+                .into_iter()
+                .map(|(w, h)| Terminal::new(TestBackend::new(w, h)).unwrap())
+                .collect(),
+            mono,
+            pending: Vec::new(),
+        }
+    }
+    fn take(&mut self, cmds: Vec<Command>) {
+        for c in cmds {
+            if let Command::Call(call) = c {
+                self.pending.push(call);
+            }
+        }
+    }
     fn act(&mut self, a: Action) {
         let cmds = self.app.update(a);
-        if cmds.iter().any(|c| matches!(c, Command::Call { .. })) {
-            self.last = cmds;
-        }
+        self.take(cmds);
     }
     fn keys(&mut self, text: &str) {
         for c in text.chars() {
@@ -152,9 +217,19 @@ impl Driver {
         self.keys(text);
         self.act(key(KeyCode::Enter));
     }
-    fn reply(&mut self, slot: Slot, reply: Reply) {
-        let id = id_of(&self.last, slot);
-        self.act(Action::Api { slot, id, reply });
+    /// The newest waiting call `line` (`METHOD /path`).
+    fn call(&mut self, line: &str) -> PendingCall {
+        let at = self
+            .pending
+            .iter()
+            .rposition(|c| c.line() == line)
+            .unwrap_or_else(|| panic!("no {line} call in {:?}", self.pending));
+        self.pending.remove(at)
+    }
+    /// Answer the newest `line` call with `status` and `body`.
+    fn answer(&mut self, line: &str, status: u16, body: Vec<u8>) {
+        let action = self.call(line).respond(status, &body);
+        self.act(action);
     }
     fn press(&mut self, code: KeyCode, mods: KeyModifiers) {
         self.act(Action::Key(KeyEvent::new(code, mods)));
@@ -176,8 +251,7 @@ fn bytes(v: serde_json::Value) -> Vec<u8> {
     serde_json::to_vec(&v).unwrap()
 }
 
-fn error(status: u16, code: &str, message: &str) -> Vec<u8> {
-    let _ = status;
+fn error(code: &str, message: &str) -> Vec<u8> {
     bytes(json!({"error": {"code": code, "message": message}}))
 }
 
@@ -188,58 +262,49 @@ fn user(name: &str) -> serde_json::Value {
 /// How many server strings one run of [`every_screen`] draws.
 const STRINGS: usize = 26;
 
-/// Every screen, overlay and message the client has, each filled with server strings from `s`
-/// and drawn at three sizes: sign-in (connection error, refusal), two-factor (refusal),
-/// forced password change (quit confirmation, refusal), optional enrolment (QR code, manual
-/// key, refusal, recovery codes), dashboard (incidents, notifications, help centre, details,
-/// help, error pop-up), lock (refused unlock), and required enrolment after switching user.
+/// Every screen, pop-up and message the client has, each filled with server strings from `s`
+/// and drawn at three sizes: sign-in (offline, the demo accounts, a refusal), two-factor (a
+/// refusal), forced password change (quit confirmation, refusal), optional enrolment (QR code,
+/// manual key, refusal, recovery codes and the question), dashboard (incidents, notifications,
+/// help centre, the open record, help, error pop-up), lock (refused unlock), and required
+/// enrolment after switching user.
 fn every_screen(s: &[String], mono: bool) {
     assert_eq!(s.len(), STRINGS);
-    let app = offline_app(mono);
-    let mut d = Driver {
-        app,
-        terminals: [(80, 24), (200, 60), (30, 8)]
-            .into_iter()
-            .map(|(w, h)| Terminal::new(TestBackend::new(w, h)).unwrap())
-            .collect(),
-        mono,
-        last: Vec::new(),
-    };
-    d.last = d.app.start();
+    let mut d = Driver::new(mono);
+    let first = d.app.start();
+    d.take(first);
     d.check();
-    d.reply(
-        Slot::Setting,
-        Reply::Setting(decode(503, &error(503, "unavailable", &s[19]))),
-    );
+    let unreachable = d.call("GET /setting").unreachable();
+    d.act(unreachable);
     d.check();
-    // A sign-in refused with an odd message (the setting is asked for again), then the 2FA
-    // step with a hint.
-    d.enter("a@b.test");
-    d.enter("pw");
+    // The client tries again by itself; the server answers with the setting this time.
+    d.clock.advance(Duration::from_secs(1));
+    d.act(Action::Deadline);
     let setting = json!({
         "id": s[0], "name": s[1], "incident_prefix": s[2],
         "password_rules": {"min_chars": 10, "min_chars_without_2fa": 15, "max_chars": 128, "require_2fa_for_all": false},
-        "support": {"email": s[3], "phone": s[4], "url": s[5]}, "demo": true
+        "support": {"email": s[3], "phone": s[4], "url": s[5]}, "demo": true,
+        "demo_accounts": [{"email": s[19], "password": s[19], "role": "staff", "note": s[19]}]
     });
-    d.reply(Slot::Setting, Reply::Setting(decode(200, &bytes(setting))));
+    d.answer("GET /setting", 200, bytes(setting));
     d.check();
-    d.reply(Slot::Auth, Reply::Login(decode(401, &error(401, &s[6], &s[7]))));
+    d.enter("a@b.test");
+    d.enter("pw");
+    d.answer("POST /auth/login", 401, error(&s[6], &s[7]));
     d.check();
     d.enter("pw");
     let step = json!({"status": "totp_required", "challenge": "c1", "demo_hint": s[8]});
-    d.reply(Slot::Auth, Reply::Login(decode(200, &bytes(step))));
+    d.answer("POST /auth/login", 200, bytes(step));
     d.check();
     d.enter("123456");
-    d.reply(Slot::Auth, Reply::Totp(decode(401, &error(401, &s[20], &s[21]))));
-    assert_eq!(d.app.screen().title(), "Two-factor code");
+    d.answer("POST /auth/totp", 401, error(&s[20], &s[21]));
+    assert_eq!(d.app.title(), "Two-factor code");
     d.check();
     d.enter("123457");
-    d.reply(
-        Slot::Auth,
-        Reply::Totp(decode(
-            200,
-            &bytes(json!({"status": "password_change_required", "challenge": "c2"})),
-        )),
+    d.answer(
+        "POST /auth/totp",
+        200,
+        bytes(json!({"status": "password_change_required", "challenge": "c2", "min_chars": 10})),
     );
     d.check();
     // Something typed, then Ctrl-C: the quit confirmation.
@@ -253,32 +318,28 @@ fn every_screen(s: &[String], mono: bool) {
     }
     d.enter("a long passphrase");
     d.enter("a long passphrase");
-    d.reply(
-        Slot::Auth,
-        Reply::Password(decode(422, &error(422, "weak_password", &s[9]))),
-    );
-    assert_eq!(d.app.screen().title(), "Change password");
+    d.answer("POST /auth/password", 422, error("weak_password", &s[9]));
+    assert_eq!(d.app.title(), "Change password");
     d.check();
     d.enter("a long passphrase");
     d.enter("a long passphrase");
     let ok = json!({"status": "ok", "token": "t1", "user": user(&s[10])});
-    d.reply(Slot::Auth, Reply::Password(decode(200, &bytes(ok))));
+    d.answer("POST /auth/password", 200, bytes(ok));
     d.check();
     let enrol = json!({"secret": s[11], "otpauth_url": format!("otpauth://totp/x?secret={}", s[11])});
-    d.reply(Slot::Auth, Reply::Enrol(decode(200, &bytes(enrol))));
+    d.answer("POST /auth/totp/enrol", 200, bytes(enrol));
     d.check();
     d.enter("654320");
-    d.reply(
-        Slot::Auth,
-        Reply::Confirm(decode(401, &error(401, "invalid_code", &s[22]))),
-    );
-    assert_eq!(d.app.screen().title(), "Set up two-factor");
+    d.answer("POST /auth/totp/confirm", 401, error("invalid_code", &s[22]));
+    assert_eq!(d.app.title(), "Set up two-factor");
     d.check();
     d.enter("654321");
     let ok = json!({"status": "ok", "token": "t2", "user": user(&s[10]), "recovery_codes": [s[12], "abcd-efgh"]});
-    d.reply(Slot::Auth, Reply::Confirm(decode(200, &bytes(ok))));
+    d.answer("POST /auth/totp/confirm", 200, bytes(ok));
     d.check();
     d.act(key(KeyCode::Enter));
+    d.check();
+    d.act(key(KeyCode::Char('y')));
     d.check();
     let items: Vec<_> = (0..30)
         .map(|i| {
@@ -289,30 +350,29 @@ fn every_screen(s: &[String], mono: bool) {
             })
         })
         .collect();
-    let notes = json!({"items": [{"id": 1, "kind": "communication", "message": s[17], "incident_reference": s[13], "created_at": "2026-11-20T10:00:00Z", "read": false}]});
-    let page = bytes(json!({"items": items, "total": 30}));
-    d.reply(Slot::Notifications, Reply::Notifications(decode(200, &bytes(notes))));
-    d.reply(Slot::Incidents, Reply::Incidents(decode(200, &page)));
-    assert_eq!(d.app.screen().title(), "Dashboard");
+    let notes = json!({"items": [{
+        "id": 1, "kind": "collaboration_invite", "actor": s[17], "individual": {"id": 1, "name": s[14]},
+        "incident_reference": s[13], "created_at": "2026-11-20T10:00:00Z", "read": false
+    }]});
+    d.answer("GET /notifications", 200, bytes(notes));
+    d.answer("GET /incidents", 200, bytes(json!({"items": items, "total": 30})));
+    assert_eq!(d.app.title(), "Dashboard");
     d.check();
     d.act(key(KeyCode::Enter));
     d.check();
-    d.act(key(KeyCode::Esc));
     d.act(key(KeyCode::Char('?')));
     d.check();
     d.act(key(KeyCode::Esc));
+    d.act(key(KeyCode::Esc));
     d.act(key(KeyCode::Char('t')));
-    d.reply(
-        Slot::Incidents,
-        Reply::Incidents(decode(500, &error(500, "internal", &s[18]))),
-    );
+    d.answer("GET /incidents", 500, error("internal", &s[18]));
     d.check();
     d.act(key(KeyCode::Esc));
     d.press(KeyCode::Char('l'), KeyModifiers::CONTROL);
     assert!(d.app.is_locked());
     d.check();
     d.enter("pw");
-    d.reply(Slot::Auth, Reply::Reauth(decode(500, &error(500, "internal", &s[23]))));
+    d.answer("POST /auth/reauth", 500, error("internal", &s[23]));
     assert!(d.app.is_locked());
     d.check();
     // Switch user; the next person must enrol (the challenge path), and the set-up fails.
@@ -321,10 +381,10 @@ fn every_screen(s: &[String], mono: bool) {
     d.enter("b@b.test");
     d.enter("pw");
     let step = json!({"status": "totp_enrolment_required", "challenge": s[24]});
-    d.reply(Slot::Auth, Reply::Login(decode(200, &bytes(step))));
+    d.answer("POST /auth/login", 200, bytes(step));
     d.check();
-    d.reply(Slot::Auth, Reply::Enrol(decode(500, &error(500, "internal", &s[25]))));
-    assert_eq!(d.app.screen().title(), "Set up two-factor");
+    d.answer("POST /auth/totp/enrol", 500, error("internal", &s[25]));
+    assert_eq!(d.app.title(), "Set up two-factor");
     d.check();
 }
 
@@ -370,28 +430,30 @@ fn every_payload_on_every_screen() {
 
 #[test]
 fn debug_output_never_carries_a_pupil_name_a_token_or_what_was_typed() {
-    use bsmart::client::screens::Screen;
-    use bsmart::client::screens::dashboard::DashboardScreen;
-    let page = bytes(json!({"items": [{
+    let body = bytes(json!({"items": [{
         "reference": "besmart-1", "occurred_at": "2026-11-20T10:00:00Z",
         "individual": {"id": 1, "name": "Zelda Pupilname"}, "kind": "incident",
         "category": "Verbal", "location": "Hall", "flagged": false, "parents_informed": false
     }], "total": 1}));
-    let page: bsmart::wire::IncidentPage = decode(200, &page).unwrap();
-    let mut dashboard = DashboardScreen::new(false);
+    let page: bsmart::wire::IncidentPage = decode(200, &body).unwrap();
+    let mut dashboard = Dashboard::new();
     dashboard.set_incidents(page.items.clone());
+    let mut app = offline_app(true);
+    let call = app.start().into_iter().find_map(|c| match c {
+        Command::Call(call) => Some(call),
+        _ => None,
+    });
+    let reply = call.unwrap().respond(200, &body);
     let ok = json!({"status": "ok", "token": "tok-SECRET-1", "user": user("Tess")});
     let printed = format!(
-        "{:?} {:?} {:?} {:?} {:?}",
-        Screen::Dashboard(dashboard),
-        Action::Api {
-            slot: Slot::Incidents,
-            id: 1,
-            reply: Reply::Incidents(Ok(page)),
-        },
-        Reply::Login(decode(200, &bytes(ok))),
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        dashboard,
+        page,
+        reply,
+        decode::<bsmart::wire::AuthStep>(200, &bytes(ok)),
         Action::Paste("hunter2-pasted".into()),
         key(KeyCode::Char('Q')),
+        app,
     );
     for secret in ["Zelda", "Pupilname", "tok-SECRET", "hunter2", "'Q'"] {
         assert!(!printed.contains(secret), "{secret} in {printed}");
@@ -402,31 +464,26 @@ fn debug_output_never_carries_a_pupil_name_a_token_or_what_was_typed() {
     );
 }
 
+/// SECURITY.md 26: a locked client calls nothing but the unlock; the calls that came due
+/// meanwhile (here the next page of incidents) wait, and go out after the unlock, with the new
+/// token.
 #[test]
-fn a_locked_client_calls_nothing_and_fetches_the_waiting_page_after_unlock() {
-    let mut app = offline_app(true);
-    let mut last = app.start();
+fn a_locked_client_calls_nothing_and_sends_what_waited_after_unlock() {
+    let mut d = Driver::new(true);
+    let first = d.app.start();
+    d.take(first);
     for c in "t@x.test\tpassword-1\n".chars() {
-        let code = match c {
+        d.act(key(match c {
             '\t' => KeyCode::Tab,
             '\n' => KeyCode::Enter,
             c => KeyCode::Char(c),
-        };
-        let cmds = app.update(key(code));
-        if !cmds.is_empty() {
-            last = cmds;
-        }
+        }));
     }
     let ok = json!({"status": "ok", "token": "t1", "user": user("Tess")});
-    let id = id_of(&last, Slot::Auth);
-    let cmds = app.update(Action::Api {
-        slot: Slot::Auth,
-        id,
-        reply: Reply::Login(decode(200, &bytes(ok.clone()))),
-    });
-    let page_id = id_of(&cmds, Slot::Incidents);
-    app.update(Action::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)));
-    assert!(app.is_locked());
+    d.answer("POST /auth/login", 200, bytes(ok.clone()));
+    d.press(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    assert!(d.app.is_locked());
+    d.pending.retain(|c| c.line() == "GET /incidents");
     // The first page arrives while locked: the next one waits.
     let item = json!({
         "reference": "besmart-1", "occurred_at": "2026-11-20T10:00:00Z",
@@ -434,40 +491,26 @@ fn a_locked_client_calls_nothing_and_fetches_the_waiting_page_after_unlock() {
         "category": "Verbal", "location": "Hall", "flagged": false, "parents_informed": false
     });
     let page = json!({"items": [item], "total": 2, "next_cursor": "c2"});
-    let cmds = app.update(Action::Api {
-        slot: Slot::Incidents,
-        id: page_id,
-        reply: Reply::Incidents(decode(200, &bytes(page))),
-    });
-    assert!(cmds.is_empty(), "a locked client made a call: {cmds:?}");
-    let mut last = Vec::new();
-    for c in "password-1\n".chars() {
-        let cmds = app.update(key(if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) }));
-        assert!(
-            cmds.iter().all(|c| matches!(c, Command::Call { slot: Slot::Auth, .. })),
-            "only the unlock may call: {cmds:?}"
-        );
-        last.extend(cmds);
-    }
-    let cmds = app.update(Action::Api {
-        slot: Slot::Auth,
-        id: id_of(&last, Slot::Auth),
-        reply: Reply::Reauth(decode(200, &bytes(ok))),
-    });
-    assert!(!app.is_locked());
-    let fetch = cmds.iter().find_map(|c| match c {
-        Command::Call {
-            call: bsmart::client::command::Call::Incidents { query, .. },
-            ..
-        } => Some(query.cursor.clone()),
-        _ => None,
-    });
-    assert_eq!(fetch, Some(Some("c2".to_string())), "{cmds:?}");
+    d.answer("GET /incidents", 200, bytes(page));
+    assert!(d.pending.is_empty(), "a locked client made a call: {:?}", d.pending);
+    d.enter("password-1");
+    assert_eq!(
+        d.pending.iter().map(PendingCall::line).collect::<Vec<_>>(),
+        ["POST /auth/reauth"],
+        "only the unlock may call"
+    );
+    d.answer("POST /auth/reauth", 200, bytes(ok));
+    assert!(!d.app.is_locked());
+    let next = d.call("GET /incidents");
+    assert!(
+        next.request.query.iter().any(|(k, v)| *k == "cursor" && v == "c2"),
+        "{:?}",
+        next.request.query
+    );
 }
 
 #[test]
-fn long_names_and_wide_scripts_keep_the_incident_columns_aligned() {
-    use bsmart::client::screens::dashboard::DashboardScreen;
+fn long_names_and_wide_scripts_keep_the_incident_columns_aligned_and_cut_cells_end_in_an_ellipsis() {
     let names = [
         "A".repeat(2000),
         "名前の長い生徒名前の長い生徒名前の長い生徒".to_string(),
@@ -486,11 +529,23 @@ fn long_names_and_wide_scripts_keep_the_incident_columns_aligned() {
         })
         .collect();
     let page: bsmart::wire::IncidentPage = decode(200, &bytes(json!({"items": items, "total": 4}))).unwrap();
+    let url = closed_url();
+    let connection = Connection::Online;
+    let theme = Theme { mono: true };
+    let ctx = Ctx {
+        theme: &theme,
+        glyphs: Glyphs::UNICODE,
+        dates: Dates::UTC,
+        privacy: Privacy::default(),
+        setting: None,
+        server_url: &url,
+        connection: &connection,
+    };
     for (w, h) in [(80, 24), (200, 60)] {
-        let mut d = DashboardScreen::new(false);
+        let mut d = Dashboard::new();
         d.set_incidents(page.items.clone());
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| d.render_table(f, f.area(), &Theme { mono: true })).unwrap();
+        t.draw(|f| d.render_table(f, f.area(), &ctx)).unwrap();
         let buf = t.backend().buffer();
         let text = buffer_text(buf);
         // One char per cell (the first of its symbol; a wide character's second cell is
@@ -507,7 +562,7 @@ fn long_names_and_wide_scripts_keep_the_incident_columns_aligned() {
         let (ty, loc) = (col(header, "Type").unwrap(), col(header, "Location").unwrap());
         let rows: Vec<&String> = lines.iter().filter(|l| l.contains("besmart-")).collect();
         assert_eq!(rows.len(), 4, "{text}");
-        for row in rows {
+        for row in &rows {
             assert_eq!(col(row, "CATEGORY"), Some(ty), "Type column moved at {w}x{h}:\n{text}");
             assert_eq!(
                 col(row, "LOCATION"),
@@ -515,6 +570,10 @@ fn long_names_and_wide_scripts_keep_the_incident_columns_aligned() {
                 "Location column moved at {w}x{h}:\n{text}"
             );
         }
+        assert!(
+            rows[0].contains("AAA…"),
+            "a cut name ends in an ellipsis at {w}x{h}:\n{text}"
+        );
     }
 }
 
@@ -525,7 +584,7 @@ async fn sigterm_or_sighup_ends_the_loop_which_hands_the_terminal_back() {
     let mut runner = event::Runner::new(terminal, app, Api::new(&closed_url()).unwrap());
     // What the signal task sends; the input stream stays open and silent.
     runner.sender().send(Action::Terminate).unwrap();
-    let (_tx, rx) = futures::channel::mpsc::unbounded::<Event>();
+    let (_tx, rx) = events();
     tokio::time::timeout(Duration::from_secs(10), runner.run(rx))
         .await
         .expect("the loop ended on the signal")

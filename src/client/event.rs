@@ -1,11 +1,17 @@
-//! The event loop: one channel of actions, one input stream, one timer (the lock deadline).
+//! The event loop: one channel of actions, one input stream, one timer.
 //!
-//! `select! { biased; action_rx (API results, signals); input stream; sleep_until(lock
-//! deadline) }`; there is no periodic tick, so an idle client sleeps until a key, a reply or
-//! the lock is due. Each event becomes an [`Action`], `App::update` returns [`Command`]s that
-//! the [`Runner`] carries out, and after draining the queue one frame is drawn, only if the
-//! state changed. The runner is generic over the backend and the input stream, so tests drive
-//! it with a `TestBackend` and synthetic events ([`Runner::handle`] / [`Runner::pump`] run the
+//! `select! { biased; action_rx (API results, signals); input stream; sleep(App::next_wake) }`:
+//! the timer is the earliest deadline the App has (idle lock, sign-in reset, the next try while
+//! offline, a page's own), and there is no periodic tick, so an idle client sleeps until a key,
+//! a reply or a deadline. Each event becomes an [`Action`], `App::update` returns [`Command`]s
+//! that the [`Runner`] carries out, and after draining the queue one frame is drawn, only if the
+//! state changed.
+//!
+//! The input stream yields `io::Result`s: an error or its end means the terminal is gone (a
+//! closed pty, an SSH connection dropped without SIGHUP), and the loop ends at once with
+//! [`Action::InputEnded`], which wipes the client's secrets, instead of spinning on a dead
+//! terminal. The runner is generic over the backend and the input stream, so tests drive it
+//! with a `TestBackend` and synthetic events ([`Runner::handle`] / [`Runner::pump`] run the
 //! very same steps as [`Runner::run`]).
 
 use std::io::Write;
@@ -21,7 +27,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use super::action::Action;
 use super::api::Api;
 use super::app::App;
-use super::command::{self, Command};
+use super::command::Command;
 
 /// Clearing the terminal's scrollback (CSI 3J), which ratatui's `Backend` cannot express.
 pub trait Scrollback {
@@ -99,7 +105,14 @@ impl<B: Backend + Scrollback> Runner<B> {
     fn execute(&mut self, cmds: Vec<Command>) -> Result<(), String> {
         for cmd in cmds {
             match cmd {
-                Command::Call { slot, id, call } => command::spawn(&self.api, &self.tx, slot, id, call),
+                Command::Call(call) => {
+                    let api = self.api.clone();
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        // The loop may be gone (quitting): nothing to do then.
+                        let _ = tx.send(call.run(&api).await);
+                    });
+                }
                 Command::ClearTerminal => {
                     // Not `Terminal::clear`: it asks the terminal where its cursor is (CSI 6n)
                     // and waits for the answer on stdin, which the input stream owns, so the
@@ -131,10 +144,10 @@ impl<B: Backend + Scrollback> Runner<B> {
         Ok(())
     }
 
-    /// Draw one frame if the state changed (checking the idle lock first: a frame is never
+    /// Draw one frame if the state changed (checking the deadlines first: a frame is never
     /// drawn unlocked after the idle time).
     pub fn draw(&mut self) -> Result<(), String> {
-        self.handle(Action::LockDeadline)?;
+        self.handle(Action::Deadline)?;
         if self.app.is_dirty() {
             let app = &mut self.app;
             self.terminal
@@ -159,24 +172,23 @@ impl<B: Backend + Scrollback> Runner<B> {
         }
     }
 
-    /// The loop, until the user quits, a signal arrives or the input ends.
-    pub async fn run(&mut self, events: impl Stream<Item = Event> + Unpin) -> Result<(), String> {
+    /// The loop, until the user quits, a signal arrives or the terminal goes away.
+    pub async fn run(&mut self, events: impl Stream<Item = std::io::Result<Event>> + Unpin) -> Result<(), String> {
         self.start()?;
         let mut events = events.fuse();
         while !self.app.quitting() {
-            let remaining = self.app.lock_remaining();
-            let deadline = tokio::time::Instant::now() + remaining.unwrap_or(Duration::ZERO);
+            let wake = self.app.next_wake();
             let action = tokio::select! {
                 biased;
                 Some(action) = self.rx.recv() => action,
                 ev = events.next() => match ev {
-                    Some(ev) => match to_action(ev) {
+                    Some(Ok(ev)) => match to_action(ev) {
                         Some(action) => action,
                         None => continue,
                     },
-                    None => break,
+                    Some(Err(_)) | None => Action::InputEnded,
                 },
-                _ = tokio::time::sleep_until(deadline), if remaining.is_some() => Action::LockDeadline,
+                _ = tokio::time::sleep(wake.unwrap_or(Duration::ZERO)), if wake.is_some() => Action::Deadline,
             };
             self.handle(action)?;
             self.drain()?;
@@ -190,7 +202,7 @@ impl<B: Backend + Scrollback> Runner<B> {
 /// channel in tests) and give the App back when it ends.
 pub async fn run<B: Backend + Scrollback>(
     terminal: Terminal<B>,
-    events: impl Stream<Item = Event> + Unpin,
+    events: impl Stream<Item = std::io::Result<Event>> + Unpin,
     app: App,
     api: Api,
 ) -> Result<(Terminal<B>, App), String> {
@@ -284,6 +296,8 @@ mod tests {
             idle_lock: Duration::from_secs(120),
             privacy_mode: false,
             theme: Theme { mono: false },
+            glyphs: crate::client::glyphs::Glyphs::UNICODE,
+            dates: crate::client::dates::Dates::UTC,
             clock: Arc::new(ManualClock::default()),
             known_settings: None,
         });

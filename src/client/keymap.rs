@@ -1,11 +1,12 @@
-//! The one key table of the client (KEYS.md). Key handling, the `?` help overlay and the
-//! status-bar hints are all generated from these tables, so they cannot disagree.
+//! The one key table of the client (README, "Keys"). Key handling, the `?` help overlay and
+//! the status-bar hints are all generated from these tables, so they cannot disagree.
 //!
-//! Keys are bound to [`KeyAction`] ids, never to the internal `Action` type (ARCHITECTURE
-//! §9). Choices beyond KEYS.md: `F1` also opens help, because `?` is a character inside text
-//! fields; `t` cycles the dashboard period; `v` reveals names in privacy mode; `Tab` moves the
-//! dashboard's keys between its two lists (KEYS.md gives `Tab` to a profile's next tab, the
-//! same idea: the next part of the screen).
+//! Keys are bound to [`KeyAction`] ids, never to the internal `Action` type (ARCHITECTURE.md,
+//! "Keys"). Choices beyond the shared keymap: `F1` also opens help, because `?` is a character
+//! inside text fields (and `F1` works on the lock screen too); `t` cycles the dashboard period;
+//! `v` reveals names in privacy mode on every page; `Tab` moves the dashboard's keys between
+//! its two lists (the keymap gives `Tab` to a profile's next tab, the same idea: the next part
+//! of the screen).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -52,6 +53,8 @@ pub enum KeyAction {
     Submit,
     /// Lock screen: sign out and show the sign-in screen.
     SwitchUser,
+    /// A field's own editing key (done by the field; listed in help).
+    Edit,
 }
 
 /// The top-level screens reachable with one letter.
@@ -231,7 +234,8 @@ pub const GLOBAL: &[Binding] = &[
         "Admin (later)",
         false,
     ),
-    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "back, close", false),
+    b(&[ch('v')], "v", KeyAction::Reveal, "privacy: full names on/off", false),
+    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "back one page", false),
     b(
         &[ch('q')],
         "q",
@@ -264,7 +268,18 @@ pub const DASHBOARD: &[Binding] = &[
         "incidents / notifications",
         true,
     ),
-    b(&[ch('v')], "v", KeyAction::Reveal, "full names on/off (privacy)", false),
+];
+
+/// An open record on top of a list (the Dashboard's incident details).
+pub const DETAILS: &[Binding] = &[
+    b(
+        &[k(KeyCode::Esc), k(KeyCode::Enter)],
+        "Esc/Enter",
+        KeyAction::Back,
+        "close the record",
+        true,
+    ),
+    b(&[ch('?')], "?", KeyAction::Help, "keys of this screen", true),
 ];
 
 /// Sign-in and other forms (text fields are focused: letters are typed, not commands).
@@ -287,8 +302,27 @@ pub const FORM: &[Binding] = &[
     b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "back, cancel", false),
 ];
 
+/// The recovery codes, shown once: nothing leaves them but the answer to "saved?".
+pub const RECOVERY: &[Binding] = &[
+    b(
+        &[k(KeyCode::Enter)],
+        "Enter",
+        KeyAction::Submit,
+        "I have saved them (asks first)",
+        true,
+    ),
+    b(&[ch('?')], "?", KeyAction::Help, "keys of this screen", true),
+];
+
 /// The lock screen.
 pub const LOCK: &[Binding] = &[
+    b(
+        &[k(KeyCode::F(1))],
+        "F1",
+        KeyAction::Help,
+        "keys of the lock screen",
+        true,
+    ),
     b(
         &[k(KeyCode::Enter)],
         "Enter",
@@ -385,7 +419,13 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_within_a_screen() {
-        for tables in [&[ALWAYS, GLOBAL, DASHBOARD][..], &[ALWAYS, FORM][..], &[LOCK][..]] {
+        for tables in [
+            &[ALWAYS, GLOBAL, DASHBOARD][..],
+            &[ALWAYS, FORM, crate::client::widgets::text_field::EDITING][..],
+            &[LOCK, crate::client::widgets::text_field::EDITING][..],
+            &[ALWAYS, RECOVERY][..],
+            &[ALWAYS, DETAILS][..],
+        ] {
             let all: Vec<&KeySpec> = tables
                 .iter()
                 .flat_map(|t| t.iter())

@@ -1,16 +1,22 @@
 //! The terminal client.
 //!
-//! Layout (ARCHITECTURE-ANCHORS §8): [`app`] (state + `update`), [`action`] (what happened),
-//! [`command`] (what to do, including API calls run on tasks), [`event`] (the loop),
-//! [`keymap`] (one key table for keys, help and hints), [`terminal`] (set-up and restore),
-//! [`api`] (one reqwest client, typed errors, bounded reads), [`session`] (token in memory),
-//! [`sanitize`] (rule 35), [`lock`] (idle decision with an injected clock), [`identity`]
-//! (setting identity per URL), [`theme`], [`screens`] and [`widgets`].
+//! How it is built (ARCHITECTURE.md has the whole picture, one key press followed from the
+//! terminal to the database and back):
+//! - the loop: [`event`] (one channel, no tick), [`action`] (what happened), [`command`] (what
+//!   to do), [`app`] (the global state and `update`);
+//! - calls: [`call`] (a request, its slot and its typed reply, routed back to whoever asked),
+//!   [`api`] (one reqwest client, bounded reads, every reply cleaned as one JSON value);
+//! - the screens: [`screens`] (one folder each: the sign-in flow, the lock, the pages) and
+//!   [`widgets`];
+//! - shared rules: [`keymap`] (one key table for keys, help and hints), [`privacy`] (the one
+//!   way a name is drawn), [`glyphs`] (symbols with an ASCII fallback), [`dates`] (UK
+//!   formats), [`theme`], [`sanitize`] (SECURITY.md 35), [`lock`] (the idle decision with an
+//!   injected clock), [`connection`] (offline and the retry backoff), [`session`] (the token
+//!   in memory), [`identity`] (the setting's identity per URL), [`terminal`] (set-up and
+//!   restore).
 //!
-//! Where this differs from §8: there is no separate `tasks.rs` (spawning is one function in
-//! [`command`]); the status bar, help and pop-ups are drawn by `app`'s `view` module; the
-//! outbox arrives with the first records the client makes (and with it the status bar's count
-//! of pending uploads; until then there is nothing to count, so nothing is shown).
+//! The client never imports the server, nor the command line: [`run`] takes a
+//! [`ClientConfig`] that the entry point made from the arguments and the config file.
 //!
 //! Known limits: tmux, screen and SSH clients keep their own scrollback, which CSI 3J cannot
 //! reach. The wall clock is checked at every event and frame, and the lock timer is set by the
@@ -20,11 +26,16 @@
 pub mod action;
 pub mod api;
 pub mod app;
+pub mod call;
 pub mod command;
+pub mod connection;
+pub mod dates;
 pub mod event;
+pub mod glyphs;
 pub mod identity;
 pub mod keymap;
 pub mod lock;
+pub mod privacy;
 pub mod sanitize;
 pub mod screens;
 pub mod session;
@@ -34,10 +45,7 @@ pub mod widgets;
 
 use std::sync::Arc;
 
-use futures::StreamExt;
-
-use crate::cli::ClientArgs;
-use crate::config::{self, ClientConfig, Overrides};
+use crate::config::ClientConfig;
 
 /// The App's options for a real run of `config`.
 pub fn app_options(config: &ClientConfig) -> app::AppOptions {
@@ -46,12 +54,15 @@ pub fn app_options(config: &ClientConfig) -> app::AppOptions {
         idle_lock: config.idle_lock,
         privacy_mode: config.privacy_mode,
         theme: theme::Theme::from_config(config.theme),
+        glyphs: glyphs::Glyphs::from_config(config.glyphs),
+        dates: dates::Dates::LOCAL,
         clock: Arc::new(lock::SystemClock),
         known_settings: identity::default_path(),
     }
 }
 
-/// Run the client in the real terminal until the user quits (or SIGTERM/SIGHUP).
+/// Run the client in the real terminal until the user quits, a signal arrives (SIGTERM,
+/// SIGHUP) or the terminal goes away.
 pub async fn run(config: ClientConfig) -> Result<(), String> {
     crate::hardening::forbid_core_dumps();
     let api = api::Api::new(&config.server_url)?;
@@ -61,8 +72,7 @@ pub async fn run(config: ClientConfig) -> Result<(), String> {
     let terminal = terminal::init()?;
     let mut runner = event::Runner::new(terminal, app, api.clone());
     signals.forward(runner.sender());
-    let events = crossterm::event::EventStream::new().filter_map(|r| std::future::ready(r.ok()));
-    let result = runner.run(events).await;
+    let result = runner.run(crossterm::event::EventStream::new()).await;
     terminal::restore();
     // Sign out on the way out (best effort, bounded): the token dies with the process anyway.
     if let Some(session) = runner.app.take_session() {
@@ -107,15 +117,4 @@ impl Signals {
         #[cfg(not(unix))]
         let _ = tx;
     }
-}
-
-/// Start the client from command-line arguments: the config file with `--url`, `--config` and
-/// `--idle-lock` on top. Errors are returned as plain sentences.
-pub async fn run_from_args(args: &ClientArgs) -> Result<(), String> {
-    let overrides = Overrides {
-        server_url: args.url.clone(),
-        idle_lock_seconds: args.idle_lock,
-    };
-    let config = config::load(args.config.as_deref(), &overrides).map_err(|e| e.to_string())?;
-    run(config).await
 }

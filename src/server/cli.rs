@@ -1,4 +1,5 @@
-//! Server entry points of the command line: `bsmart serve`, `bsmart demo`, `bsmart admin …`.
+//! Server entry points of the command line: `bsmart serve`, `bsmart admin …`, and the demo
+//! server that `bsmart demo` (in `crate::demo`, above client and server) starts.
 //!
 //! Logs (tracing, to stderr) carry no secret and no pupil data: no password, code, token, email
 //! or name; the audit log is the record of who did what.
@@ -16,7 +17,7 @@ use super::clock::{Clock, SystemClock};
 use super::demo;
 use super::state::{AppState, ServerKey};
 use super::store::{NewUser, Store};
-use crate::cli::{AdminCommand, ClientArgs, DemoArgs, ServeArgs};
+use crate::cli::{AdminCommand, ServeArgs};
 
 /// Environment variable naming the server key file.
 pub const KEY_FILE_ENV: &str = "BSMART_SERVER_KEY_FILE";
@@ -52,14 +53,17 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// A demo server running in this process.
-struct DemoServer {
-    addr: SocketAddr,
+/// A demo server running in this process; its temporary database goes when it is dropped.
+pub struct DemoServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
     _dir: tempfile::TempDir,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The serving task.
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-async fn start_demo(bind: SocketAddr, seed: u64, scale: u32, quiet: bool) -> Result<DemoServer, String> {
+/// Start a demo server on `bind` (loopback only) with demo data from `seed` and `scale`.
+pub async fn start_demo(bind: SocketAddr, seed: u64, scale: u32, quiet: bool) -> Result<DemoServer, String> {
     if !bind.ip().is_loopback() {
         return Err(format!(
             "--demo binds to a loopback address only (127.0.0.1 or ::1), not {}",
@@ -87,7 +91,7 @@ async fn start_demo(bind: SocketAddr, seed: u64, scale: u32, quiet: bool) -> Res
 
 /// Print the demo server's address and accounts, every line within 80 columns so nothing
 /// wraps on the smallest terminal the client supports.
-fn print_accounts(out: &mut impl Write, url: &str) -> std::io::Result<()> {
+pub fn print_accounts(out: &mut impl Write, url: &str) -> std::io::Result<()> {
     writeln!(out, "bsmart demo server: {url}")?;
     writeln!(
         out,
@@ -149,22 +153,6 @@ fn key_file(flag: Option<&Path>, db: &Path) -> PathBuf {
             name.push(".key");
             PathBuf::from(name)
         })
-}
-
-/// `bsmart demo`: the server in-process on 127.0.0.1 with demo data, then the client.
-pub async fn demo(args: &DemoArgs, client: &ClientArgs) -> Result<(), String> {
-    let bind: SocketAddr = ([127, 0, 0, 1], 0).into();
-    let server = start_demo(bind, args.seed, args.scale, true).await?;
-    let url = format!("http://{}", server.addr);
-    print_accounts(&mut std::io::stdout(), &url).map_err(|e| e.to_string())?;
-    let overrides = crate::config::Overrides {
-        server_url: Some(url),
-        idle_lock_seconds: client.idle_lock,
-    };
-    let config = crate::config::load(client.config.as_deref(), &overrides).map_err(|e| e.to_string())?;
-    let result = crate::client::run(config).await;
-    server.task.abort();
-    result
 }
 
 async fn open_existing(db: &Path) -> Result<Store, String> {

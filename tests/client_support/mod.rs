@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use bsmart::client::action::Action;
 use bsmart::client::api::Api;
 use bsmart::client::app::{App, AppOptions};
+use bsmart::client::dates::Dates;
 use bsmart::client::event::Runner;
+use bsmart::client::glyphs::Glyphs;
 use bsmart::client::lock::ManualClock;
 use bsmart::client::sanitize::is_forbidden;
 use bsmart::client::theme::Theme;
@@ -87,14 +89,12 @@ impl Harness {
 
     /// The TOTP secret shown on the enrolment screen (panics on any other screen).
     pub fn enrol_secret(&self) -> String {
-        use bsmart::client::screens::{Screen, enrol::Stage};
-        match self.runner.app.screen() {
-            Screen::Enrol(e) => match &e.stage {
-                Stage::Scan { secret, .. } => secret.to_string(),
-                other => panic!("stage {other:?}"),
-            },
-            _ => panic!("not enrolling"),
-        }
+        self.runner
+            .app
+            .sign_in()
+            .and_then(|flow| flow.enrol_secret())
+            .expect("the enrolment secret is shown")
+            .to_string()
     }
 
     /// As [`Harness::with`], keeping the known-settings file in `dir`.
@@ -106,6 +106,8 @@ impl Harness {
             idle_lock: IDLE,
             privacy_mode: o.privacy,
             theme: Theme { mono: false },
+            glyphs: Glyphs::UNICODE,
+            dates: Dates::UTC,
             clock: clock.clone(),
             known_settings: Some(dir.path().join("known_settings.json")),
         });
@@ -189,6 +191,13 @@ impl Harness {
     pub async fn sign_in(&mut self, email: &str, password: &str) -> String {
         self.submit_login(email, password).await;
         self.wait_dashboard().await
+    }
+
+    /// On the recovery codes: `Enter`, then "yes" to "Have you saved these?".
+    pub async fn save_recovery_codes(&mut self) {
+        self.press(KeyCode::Enter);
+        self.wait_text("Have you saved these?").await;
+        self.press(KeyCode::Char('y'));
     }
 
     /// Wait until the dashboard shows and has finished loading.

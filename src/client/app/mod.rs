@@ -1,49 +1,62 @@
-//! `App`: the whole client state and `App::update(action) -> Vec<Command>`.
+//! `App`: the client state that is truly global, and `App::update(action) -> Vec<Command>`.
 //!
-//! One screen (an enum, [`Screen`]), one overlay slot ([`Overlay`]: help, quit confirmation,
-//! error, incident details), and the lock, which is an App-level cover: while locked only the
-//! lock screen is drawn and gets keys; the screen and overlay underneath are untouched, so the
-//! user comes back to exactly where they were (ARCHITECTURE §8).
+//! What the App holds: the session, the lock, the pop-ups, where the user is (the sign-in flow,
+//! or the stack of signed-in pages), the connection, and the calls in flight. Everything about
+//! one screen lives in that screen's folder (`screens/`); the App only routes keys to it,
+//! replies back to whoever asked ([`crate::client::call`]), and carries out the effects it
+//! records ([`crate::client::screens::Cx`]).
 //!
-//! Idle lock (SECURITY.md 38, 39): every action first checks the idle timer (by both clocks),
-//! so the lock also replaces any overlay at the next event. Only key presses and pastes touch
-//! the timer; replies, resizes and the lock timer never do. Every way into the unlocked state
-//! (sign-in, unlock) starts it. While locked no API call is made except reauth and logout: a
-//! page of incidents that would be fetched waits until unlock.
+//! - **Keys**, in order: the lock screen (while locked it gets every key); the keys that work
+//!   everywhere (`Ctrl-L`, `F1`, `Ctrl-C`); the open pop-up; the sign-in flow or the top page;
+//!   then, outside text fields, the global keys of the pages (`?`, `d`, `v`, `Esc`, `q`, the
+//!   letters of later screens). A key nobody uses says so on the status line.
+//! - **Idle lock** (SECURITY.md 38, 39): every action first checks the idle timer (by both
+//!   clocks), so the lock also replaces any pop-up at the next event. Only key presses and
+//!   pastes touch the timer; replies, resizes and timers never do. Every way into the unlocked
+//!   state (sign-in, unlock) starts it. Before anyone has signed in, the same idle time forgets
+//!   what was typed on "Sign in" and sends a later step back to the start.
+//! - **Calls while locked** wait, whatever asked for them (a next page, a refresh), and go out
+//!   after the unlock with the new token; only unlocking and signing out may go while locked.
+//! - **Deadlines**: [`App::next_wake`] is the earliest of the idle lock, the sign-in reset,
+//!   the next try while offline and the top page's own deadline. The loop sleeps until then;
+//!   there is no tick.
 //!
 //! Drawing lives in the child module `view`.
+
+mod view;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use crossterm::event::{KeyCode, KeyEvent};
-use secrecy::{ExposeSecret, SecretString};
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
 use url::Url;
 
-use super::action::{Action, Reply, Slot};
-use super::api::{ApiError, Auth};
-use super::command::{Call, Command};
+use super::action::{Action, Delivery};
+use super::api::{Answer, ApiError, Request};
+use super::call::{Call, Route, Typed, take};
+use super::command::Command;
+use super::connection::Connection;
+use super::dates::Dates;
+use super::glyphs::Glyphs;
 use super::identity::{self, Known};
-use super::keymap::{self, Destination, KeyAction};
+use super::keymap::{self, Binding, Destination, KeyAction};
 use super::lock::{Clock, IdleTimer};
-use super::screens::dashboard::DashboardScreen;
-use super::screens::enrol::{EnrolAuth, EnrolScreen};
-use super::screens::lock::LockScreen;
-use super::screens::login::{LoginScreen, Note};
-use super::screens::password::PasswordScreen;
-use super::screens::totp::TotpScreen;
-use super::screens::{Msg, Screen};
+use super::privacy::Privacy;
+use super::screens::lock::{LockOutcome, LockScreen};
+use super::screens::sign_in::{Idle, Outcome, SignIn};
+use super::screens::{self, Cx, Effect, Note, Page};
 use super::session::Session;
 use super::theme::Theme;
-use crate::wire::{self, AuthStep, IncidentQuery, codes};
+use super::widgets::text_field::EDITING;
+use crate::wire::{self, Setting, User};
 
-/// Page size asked of `GET /incidents`.
-mod view;
-
-pub const INCIDENT_PAGE: u32 = 500;
+/// Said when the server has ended the session.
+pub const EXPIRED: &str = "Your session has expired. Sign in again.";
+/// Said when a sign-in step past the first screen was left idle.
+pub const SIGN_IN_TIMED_OUT: &str = "Signing in timed out. Start again.";
 
 /// What the App is built from.
 #[derive(Clone)]
@@ -56,71 +69,103 @@ pub struct AppOptions {
     pub privacy_mode: bool,
     /// Styles.
     pub theme: Theme,
+    /// Symbols.
+    pub glyphs: Glyphs,
+    /// How times are shown.
+    pub dates: Dates,
     /// The clocks (injected in tests).
     pub clock: Arc<dyn Clock>,
     /// Where setting identities are remembered (`None`: not remembered).
     pub known_settings: Option<PathBuf>,
 }
 
-/// The one overlay slot.
+/// A pop-up over the screen (the top one has the keys).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     /// The keys of the current screen.
     Help,
     /// "Quit? What you typed will be lost."
     QuitConfirm,
-    /// An error pop-up.
+    /// An error.
     Error(String),
-    /// Details of the selected incident.
-    Details,
+    /// Something the user must not miss (e.g. how many recovery codes are left).
+    Info(String),
 }
 
-/// Whether the server answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Connection {
-    /// Waiting for the first answer.
-    Connecting,
-    /// The last call reached the server.
-    Online,
-    /// The last call could not reach it.
-    Offline,
+/// A page on the stack with its id (replies find it by id).
+struct Placed {
+    id: u64,
+    page: Box<dyn Page>,
+}
+
+/// Where the user is.
+enum Mode {
+    /// Signing in (also the set-up that follows: optional 2FA, the recovery codes).
+    SignIn(Box<SignIn>),
+    /// Signed in: the pages, the top one shown.
+    Pages(Vec<Placed>),
+}
+
+/// The App's own replies.
+enum AppReply {
+    /// `GET /setting` (also the connection probe).
+    Setting(Result<Setting, ApiError>),
+    /// `POST /auth/logout` (nobody waits for it).
+    Logout,
+}
+
+/// Calls in flight and waiting.
+#[derive(Default)]
+struct Calls {
+    next_id: u64,
+    /// The latest call of each route and slot: older answers are stale.
+    latest: HashMap<(Route, &'static str), u64>,
+    /// Calls waiting for the unlock.
+    held: Vec<(Route, Call)>,
 }
 
 /// The client.
 pub struct App {
     opts: AppOptions,
     idle: IdleTimer,
-    setting: Option<wire::Setting>,
+    setting: Option<Setting>,
     identity_changed: bool,
     connection: Connection,
     session: Option<Session>,
-    screen: Screen,
-    overlay: Option<Overlay>,
+    mode: Mode,
     lock: Option<LockScreen>,
+    overlays: Vec<Overlay>,
     status: Option<String>,
+    privacy: Privacy,
+    calls: Calls,
+    next_page_id: u64,
+    /// After the unlock, the sign-in flow goes on (setting up 2FA needed the password).
+    resume_after_unlock: bool,
     dirty: bool,
     quit: bool,
-    next_id: u64,
-    latest: HashMap<Slot, u64>,
-    /// A page of incidents that waits for the unlock.
-    deferred_incidents: Option<Option<String>>,
-    /// The sign-in flow came through a forced password change (enrolment is then offered).
-    after_forced_change: bool,
-    /// The email of the sign-in under way: `Esc` on a later step goes back with it filled in.
-    /// Dropped once signed in and whenever the session ends (a time-out on a shared computer
-    /// must not hand the next person someone's email).
-    sign_in_email: Option<String>,
 }
 
-const EXPIRED: &str = "Your session has expired. Sign in again.";
-/// Said when a sign-in step past the first screen was left idle.
-const SIGN_IN_TIMED_OUT: &str = "Signing in timed out. Start again.";
-const LOCKED_OUT: &str = "This account is locked after too many failed attempts. Ask an admin to unlock it.";
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("screen", &self.title())
+            .field("signed_in", &self.session.is_some())
+            .field("locked", &self.lock.is_some())
+            .field("overlays", &self.overlays.len())
+            .field("connection", &self.connection)
+            .finish_non_exhaustive()
+    }
+}
 
 impl App {
     /// A client showing the sign-in screen ("Connecting to …" until the setting arrives).
     pub fn new(opts: AppOptions) -> App {
         let idle = IdleTimer::new(opts.idle_lock, opts.clock.as_ref());
+        let privacy = Privacy {
+            on: opts.privacy_mode,
+            revealed: false,
+        };
+        let mono = opts.theme.mono;
         App {
             opts,
             idle,
@@ -128,23 +173,24 @@ impl App {
             identity_changed: false,
             connection: Connection::Connecting,
             session: None,
-            screen: Screen::Login(LoginScreen::new(None)),
-            overlay: None,
+            mode: Mode::SignIn(Box::new(SignIn::new(None, mono))),
             lock: None,
+            overlays: Vec::new(),
             status: None,
+            privacy,
+            calls: Calls::default(),
+            next_page_id: 0,
+            resume_after_unlock: false,
             dirty: true,
             quit: false,
-            next_id: 0,
-            latest: HashMap::new(),
-            deferred_incidents: None,
-            after_forced_change: false,
-            sign_in_email: None,
         }
     }
 
     /// The first commands: ask for the setting.
     pub fn start(&mut self) -> Vec<Command> {
-        vec![self.call(Slot::Setting, Call::Setting)]
+        let mut out = Vec::new();
+        self.fetch_setting(&mut out);
+        out
     }
 
     /// True when the state changed since the last [`App::mark_drawn`].
@@ -157,7 +203,7 @@ impl App {
         self.dirty = false;
     }
 
-    /// True once the user asked to quit.
+    /// True once the user asked to quit (or the terminal went away).
     pub fn quitting(&self) -> bool {
         self.quit
     }
@@ -167,14 +213,17 @@ impl App {
         self.lock.is_some()
     }
 
-    /// The current screen.
-    pub fn screen(&self) -> &Screen {
-        &self.screen
+    /// The title of what is shown (under the lock).
+    pub fn title(&self) -> String {
+        match &self.mode {
+            Mode::SignIn(flow) => flow.title().to_string(),
+            Mode::Pages(pages) => pages.last().map(|p| p.page.title()).unwrap_or_default(),
+        }
     }
 
-    /// The overlay shown, if any.
+    /// The top pop-up, if any.
     pub fn overlay(&self) -> Option<&Overlay> {
-        self.overlay.as_ref()
+        self.overlays.last()
     }
 
     /// The user signed in, if any.
@@ -182,320 +231,486 @@ impl App {
         self.session.as_ref().map(|s| &s.user)
     }
 
+    /// Whether the server answers.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// The top page as `T`, if it is one (tests).
+    pub fn page<T: 'static>(&self) -> Option<&T> {
+        match &self.mode {
+            Mode::Pages(pages) => pages.last().and_then(|p| p.page.as_any().downcast_ref::<T>()),
+            Mode::SignIn(_) => None,
+        }
+    }
+
+    /// The sign-in flow, while signing in (tests).
+    pub fn sign_in(&self) -> Option<&SignIn> {
+        match &self.mode {
+            Mode::SignIn(flow) => Some(flow),
+            Mode::Pages(_) => None,
+        }
+    }
+
+    /// How many pages are on the stack.
+    pub fn depth(&self) -> usize {
+        match &self.mode {
+            Mode::Pages(pages) => pages.len(),
+            Mode::SignIn(_) => 0,
+        }
+    }
+
     /// Take the session out (on exit, to sign out).
     pub fn take_session(&mut self) -> Option<Session> {
         self.session.take()
     }
 
-    /// How long until the idle lock is due, when it can be (signed in and not locked), or until
-    /// a sign-in step past the first screen times out (see [`App::check_idle`]).
-    pub fn lock_remaining(&self) -> Option<Duration> {
-        let timed = self.session.is_some() || !matches!(self.screen, Screen::Login(_));
-        (timed && self.lock.is_none()).then(|| self.idle.remaining(self.opts.clock.as_ref()))
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::<Utc>::from(self.opts.clock.system())
     }
 
-    fn call(&mut self, slot: Slot, call: Call) -> Command {
-        self.next_id += 1;
-        self.latest.insert(slot, self.next_id);
-        Command::Call {
-            slot,
-            id: self.next_id,
-            call,
-        }
+    fn instant(&self) -> Instant {
+        self.opts.clock.instant()
     }
 
-    /// Lock if the idle time has passed (by either clock). Not signed in yet, past the sign-in
-    /// screen (a code, a forced password change, the TOTP secret and QR code on a shared
-    /// computer): start again from the sign-in screen, dropping the challenge and secret.
-    fn check_idle(&mut self) -> Vec<Command> {
-        if self.session.is_none()
-            && !matches!(self.screen, Screen::Login(_))
-            && self.idle.expired(self.opts.clock.as_ref())
-        {
-            return self.end_session(Note::error(SIGN_IN_TIMED_OUT));
-        }
-        if self.session.is_some() && self.lock.is_none() && self.idle.expired(self.opts.clock.as_ref()) {
-            self.lock()
-        } else {
-            Vec::new()
-        }
+    fn cx(&self) -> Cx {
+        Cx::new(self.now(), self.instant())
     }
 
-    fn lock(&mut self) -> Vec<Command> {
-        let Some(session) = &self.session else {
-            return Vec::new();
+    /// How long the loop may sleep before [`Action::Deadline`] is due, when anything is due
+    /// at all (`None`: sleep until a key or a reply).
+    pub fn next_wake(&self) -> Option<Duration> {
+        let clock = self.opts.clock.as_ref();
+        let now = clock.instant();
+        let mut due: Vec<Duration> = Vec::new();
+        let idle_matters = match (&self.session, &self.mode) {
+            (Some(_), _) => self.lock.is_none(),
+            (None, Mode::SignIn(flow)) => flow.idle() != Idle::Nothing,
+            (None, Mode::Pages(_)) => false,
         };
-        self.lock = Some(LockScreen::new(session.user.display_name.clone()));
-        self.status = None;
-        self.dirty = true;
-        vec![Command::ClearTerminal]
+        if idle_matters {
+            due.push(self.idle.remaining(clock));
+        }
+        if self.lock.is_none() {
+            if let Some(at) = self.connection.retry_at() {
+                due.push(at.saturating_duration_since(now));
+            }
+            if let Some(at) = self.top_page().and_then(|p| p.page.deadline()) {
+                due.push(at.saturating_duration_since(now));
+            }
+        }
+        due.into_iter().min()
+    }
+
+    fn top_page(&self) -> Option<&Placed> {
+        match &self.mode {
+            Mode::Pages(pages) => pages.last(),
+            Mode::SignIn(_) => None,
+        }
     }
 
     /// Handle one action.
     pub fn update(&mut self, action: Action) -> Vec<Command> {
-        let mut cmds = self.check_idle();
-        // The key that meets an expired timer only locks: it reaches no screen, not even the
-        // lock screen's password field.
-        let just_locked = !cmds.is_empty();
+        let mut out = Vec::new();
+        // The key that meets an expired timer only locks (or forgets): it reaches no screen,
+        // not even the lock screen's password field.
+        let interrupted = self.check_idle(&mut out);
         match action {
-            Action::Key(_) if just_locked => self.idle.touch(self.opts.clock.as_ref()),
+            Action::Key(_) if interrupted => self.idle.touch(self.opts.clock.as_ref()),
             Action::Key(key) => {
                 self.idle.touch(self.opts.clock.as_ref());
-                cmds.extend(self.on_key(key));
+                self.dirty = true;
+                self.on_key(key, &mut out);
             }
             Action::Paste(mut text) => {
                 self.idle.touch(self.opts.clock.as_ref());
-                if !just_locked {
-                    self.on_paste(&text);
+                if !interrupted {
+                    self.dirty = true;
+                    self.on_paste(&text, &mut out);
                 }
                 // A paste is often a password or a recovery code: wipe it once used.
                 zeroize::Zeroize::zeroize(&mut text);
             }
             Action::Resize => self.dirty = true,
-            Action::LockDeadline => {}
-            Action::Api { slot, id, reply } => {
-                if self.latest.get(&slot) == Some(&id) {
-                    self.latest.remove(&slot);
-                    cmds.extend(self.on_reply(reply));
-                }
-            }
+            Action::Deadline => self.on_deadline(&mut out),
+            Action::Reply(delivery) => self.on_delivery(delivery, &mut out),
             Action::Terminate => {
                 self.quit = true;
-                cmds.push(Command::Quit);
+                out.push(Command::Quit);
+            }
+            Action::InputEnded => {
+                // The terminal is gone: nobody can see or type; drop every secret now.
+                self.wipe();
+                self.quit = true;
+                out.push(Command::Quit);
             }
         }
-        cmds
+        out
     }
 
-    fn on_paste(&mut self, text: &str) {
+    /// Drop what nobody may keep: the lock's and the flow's fields, the pages, the waiting
+    /// calls. The session stays (the runner signs it out on the way out, then drops it).
+    fn wipe(&mut self) {
+        self.lock = None;
+        self.overlays.clear();
+        self.calls.held.clear();
+        self.mode = Mode::SignIn(Box::new(SignIn::new(None, self.opts.theme.mono)));
+    }
+
+    /// The idle time passed (by either clock): lock, or, before anyone signed in, forget what
+    /// was typed or start again. Answers true when it did something.
+    fn check_idle(&mut self, out: &mut Vec<Command>) -> bool {
+        let clock = self.opts.clock.as_ref();
+        if !self.idle.expired(clock) {
+            return false;
+        }
+        if self.session.is_some() {
+            if self.lock.is_none() {
+                self.lock(None, out);
+                return true;
+            }
+            return false;
+        }
+        let Mode::SignIn(flow) = &mut self.mode else {
+            return false;
+        };
+        match flow.idle() {
+            Idle::Nothing => false,
+            Idle::ForgetTyped => {
+                flow.forget_typed(minutes(self.opts.idle_lock));
+                self.dirty = true;
+                out.push(Command::ClearTerminal);
+                true
+            }
+            Idle::Restart => {
+                self.end_session(Note::error(SIGN_IN_TIMED_OUT), out);
+                true
+            }
+        }
+    }
+
+    fn lock(&mut self, note: Option<Note>, out: &mut Vec<Command>) {
+        let Some(session) = &self.session else { return };
+        self.lock = Some(LockScreen::new(session.user.display_name.clone(), note));
+        self.status = None;
         self.dirty = true;
+        out.push(Command::ClearTerminal);
+    }
+
+    fn on_deadline(&mut self, out: &mut Vec<Command>) {
+        if self.lock.is_some() {
+            return;
+        }
+        let now = self.instant();
+        if self.connection.retry_at().is_some_and(|at| at <= now) {
+            self.connection.retrying(now);
+            self.fetch_setting(out);
+        }
+        let due = self
+            .top_page()
+            .and_then(|p| p.page.deadline())
+            .is_some_and(|at| at <= now);
+        if due {
+            self.with_top_page(out, |page, cx| page.on_deadline(cx));
+        }
+    }
+
+    fn fetch_setting(&mut self, out: &mut Vec<Command>) {
+        let call = Call::new("setting", Request::get("/setting"), |r: Result<Answer, ApiError>| {
+            AppReply::Setting(r.and_then(Answer::typed))
+        });
+        self.dispatch(Route::App, call, out);
+    }
+
+    /// Give `call` an id and send it, or hold it while locked. A session call without a
+    /// session is dropped.
+    fn dispatch(&mut self, route: Route, call: Call, out: &mut Vec<Command>) {
+        if self.lock.is_some() && !call.while_locked {
+            self.calls.held.push((route, call));
+            return;
+        }
+        let token = match (call.request.session, &self.session) {
+            (true, Some(s)) => Some(s.token()),
+            (true, None) => return,
+            (false, _) => None,
+        };
+        self.calls.next_id += 1;
+        let id = self.calls.next_id;
+        self.calls.latest.insert((route, call.slot), id);
+        out.push(Command::Call(call.pending(id, route, token)));
+    }
+
+    /// Carry out what a screen of `route` recorded.
+    fn apply(&mut self, route: Route, cx: Cx, out: &mut Vec<Command>) {
+        for effect in cx.into_effects() {
+            match effect {
+                Effect::Call(call) => self.dispatch(route, call, out),
+                Effect::Say(text) => self.status = Some(text),
+                Effect::Error(text) => self.overlays.push(Overlay::Error(text)),
+                Effect::Open(destination) => self.open(destination, out),
+                Effect::Back => self.back(out),
+                Effect::Cancel(slot) => {
+                    self.calls.latest.remove(&(route, slot));
+                }
+            }
+        }
+    }
+
+    /// Run `f` on the top page with a fresh context, then carry out its effects.
+    fn with_top_page<R>(&mut self, out: &mut Vec<Command>, f: impl FnOnce(&mut dyn Page, &mut Cx) -> R) -> Option<R> {
+        let mut cx = self.cx();
+        let Mode::Pages(pages) = &mut self.mode else {
+            return None;
+        };
+        let top = pages.last_mut()?;
+        let id = top.id;
+        let result = f(top.page.as_mut(), &mut cx);
+        self.apply(Route::Page(id), cx, out);
+        Some(result)
+    }
+
+    /// Open `destination` on top (the Dashboard resets the stack to itself).
+    fn open(&mut self, destination: Destination, out: &mut Vec<Command>) {
+        if destination == Destination::Dashboard
+            && let Mode::Pages(pages) = &mut self.mode
+            && !pages.is_empty()
+        {
+            pages.truncate(1);
+            return;
+        }
+        let Some(page) = screens::open(destination) else {
+            self.status = Some(format!("{} comes in a later release.", destination.title()));
+            return;
+        };
+        self.next_page_id += 1;
+        let placed = Placed {
+            id: self.next_page_id,
+            page,
+        };
+        match &mut self.mode {
+            Mode::Pages(pages) => pages.push(placed),
+            Mode::SignIn(_) => self.mode = Mode::Pages(vec![placed]),
+        }
+        self.with_top_page(out, |page, cx| page.start(cx));
+    }
+
+    /// Close the top page; the last one cannot be closed this way.
+    fn back(&mut self, _out: &mut Vec<Command>) {
+        if let Mode::Pages(pages) = &mut self.mode {
+            if pages.len() > 1 {
+                pages.pop();
+            } else {
+                self.status = Some("This is the first page: q quits.".into());
+            }
+        }
+    }
+
+    fn on_paste(&mut self, text: &str, out: &mut Vec<Command>) {
         if let Some(lock) = &mut self.lock {
             return lock.paste(text);
         }
-        if self.overlay.is_some() {
+        if !self.overlays.is_empty() {
             return;
         }
-        match &mut self.screen {
-            Screen::Login(s) => s.paste(text),
-            Screen::Totp(s) => s.paste(text),
-            Screen::Enrol(s) => s.paste(text),
-            Screen::Password(s) => s.paste(text),
-            Screen::Dashboard(_) => {}
+        match &mut self.mode {
+            Mode::SignIn(flow) => flow.paste(text),
+            Mode::Pages(_) => {
+                self.with_top_page(out, |page, cx| page.paste(text, cx));
+            }
         }
     }
 
-    fn on_key(&mut self, key: KeyEvent) -> Vec<Command> {
-        self.dirty = true;
-        if let Some(lock) = &mut self.lock {
-            if keymap::lookup(&[keymap::LOCK], &key) == Some(KeyAction::Quit) {
-                self.quit = true;
-                return vec![Command::Quit];
-            }
-            return match lock.handle_key(key) {
-                Some(msg) => self.on_msg(msg),
-                None => Vec::new(),
-            };
+    fn on_key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
+        if self.lock.is_some() {
+            return self.on_lock_key(key, out);
         }
         self.status = None;
         match keymap::lookup(&[keymap::ALWAYS], &key) {
             Some(KeyAction::Lock) => {
                 if self.session.is_some() {
-                    return self.lock();
-                }
-                self.status = Some("Nothing to lock: nobody is signed in.".into());
-                return Vec::new();
-            }
-            Some(KeyAction::Help) => {
-                self.overlay = if self.overlay == Some(Overlay::Help) {
-                    None
+                    self.lock(None, out);
                 } else {
-                    Some(Overlay::Help)
-                };
-                return Vec::new();
+                    self.status = Some("Nothing to lock: nobody is signed in.".into());
+                }
+                return;
             }
-            Some(KeyAction::Quit) => return self.request_quit(),
+            Some(KeyAction::Help) => return self.toggle_help(),
+            Some(KeyAction::Quit) => return self.request_quit(out),
             _ => {}
         }
-        if let Some(overlay) = &self.overlay {
-            if *overlay == Overlay::QuitConfirm {
-                match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') => {
-                        self.quit = true;
-                        return vec![Command::Quit];
-                    }
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.overlay = None,
-                    _ => {}
+        if let Some(overlay) = self.overlays.last() {
+            return self.on_overlay_key(overlay.clone(), key, out);
+        }
+        let mut cx = self.cx();
+        if let Mode::SignIn(flow) = &mut self.mode {
+            let takes = flow.takes(&key);
+            let outcome = flow.key(key, &mut cx);
+            self.flow_done(outcome, cx, out);
+            if !takes {
+                if keymap::lookup(&[keymap::GLOBAL], &key) == Some(KeyAction::Help) {
+                    return self.toggle_help();
                 }
-            } else if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
-            ) {
-                self.overlay = None;
+                self.status = Some(nothing_here(&key, &self.opts.glyphs));
             }
-            return Vec::new();
+            return;
         }
-        let msg = match &mut self.screen {
-            Screen::Login(s) => s.handle_key(key),
-            Screen::Totp(s) => s.handle_key(key),
-            Screen::Enrol(s) => s.handle_key(key),
-            Screen::Password(s) => s.handle_key(key),
-            Screen::Dashboard(s) => s.handle_key(key),
-        };
-        if let Some(msg) = msg {
-            return self.on_msg(msg);
-        }
-        if self.screen.edits_text() {
-            return Vec::new();
+        let edits_text = self.top_page().is_some_and(|p| p.page.edits_text());
+        if self.with_top_page(out, |page, cx| page.key(key, cx)) == Some(true) || edits_text {
+            return;
         }
         match keymap::lookup(&[keymap::GLOBAL], &key) {
-            Some(KeyAction::Help) => self.overlay = Some(Overlay::Help),
-            Some(KeyAction::BackOrQuit) if matches!(self.screen, Screen::Dashboard(_)) => return self.request_quit(),
-            Some(KeyAction::Go(Destination::Dashboard)) => {}
-            Some(KeyAction::Go(d)) => self.status = Some(format!("{} comes in a later release.", d.title())),
-            _ => {}
+            Some(KeyAction::Help) => self.toggle_help(),
+            Some(KeyAction::Reveal) if self.privacy.on => {
+                self.privacy.revealed = !self.privacy.revealed;
+                self.status = Some(if self.privacy.revealed {
+                    "Full names shown: v hides them again.".into()
+                } else {
+                    "Names hidden: v shows them.".into()
+                });
+            }
+            Some(KeyAction::Reveal) => {
+                self.status = Some("Privacy mode is off: names are shown in full already.".into());
+            }
+            Some(KeyAction::Back) => self.back(out),
+            Some(KeyAction::BackOrQuit) if self.depth() <= 1 => self.request_quit(out),
+            Some(KeyAction::BackOrQuit) => self.back(out),
+            Some(KeyAction::Go(destination)) => self.open(destination, out),
+            _ => self.status = Some(nothing_here(&key, &self.opts.glyphs)),
         }
-        Vec::new()
     }
 
-    fn request_quit(&mut self) -> Vec<Command> {
-        if self.screen.has_draft() {
-            self.overlay = Some(Overlay::QuitConfirm);
-            Vec::new()
+    fn toggle_help(&mut self) {
+        if self.overlays.last() == Some(&Overlay::Help) {
+            self.overlays.pop();
+        } else {
+            self.overlays.push(Overlay::Help);
+        }
+    }
+
+    fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent, out: &mut Vec<Command>) {
+        use crossterm::event::KeyCode;
+        match (overlay, key.code) {
+            (Overlay::QuitConfirm, KeyCode::Char('y' | 'Y')) => {
+                self.quit = true;
+                out.push(Command::Quit);
+            }
+            (Overlay::QuitConfirm, KeyCode::Char('n' | 'N') | KeyCode::Esc) => {
+                self.overlays.pop();
+            }
+            (Overlay::QuitConfirm, _) => self.status = Some("y quits, n or Esc stays.".into()),
+            (Overlay::Help, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?')) => {
+                self.overlays.pop();
+            }
+            (Overlay::Error(_) | Overlay::Info(_), KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) => {
+                self.overlays.pop();
+            }
+            _ => self.status = Some("Esc closes this first.".into()),
+        }
+    }
+
+    fn on_lock_key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
+        let mut cx = self.cx();
+        let Some(lock) = &mut self.lock else { return };
+        let outcome = lock.key(key, &mut cx);
+        self.apply(Route::Lock, cx, out);
+        self.on_lock_outcome(outcome, out);
+    }
+
+    fn on_lock_outcome(&mut self, outcome: LockOutcome, out: &mut Vec<Command>) {
+        match outcome {
+            LockOutcome::Stay => {}
+            LockOutcome::Quit => {
+                self.quit = true;
+                out.push(Command::Quit);
+            }
+            LockOutcome::SwitchUser => {
+                self.sign_out(out);
+                self.end_session(Note::info("Signed out. The next person can sign in."), out);
+            }
+            LockOutcome::Ended(note) => self.end_session(note, out),
+            LockOutcome::Unlocked { token, user } => {
+                self.signed_in(token, user);
+                self.lock = None;
+                for (route, call) in std::mem::take(&mut self.calls.held) {
+                    self.dispatch(route, call, out);
+                }
+                let mut cx = self.cx();
+                if std::mem::take(&mut self.resume_after_unlock)
+                    && let Mode::SignIn(flow) = &mut self.mode
+                {
+                    flow.resume(&mut cx);
+                    self.apply(Route::SignIn, cx, out);
+                }
+            }
+        }
+    }
+
+    /// Revoke the session on the server (nobody waits for the answer).
+    fn sign_out(&mut self, out: &mut Vec<Command>) {
+        let call = Call::new(
+            "logout",
+            Request::post("/auth/logout").session(),
+            |_: Result<Answer, ApiError>| AppReply::Logout,
+        )
+        .while_locked();
+        self.dispatch(Route::App, call, out);
+    }
+
+    fn request_quit(&mut self, out: &mut Vec<Command>) {
+        let draft = match &self.mode {
+            Mode::SignIn(flow) => flow.has_draft(),
+            Mode::Pages(pages) => pages.iter().any(|p| p.page.has_draft()),
+        };
+        if draft {
+            if self.overlays.last() != Some(&Overlay::QuitConfirm) {
+                self.overlays.push(Overlay::QuitConfirm);
+            }
         } else {
             self.quit = true;
-            vec![Command::Quit]
+            out.push(Command::Quit);
         }
     }
 
-    fn token(&self) -> Option<SecretString> {
-        self.session.as_ref().map(Session::token)
+    /// The sign-in flow handled something: carry out its outcome, then (unless it started
+    /// again) the calls it asked for, which may need the session the outcome installed.
+    fn flow_done(&mut self, outcome: Outcome, cx: Cx, out: &mut Vec<Command>) {
+        let restarted = matches!(outcome, Outcome::Restart(_));
+        self.on_outcome(outcome, out);
+        if !restarted {
+            self.apply(Route::SignIn, cx, out);
+        }
     }
 
-    fn on_msg(&mut self, msg: Msg) -> Vec<Command> {
-        match msg {
-            Msg::Redraw => Vec::new(),
-            Msg::Login { email, password } => {
-                self.sign_in_email = Some(email.clone());
-                let mut cmds = Vec::new();
-                if self.setting.is_none() {
-                    cmds.push(self.call(Slot::Setting, Call::Setting));
+    fn on_outcome(&mut self, outcome: Outcome, out: &mut Vec<Command>) {
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Session {
+                token,
+                user,
+                recovery_codes_left,
+            } => {
+                self.signed_in(token, user);
+                if let Some(left) = recovery_codes_left {
+                    self.overlays.push(Overlay::Info(codes_left(left)));
                 }
-                cmds.push(self.call(Slot::Auth, Call::Login { email, password }));
-                cmds
-            }
-            Msg::Totp { code } => {
-                let Screen::Totp(s) = &self.screen else {
-                    return Vec::new();
-                };
-                let challenge = SecretString::from(s.challenge.expose_secret());
-                vec![self.call(Slot::Auth, Call::Totp { challenge, code })]
-            }
-            Msg::ConfirmEnrolment { code } => {
-                let Some(auth) = self.enrol_auth() else {
-                    return Vec::new();
-                };
-                vec![self.call(Slot::Auth, Call::Confirm { auth, code })]
-            }
-            Msg::SkipEnrolment | Msg::RecoveryCodesSaved => self.go_dashboard(),
-            Msg::ChangePassword { new_password } => {
-                let Screen::Password(s) = &self.screen else {
-                    return Vec::new();
-                };
-                let challenge = SecretString::from(s.challenge.expose_secret());
-                vec![self.call(
-                    Slot::Auth,
-                    Call::Password {
-                        challenge,
-                        new_password,
-                    },
-                )]
-            }
-            Msg::StartOver => {
-                self.screen = Screen::Login(match self.sign_in_email.take() {
-                    Some(email) => LoginScreen::with_email(&email),
-                    None => LoginScreen::new(None),
-                });
-                self.latest.remove(&Slot::Auth);
-                Vec::new()
-            }
-            Msg::FetchIncidents => self.fetch_incidents(None),
-            Msg::OpenDetails => {
-                self.overlay = Some(Overlay::Details);
-                Vec::new()
-            }
-            Msg::Say(text) => {
-                self.status = Some(text);
-                Vec::new()
-            }
-            Msg::Unlock { password } => match self.token() {
-                Some(token) => vec![self.call(Slot::Auth, Call::Reauth { token, password })],
-                None => Vec::new(),
-            },
-            Msg::SwitchUser => {
-                let mut cmds = Vec::new();
-                if let Some(token) = self.token() {
-                    cmds.push(self.call(Slot::Logout, Call::Logout { token }));
+                if matches!(&self.mode, Mode::SignIn(flow) if flow.done()) {
+                    self.open(Destination::Dashboard, out);
                 }
-                cmds.extend(self.end_session(Note::info("Signed out. The next person can sign in.")));
-                cmds
+            }
+            Outcome::Done => self.open(Destination::Dashboard, out),
+            Outcome::Restart(note) => self.end_session(note, out),
+            Outcome::ConfirmPassword => {
+                self.resume_after_unlock = true;
+                self.lock(
+                    Note::info("To set up two-factor, first confirm it is you: type your password."),
+                    out,
+                );
             }
         }
     }
 
-    fn enrol_auth(&self) -> Option<Auth> {
-        let Screen::Enrol(s) = &self.screen else { return None };
-        match &s.auth {
-            EnrolAuth::Challenge(c) => Some(Auth::Challenge(SecretString::from(c.expose_secret()))),
-            EnrolAuth::Session => self.token().map(Auth::Token),
-        }
-    }
-
-    /// Drop the session, every pupil record and overlay; show the sign-in screen.
-    fn end_session(&mut self, note: Option<Note>) -> Vec<Command> {
-        self.session = None;
-        self.lock = None;
-        self.overlay = None;
-        self.status = None;
-        self.deferred_incidents = None;
-        self.after_forced_change = false;
-        self.sign_in_email = None;
-        self.latest
-            .retain(|slot, _| matches!(slot, Slot::Setting | Slot::Logout));
-        let mut login = LoginScreen::new(note);
-        login.identity_warning = self.identity_changed;
-        self.screen = Screen::Login(login);
-        self.dirty = true;
-        vec![Command::ClearTerminal]
-    }
-
-    fn go_dashboard(&mut self) -> Vec<Command> {
-        self.screen = Screen::Dashboard(DashboardScreen::new(self.opts.privacy_mode));
-        let mut cmds = self.fetch_incidents(None);
-        if let Some(token) = self.token() {
-            cmds.push(self.call(Slot::Notifications, Call::Notifications { token }));
-        }
-        cmds
-    }
-
-    fn fetch_incidents(&mut self, cursor: Option<String>) -> Vec<Command> {
-        let Screen::Dashboard(d) = &self.screen else {
-            return Vec::new();
-        };
-        if self.lock.is_some() {
-            self.deferred_incidents = Some(cursor);
-            return Vec::new();
-        }
-        let Some(token) = self.token() else { return Vec::new() };
-        let query = IncidentQuery {
-            since: d.period.since(Utc::now()),
-            limit: Some(INCIDENT_PAGE),
-            cursor,
-        };
-        vec![self.call(Slot::Incidents, Call::Incidents { token, query })]
-    }
-
-    /// Signed in: start the idle timer and go on.
-    fn signed_in(&mut self, token: String, user: wire::User) {
+    /// Signed in (or the token rotated): start the idle timer and go on.
+    fn signed_in(&mut self, token: String, user: User) {
         match &mut self.session {
             Some(s) if s.user.id == user.id => {
                 s.rotate(token);
@@ -504,7 +719,6 @@ impl App {
             _ => self.session = Some(Session::new(token, user)),
         }
         self.idle.touch(self.opts.clock.as_ref());
-        self.sign_in_email = None;
         if self.identity_changed {
             if let Some(s) = &self.setting {
                 identity::accept(
@@ -517,278 +731,165 @@ impl App {
         }
     }
 
-    fn auth_step(&mut self, step: AuthStep) -> Vec<Command> {
-        match step {
-            AuthStep::Ok {
-                token,
-                user,
-                recovery_codes,
-                ..
-            } => {
-                let totp = user.totp_enabled;
-                self.signed_in(token, user);
-                if let (false, Screen::Enrol(s)) = (recovery_codes.is_empty(), &mut self.screen) {
-                    s.recovery(recovery_codes);
-                    return Vec::new();
-                }
-                if self.after_forced_change && !totp {
-                    self.after_forced_change = false;
-                    self.screen = Screen::Enrol(EnrolScreen::new(EnrolAuth::Session, true, self.opts.theme.mono));
-                    let Some(token) = self.token() else { return Vec::new() };
-                    return vec![self.call(Slot::Auth, Call::Enrol(Auth::Token(token)))];
-                }
-                self.after_forced_change = false;
-                self.go_dashboard()
-            }
-            AuthStep::TotpRequired { challenge, demo_hint } => {
-                self.screen = Screen::Totp(TotpScreen::new(challenge, demo_hint));
-                Vec::new()
-            }
-            AuthStep::TotpEnrolmentRequired { challenge } => {
-                let auth = Auth::Challenge(SecretString::from(challenge.as_str()));
-                self.screen = Screen::Enrol(EnrolScreen::new(
-                    EnrolAuth::Challenge(SecretString::from(challenge)),
-                    false,
-                    self.opts.theme.mono,
-                ));
-                vec![self.call(Slot::Auth, Call::Enrol(auth))]
-            }
-            AuthStep::PasswordChangeRequired { challenge, .. } => {
-                self.after_forced_change = true;
-                self.screen = Screen::Password(PasswordScreen::new(challenge));
-                Vec::new()
-            }
-        }
-    }
-
-    fn note_for(&mut self, e: &ApiError) -> Option<Note> {
-        if matches!(e, ApiError::Network(_) | ApiError::Untrusted(_)) {
-            self.connection = Connection::Offline;
-        } else {
-            self.connection = Connection::Online;
-        }
-        let text = match e {
-            ApiError::Server { code, .. } if code == codes::INVALID_CREDENTIALS => "Wrong email or password.".into(),
-            ApiError::Server { code, .. } if code == codes::ACCOUNT_LOCKED => LOCKED_OUT.into(),
-            ApiError::Server { code, .. } if code == codes::RATE_LIMITED => {
-                "Too many attempts from this computer. Wait a minute, then try again.".into()
-            }
-            ApiError::Server { code, .. } if code == codes::INVALID_CODE => {
-                "That code is wrong or was already used. Wait for the next code, then try again.".into()
-            }
-            ApiError::Network(_) => format!("{e}. Nothing you typed is lost: press Enter to try again."),
-            ApiError::BadResponse { .. } | ApiError::TooLarge => format!(
-                "Something is wrong with the server: {e}. Nothing you typed is lost: press Enter to try again in a minute, and tell your admin if it keeps happening."
-            ),
-            other => other.to_string(),
-        };
-        Note::error(text)
-    }
-
-    fn on_reply(&mut self, reply: Reply) -> Vec<Command> {
+    /// Drop the session, every pupil record, pop-up and waiting call; show "Sign in".
+    fn end_session(&mut self, note: Option<Note>, out: &mut Vec<Command>) {
+        self.session = None;
+        self.lock = None;
+        self.overlays.clear();
+        self.status = None;
+        self.resume_after_unlock = false;
+        self.privacy.revealed = false;
+        self.calls.held.clear();
+        self.calls.latest.retain(|(route, _), _| *route == Route::App);
+        self.mode = Mode::SignIn(Box::new(SignIn::new(note, self.opts.theme.mono)));
         self.dirty = true;
-        match reply {
-            Reply::Setting(Ok(s)) => {
-                self.connection = Connection::Online;
+        out.push(Command::ClearTerminal);
+    }
+
+    fn on_delivery(&mut self, d: Delivery, out: &mut Vec<Command>) {
+        self.dirty = true;
+        let (now, instant) = (self.now(), self.instant());
+        let back_online = self.connection.observe(d.reached, now, instant);
+        let fresh = self.calls.latest.get(&(d.route, d.slot)) == Some(&d.id);
+        if fresh {
+            self.calls.latest.remove(&(d.route, d.slot));
+            if d.session_ended && self.session.is_some() {
+                self.end_session(Note::error(EXPIRED), out);
+                return;
+            }
+            self.route_reply(d.route, d.reply, out);
+        }
+        if back_online {
+            self.on_back_online(out);
+        }
+    }
+
+    fn route_reply(&mut self, route: Route, reply: Typed, out: &mut Vec<Command>) {
+        match route {
+            Route::App => self.on_app_reply(reply),
+            Route::SignIn => {
+                let signed_in = self.session.is_some();
+                let mut cx = self.cx();
+                let Mode::SignIn(flow) = &mut self.mode else { return };
+                let outcome = flow.reply(reply, &mut cx, signed_in);
+                self.flow_done(outcome, cx, out);
+            }
+            Route::Lock => {
+                if let Some(lock) = &mut self.lock {
+                    let outcome = lock.reply(reply);
+                    self.on_lock_outcome(outcome, out);
+                }
+            }
+            Route::Page(id) => {
+                let mut cx = self.cx();
+                let Mode::Pages(pages) = &mut self.mode else { return };
+                if let Some(placed) = pages.iter_mut().find(|p| p.id == id) {
+                    placed.page.reply(reply, &mut cx);
+                    self.apply(route, cx, out);
+                }
+            }
+        }
+    }
+
+    fn on_app_reply(&mut self, reply: Typed) {
+        match take::<AppReply>(reply) {
+            Some(AppReply::Setting(Ok(s))) => {
                 let known = identity::check(
                     self.opts.known_settings.as_deref(),
                     self.opts.server_url.as_str(),
                     &s.id,
                 );
                 self.identity_changed = known == Known::Changed;
-                if let Screen::Login(l) = &mut self.screen {
-                    l.identity_warning = self.identity_changed;
-                }
                 self.setting = Some(s);
-                Vec::new()
             }
-            Reply::Setting(Err(e)) => {
-                let note = self.note_for(&e);
-                if let Screen::Login(l) = &mut self.screen
-                    && !l.busy
-                {
-                    l.note = note;
-                }
-                Vec::new()
+            // Unreachable: the connection says so (and tries again); anything else is said on
+            // the sign-in screen's status line.
+            Some(AppReply::Setting(Err(e))) if !e.unreached() => {
+                self.status = Some(format!("The server did not describe the setting: {e}"));
             }
-            Reply::Login(r) => {
-                let Screen::Login(l) = &mut self.screen else {
-                    return Vec::new();
-                };
-                match r {
-                    Ok(step) => {
-                        l.answered(None);
-                        self.connection = Connection::Online;
-                        self.auth_step(step)
-                    }
-                    Err(e) => {
-                        // Only the server's own envelope says anything about the password; after
-                        // any other failure the password is given back, so nothing is retyped.
-                        let unanswered = !matches!(e, ApiError::Server { .. });
-                        let note = self.note_for(&e);
-                        if let Screen::Login(l) = &mut self.screen {
-                            if unanswered {
-                                l.unanswered(note)
-                            } else {
-                                l.answered(note)
-                            }
-                        }
-                        Vec::new()
-                    }
-                }
-            }
-            Reply::Totp(r) | Reply::Password(r) => match r {
-                Ok(step) => {
-                    self.connection = Connection::Online;
-                    self.auth_step(step)
-                }
-                Err(e) => self.auth_error(e),
-            },
-            Reply::Enrol(r) => match r {
-                Ok(enrolment) => {
-                    self.connection = Connection::Online;
-                    if let Screen::Enrol(s) = &mut self.screen {
-                        s.enrolment(enrolment);
-                    }
-                    Vec::new()
-                }
-                Err(e) => self.auth_error(e),
-            },
-            Reply::Confirm(r) => match r {
-                Ok(step) => self.auth_step(step),
-                Err(e) => self.auth_error(e),
-            },
-            Reply::Reauth(r) => match r {
-                Ok(AuthStep::Ok { token, user, .. }) => {
-                    self.signed_in(token, user);
-                    self.lock = None;
-                    self.connection = Connection::Online;
-                    if let Screen::Enrol(s) = &self.screen
-                        && s.waiting_for_secret()
-                    {
-                        let Some(token) = self.token() else { return Vec::new() };
-                        return vec![self.call(Slot::Auth, Call::Enrol(Auth::Token(token)))];
-                    }
-                    match self.deferred_incidents.take() {
-                        Some(cursor) => self.fetch_incidents(cursor),
-                        None => Vec::new(),
-                    }
-                }
-                Ok(_) => self.end_session(Note::error(EXPIRED)),
-                Err(e) if e.is(codes::ACCOUNT_LOCKED) => self.end_session(Note::error(LOCKED_OUT)),
-                Err(e) if e.session_ended() => self.end_session(Note::error(EXPIRED)),
-                Err(e) => {
-                    let note = match &e {
-                        ApiError::Server { code, .. } if code == codes::INVALID_CREDENTIALS => {
-                            Note::error("Wrong password. Too many failures lock the account.")
-                        }
-                        _ => self.note_for(&e),
-                    };
-                    if let Some(lock) = &mut self.lock {
-                        lock.busy = false;
-                        lock.note = note;
-                    }
-                    Vec::new()
-                }
-            },
-            Reply::Incidents(r) => match r {
-                Ok(page) => {
-                    self.connection = Connection::Online;
-                    let Screen::Dashboard(d) = &mut self.screen else {
-                        return Vec::new();
-                    };
-                    let more = page.next_cursor.is_some();
-                    d.add_page(page.items, page.total, more);
-                    match page.next_cursor {
-                        Some(c) => self.fetch_incidents(Some(c)),
-                        None => Vec::new(),
-                    }
-                }
-                Err(e) => self.data_error("Could not load the incidents", e),
-            },
-            Reply::Notifications(r) => match r {
-                Ok(list) => {
-                    if let Screen::Dashboard(d) = &mut self.screen {
-                        d.set_notifications(list.items);
-                    }
-                    Vec::new()
-                }
-                Err(e) => self.data_error("Could not load your notifications", e),
-            },
-            Reply::Logout(_) => Vec::new(),
+            Some(AppReply::Setting(Err(_)) | AppReply::Logout) | None => {}
         }
     }
 
-    fn data_error(&mut self, what: &str, e: ApiError) -> Vec<Command> {
-        if e.session_ended() && self.session.is_some() {
-            return self.end_session(Note::error(EXPIRED));
+    /// The server answers again: fetch what is missing and refresh what is shown.
+    fn on_back_online(&mut self, out: &mut Vec<Command>) {
+        if self.setting.is_none() && !self.calls.latest.contains_key(&(Route::App, "setting")) {
+            self.fetch_setting(out);
         }
-        if let Screen::Dashboard(d) = &mut self.screen {
-            d.loading = false;
+        if matches!(self.mode, Mode::Pages(_)) {
+            self.with_top_page(out, |page, cx| page.refresh(cx));
         }
-        self.connection = if matches!(e, ApiError::Network(_)) {
-            Connection::Offline
-        } else {
-            Connection::Online
-        };
-        self.overlay = Some(Overlay::Error(format!("{what}: {e}")));
-        Vec::new()
     }
 
-    /// Setting up two-factor with a session needs a recent password (server rule): ask for it
-    /// on the lock screen. Unlocking (`/auth/reauth`) makes the session recent and comes back
-    /// to the enrolment, which fetches its secret again if it had none yet.
-    fn confirm_it_is_you(&mut self) -> Vec<Command> {
-        if let Screen::Enrol(s) = &mut self.screen {
-            s.busy = false;
-            s.note = Note::info("Thank you. Now type the code again to finish.");
+    /// The keys that apply now, for help and the hint line.
+    pub fn key_tables(&self) -> Vec<&'static [Binding]> {
+        match &self.mode {
+            Mode::SignIn(flow) => {
+                let mut tables = flow.keys();
+                tables.push(keymap::ALWAYS);
+                tables
+            }
+            Mode::Pages(pages) => match pages.last() {
+                Some(top) if top.page.edits_text() => vec![top.page.keys(), EDITING, keymap::ALWAYS],
+                Some(top) => vec![top.page.keys(), keymap::ALWAYS, keymap::GLOBAL],
+                None => vec![keymap::ALWAYS, keymap::GLOBAL],
+            },
         }
-        let cmds = self.lock();
-        if let Some(lock) = &mut self.lock {
-            lock.note = Note::info("To set up two-factor, first confirm it is you: type your password.");
-        }
-        cmds
     }
 
-    /// An error in the sign-in steps (code, enrolment, password change).
-    fn auth_error(&mut self, e: ApiError) -> Vec<Command> {
-        if e.is(codes::ACCOUNT_LOCKED) {
-            return self.end_session(Note::error(LOCKED_OUT));
+    /// The smallest window for what is shown.
+    fn min_size(&self) -> (u16, u16) {
+        match &self.mode {
+            Mode::SignIn(flow) => flow.min_size(),
+            Mode::Pages(pages) => pages.last().map_or((40, 12), |p| p.page.min_size()),
         }
-        if e.is(codes::INVALID_CHALLENGE) {
-            return self.end_session(Note::error("Signing in took too long. Please start again."));
-        }
-        if e.session_ended() && self.session.is_some() {
-            return self.end_session(Note::error(EXPIRED));
-        }
-        if e.is(codes::REAUTH_REQUIRED) && self.session.is_some() {
-            return self.confirm_it_is_you();
-        }
-        let note = self.note_for(&e);
-        match &mut self.screen {
-            Screen::Totp(s) => {
-                s.busy = false;
-                s.note = note;
-            }
-            Screen::Enrol(s) => {
-                s.busy = false;
-                s.note = note;
-            }
-            Screen::Password(s) => {
-                s.busy = false;
-                s.note = note;
-            }
-            _ => {}
-        }
-        Vec::new()
     }
+}
+
+/// "2 minutes" / "90 seconds": the idle time in words.
+fn minutes(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        60 => "1 minute".into(),
+        s if s % 60 == 0 => format!("{} minutes", s / 60),
+        s => format!("{s} seconds"),
+    }
+}
+
+/// What to say after signing in with a recovery code.
+fn codes_left(left: u32) -> String {
+    let count = match left {
+        1 => "1 recovery code".to_string(),
+        n => format!("{n} recovery codes"),
+    };
+    if left <= 2 {
+        format!(
+            "You signed in with a recovery code: only {count} left. Ask an admin to reset your two-factor so you get new codes before they run out."
+        )
+    } else {
+        format!("You signed in with a recovery code: {count} left. Each works once.")
+    }
+}
+
+/// "x does nothing here: ? shows the keys" for a key nobody took.
+fn nothing_here(key: &KeyEvent, glyphs: &Glyphs) -> String {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let name = match key.code {
+        KeyCode::Char(c) if key.modifiers.contains(KeyModifiers::CONTROL) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::F(n) => format!("F{n}"),
+        other => format!("{other:?}"),
+    };
+    glyphs
+        .text(&format!("{name} does nothing here · F1 shows the keys"))
+        .into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::client::lock::ManualClock;
-    use crossterm::event::KeyModifiers;
+    use crossterm::event::{KeyCode, KeyModifiers};
 
     fn app(clock: Arc<ManualClock>) -> App {
         App::new(AppOptions {
@@ -796,6 +897,8 @@ mod tests {
             idle_lock: Duration::from_secs(60),
             privacy_mode: false,
             theme: Theme { mono: true },
+            glyphs: Glyphs::UNICODE,
+            dates: Dates::UTC,
             clock,
             known_settings: None,
         })
@@ -816,14 +919,9 @@ mod tests {
         let clock = Arc::new(ManualClock::default());
         let mut a = app(clock.clone());
         a.signed_in("tok".into(), user());
-        a.overlay = Some(Overlay::Help);
+        a.overlays.push(Overlay::Help);
         clock.advance(Duration::from_secs(59));
         a.update(Action::Resize);
-        a.update(Action::Api {
-            slot: Slot::Notifications,
-            id: 999,
-            reply: Reply::Logout(Ok(())),
-        });
         assert!(!a.is_locked());
         clock.advance(Duration::from_secs(1));
         let cmds = a.update(Action::Resize);
@@ -837,27 +935,25 @@ mod tests {
     }
 
     #[test]
-    fn an_idle_sign_in_step_goes_back_to_the_sign_in_screen() {
+    fn next_wake_is_the_earliest_deadline_and_none_when_nothing_is_due() {
         let clock = Arc::new(ManualClock::default());
         let mut a = app(clock.clone());
-        assert_eq!(a.lock_remaining(), None, "the sign-in screen itself never times out");
-        a.screen = Screen::Enrol(EnrolScreen::new(
-            EnrolAuth::Challenge(SecretString::from("chal")),
-            false,
-            true,
-        ));
-        assert_eq!(a.lock_remaining(), Some(Duration::from_secs(60)));
-        clock.advance(Duration::from_secs(59));
-        a.update(Action::Resize);
-        assert!(matches!(a.screen, Screen::Enrol(_)));
-        clock.advance(Duration::from_secs(1));
-        let cmds = a.update(Action::Resize);
-        assert!(matches!(cmds.as_slice(), [Command::ClearTerminal]));
-        let Screen::Login(login) = &a.screen else {
-            panic!("expected the sign-in screen, got {:?}", a.screen.title())
-        };
-        assert_eq!(login.note.as_ref().map(|n| n.text.as_str()), Some(SIGN_IN_TIMED_OUT));
-        assert_eq!(a.lock_remaining(), None);
+        assert_eq!(a.next_wake(), None, "an empty sign-in screen waits for a key");
+        a.update(Action::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)));
+        assert_eq!(
+            a.next_wake(),
+            Some(Duration::from_secs(60)),
+            "something typed is forgotten"
+        );
+        a.connection.observe(false, a.now(), clock.instant());
+        assert_eq!(a.next_wake(), Some(Duration::from_secs(1)), "the retry comes first");
+        a.signed_in("tok".into(), user());
+        a.lock(None, &mut Vec::new());
+        assert_eq!(
+            a.next_wake(),
+            None,
+            "a locked client waits for a key: no retries, no lock"
+        );
     }
 
     #[test]
@@ -870,6 +966,13 @@ mod tests {
         a.signed_in("tok".into(), user());
         a.update(Action::Key(ctrl_l));
         assert!(a.is_locked());
-        assert_eq!(a.lock_remaining(), None);
+        assert_eq!(a.next_wake(), None);
+    }
+
+    #[test]
+    fn recovery_codes_left_are_said_and_few_left_asks_for_new_ones() {
+        assert!(codes_left(7).contains("7 recovery codes left"));
+        assert!(codes_left(2).contains("only 2 recovery codes left") && codes_left(2).contains("new codes"));
+        assert!(codes_left(1).contains("only 1 recovery code left"));
     }
 }

@@ -1,5 +1,6 @@
 //! Drawing the frame: the title bar, the screen, the status bar and the key hints, then the
-//! overlay (help, quit question, error, incident details); while locked, only the lock screen.
+//! pop-ups (help, quit question, error, notice); while locked, only the lock screen. A window
+//! smaller than the screen needs shows "Window too small" instead of a squeezed screen.
 //!
 //! Kept apart from `App`'s state and `update` (the parent module) so each file holds one
 //! thing; as a child module it reads `App`'s private fields without widening them.
@@ -7,126 +8,202 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table};
 
-use super::{App, Connection, Overlay};
+use super::{App, Mode, Overlay};
+use crate::client::connection::Connection;
 use crate::client::keymap;
-use crate::client::screens::{Ctx, Screen, centered, wrapped_height};
-use crate::client::theme::Theme;
+use crate::client::screens::{Ctx, centered};
+use crate::client::widgets::fit::{fit, width};
+use crate::client::widgets::popup::{self, draw_too_small, popup, too_small};
+
+/// The rows the frame takes around a screen: title bar, status bar, hint line.
+const CHROME_ROWS: u16 = 3;
 
 impl App {
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            theme: &self.opts.theme,
+            glyphs: self.opts.glyphs,
+            dates: self.opts.dates,
+            privacy: self.privacy,
+            setting: self.setting.as_ref(),
+            server_url: &self.opts.server_url,
+            connection: &self.connection,
+        }
+    }
+
     /// Draw the whole frame: only the lock screen while locked.
     pub fn render(&mut self, f: &mut Frame) {
         let area = f.area();
-        let theme = self.opts.theme;
+        let ctx_parts = (self.opts.theme, self.opts.glyphs, self.opts.dates, self.privacy);
+        let ctx = Ctx {
+            theme: &ctx_parts.0,
+            glyphs: ctx_parts.1,
+            dates: ctx_parts.2,
+            privacy: ctx_parts.3,
+            setting: self.setting.as_ref(),
+            server_url: &self.opts.server_url,
+            connection: &self.connection,
+        };
         if let Some(lock) = &mut self.lock {
             if area.height < 12 || area.width < 40 {
-                lock.render(f, area, &theme);
+                lock.render(f, area, &ctx);
                 return;
             }
             let rows = Layout::vertical([Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)]).split(area);
-            lock.render(f, rows[0], &theme);
-            self.render_status(f, rows[1]);
-            f.render_widget(
-                Paragraph::new(keymap::hints(&[keymap::LOCK], area.width.into())).style(theme.dim()),
-                rows[2],
-            );
+            lock.render(f, rows[0], &ctx);
+            let status = self.status_line(rows[1].width);
+            f.render_widget(status, rows[1]);
+            let hints = ctx
+                .glyphs
+                .text(&keymap::hints(&[keymap::LOCK], area.width.into()))
+                .into_owned();
+            f.render_widget(Paragraph::new(hints).style(ctx.theme.dim()), rows[2]);
+            return;
+        }
+        let need = self.min_size();
+        if too_small(area, need) {
+            draw_too_small(f, area, need, ctx.theme, ctx.glyphs);
             return;
         }
         let rows = Layout::vertical([
             Constraint::Length(1),
-            Constraint::Min(1),
+            Constraint::Min(need.1.saturating_sub(CHROME_ROWS)),
             Constraint::Length(1),
             Constraint::Length(1),
         ])
         .split(area);
         let title = Line::from(vec![
-            Span::styled(" bsmart ", theme.status()),
-            Span::styled(format!(" {} ", self.screen.title()), theme.title()),
+            Span::styled(" bsmart ", ctx.theme.status()),
+            Span::styled(format!(" {} ", self.title()), ctx.theme.title()),
         ]);
         f.render_widget(Paragraph::new(title), rows[0]);
-        let ctx = Ctx {
-            theme: &theme,
-            setting: self.setting.as_ref(),
-            server_url: &self.opts.server_url,
-        };
-        self.screen.render(f, rows[1], &ctx);
-        self.render_status(f, rows[2]);
+        let identity_warning = self.identity_changed;
+        match &mut self.mode {
+            Mode::SignIn(flow) => flow.render(f, rows[1], &ctx, identity_warning),
+            Mode::Pages(pages) => {
+                if let Some(top) = pages.last_mut() {
+                    top.page.render(f, rows[1], &ctx);
+                }
+            }
+        }
+        let status = self.status_line(rows[2].width);
+        f.render_widget(status, rows[2]);
+        let theme = self.opts.theme;
         let hints = match &self.status {
-            Some(s) => Line::from(Span::styled(s.clone(), theme.focus())),
+            Some(s) => Line::from(Span::styled(
+                fit(s, rows[3].width.into(), self.opts.glyphs.ellipsis()).into_owned(),
+                theme.focus(),
+            )),
             None => Line::from(Span::styled(
-                keymap::hints(&self.screen.key_tables(), area.width.into()),
+                self.opts
+                    .glyphs
+                    .text(&keymap::hints(&self.key_tables(), area.width.into()))
+                    .into_owned(),
                 theme.dim(),
             )),
         };
         f.render_widget(Paragraph::new(hints), rows[3]);
-        match &self.overlay {
+        let ctx = self.ctx();
+        match self.overlays.last() {
             None => {}
-            Some(Overlay::Details) => {
-                if let Screen::Dashboard(d) = &self.screen {
-                    d.render_details(f, rows[1], &theme);
-                }
-            }
-            Some(Overlay::Help) => self.render_help(f, area),
+            Some(Overlay::Help) => self.render_help(f, area, &ctx),
             Some(Overlay::Error(msg)) => popup(
                 f,
                 area,
-                " Error ",
+                "Error",
                 vec![
                     Line::from(Span::styled(crate::client::sanitize::clean(msg), theme.error())),
                     Line::from(""),
                     Line::from("Esc closes"),
                 ],
                 &theme,
+                ctx.glyphs,
+            ),
+            Some(Overlay::Info(msg)) => popup(
+                f,
+                area,
+                "Please note",
+                vec![
+                    Line::from(Span::styled(crate::client::sanitize::clean(msg), theme.focus())),
+                    Line::from(""),
+                    Line::from("Esc or Enter closes"),
+                ],
+                &theme,
+                ctx.glyphs,
             ),
             Some(Overlay::QuitConfirm) => popup(
                 f,
                 area,
-                " Quit? ",
+                "Quit?",
                 vec![
                     Line::from("Quit bsmart? What you typed will be lost."),
                     Line::from(""),
-                    Line::from("y: quit · n or Esc: stay"),
+                    Line::from(ctx.glyphs.text("y: quit · n or Esc: stay").into_owned()),
                 ],
                 &theme,
+                ctx.glyphs,
             ),
         }
     }
 
-    /// The status bar: user and setting on the left (cut first when narrow); the connection
-    /// and the lock key on the right (always shown, so "OFFLINE" and "Locked" are never cut).
-    /// Pending uploads join the right-hand side with the outbox, when records are first made.
-    fn render_status(&self, f: &mut Frame, area: Rect) {
-        let style = self.opts.theme.status();
+    /// The status bar: user and setting on the left (cut first when narrow, with "names hidden
+    /// · v" while privacy mode hides them); the connection and the lock key on the right
+    /// (always shown, so "OFFLINE" and "Locked" are never cut).
+    fn status_line(&self, columns: u16) -> Paragraph<'static> {
+        let g = self.opts.glyphs;
+        let sep = g.sep();
         let user = self
             .session
             .as_ref()
             .map_or("not signed in", |s| s.user.display_name.as_str());
-        let setting = self.setting.as_ref().map_or("…", |s| s.name.as_str());
-        let conn = match self.connection {
-            Connection::Connecting => "connecting",
-            Connection::Online => "online",
-            Connection::Offline => "OFFLINE",
+        let setting = self.setting.as_ref().map_or("-", |s| s.name.as_str());
+        let conn = match &self.connection {
+            Connection::Connecting => "connecting".to_string(),
+            Connection::Online => "online".to_string(),
+            Connection::Offline { since, .. } => format!("OFFLINE since {}", self.opts.dates.time(*since)),
         };
         let lock = if self.lock.is_some() { "Locked" } else { "Ctrl-L lock" };
-        let right = format!(" {conn} · {lock} ");
-        let w = (right.chars().count() as u16).min(area.width);
-        let cols = Layout::horizontal([Constraint::Min(0), Constraint::Length(w)]).split(area);
-        f.render_widget(Paragraph::new(format!(" {user} · {setting} ·")).style(style), cols[0]);
-        f.render_widget(Paragraph::new(right).style(style), cols[1]);
+        let right = format!(" {conn}{sep}{lock} ");
+        let mut left = format!(" {user}{sep}{setting}");
+        if self.privacy.hides_names() {
+            left.push_str(&format!("{sep}names hidden: v shows"));
+        }
+        let room = usize::from(columns).saturating_sub(width(&right));
+        let left = fit(&left, room, g.ellipsis());
+        let pad = room.saturating_sub(width(&left));
+        Paragraph::new(format!("{left}{}{right}", " ".repeat(pad))).style(self.opts.theme.status())
     }
 
-    /// The keys of the current screen, from the key table: one column when it fits the
-    /// height, else two side by side (80x24 shows every key); "Esc closes" sits in the border.
-    fn render_help(&self, f: &mut Frame, area: Rect) {
-        let theme = self.opts.theme;
-        let rows = keymap::help_rows(&self.screen.key_tables());
+    /// The keys of the current screen, from the key table, and what the symbols mean: one
+    /// column when it fits the height, else two side by side (80x24 shows every key); "Esc
+    /// closes" sits in the border.
+    fn render_help(&self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+        let theme = ctx.theme;
+        let mut rows: Vec<(String, String)> = keymap::help_rows(&self.key_tables())
+            .into_iter()
+            .map(|(k, what)| (ctx.glyphs.text(k).into_owned(), what.to_string()))
+            .collect();
+        if matches!(self.mode, Mode::Pages(_)) {
+            rows.extend(
+                ctx.glyphs
+                    .legend()
+                    .into_iter()
+                    .map(|(sym, what)| (sym, what.to_string())),
+            );
+        }
         let two = rows.len() as u16 + 2 > area.height;
         let per_col = if two { rows.len().div_ceil(2) } else { rows.len() };
-        let key_w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) as u16;
+        let key_w = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0) as u16;
         let cells = |i: usize| {
             rows.get(i)
-                .map(|(k, what)| [Cell::from(Span::styled(*k, theme.focus())), Cell::from(*what)])
+                .map(|(k, what)| {
+                    [
+                        Cell::from(Span::styled(k.clone(), theme.focus())),
+                        Cell::from(what.clone()),
+                    ]
+                })
                 .into_iter()
                 .flatten()
         };
@@ -137,35 +214,11 @@ impl App {
         if two {
             widths.extend([Constraint::Length(key_w), Constraint::Fill(1)]);
         }
-        let r = centered(area, if two { 100 } else { 60 }, per_col as u16 + 2);
+        let r = centered(area, if two { 100 } else { 64 }, per_col as u16 + 2);
         f.render_widget(Clear, r);
-        let block = popup_block(&format!(" Keys: {} ", self.screen.title()), &theme)
+        let block = popup::block(&format!("Keys: {}", self.title()), theme, ctx.glyphs)
+            .border_style(theme.focus())
             .title_bottom(Span::styled(" Esc closes ", theme.dim()));
         f.render_widget(Table::new(table_rows, widths).column_spacing(2).block(block), r);
     }
-}
-
-/// The border and title every pop-up has.
-fn popup_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.focus())
-        .title(Span::styled(title.to_string(), theme.title()))
-}
-
-/// A bordered pop-up in the middle of `area`.
-/// Its height follows the wrapped text, so the last line ("Esc closes") is never cut off.
-fn popup(f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: &Theme) {
-    let w = area.width.min(70);
-    let h = wrapped_height(&lines, w.saturating_sub(2))
-        .saturating_add(2)
-        .min(area.height);
-    let r = centered(area, w, h);
-    f.render_widget(Clear, r);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(popup_block(title, theme)),
-        r,
-    );
 }

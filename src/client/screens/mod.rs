@@ -1,162 +1,221 @@
-//! The screens: each a module with its own state, key handling, rendering and key table.
+//! The screens, each a folder owning its state, keys, drawing, calls and replies:
+//! - [`sign_in`]: the sign-in flow (sign in, two-factor code, setting up two-factor with the
+//!   recovery codes shown once, the forced password change). It is apart from the pages, so no
+//!   global key can leave one of its one-time screens.
+//! - [`lock`]: the lock screen, an App-level cover drawn *instead of* everything else.
+//! - the signed-in pages ([`Page`]), on a navigation stack: [`dashboard`] so far.
 //!
-//! Screens are an enum (static dispatch, no broadcast to every component: ARCHITECTURE §9).
-//! A screen never talks to the network: its key handler returns a [`Msg`] and `App::update`
-//! turns that into API calls. The lock screen is not in this enum: it is an App-level cover
-//! drawn *instead of* the screen, so the screen underneath (selection, typed text) survives.
+//! **Adding a page** is its folder plus one line in [`open`]. A page talks to the App only
+//! through this module's types: it reads [`Ctx`] to draw, and records what it wants done in
+//! [`Cx`] (calls, messages, going back), whose effects the App carries out after the page
+//! returns. Its calls carry their own typed replies (see `call`), so no enum outside its folder
+//! changes.
 
 pub mod dashboard;
-pub mod enrol;
 pub mod lock;
-pub mod login;
-pub mod password;
-pub mod totp;
+pub mod sign_in;
 
+use std::any::Any;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
-use secrecy::SecretString;
+use ratatui::widgets::{Block, Paragraph, Wrap};
 use url::Url;
 
-use super::keymap::{self, Binding};
+use super::call::{Call, Typed};
+use super::connection::Connection;
+use super::dates::Dates;
+use super::glyphs::Glyphs;
+use super::keymap::{Binding, Destination};
+use super::privacy::Privacy;
 use super::theme::Theme;
+use super::widgets::popup;
 use crate::wire::Setting;
 
-/// What the screens may read while drawing.
+/// What a screen may read while drawing.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx<'a> {
     /// Styles.
     pub theme: &'a Theme,
+    /// Symbols.
+    pub glyphs: Glyphs,
+    /// How times are shown.
+    pub dates: Dates,
+    /// The one way a pupil's name is drawn.
+    pub privacy: Privacy,
     /// The setting, once `GET /setting` answered (cleaned).
     pub setting: Option<&'a Setting>,
     /// The server's URL (shown while connecting).
     pub server_url: &'a Url,
+    /// Whether the server answers.
+    pub connection: &'a Connection,
 }
 
-/// What a screen asks the App to do after a key.
+impl Ctx<'_> {
+    /// A bordered block titled `title`, in the glyph set in use.
+    pub fn block(&self, title: &str) -> Block<'static> {
+        popup::block(title, self.theme, self.glyphs)
+    }
+
+    /// "could not refresh (offline since 10:42)" while offline, for data kept on screen.
+    pub fn stale(&self) -> Option<String> {
+        self.connection
+            .offline_since()
+            .map(|since| format!("could not refresh (offline since {})", self.dates.time(since)))
+    }
+}
+
+/// A line of feedback under a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// What to say (cleaned).
+    pub text: String,
+    /// Drawn as an error.
+    pub error: bool,
+}
+
+impl Note {
+    /// An error note. The text is cleaned (SECURITY.md 35): it may quote an `ApiError`.
+    pub fn error(text: impl Into<String>) -> Option<Note> {
+        Some(Note {
+            text: crate::client::sanitize::clean(&text.into()),
+            error: true,
+        })
+    }
+
+    /// An informational note (cleaned like [`Note::error`]).
+    pub fn info(text: impl Into<String>) -> Option<Note> {
+        Some(Note {
+            text: crate::client::sanitize::clean(&text.into()),
+            error: false,
+        })
+    }
+}
+
+/// Something a screen asks the App to do.
 #[derive(Debug)]
-pub enum Msg {
-    /// The screen changed; redraw.
-    Redraw,
-    /// Sign in.
-    Login {
-        /// Email as typed.
-        email: String,
-        /// Password (the field is already wiped).
-        password: SecretString,
-    },
-    /// Send a TOTP or recovery code.
-    Totp {
-        /// The code.
-        code: SecretString,
-    },
-    /// Confirm 2FA enrolment with a code.
-    ConfirmEnrolment {
-        /// The code.
-        code: SecretString,
-    },
-    /// Skip the optional enrolment.
-    SkipEnrolment,
-    /// The recovery codes were saved: wipe them and go on.
-    RecoveryCodesSaved,
-    /// Replace the temporary password.
-    ChangePassword {
-        /// The new password.
-        new_password: SecretString,
-    },
-    /// Back to the start of signing in.
-    StartOver,
-    /// Dashboard: fetch the incidents of the (new) period.
-    FetchIncidents,
-    /// Dashboard: open the details of the selected incident.
-    OpenDetails,
-    /// Say this on the status line (a screen's answer to a key that cannot do its job now).
+pub enum Effect {
+    /// Make an API call (its reply comes back to the screen that asked).
+    Call(Call),
+    /// Say this on the status line.
     Say(String),
-    /// Lock screen: unlock with this password.
-    Unlock {
-        /// The password.
-        password: SecretString,
-    },
-    /// Lock screen: sign out, show the sign-in screen.
-    SwitchUser,
+    /// Show an error pop-up.
+    Error(String),
+    /// Open a page on top of this one.
+    Open(Destination),
+    /// Close this page (back).
+    Back,
+    /// Forget the call in flight in this slot: its answer, when it comes, is dropped.
+    Cancel(&'static str),
 }
 
-/// The screen being shown (under the lock and overlays).
+/// What a screen gets while it handles a key or a reply: the time, and a place for effects.
 #[derive(Debug)]
-pub enum Screen {
-    /// "Sign in".
-    Login(login::LoginScreen),
-    /// "Two-factor code".
-    Totp(totp::TotpScreen),
-    /// "Set up two-factor".
-    Enrol(enrol::EnrolScreen),
-    /// "Change password".
-    Password(password::PasswordScreen),
-    /// "Dashboard".
-    Dashboard(dashboard::DashboardScreen),
+pub struct Cx {
+    /// The wall-clock time now.
+    pub now: DateTime<Utc>,
+    /// The monotonic time now (for deadlines).
+    pub instant: Instant,
+    effects: Vec<Effect>,
 }
 
-impl Screen {
-    /// The title drawn at the top, in plain words.
-    pub fn title(&self) -> &'static str {
-        match self {
-            Screen::Login(_) => "Sign in",
-            Screen::Totp(_) => "Two-factor code",
-            Screen::Enrol(_) => "Set up two-factor",
-            Screen::Password(_) => "Change password",
-            Screen::Dashboard(_) => "Dashboard",
+impl Cx {
+    /// A context at these times.
+    pub fn new(now: DateTime<Utc>, instant: Instant) -> Cx {
+        Cx {
+            now,
+            instant,
+            effects: Vec::new(),
         }
     }
 
-    /// True while a text field has the keys (global letters do not apply then).
-    pub fn edits_text(&self) -> bool {
-        match self {
-            Screen::Dashboard(_) => false,
-            Screen::Enrol(e) => e.edits_text(),
-            _ => true,
-        }
+    /// Make a call.
+    pub fn call(&mut self, call: Call) {
+        self.effects.push(Effect::Call(call));
     }
 
-    /// True when quitting would lose something typed (quit asks first).
-    pub fn has_draft(&self) -> bool {
-        match self {
-            Screen::Login(s) => s.has_draft(),
-            Screen::Password(s) => s.has_draft(),
-            Screen::Totp(_) | Screen::Enrol(_) | Screen::Dashboard(_) => false,
-        }
+    /// Say `text` on the status line.
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.effects.push(Effect::Say(text.into()));
     }
 
-    /// The screen's own keys (the App adds [`keymap::ALWAYS`] and, outside text fields,
-    /// [`keymap::GLOBAL`]).
-    pub fn keys(&self) -> &'static [Binding] {
-        match self {
-            Screen::Login(_) => login::LoginScreen::keys(),
-            Screen::Totp(_) => totp::TotpScreen::keys(),
-            Screen::Enrol(s) => s.keys(),
-            Screen::Password(_) => password::PasswordScreen::keys(),
-            Screen::Dashboard(_) => dashboard::DashboardScreen::keys(),
-        }
+    /// Show an error pop-up.
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.effects.push(Effect::Error(text.into()));
     }
 
-    /// All the keys that apply now, for help and hints.
-    pub fn key_tables(&self) -> Vec<&'static [Binding]> {
-        if self.edits_text() {
-            vec![keymap::ALWAYS, self.keys()]
-        } else {
-            vec![self.keys(), keymap::ALWAYS, keymap::GLOBAL]
-        }
+    /// Open a page.
+    pub fn open(&mut self, destination: Destination) {
+        self.effects.push(Effect::Open(destination));
     }
 
+    /// Go back.
+    pub fn back(&mut self) {
+        self.effects.push(Effect::Back);
+    }
+
+    /// Forget the call in flight in `slot`.
+    pub fn cancel(&mut self, slot: &'static str) {
+        self.effects.push(Effect::Cancel(slot));
+    }
+
+    /// The effects recorded, in order.
+    pub fn into_effects(self) -> Vec<Effect> {
+        self.effects
+    }
+}
+
+/// A signed-in page on the navigation stack.
+pub trait Page: Send {
+    /// The title at the top of the screen, in plain words.
+    fn title(&self) -> String;
+    /// The page's own keys (help and the hint line come from them, with the global keys).
+    fn keys(&self) -> &'static [Binding];
+    /// The smallest window it can be used in (columns, rows), status bars included.
+    fn min_size(&self) -> (u16, u16);
+    /// True while a text field has the keys (the global letter keys do not apply then).
+    fn edits_text(&self) -> bool {
+        false
+    }
+    /// True when closing it would lose something typed.
+    fn has_draft(&self) -> bool {
+        false
+    }
+    /// It was opened: ask for its data.
+    fn start(&mut self, cx: &mut Cx);
+    /// Ask for its data again (the server answers again after being offline).
+    fn refresh(&mut self, cx: &mut Cx);
+    /// A key the App did not take (Ctrl-L, F1, Ctrl-C and open pop-ups come first). Answers
+    /// whether it was used; an unused key goes on to the global keys.
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool;
+    /// Pasted text (cleaned by then).
+    fn paste(&mut self, _text: &str, _cx: &mut Cx) {}
+    /// The typed reply to one of its calls.
+    fn reply(&mut self, reply: Typed, cx: &mut Cx);
+    /// When it next needs waking without a key (an undo window closing), if ever.
+    fn deadline(&self) -> Option<Instant> {
+        None
+    }
+    /// Its deadline passed.
+    fn on_deadline(&mut self, _cx: &mut Cx) {}
     /// Draw into `area`.
-    pub fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
-        match self {
-            Screen::Login(s) => s.render(f, area, ctx),
-            Screen::Totp(s) => s.render(f, area, ctx),
-            Screen::Enrol(s) => s.render(f, area, ctx),
-            Screen::Password(s) => s.render(f, area, ctx),
-            Screen::Dashboard(s) => s.render(f, area, ctx),
-        }
+    fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>);
+    /// A summary for `Debug` listings: counts and states, never pupil data.
+    fn summary(&self) -> String;
+    /// The page itself, for tests that look inside.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// A new page for `destination`, or `None` when it is not built yet. **The registration of
+/// pages**: one line each.
+pub fn open(destination: Destination) -> Option<Box<dyn Page>> {
+    match destination {
+        Destination::Dashboard => Some(Box::new(dashboard::Dashboard::new())),
+        _ => None,
     }
 }
 

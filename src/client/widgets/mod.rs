@@ -1,7 +1,8 @@
-//! Reusable drawing pieces: the text field (the only ratatui-textarea user), the QR code and
-//! the table of a visible slice.
-//! The status bar, help and pop-ups are small enough to live in `app.rs` for now.
+//! Reusable drawing pieces: the text field (the only ratatui-textarea user), the QR code, the
+//! table of a visible slice, text fitting, and the pop-ups and messages every screen shares.
 
+pub mod fit;
+pub mod popup;
 pub mod qr;
 pub mod slice_table;
 pub mod text_field;

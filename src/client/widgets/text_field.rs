@@ -2,10 +2,12 @@
 //!
 //! ratatui-textarea's defaults are wrong for a form: `Enter` inserts a line, `Tab` a tab,
 //! `Ctrl-U` is undo, paste is dropped, and masking is render-only (the undo history and the
-//! yank buffer hold the clear text). So only editing keys reach it (characters without Ctrl or
-//! Alt, Backspace, Delete, arrows, Home, End); the screen routes everything else first. Secret
-//! fields keep no undo history at all, are masked with `•`, are bounded, and are wiped and
-//! recreated whenever their text is taken ([`TextField::take_secret`]).
+//! yank buffer hold the clear text). So only editing keys reach it: characters without Ctrl or
+//! Alt, Backspace, Delete, arrows, Home, End, and the editing keys of a shell (`Ctrl-U` clears
+//! to the start, `Ctrl-W` deletes a word, `Ctrl-A`/`Ctrl-E` go to the start/end: [`EDITING`]);
+//! the screen routes everything else first. Secret fields keep no undo history and no yank
+//! buffer at all, are masked (`•`, or `*` in ASCII), are bounded, and are wiped and recreated
+//! whenever their text is taken ([`TextField::take_secret`]).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -16,8 +18,49 @@ use ratatui_textarea::TextArea;
 use secrecy::SecretString;
 use zeroize::Zeroize;
 
+use crate::client::glyphs::Glyphs;
+use crate::client::keymap::{Binding, KeyAction, KeySpec};
 use crate::client::sanitize;
 use crate::client::theme::Theme;
+
+const fn ctrl(c: char) -> KeySpec {
+    KeySpec {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+/// The editing keys every text field takes (listed in `?` help wherever a field is typed in).
+pub const EDITING: &[Binding] = &[
+    Binding {
+        keys: &[ctrl('u')],
+        label: "Ctrl-U",
+        action: KeyAction::Edit,
+        help: "clear to the start of the field",
+        hint: false,
+    },
+    Binding {
+        keys: &[ctrl('w')],
+        label: "Ctrl-W",
+        action: KeyAction::Edit,
+        help: "delete the word before the cursor",
+        hint: false,
+    },
+    Binding {
+        keys: &[ctrl('a')],
+        label: "Ctrl-A/Home",
+        action: KeyAction::Edit,
+        help: "to the start of the field",
+        hint: false,
+    },
+    Binding {
+        keys: &[ctrl('e')],
+        label: "Ctrl-E/End",
+        action: KeyAction::Edit,
+        help: "to the end of the field",
+        hint: false,
+    },
+];
 
 /// Most characters a field accepts (typed or pasted); a 1 MB paste is cut to this.
 pub const MAX_FIELD_CHARS: usize = 512;
@@ -62,6 +105,15 @@ fn fresh(kind: Kind) -> TextArea<'static> {
         area.set_mask_char('\u{2022}');
     }
     area
+}
+
+/// Forget what a deletion put in the yank buffer (it may be part of a secret).
+fn forget_yank(area: &mut TextArea<'static>, kind: Kind) {
+    if kind != Kind::Plain {
+        let mut old = area.yank_text();
+        old.zeroize();
+        area.set_yank_text(String::new());
+    }
 }
 
 impl TextField {
@@ -109,8 +161,28 @@ impl TextField {
 
     /// Feed an editing key; returns true when the key was used.
     pub fn input(&mut self, key: KeyEvent) -> bool {
+        use ratatui_textarea::CursorMove;
         let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let ctrl = key.modifiers == KeyModifiers::CONTROL;
         match key.code {
+            KeyCode::Char('u') if ctrl => {
+                self.area.delete_line_by_head();
+                forget_yank(&mut self.area, self.kind);
+                true
+            }
+            KeyCode::Char('w') if ctrl => {
+                self.area.delete_word();
+                forget_yank(&mut self.area, self.kind);
+                true
+            }
+            KeyCode::Char('a') if ctrl => {
+                self.area.move_cursor(CursorMove::Head);
+                true
+            }
+            KeyCode::Char('e') if ctrl => {
+                self.area.move_cursor(CursorMove::End);
+                true
+            }
             KeyCode::Char(_) if plain => {
                 if self.len() < MAX_FIELD_CHARS {
                     self.area.input(key);
@@ -158,16 +230,27 @@ impl TextField {
     }
 
     /// Draw with a titled border; the focused field is bold with a `▶` marker, so focus shows
-    /// without colour.
-    pub fn render(&mut self, f: &mut Frame, area: Rect, focused: bool, theme: &Theme) {
+    /// without colour. Needs three rows; in fewer only the text row is drawn, never a box of
+    /// no height.
+    pub fn render(&mut self, f: &mut Frame, area: Rect, focused: bool, theme: &Theme, glyphs: Glyphs) {
+        if area.height == 0 || area.width < 4 {
+            return;
+        }
         let title = if focused {
-            format!("▶ {}", self.label)
+            format!("{} {}", glyphs.mark(), self.label)
         } else {
             format!("  {}", self.label)
         };
         let style = if focused { theme.focus() } else { theme.text() };
-        self.area
-            .set_block(Block::default().borders(Borders::ALL).title(title).border_style(style));
+        if self.kind == Kind::Secret {
+            self.area.set_mask_char(glyphs.mask());
+        }
+        let block = Block::default().title(title).border_style(style);
+        self.area.set_block(if area.height >= 3 {
+            block.borders(Borders::ALL).border_set(glyphs.border())
+        } else {
+            block.borders(Borders::NONE)
+        });
         self.area.set_cursor_style(if focused {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
@@ -201,7 +284,7 @@ mod tests {
             assert!(f.input(key(c)));
         }
         f.input(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
-        assert!(!f.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+        assert!(!f.input(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL)));
         assert!(!f.input(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
         assert_eq!(f.take_secret().expose_secret(), "hunter2");
         assert!(f.is_empty());
@@ -219,6 +302,36 @@ mod tests {
         assert!(f.area.mask_char().is_none(), "a code stays visible");
         assert_eq!(f.take_secret().expose_secret(), "abcd-efg");
         assert!(f.is_empty());
+    }
+
+    #[test]
+    fn shell_editing_keys_and_no_secret_left_in_the_yank_buffer() {
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        let mut f = TextField::secret("Password");
+        for c in "correct horse battery".chars() {
+            f.input(key(c));
+        }
+        assert!(f.input(ctrl('w')));
+        assert_eq!(f.text(), "correct horse ");
+        assert!(
+            f.area.yank_text().is_empty(),
+            "the deleted word stayed in the yank buffer"
+        );
+        assert!(f.input(ctrl('a')));
+        f.input(key('!'));
+        assert!(f.input(ctrl('e')));
+        f.input(key('?'));
+        assert_eq!(f.text(), "!correct horse ?");
+        assert!(f.input(ctrl('u')));
+        assert!(f.is_empty());
+        assert!(f.area.yank_text().is_empty());
+        let mut plain = TextField::plain("Email");
+        for c in "a@b.test".chars() {
+            plain.input(key(c));
+        }
+        plain.input(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+        plain.input(ctrl('u'));
+        assert_eq!(plain.text(), "t", "Ctrl-U clears to the start, not the whole field");
     }
 
     #[test]

@@ -1,49 +1,26 @@
-//! "Sign in": the setting's name, email (focused first), masked password.
+//! "Sign in": the setting's name, email (focused first), masked password; in a demo, the demo
+//! accounts and their (public) passwords.
 //!
 //! `Tab`/`Shift-Tab` move between the fields, `Enter` on the email moves to the password and
-//! `Enter` on the password signs in. The password field is wiped at every submit; on a
-//! network error (the server never saw it) the password is given back so nothing typed is lost.
+//! `Enter` on the password signs in. The password field is wiped at every submit; when the
+//! server never saw it (unreachable), it is given back so nothing typed is lost.
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{Ctx, Msg, centered};
-use crate::client::keymap::{self, Binding, KeyAction};
+use super::Msg;
+use crate::client::keymap::{self, KeyAction};
+use crate::client::screens::{Ctx, Note, centered};
+use crate::client::widgets::popup;
 use crate::client::widgets::text_field::TextField;
-
-/// A line of feedback under a form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    /// What to say.
-    pub text: String,
-    /// Drawn as an error.
-    pub error: bool,
-}
-
-impl Note {
-    /// An error note. The text is cleaned (SECURITY.md 35): it may quote an `ApiError`.
-    pub fn error(text: impl Into<String>) -> Option<Note> {
-        Some(Note {
-            text: crate::client::sanitize::clean(&text.into()),
-            error: true,
-        })
-    }
-    /// An informational note (cleaned like [`Note::error`]).
-    pub fn info(text: impl Into<String>) -> Option<Note> {
-        Some(Note {
-            text: crate::client::sanitize::clean(&text.into()),
-            error: false,
-        })
-    }
-}
 
 /// State of the sign-in screen.
 #[derive(Debug)]
-pub struct LoginScreen {
+pub struct LoginStep {
     email: TextField,
     password: TextField,
     focus: usize,
@@ -51,37 +28,29 @@ pub struct LoginScreen {
     pub note: Option<Note>,
     /// A sign-in is on its way.
     pub busy: bool,
-    /// The password of the request in flight, to give back if the network failed.
+    /// The password of the request in flight, to give back if the server never saw it.
     in_flight: Option<SecretString>,
-    /// The setting's identity changed since last time at this URL.
-    pub identity_warning: bool,
 }
 
-impl LoginScreen {
+impl LoginStep {
     /// An empty form, email focused, with an optional note (e.g. "your session expired").
-    pub fn new(note: Option<Note>) -> LoginScreen {
-        LoginScreen {
+    pub fn new(note: Option<Note>) -> LoginStep {
+        LoginStep {
             email: TextField::plain("Email"),
             password: TextField::secret("Password"),
             focus: 0,
             note,
             busy: false,
             in_flight: None,
-            identity_warning: false,
         }
     }
 
     /// Back from a later sign-in step: the email filled in, the password to type again.
-    pub fn with_email(email: &str) -> LoginScreen {
-        let mut login = LoginScreen::new(Note::info("Started again: type your password."));
+    pub fn with_email(email: &str) -> LoginStep {
+        let mut login = LoginStep::new(Note::info("Started again: type your password."));
         login.email.set(email);
         login.focus = 1;
         login
-    }
-
-    /// The keys of this screen.
-    pub fn keys() -> &'static [Binding] {
-        keymap::FORM
     }
 
     /// True when an email or password is typed.
@@ -161,59 +130,83 @@ impl LoginScreen {
         self.note = note;
     }
 
-    /// Draw.
-    pub fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+    /// Forget everything typed (nobody pressed a key for the idle time on a shared computer).
+    pub fn forget(&mut self, note: Option<Note>) {
+        self.email.wipe();
+        self.password.wipe();
+        self.in_flight = None;
+        self.focus = 0;
+        self.note = note;
+    }
+
+    /// Draw. Short windows drop the demo accounts first, then the setting's name.
+    pub fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>, identity_warning: bool) {
         let theme = ctx.theme;
-        let outer = Block::default()
-            .borders(Borders::ALL)
-            .title(Span::styled(" Sign in ", theme.title()));
+        let outer = ctx.block("Sign in");
         let inner = outer.inner(area);
         f.render_widget(outer, area);
-        let box_area = centered(inner, 72, inner.height);
-        let mut head: Vec<Line> = Vec::new();
-        match ctx.setting {
-            Some(s) => {
-                head.push(Line::from(Span::styled(s.name.clone(), theme.title())));
-                if s.demo {
-                    head.push(Line::from(Span::styled(
-                        " DEMO — demonstration data, not real pupils ",
-                        theme.banner(),
-                    )));
-                    head.push(Line::from(Span::styled(
-                        "Demo accounts: admin@, lead@, teacher@, newstarter@demo.test (passwords: see `bsmart demo` or the README)",
-                        theme.dim(),
-                    )));
-                }
-            }
-            None => head.push(Line::from(format!(
-                "Connecting to {}…",
-                ctx.server_url.as_str().trim_end_matches('/')
-            ))),
-        }
-        if self.identity_warning {
+        let box_area = centered(inner, 76, inner.height);
+        let head = self.head(ctx, identity_warning, box_area.height.saturating_sub(8));
+        let head_h = (head.len() as u16).min(box_area.height.saturating_sub(8));
+        let rows = Layout::vertical([
+            Constraint::Length(head_h),
+            Constraint::Length(3),
+            Constraint::Length(3),
+            Constraint::Min(2),
+        ])
+        .split(box_area);
+        f.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), rows[0]);
+        let focus = self.focus;
+        self.email.render(f, rows[1], focus == 0, theme, ctx.glyphs);
+        self.password.render(f, rows[2], focus == 1, theme, ctx.glyphs);
+        popup::note(f, rows[3], self.note.as_ref(), theme);
+    }
+
+    /// The lines above the fields, as many as `room` rows allow (most important first kept).
+    fn head(&self, ctx: &Ctx<'_>, identity_warning: bool, room: u16) -> Vec<Line<'static>> {
+        let theme = ctx.theme;
+        let mut head: Vec<Line<'static>> = Vec::new();
+        if identity_warning {
             head.push(Line::from(Span::styled(
                 " WARNING: this server is not the setting it was before. Do not sign in unless your admin confirms the change. ",
                 theme.banner(),
             )));
         }
-        let head_h = (head.len() as u16 + 2).min(box_area.height);
-        let rows = Layout::vertical([
-            Constraint::Length(head_h),
-            Constraint::Length(3),
-            Constraint::Length(3),
-            Constraint::Min(1),
-        ])
-        .split(box_area);
-        f.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), rows[0]);
-        let focus = self.focus;
-        self.email.render(f, rows[1], focus == 0, theme);
-        self.password.render(f, rows[2], focus == 1, theme);
-        if let Some(note) = &self.note {
-            let style = if note.error { theme.error() } else { theme.text() };
-            f.render_widget(
-                Paragraph::new(Span::styled(note.text.clone(), style)).wrap(Wrap { trim: true }),
-                rows[3],
-            );
+        match ctx.setting {
+            Some(s) => {
+                head.push(Line::from(Span::styled(s.name.clone(), theme.title())));
+                if s.demo {
+                    head.push(Line::from(Span::styled(
+                        " DEMO: demonstration data, not real pupils ",
+                        theme.banner(),
+                    )));
+                    if !s.demo_accounts.is_empty() && usize::from(room) >= head.len() + 2 + s.demo_accounts.len() {
+                        head.push(Line::from(Span::styled(
+                            "Demo accounts (their passwords are public):",
+                            theme.dim(),
+                        )));
+                        for a in &s.demo_accounts {
+                            head.push(Line::from(vec![
+                                Span::styled(format!("{:<21} ", a.email), theme.focus()),
+                                Span::raw(format!("{:<24} ", a.password)),
+                                Span::styled(format!("{}, {}", a.role.label(), a.note), theme.dim()),
+                            ]));
+                        }
+                    }
+                }
+            }
+            None => {
+                let url = ctx.server_url.as_str().trim_end_matches('/');
+                head.push(Line::from(match ctx.connection.offline_since() {
+                    Some(since) => format!(
+                        "Cannot reach {url} (since {}). Trying again by itself.",
+                        ctx.dates.time(since)
+                    ),
+                    None => format!("Connecting to {url}…"),
+                }));
+            }
         }
+        head.push(Line::from(""));
+        head
     }
 }

@@ -3,21 +3,24 @@
 //!
 //! Reached by `totp_enrolment_required` (part of signing in: no way round it), or offered after
 //! a forced password change where 2FA is optional (`Esc` skips). The secret and the recovery
-//! codes are held in `Zeroizing` buffers and wiped as soon as they are confirmed.
+//! codes are held in `Zeroizing` buffers and wiped as soon as they are confirmed. The recovery
+//! codes are a one-time screen: `Enter` asks "Have you saved these?" before they go, and no
+//! global key leaves them. Without Unicode (an ASCII terminal) no QR code can be drawn: the key
+//! is shown to type in, and the screen says why.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use secrecy::SecretString;
+use ratatui::widgets::{Paragraph, Wrap};
+use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use super::login::Note;
-use super::{Ctx, Msg, centered};
+use super::Msg;
 use crate::client::keymap::{self, Binding, KeyAction, KeySpec};
-use crate::client::widgets::{qr, text_field::TextField};
+use crate::client::screens::{Ctx, Note, centered};
+use crate::client::widgets::{popup, qr, text_field::TextField};
 use crate::wire::TotpEnrolment;
 
 /// How the enrolment calls authenticate.
@@ -45,6 +48,8 @@ pub enum Stage {
     Recovery {
         /// The ten codes.
         codes: Zeroizing<Vec<String>>,
+        /// "Have you saved these?" is being asked.
+        asking: bool,
     },
 }
 
@@ -57,7 +62,7 @@ impl std::fmt::Debug for Stage {
                 .field("secret", &format_args!("{}", crate::wire::REDACTED))
                 .field("qr", &qr.as_ref().map(|_| crate::wire::REDACTED))
                 .finish(),
-            Stage::Recovery { codes } => f
+            Stage::Recovery { codes, .. } => f
                 .debug_struct("Recovery")
                 .field("codes", &format_args!("[{} x {}]", codes.len(), crate::wire::REDACTED))
                 .finish(),
@@ -67,7 +72,7 @@ impl std::fmt::Debug for Stage {
 
 /// State of the enrolment screen.
 #[derive(Debug)]
-pub struct EnrolScreen {
+pub struct EnrolStep {
     /// How to authenticate the calls.
     pub auth: EnrolAuth,
     /// True when the user may skip (2FA optional for this account).
@@ -79,7 +84,7 @@ pub struct EnrolScreen {
     pub note: Option<Note>,
     /// A call is on its way.
     pub busy: bool,
-    mono: bool,
+    in_flight: Option<SecretString>,
 }
 
 /// Keys while a code is typed.
@@ -105,35 +110,54 @@ const SCAN_KEYS: &[Binding] = &[
         hint: true,
     },
 ];
-/// Keys while the recovery codes are shown.
-const RECOVERY_KEYS: &[Binding] = &[Binding {
-    keys: &[KeySpec {
-        code: crossterm::event::KeyCode::Enter,
-        mods: crossterm::event::KeyModifiers::NONE,
-    }],
-    label: "Enter",
-    action: KeyAction::Submit,
-    help: "I have saved the recovery codes",
-    hint: true,
-}];
+/// Keys while "Have you saved these?" is asked.
+const ASKING_KEYS: &[Binding] = &[
+    Binding {
+        keys: &[KeySpec {
+            code: KeyCode::Char('y'),
+            mods: crossterm::event::KeyModifiers::NONE,
+        }],
+        label: "y",
+        action: KeyAction::Submit,
+        help: "yes, I have saved them: go on",
+        hint: true,
+    },
+    Binding {
+        keys: &[
+            KeySpec {
+                code: KeyCode::Char('n'),
+                mods: crossterm::event::KeyModifiers::NONE,
+            },
+            KeySpec {
+                code: KeyCode::Esc,
+                mods: crossterm::event::KeyModifiers::NONE,
+            },
+        ],
+        label: "n/Esc",
+        action: KeyAction::Back,
+        help: "not yet: show them again",
+        hint: true,
+    },
+];
 
-impl EnrolScreen {
-    /// Start enrolment; the App asks for the secret.
-    pub fn new(auth: EnrolAuth, skippable: bool, mono: bool) -> EnrolScreen {
-        EnrolScreen {
+impl EnrolStep {
+    /// Start enrolment; the flow asks for the secret.
+    pub fn new(auth: EnrolAuth, skippable: bool) -> EnrolStep {
+        EnrolStep {
             auth,
             skippable,
             stage: Stage::Loading,
             code: TextField::code("Code"),
             note: None,
             busy: true,
-            mono,
+            in_flight: None,
         }
     }
 
-    /// The secret arrived.
-    pub fn enrolment(&mut self, e: TotpEnrolment) {
-        let qr = qr::lines(&e.otpauth_url, self.mono);
+    /// The secret arrived; its QR code is drawn now (`mono`: without colour, light and dark
+    /// swapped so it still reads on a light-on-dark terminal).
+    pub fn enrolment(&mut self, e: TotpEnrolment, mono: bool) {
+        let qr = qr::lines(&e.otpauth_url, mono);
         if let (Some(c), EnrolAuth::Challenge(_)) = (e.challenge, &self.auth) {
             self.auth = EnrolAuth::Challenge(SecretString::from(c));
         }
@@ -150,9 +174,27 @@ impl EnrolScreen {
     pub fn recovery(&mut self, codes: Vec<String>) {
         self.stage = Stage::Recovery {
             codes: Zeroizing::new(codes),
+            asking: false,
         };
         self.busy = false;
+        self.in_flight = None;
         self.note = None;
+    }
+
+    /// The server judged the code (or refused the step): forget the code.
+    pub fn answered(&mut self, note: Option<Note>) {
+        self.busy = false;
+        self.in_flight = None;
+        self.note = note;
+    }
+
+    /// The server never saw the code: give it back.
+    pub fn unanswered(&mut self, note: Option<Note>) {
+        self.busy = false;
+        if let Some(c) = self.in_flight.take() {
+            self.code.set(c.expose_secret());
+        }
+        self.note = note;
     }
 
     /// True while the secret has not arrived (the App asks for it again after an unlock).
@@ -168,7 +210,8 @@ impl EnrolScreen {
     /// The keys of the current stage.
     pub fn keys(&self) -> &'static [Binding] {
         match self.stage {
-            Stage::Recovery { .. } => RECOVERY_KEYS,
+            Stage::Recovery { asking: true, .. } => ASKING_KEYS,
+            Stage::Recovery { asking: false, .. } => keymap::RECOVERY,
             _ => SCAN_KEYS,
         }
     }
@@ -176,12 +219,24 @@ impl EnrolScreen {
     /// A key.
     pub fn handle_key(&mut self, key: KeyEvent) -> Option<Msg> {
         let action = keymap::lookup(&[self.keys()], &key);
+        if let Stage::Recovery { asking, .. } = &mut self.stage {
+            return match (*asking, action) {
+                (false, Some(KeyAction::Submit)) => {
+                    *asking = true;
+                    Some(Msg::Redraw)
+                }
+                (true, Some(KeyAction::Submit)) => {
+                    self.stage = Stage::Loading; // drops (and wipes) the codes
+                    Some(Msg::RecoveryCodesSaved)
+                }
+                (true, Some(KeyAction::Back)) => {
+                    *asking = false;
+                    Some(Msg::Redraw)
+                }
+                _ => None,
+            };
+        }
         match (&self.stage, action) {
-            (Stage::Recovery { .. }, Some(KeyAction::Submit)) => {
-                self.stage = Stage::Loading; // drops (and wipes) the codes
-                Some(Msg::RecoveryCodesSaved)
-            }
-            (Stage::Recovery { .. }, _) => None,
             (_, Some(KeyAction::Back)) if self.skippable => Some(Msg::SkipEnrolment),
             (_, Some(KeyAction::Back)) => Some(Msg::StartOver),
             (Stage::Scan { .. }, Some(KeyAction::Submit)) if !self.busy => {
@@ -191,9 +246,9 @@ impl EnrolScreen {
                 }
                 self.busy = true;
                 self.note = Note::info("Checking the code…");
-                Some(Msg::ConfirmEnrolment {
-                    code: self.code.take_secret(),
-                })
+                let code = self.code.take_secret();
+                self.in_flight = Some(SecretString::from(code.expose_secret()));
+                Some(Msg::ConfirmEnrolment { code })
             }
             (Stage::Scan { .. }, None) => self.code.input(key).then_some(Msg::Redraw),
             _ => Some(Msg::Redraw),
@@ -212,27 +267,18 @@ impl EnrolScreen {
     /// bar already names the screen) rather than the code.
     pub fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         let theme = ctx.theme;
-        let outer = Block::default()
-            .borders(Borders::ALL)
-            .title(Span::styled(" Set up two-factor ", theme.title()));
+        let outer = ctx.block("Set up two-factor");
         let framed = outer.inner(area);
+        let drawable = !ctx.glyphs.ascii;
         let inner = match &self.stage {
-            Stage::Scan { qr: Some(q), .. } if !qr_fits(q, framed) && qr_fits(q, area) => area,
+            Stage::Scan { qr: Some(q), .. } if drawable && !qr_fits(q, framed) && qr_fits(q, area) => area,
             _ => {
                 f.render_widget(outer, area);
                 framed
             }
         };
         let note = self.note.clone();
-        let note_line = |f: &mut Frame, r: Rect| {
-            if let Some(n) = &note {
-                let style = if n.error { theme.error() } else { theme.text() };
-                f.render_widget(
-                    Paragraph::new(Span::styled(n.text.clone(), style)).wrap(Wrap { trim: true }),
-                    r,
-                );
-            }
-        };
+        let note_line = |f: &mut Frame, r: Rect| popup::note(f, r, note.as_ref(), theme);
         match &self.stage {
             Stage::Loading => {
                 f.render_widget(Paragraph::new("Preparing two-factor set-up…"), inner);
@@ -245,7 +291,7 @@ impl EnrolScreen {
                     },
                 );
             }
-            Stage::Recovery { codes } => {
+            Stage::Recovery { codes, asking } => {
                 let mut text = vec![
                     Line::from(Span::styled(
                         "Two-factor is on. These are your recovery codes, shown only now:",
@@ -259,7 +305,11 @@ impl EnrolScreen {
                 text.extend(codes.iter().map(|c| Line::from(format!("    {c}"))));
                 text.push(Line::from(""));
                 text.push(Line::from(Span::styled(
-                    "Press Enter when you have saved them.",
+                    if *asking {
+                        "Have you saved these? They are not shown again. y: yes, go on · n: show them again"
+                    } else {
+                        "Press Enter when you have saved them."
+                    },
                     theme.focus(),
                 )));
                 f.render_widget(
@@ -268,7 +318,7 @@ impl EnrolScreen {
                 );
             }
             Stage::Scan { secret, qr } => {
-                let shown = qr.as_ref().filter(|q| qr_fits(q, inner));
+                let shown = qr.as_ref().filter(|q| drawable && qr_fits(q, inner));
                 let side = match shown {
                     Some(q) => {
                         let (w, h) = qr_size(q);
@@ -316,7 +366,11 @@ impl EnrolScreen {
                 text.push(Line::from(""));
                 if shown.is_none() {
                     text.push(Line::from(Span::styled(
-                        "The window is too small for the QR code: make it larger to scan it.",
+                        if drawable {
+                            "The window is too small for the QR code: make it larger to scan it."
+                        } else {
+                            "This terminal is not UTF-8, so no QR code can be drawn: type the key instead."
+                        },
                         theme.error(),
                     )));
                 }
@@ -344,6 +398,7 @@ impl EnrolScreen {
                     },
                     true,
                     theme,
+                    ctx.glyphs,
                 );
                 note_line(f, rows[2]);
             }
@@ -381,6 +436,7 @@ mod stage_debug_tests {
         };
         let recovery = Stage::Recovery {
             codes: Zeroizing::new(vec!["abcd-efgh".into()]),
+            asking: false,
         };
         let printed = format!("{scan:?} {recovery:?}");
         assert!(

@@ -1,48 +1,53 @@
 //! "Two-factor code": a 6-digit code from the authenticator, or a recovery code.
 //!
 //! The challenge from the password step is held as a secret; the code field is wiped at each
-//! submit. In demo settings the server sends the current code as a hint, shown here.
+//! submit (and given back when the server never saw it). In demo settings the server sends the
+//! current code as a hint, shown here.
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use secrecy::SecretString;
+use ratatui::widgets::{Paragraph, Wrap};
+use secrecy::{ExposeSecret, SecretString};
 
-use super::login::Note;
-use super::{Ctx, Msg, centered};
-use crate::client::keymap::{self, Binding, KeyAction};
+use super::Msg;
+use crate::client::keymap::{self, KeyAction};
+use crate::client::screens::{Ctx, Note, centered};
+use crate::client::widgets::popup;
 use crate::client::widgets::text_field::TextField;
 
 /// State of the two-factor screen.
 #[derive(Debug)]
-pub struct TotpScreen {
+pub struct TotpStep {
     /// The sign-in challenge (single use, never shown).
     pub challenge: SecretString,
     demo_hint: Option<String>,
     code: TextField,
+    in_flight: Option<SecretString>,
     /// Feedback.
     pub note: Option<Note>,
     /// A code is being checked.
     pub busy: bool,
 }
 
-impl TotpScreen {
+/// True when `code` is six digits (spaces aside): a code from the app, not a recovery code.
+pub fn is_app_code(code: &str) -> bool {
+    let digits: Vec<char> = code.chars().filter(|c| *c != ' ').collect();
+    digits.len() == 6 && digits.iter().all(char::is_ascii_digit)
+}
+
+impl TotpStep {
     /// After a right password for an account with 2FA.
-    pub fn new(challenge: String, demo_hint: Option<String>) -> TotpScreen {
-        TotpScreen {
+    pub fn new(challenge: String, demo_hint: Option<String>) -> TotpStep {
+        TotpStep {
             challenge: SecretString::from(challenge),
             demo_hint,
             code: TextField::code("Code"),
+            in_flight: None,
             note: None,
             busy: false,
         }
-    }
-
-    /// The keys of this screen.
-    pub fn keys() -> &'static [Binding] {
-        keymap::FORM
     }
 
     /// A key.
@@ -55,14 +60,35 @@ impl TotpScreen {
                 }
                 self.busy = true;
                 self.note = Note::info("Checking the code…");
-                Some(Msg::Totp {
-                    code: self.code.take_secret(),
-                })
+                let code = self.code.take_secret();
+                self.in_flight = Some(SecretString::from(code.expose_secret()));
+                Some(Msg::Totp { code })
             }
             Some(KeyAction::Back) => Some(Msg::StartOver),
             Some(_) => Some(Msg::Redraw),
             None => self.code.input(key).then_some(Msg::Redraw),
         }
+    }
+
+    /// The code of the check in flight was a recovery code (not six digits).
+    pub fn sent_recovery_code(&self) -> bool {
+        self.in_flight.as_ref().is_some_and(|c| !is_app_code(c.expose_secret()))
+    }
+
+    /// The server judged the code: forget it.
+    pub fn answered(&mut self, note: Option<Note>) {
+        self.busy = false;
+        self.in_flight = None;
+        self.note = note;
+    }
+
+    /// The server never saw the code: give it back.
+    pub fn unanswered(&mut self, note: Option<Note>) {
+        self.busy = false;
+        if let Some(c) = self.in_flight.take() {
+            self.code.set(c.expose_secret());
+        }
+        self.note = note;
     }
 
     /// Pasted text.
@@ -73,13 +99,10 @@ impl TotpScreen {
     /// Draw.
     pub fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         let theme = ctx.theme;
-        let outer = Block::default()
-            .borders(Borders::ALL)
-            .title(Span::styled(" Two-factor code ", theme.title()));
+        let outer = ctx.block("Two-factor code");
         let inner = outer.inner(area);
         f.render_widget(outer, area);
         let area = centered(inner, 72, inner.height);
-        let rows = Layout::vertical([Constraint::Length(5), Constraint::Length(3), Constraint::Min(1)]).split(area);
         let mut text = vec![
             Line::from("Type the 6-digit code from your authenticator app."),
             Line::from(Span::styled(
@@ -95,14 +118,24 @@ impl TotpScreen {
                 theme.banner(),
             )));
         }
-        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), rows[0]);
-        self.code.render(f, rows[1], true, theme);
-        if let Some(note) = &self.note {
-            let style = if note.error { theme.error() } else { theme.text() };
-            f.render_widget(
-                Paragraph::new(Span::styled(note.text.clone(), style)).wrap(Wrap { trim: true }),
-                rows[2],
-            );
-        }
+        let text = Paragraph::new(text).wrap(Wrap { trim: true });
+        let text_h = u16::try_from(text.line_count(area.width))
+            .unwrap_or(u16::MAX)
+            .saturating_add(1);
+        let rows =
+            Layout::vertical([Constraint::Length(text_h), Constraint::Length(3), Constraint::Min(1)]).split(area);
+        f.render_widget(text, rows[0]);
+        self.code.render(f, rows[1], true, theme, ctx.glyphs);
+        popup::note(f, rows[2], self.note.as_ref(), theme);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn app_codes_are_six_digits() {
+        assert!(super::is_app_code("123 456"));
+        assert!(!super::is_app_code("ABCD-EFGH-IJKL-MNOP"));
+        assert!(!super::is_app_code("12345"));
     }
 }

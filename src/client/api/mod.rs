@@ -1,0 +1,305 @@
+//! The API client: one `reqwest::Client` (rustls with the ring provider, certificates always
+//! validated), timeouts, bounded response reads and typed errors.
+//!
+//! Every reply body is read with a hard limit ([`MAX_RESPONSE_BYTES`]; reqwest sets none), then
+//! decoded into a `serde_json::Value` whose every string is cleaned ([`clean_value`],
+//! SECURITY.md 35) before anything else sees it: an [`Answer`] holds only cleaned JSON, and
+//! the typed reply is made from it ([`Answer::typed`]). No reply type has a cleaning step of its
+//! own to forget, so a field added later cannot bypass it. Failures become [`ApiError`]s that
+//! the screens turn into sentences; a 500 with an HTML body or broken JSON is a clear error too.
+//!
+//! - [`request`]: calls described as data ([`Request`]).
+//! - [`error`]: [`ApiError`] and the reading of reqwest's errors.
+//! - [`replies`]: the reply types [`Answer::typed`] accepts, each with samples for the
+//!   property test of SECURITY.md 36.
+
+mod error;
+pub mod replies;
+mod request;
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+pub use error::ApiError;
+pub use replies::ReplyType;
+pub use request::{Method, Request};
+
+use super::sanitize::clean_value;
+use crate::wire;
+
+/// The most a reply may weigh; more is refused (a 10 MB reply is an error, not a memory spike).
+pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// Time allowed for a whole request.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// Time allowed to connect.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// A successful answer: its status and its body as cleaned JSON (`null` when empty).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// HTTP status (2xx).
+    pub status: u16,
+    /// The body, every string cleaned.
+    pub value: serde_json::Value,
+}
+
+impl Answer {
+    /// The body as the reply type `T`.
+    pub fn typed<T: ReplyType>(self) -> Result<T, ApiError> {
+        serde_json::from_value(self.value).map_err(|e| ApiError::BadResponse {
+            status: self.status,
+            reason: format!("not the reply expected ({:?})", e.classify()),
+        })
+    }
+}
+
+/// Decode a reply as the client does: a 2xx body into an [`Answer`] of cleaned JSON, anything
+/// else into the error envelope.
+pub fn answer(status: u16, body: &[u8]) -> Result<Answer, ApiError> {
+    if !(200..300).contains(&status) {
+        return Err(decode_error(status, body));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Answer {
+            status,
+            value: serde_json::Value::Null,
+        });
+    }
+    let value = clean_json(body).map_err(|e| ApiError::BadResponse {
+        status,
+        reason: if looks_like_html(body) {
+            "an HTML page".into()
+        } else {
+            json_problem(&e)
+        },
+    })?;
+    Ok(Answer { status, value })
+}
+
+/// [`answer`] and [`Answer::typed`] in one: what a reply of `status` and `body` becomes.
+pub fn decode<T: ReplyType>(status: u16, body: &[u8]) -> Result<T, ApiError> {
+    answer(status, body)?.typed()
+}
+
+/// Parse `body` as JSON and clean every string in it.
+fn clean_json(body: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    let mut value: serde_json::Value = serde_json::from_slice(body)?;
+    clean_value(&mut value);
+    Ok(value)
+}
+
+/// Where the JSON broke, never `{e}`: serde quotes the offending server value (an unknown enum
+/// variant, say) verbatim, escape sequences and bidi overrides included.
+fn json_problem(e: &serde_json::Error) -> String {
+    format!(
+        "invalid JSON at line {}, column {} ({:?})",
+        e.line(),
+        e.column(),
+        e.classify()
+    )
+}
+
+fn decode_error(status: u16, body: &[u8]) -> ApiError {
+    match clean_json(body).and_then(serde_json::from_value::<wire::ErrorBody>) {
+        Ok(e) => ApiError::Server {
+            status,
+            code: e.error.code,
+            message: e.error.message,
+        },
+        Err(_) => ApiError::BadResponse {
+            status,
+            reason: if looks_like_html(body) {
+                "an HTML page".into()
+            } else {
+                "no error envelope".into()
+            },
+        },
+    }
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start = String::from_utf8_lossy(&body[..body.len().min(64)])
+        .trim_start()
+        .to_ascii_lowercase();
+    start.starts_with("<!doctype") || start.starts_with("<html") || start.starts_with('<')
+}
+
+/// How the HTTP client may carry traffic to a server URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transport {
+    /// Ignore `HTTP_PROXY`/`ALL_PROXY`: plain-http traffic (loopback only, carrying passwords and
+    /// the token in clear) must never be handed to a proxy from the environment.
+    pub no_proxy: bool,
+    /// Refuse any non-https request (an https setting never falls back to http).
+    pub https_only: bool,
+}
+
+impl Transport {
+    /// The policy for `server_url` (already validated: https, or http to loopback).
+    pub fn for_url(server_url: &Url) -> Transport {
+        Transport {
+            no_proxy: server_url.scheme() == "http",
+            https_only: server_url.scheme() == "https",
+        }
+    }
+}
+
+/// The one HTTP client of the process, bound to the setting's base URL.
+#[derive(Debug, Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    base: Url,
+}
+
+/// Make rustls use the ring provider (once per process; later calls are harmless).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl Api {
+    /// A client for `server_url` (already validated by `config::validate_server_url`).
+    pub fn new(server_url: &Url) -> Result<Api, String> {
+        install_crypto_provider();
+        let transport = Transport::for_url(server_url);
+        let mut builder = reqwest::Client::builder();
+        if transport.no_proxy {
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .https_only(transport.https_only)
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("bsmart/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        Ok(Api {
+            http,
+            base: server_url.clone(),
+        })
+    }
+
+    fn url(&self, request: &Request) -> Result<Url, ApiError> {
+        let text = format!(
+            "{}{}{}",
+            self.base.as_str().trim_end_matches('/'),
+            wire::API_PREFIX,
+            request.path
+        );
+        let mut url = Url::parse(&text).map_err(|e| ApiError::Network(e.to_string()))?;
+        if !request.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        Ok(url)
+    }
+
+    /// Send `request` (with `token` as its bearer when given) and read the answer.
+    pub async fn send(&self, request: &Request, token: Option<&SecretString>) -> Result<Answer, ApiError> {
+        let url = self.url(request)?;
+        let mut builder = match request.method {
+            Method::Get => self.http.get(url),
+            Method::Post => self.http.post(url),
+            Method::Put => self.http.put(url),
+            Method::Delete => self.http.delete(url),
+        };
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
+        }
+        if let Some(token) = token {
+            builder = builder.bearer_auth(token.expose_secret());
+        }
+        let (status, body) = self.exchange(builder).await?;
+        answer(status, &body)
+    }
+
+    async fn exchange(&self, req: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), ApiError> {
+        let mut resp = req.send().await.map_err(error::network)?;
+        let status = resp.status().as_u16();
+        if resp.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+            return Err(ApiError::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(error::network)? {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(ApiError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, body))
+    }
+
+    /// `POST /auth/logout` with `token` (on the way out; nobody waits for the answer).
+    pub async fn logout(&self, token: &SecretString) -> Result<Answer, ApiError> {
+        self.send(&Request::post("/auth/logout"), Some(token)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_html_and_bad_json_are_typed_errors() {
+        let e = decode::<wire::Setting>(
+            401,
+            br#"{"error":{"code":"invalid_credentials","message":"Wrong\u001b[2J"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            ApiError::Server {
+                status: 401,
+                code: "invalid_credentials".into(),
+                message: "Wrong".into()
+            }
+        );
+        let html = decode::<wire::Setting>(500, b"<html><body>Internal Server Error</body></html>").unwrap_err();
+        assert!(
+            html.to_string().contains("500") && html.to_string().contains("HTML"),
+            "{html}"
+        );
+        let bad = decode::<wire::Setting>(200, b"{not json").unwrap_err();
+        assert!(matches!(bad, ApiError::BadResponse { status: 200, .. }));
+        assert_eq!(answer(204, b"").unwrap().value, serde_json::Value::Null);
+    }
+
+    #[test]
+    fn bad_json_error_never_carries_server_text() {
+        let body = br#"{"status":"\u001b]0;pwned\u0007\u202eX"}"#;
+        let e = decode::<wire::AuthStep>(200, body).unwrap_err().to_string();
+        assert!(!e.chars().any(super::super::sanitize::is_forbidden), "{e:?}");
+        assert!(!e.contains("pwned"), "{e:?}");
+    }
+
+    #[test]
+    fn plain_http_never_goes_through_a_proxy_and_https_stays_https() {
+        let http = Transport::for_url(&Url::parse("http://127.0.0.1:8080").unwrap());
+        assert_eq!(
+            http,
+            Transport {
+                no_proxy: true,
+                https_only: false
+            }
+        );
+        let https = Transport::for_url(&Url::parse("https://bsmart.example.org").unwrap());
+        assert_eq!(
+            https,
+            Transport {
+                no_proxy: false,
+                https_only: true
+            }
+        );
+    }
+
+    #[test]
+    fn successful_replies_are_cleaned() {
+        let body = br#"{"items":[{"id":1,"kind":"communication","actor":"\u001b]0;pwned\u0007Hi\u202e","created_at":"2026-01-01T00:00:00Z","read":false}]}"#;
+        let list: wire::NotificationList = decode(200, body).unwrap();
+        assert_eq!(list.items[0].actor.as_deref(), Some("Hi"));
+    }
+}

@@ -1,0 +1,66 @@
+//! Dates and times as the client shows them: UK style everywhere, in one of two forms
+//! (`01/12/26 10:42` in tables, `Tuesday 1 December 2026, 10:42` in a record's view), never
+//! ISO dates on screen.
+//!
+//! Times arrive from the server in UTC and are shown in the computer's local time zone, except
+//! where [`Dates::utc`] is chosen (snapshot tests, so that they do not depend on the machine).
+
+use chrono::{DateTime, Local, Utc};
+
+/// How to turn server times into words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dates {
+    /// Show UTC rather than local time.
+    pub utc: bool,
+}
+
+impl Dates {
+    /// Local time (the real client).
+    pub const LOCAL: Dates = Dates { utc: false };
+    /// UTC (tests).
+    pub const UTC: Dates = Dates { utc: true };
+
+    fn format(&self, at: DateTime<Utc>, pattern: &str) -> String {
+        if self.utc {
+            at.format(pattern).to_string()
+        } else {
+            at.with_timezone(&Local).format(pattern).to_string()
+        }
+    }
+
+    /// `01/12/26 10:42`, for tables.
+    pub fn short(&self, at: DateTime<Utc>) -> String {
+        self.format(at, "%d/%m/%y %H:%M")
+    }
+
+    /// `Tuesday 1 December 2026, 10:42`, for a record's view.
+    pub fn long(&self, at: DateTime<Utc>) -> String {
+        self.format(at, "%A %-d %B %Y, %H:%M")
+    }
+
+    /// `1 Dec`, for lists where the year is plain.
+    pub fn day(&self, at: DateTime<Utc>) -> String {
+        self.format(at, "%-d %b")
+    }
+
+    /// `10:42`.
+    pub fn time(&self, at: DateTime<Utc>) -> String {
+        self.format(at, "%H:%M")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn uk_forms() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 10, 42, 0).unwrap();
+        let d = Dates::UTC;
+        assert_eq!(d.short(at), "01/12/26 10:42");
+        assert_eq!(d.long(at), "Tuesday 1 December 2026, 10:42");
+        assert_eq!(d.day(at), "1 Dec");
+        assert_eq!(d.time(at), "10:42");
+    }
+}

@@ -1,0 +1,413 @@
+//! "Dashboard": incidents of the last 7 days / 30 days / all, the user's notifications and
+//! the help-centre contact.
+//!
+//! - [`calls`]: its calls and replies; [`notice`]: notifications in words; [`view`]: drawing.
+//! - The incident table builds rows only for the visible slice (PERFORMANCE-ANCHORS: 0.28 ms a
+//!   frame for 10,000 rows instead of 7.8 ms), so a frame costs the same with 10 or 10,000
+//!   incidents. Pages of `GET /incidents` are appended as they arrive.
+//! - Honest when offline: a new period (`t`) or a refresh replaces the list only when its first
+//!   page arrives; until then, and when it fails, what was loaded stays on screen with "could
+//!   not refresh (offline since 10:42)". A count is shown only once the server gave one.
+//! - `Tab` moves the keys between the incident table and the notifications (at 80x24 only a
+//!   few fit, so that list scrolls); `Enter` opens the record (on a notification: the incident
+//!   it is about), and `Esc` closes it back to the list that had the keys.
+//!
+//! Public so `benches/dashboard.rs` can render it with 10,000 rows.
+
+pub mod calls;
+pub mod notice;
+mod view;
+
+use std::any::Any;
+
+use chrono::{DateTime, Duration, Utc};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::widgets::ListState;
+
+use self::calls::Reply;
+use super::{Ctx, Cx, Page};
+use crate::client::call::{Typed, take};
+use crate::client::keymap::{self, Binding, KeyAction};
+use crate::wire::{IncidentSummary, Notification};
+
+/// Which incidents are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// The last 7 days.
+    Week,
+    /// The last 30 days.
+    Month,
+    /// Everything the user may see.
+    All,
+}
+
+impl Period {
+    /// The next period (`t`).
+    pub fn next(self) -> Period {
+        match self {
+            Period::Week => Period::Month,
+            Period::Month => Period::All,
+            Period::All => Period::Week,
+        }
+    }
+
+    /// In words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Week => "last 7 days",
+            Period::Month => "last 30 days",
+            Period::All => "all",
+        }
+    }
+
+    /// The `since` of the query.
+    pub fn since(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self {
+            Period::Week => Some(now - Duration::days(7)),
+            Period::Month => Some(now - Duration::days(30)),
+            Period::All => None,
+        }
+    }
+
+    /// What an empty list says, and what to do.
+    fn empty(self) -> &'static str {
+        match self {
+            Period::Week => "No incidents in the last 7 days. t shows 30 days.",
+            Period::Month => "No incidents in the last 30 days. t shows all of them.",
+            Period::All => "No incidents that you may see have been recorded.",
+        }
+    }
+}
+
+/// Which list has the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// The incident table.
+    Incidents,
+    /// The user's notifications.
+    Notifications,
+}
+
+/// Where the incident listing is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loading {
+    /// Nothing is being fetched.
+    Done,
+    /// The first page of a listing is on its way (what is shown stays until it comes).
+    First,
+    /// More pages of the listing shown are on their way.
+    More,
+}
+
+/// State of the dashboard. `Debug` is written by hand: it prints counts, never a pupil's name.
+pub struct Dashboard {
+    /// The period shown.
+    pub period: Period,
+    /// The period being fetched (the next one after `t`, until its first page comes).
+    wanted: Period,
+    incidents: Vec<IncidentSummary>,
+    /// How many incidents match, once the server said.
+    total: Option<u64>,
+    /// Where the listing is.
+    pub loading: Loading,
+    /// The last fetch failed: what is shown may be out of date.
+    stale: bool,
+    selected: usize,
+    offset: usize,
+    page: usize,
+    notifications: Option<Vec<Notification>>,
+    notification_list: ListState,
+    /// The list that has the keys.
+    pub pane: Pane,
+    /// The selected incident is open.
+    details: bool,
+}
+
+impl std::fmt::Debug for Dashboard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.summary())
+    }
+}
+
+impl Default for Dashboard {
+    fn default() -> Self {
+        Dashboard::new()
+    }
+}
+
+impl Dashboard {
+    /// An empty dashboard (7 days) that will be filled by pages of incidents.
+    pub fn new() -> Dashboard {
+        Dashboard {
+            period: Period::Week,
+            wanted: Period::Week,
+            incidents: Vec::new(),
+            total: None,
+            loading: Loading::First,
+            stale: false,
+            selected: 0,
+            offset: 0,
+            page: 10,
+            notifications: None,
+            notification_list: ListState::default(),
+            pane: Pane::Incidents,
+            details: false,
+        }
+    }
+
+    /// Replace every incident at once (the benchmark and tests).
+    pub fn set_incidents(&mut self, items: Vec<IncidentSummary>) {
+        self.total = Some(items.len() as u64);
+        self.incidents = items;
+        self.loading = Loading::Done;
+        self.selected = self.selected.min(self.incidents.len().saturating_sub(1));
+    }
+
+    /// The notifications arrived.
+    pub fn set_notifications(&mut self, items: Vec<Notification>) {
+        let first = (!items.is_empty()).then_some(0);
+        self.notifications = Some(items);
+        self.notification_list.select(first);
+    }
+
+    /// The index of the selected incident.
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    /// The selected incident.
+    pub fn selected_incident(&self) -> Option<&IncidentSummary> {
+        self.incidents.get(self.selected)
+    }
+
+    /// True while the selected incident is open.
+    pub fn details_open(&self) -> bool {
+        self.details
+    }
+
+    /// Draw only the incident table into `area` (tests of its columns).
+    pub fn render_table(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+        view::render_table(self, f, area, ctx);
+    }
+
+    /// Move the selection by `delta` rows (clamped).
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.incidents.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    fn fetch(&mut self, period: Period, cx: &mut Cx) {
+        self.wanted = period;
+        self.loading = Loading::First;
+        cx.call(calls::incidents(period, cx.now, None));
+    }
+
+    /// How many rows a movement key moves by in a list of `len` rows, or `None` for any
+    /// other key.
+    fn movement(&self, action: KeyAction, len: usize) -> Option<isize> {
+        let page = self.page.max(1) as isize;
+        let len = isize::try_from(len).unwrap_or(isize::MAX);
+        Some(match action {
+            KeyAction::Down => 1,
+            KeyAction::Up => -1,
+            KeyAction::Top => -len,
+            KeyAction::Bottom => len,
+            KeyAction::PageDown => page,
+            KeyAction::PageUp => -page,
+            _ => return None,
+        })
+    }
+
+    /// A key while the record is open: close it, or let the global keys (help) have it.
+    fn details_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
+        match keymap::lookup(&[keymap::DETAILS], key) {
+            Some(KeyAction::Back) => {
+                self.details = false;
+                true
+            }
+            Some(_) => false,
+            None if key.code == KeyCode::Char('q') => {
+                self.details = false;
+                true
+            }
+            None => {
+                cx.say("Esc closes the record.");
+                true
+            }
+        }
+    }
+
+    /// A key while the notifications have the keys: move, or open the incident one is about.
+    fn notification_key(&mut self, action: KeyAction, cx: &mut Cx) -> bool {
+        let items = self.notifications.as_deref().unwrap_or_default();
+        if action != KeyAction::Open {
+            let Some(delta) = self.movement(action, items.len()) else {
+                return false;
+            };
+            let last = items.len().saturating_sub(1);
+            let at = self.notification_list.selected().unwrap_or(0);
+            let to = at.saturating_add_signed(delta).min(last);
+            self.notification_list.select((!items.is_empty()).then_some(to));
+            return true;
+        }
+        let Some(n) = self.notification_list.selected().and_then(|at| items.get(at)) else {
+            cx.say("There is no notification to open.");
+            return true;
+        };
+        let Some(reference) = n.incident_reference.clone() else {
+            cx.say("This notification is not about an incident.");
+            return true;
+        };
+        match self.incidents.iter().position(|i| i.reference == reference) {
+            Some(row) => {
+                self.selected = row;
+                self.details = true;
+            }
+            None if self.period != Period::All => {
+                cx.say(format!("{reference} is not in this list: t shows a longer period."));
+            }
+            None => cx.say(format!("{reference} is not in the list (it may have been deleted).")),
+        }
+        true
+    }
+
+    fn on_incidents(
+        &mut self,
+        period: Period,
+        first: bool,
+        page: Result<crate::wire::IncidentPage, crate::client::api::ApiError>,
+        cx: &mut Cx,
+    ) {
+        match page {
+            Ok(page) => {
+                if first {
+                    let keep = self.period == period;
+                    self.period = period;
+                    self.incidents.clear();
+                    if !keep {
+                        self.selected = 0;
+                        self.offset = 0;
+                    }
+                }
+                self.incidents.extend(page.items);
+                self.selected = self.selected.min(self.incidents.len().saturating_sub(1));
+                self.total = Some(page.total.max(self.incidents.len() as u64));
+                self.stale = false;
+                match page.next_cursor {
+                    Some(cursor) => {
+                        self.loading = Loading::More;
+                        cx.call(calls::incidents(period, cx.now, Some(cursor)));
+                    }
+                    None => self.loading = Loading::Done,
+                }
+            }
+            Err(e) => {
+                self.loading = Loading::Done;
+                self.wanted = self.period;
+                self.stale = true;
+                if !e.unreached() && !e.session_ended() {
+                    cx.error(format!("Could not load the incidents: {e}"));
+                }
+            }
+        }
+    }
+}
+
+impl Page for Dashboard {
+    fn title(&self) -> String {
+        "Dashboard".into()
+    }
+
+    fn keys(&self) -> &'static [Binding] {
+        if self.details {
+            keymap::DETAILS
+        } else {
+            keymap::DASHBOARD
+        }
+    }
+
+    fn min_size(&self) -> (u16, u16) {
+        (60, 16)
+    }
+
+    fn start(&mut self, cx: &mut Cx) {
+        self.fetch(self.period, cx);
+        cx.call(calls::notifications());
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) {
+        self.fetch(self.wanted, cx);
+        cx.call(calls::notifications());
+    }
+
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
+        if self.details {
+            return self.details_key(&key, cx);
+        }
+        let Some(action) = keymap::lookup(&[keymap::DASHBOARD], &key) else {
+            return false;
+        };
+        match action {
+            KeyAction::SwitchPane => {
+                self.pane = match self.pane {
+                    Pane::Incidents => Pane::Notifications,
+                    Pane::Notifications => Pane::Incidents,
+                };
+                true
+            }
+            KeyAction::CyclePeriod => {
+                let next = self.wanted.next();
+                self.fetch(next, cx);
+                true
+            }
+            _ if self.pane == Pane::Notifications => self.notification_key(action, cx),
+            KeyAction::Open => {
+                if self.selected_incident().is_some() {
+                    self.details = true;
+                } else {
+                    cx.say("There is no incident to open.");
+                }
+                true
+            }
+            movement => match self.movement(movement, self.incidents.len()) {
+                Some(delta) => {
+                    self.move_by(delta);
+                    true
+                }
+                None => false,
+            },
+        }
+    }
+
+    fn reply(&mut self, reply: Typed, cx: &mut Cx) {
+        match take::<Reply>(reply) {
+            Some(Reply::Incidents { period, first, page }) => self.on_incidents(period, first, page, cx),
+            Some(Reply::Notifications(Ok(list))) => self.set_notifications(list.items),
+            Some(Reply::Notifications(Err(e))) if !e.unreached() && !e.session_ended() => {
+                cx.error(format!("Could not load your notifications: {e}"));
+            }
+            Some(Reply::Notifications(Err(_))) | None => {}
+        }
+    }
+
+    fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+        view::render(self, f, area, ctx);
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "Dashboard {{ period: {:?}, incidents: {}, selected: {}, notifications: {}, loading: {:?} }}",
+            self.period,
+            self.incidents.len(),
+            self.selected,
+            self.notifications.as_ref().map_or(0, Vec::len),
+            self.loading
+        )
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

@@ -1,0 +1,204 @@
+//! Drawing the Dashboard: the incident table (only its visible rows are built), the
+//! notifications and the help-centre contact beside or below it, and the open record.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, List, ListItem, Paragraph, Wrap};
+
+use super::{Dashboard, Loading, Pane, notice};
+use crate::client::screens::{Ctx, centered};
+use crate::client::widgets::fit::fit;
+use crate::client::widgets::slice_table::SliceTable;
+use crate::wire::IncidentKind;
+
+/// Draw the whole dashboard into `area`.
+pub fn render(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+    let wide = area.width >= 120;
+    let (table_area, side) = if wide {
+        let c = Layout::horizontal([Constraint::Min(60), Constraint::Length(area.width * 3 / 10)]).split(area);
+        (c[0], c[1])
+    } else {
+        let side_h = (area.height * 2 / 5).clamp(5, 10);
+        let c = Layout::vertical([Constraint::Min(5), Constraint::Length(side_h)]).split(area);
+        (c[0], c[1])
+    };
+    render_table(d, f, table_area, ctx);
+    render_side(d, f, side, ctx);
+    if d.details {
+        render_details(d, f, area, ctx);
+    }
+}
+
+/// The title of the table: the period, the count once known, and the state of the listing.
+fn table_title(d: &Dashboard, ctx: &Ctx<'_>) -> String {
+    let dash = ctx.glyphs.dash().trim_end();
+    let count = d.total.map(|n| format!(" ({n})")).unwrap_or_default();
+    let state = match d.loading {
+        Loading::First if d.wanted != d.period => format!("{dash} loading {}…", d.wanted.label()),
+        Loading::First | Loading::More => format!("{dash} loading…"),
+        Loading::Done if d.stale => format!("{dash} {}", ctx.stale().unwrap_or_else(|| "could not refresh".into())),
+        Loading::Done => String::new(),
+    };
+    ctx.glyphs
+        .text(&format!("Incidents{dash} {}{count}{state}", d.period.label()))
+        .into_owned()
+}
+
+/// Draw the incident table (only the visible rows are built).
+pub fn render_table(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+    let theme = ctx.theme;
+    let block = ctx
+        .block(&fit(
+            &table_title(d, ctx),
+            usize::from(area.width.saturating_sub(4)),
+            ctx.glyphs.ellipsis(),
+        ))
+        .border_style(pane_border(d, Pane::Incidents, ctx));
+    let visible = area.height.saturating_sub(3) as usize;
+    d.page = visible.max(1);
+    if d.selected < d.offset {
+        d.offset = d.selected;
+    } else if visible > 0 && d.selected >= d.offset + visible {
+        d.offset = d.selected + 1 - visible;
+    }
+    if d.incidents.is_empty() {
+        let msg = match (d.loading, d.total) {
+            (Loading::Done, Some(_)) => d.period.empty().to_string(),
+            (Loading::Done, None) => "The incidents could not be loaded yet: they come when the server answers.".into(),
+            _ => "Loading incidents…".into(),
+        };
+        f.render_widget(
+            Paragraph::new(ctx.glyphs.text(&msg).into_owned())
+                .wrap(Wrap { trim: true })
+                .block(block),
+            area,
+        );
+        return;
+    }
+    let end = (d.offset + visible).min(d.incidents.len());
+    let rows: Vec<[String; 5]> = d.incidents[d.offset..end]
+        .iter()
+        .map(|i| {
+            let kind = match i.kind {
+                IncidentKind::Incident => i.category.clone(),
+                IncidentKind::PhysicalIntervention => format!("PI: {}", i.category),
+            };
+            let flag = if i.flagged {
+                format!("{} ", ctx.glyphs.flag())
+            } else {
+                String::new()
+            };
+            [
+                format!("{flag}{}", i.reference),
+                ctx.dates.short(i.occurred_at),
+                ctx.privacy.name(&i.individual.name),
+                kind,
+                i.location.clone(),
+            ]
+        })
+        .collect();
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    f.render_widget(
+        SliceTable {
+            header: ["Ref", "Date", "Individual", "Type", "Location"],
+            min_widths: [13, 14, 10, 8, 8],
+            shrink: &[4, 3, 2],
+            rows,
+            selected: Some(d.selected - d.offset),
+            header_style: theme.header(),
+            // Reverse video only where the keys are, so one row stands out, not two.
+            selected_style: if d.pane == Pane::Incidents {
+                theme.selected()
+            } else {
+                theme.text()
+            },
+            glyphs: ctx.glyphs,
+        },
+        inner,
+    );
+}
+
+/// The notifications, and below them the help centre's contact on a line of its own (no
+/// frame: at 80x24 the two rows a frame takes are two more notifications).
+fn render_side(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+    let theme = ctx.theme;
+    let sep = ctx.glyphs.sep();
+    let contact = match ctx.setting {
+        Some(s) => format!("{}{sep}{}{sep}{}", s.support.email, s.support.phone, s.support.url),
+        None => "-".to_string(),
+    };
+    let help = Paragraph::new(Line::from(vec![
+        Span::styled("Help centre: ", theme.title()),
+        Span::raw(contact),
+    ]))
+    .wrap(Wrap { trim: true });
+    let help_h = u16::try_from(help.line_count(area.width)).unwrap_or(u16::MAX).min(3);
+    let parts = Layout::vertical([Constraint::Min(1), Constraint::Length(help_h)]).split(area);
+    let width = usize::from(parts[0].width.saturating_sub(3));
+    let ellipsis = ctx.glyphs.ellipsis();
+    let (items, title): (Vec<ListItem>, String) = match &d.notifications {
+        None => (vec![ListItem::new("Loading…")], "My notifications".into()),
+        Some(list) if list.is_empty() => (vec![ListItem::new("Nothing new.")], "My notifications (0)".into()),
+        Some(list) => (
+            list.iter()
+                .map(|n| {
+                    let mark = if n.read {
+                        "  ".to_string()
+                    } else {
+                        format!("{} ", ctx.glyphs.unread())
+                    };
+                    let when = ctx.dates.day(n.created_at);
+                    let text = format!("{mark}{when} {}", notice::describe(n, &ctx.privacy));
+                    ListItem::new(fit(&text, width, ellipsis).into_owned())
+                })
+                .collect(),
+            format!("My notifications ({})", list.len()),
+        ),
+    };
+    let block = ctx.block(&title).border_style(pane_border(d, Pane::Notifications, ctx));
+    let mut list = List::new(items).block(block);
+    if d.pane == Pane::Notifications {
+        list = list
+            .highlight_style(theme.selected())
+            .highlight_symbol(ctx.glyphs.mark());
+    }
+    f.render_stateful_widget(list, parts[0], &mut d.notification_list);
+    f.render_widget(help, parts[1]);
+}
+
+/// The border of a pane: marked while it has the keys.
+fn pane_border(d: &Dashboard, pane: Pane, ctx: &Ctx<'_>) -> ratatui::style::Style {
+    if d.pane == pane && !d.details {
+        ctx.theme.focus()
+    } else {
+        ctx.theme.text()
+    }
+}
+
+/// The open record: every field of the selected incident, the name in full (it was opened on
+/// purpose), the date in words.
+fn render_details(d: &Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+    let Some(i) = d.selected_incident() else { return };
+    let theme = ctx.theme;
+    let popup = centered(area, 72, 12);
+    f.render_widget(Clear, popup);
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    let lines = vec![
+        Line::from(format!("Reference:        {}", i.reference)),
+        Line::from(format!("When:             {}", ctx.dates.long(i.occurred_at))),
+        Line::from(format!("Individual:       {}", ctx.privacy.opened(&i.individual.name))),
+        Line::from(format!("Report:           {}", i.kind.label())),
+        Line::from(format!("Type:             {}", i.category)),
+        Line::from(format!("Location:         {}", i.location)),
+        Line::from(format!("Flagged:          {}", yes_no(i.flagged))),
+        Line::from(format!("Parents informed: {}", yes_no(i.parents_informed))),
+        Line::from(Span::styled(
+            ctx.glyphs.text("Esc or Enter closes · ? keys").into_owned(),
+            theme.dim(),
+        )),
+    ];
+    let block = ctx.block("Incident").border_style(theme.focus());
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), popup);
+}

@@ -1,0 +1,60 @@
+//! Fitting text into a number of terminal columns: on one line, cut at a whole character
+//! (grapheme), and ending in "…" when anything was cut, so a cut is never mistaken for the
+//! whole ("Disruption to learn…", not "Disruption to learn").
+
+use std::borrow::Cow;
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// The columns `text` takes.
+pub fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// `text` on one line, at most `columns` wide; cut text ends in `ellipsis` (when even that does
+/// not fit, as much of the ellipsis as does).
+pub fn fit<'a>(text: &'a str, columns: usize, ellipsis: &str) -> Cow<'a, str> {
+    let one_line: Cow<'a, str> = if text.contains(['\n', '\r']) {
+        Cow::Owned(text.replace(['\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(text)
+    };
+    if width(&one_line) <= columns {
+        return one_line;
+    }
+    let room = columns.saturating_sub(width(ellipsis));
+    if room == 0 {
+        return Cow::Owned(ellipsis.chars().take(columns).collect());
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for g in one_line.graphemes(true) {
+        let w = width(g);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        out.push_str(g);
+    }
+    out.push_str(ellipsis);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_text_ends_in_an_ellipsis_and_keeps_whole_characters() {
+        assert_eq!(fit("Disruption to learning", 20, "…"), "Disruption to learn…");
+        assert_eq!(fit("short", 20, "…"), "short");
+        assert_eq!(fit("two\nlines", 20, "…"), "two lines");
+        assert_eq!(fit("名前の長い生徒", 6, "…"), "名前…");
+        assert_eq!(fit("abcdef", 4, "..."), "a...");
+        assert_eq!(fit("abcdef", 2, "..."), "..");
+        let family = "👩\u{200D}👩\u{200D}👧 Zoë and more";
+        let cut = fit(family, 6, "…");
+        assert!(width(&cut) <= 6 && cut.ends_with('…'), "{cut}");
+    }
+}
