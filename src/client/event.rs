@@ -192,9 +192,20 @@ impl<B: Backend + Scrollback> Runner<B> {
             };
             self.handle(action)?;
             self.drain()?;
-            self.draw()?;
+            if self.draw().is_err() {
+                // A frame that cannot be written means the terminal is gone, whatever the input
+                // says yet: wipe and leave as when the input ends.
+                self.handle(Action::InputEnded)?;
+            }
         }
         Ok(())
+    }
+}
+
+impl<B: Backend + Scrollback> Runner<B> {
+    /// The terminal and the App, once the loop is over.
+    pub fn into_parts(self) -> (Terminal<B>, App) {
+        (self.terminal, self.app)
     }
 }
 

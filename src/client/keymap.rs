@@ -168,9 +168,18 @@ const fn b(
     }
 }
 
+/// `Ctrl-Alt-c`: what a terminal reports for `Esc` typed just before `Ctrl-c` (the escape is
+/// read as Alt), so locking right after `Esc` still locks.
+const fn ctrl_alt(c: char) -> KeySpec {
+    KeySpec {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL.union(KeyModifiers::ALT),
+    }
+}
+
 /// Keys that work on every screen, also inside text fields.
 pub const ALWAYS: &[Binding] = &[
-    b(&[ctrl('l')], "Ctrl-L", KeyAction::Lock, "lock now", true),
+    b(&[ctrl('l'), ctrl_alt('l')], "Ctrl-L", KeyAction::Lock, "lock now", true),
     b(&[k(KeyCode::F(1))], "F1", KeyAction::Help, "keys of this screen", true),
     b(&[ctrl('c')], "Ctrl-C", KeyAction::Quit, "quit", false),
 ];
@@ -257,7 +266,7 @@ pub const DASHBOARD: &[Binding] = &[
         &[k(KeyCode::Enter)],
         "Enter",
         KeyAction::Open,
-        "open the selected incident",
+        "open the incident",
         true,
     ),
     b(&[ch('t')], "t", KeyAction::CyclePeriod, "7 days / 30 days / all", true),
@@ -273,8 +282,8 @@ pub const DASHBOARD: &[Binding] = &[
 /// An open record on top of a list (the Dashboard's incident details).
 pub const DETAILS: &[Binding] = &[
     b(
-        &[k(KeyCode::Esc), k(KeyCode::Enter)],
-        "Esc/Enter",
+        &[k(KeyCode::Esc), k(KeyCode::Enter), ch('q')],
+        "Esc/Enter/q",
         KeyAction::Back,
         "close the record",
         true,
@@ -394,6 +403,8 @@ mod tests {
     fn ctrl_l_locks_everywhere_and_letters_are_case_sensitive() {
         let ev = key(KeyCode::Char('l'), KeyModifiers::CONTROL);
         assert_eq!(lookup(&[ALWAYS], &ev), Some(KeyAction::Lock));
+        let after_esc = key(KeyCode::Char('l'), KeyModifiers::CONTROL | KeyModifiers::ALT);
+        assert_eq!(lookup(&[ALWAYS], &after_esc), Some(KeyAction::Lock));
         assert_eq!(
             lookup(&[GLOBAL], &key(KeyCode::Char('A'), KeyModifiers::SHIFT)),
             Some(KeyAction::Go(Destination::Admin))

@@ -72,11 +72,26 @@ pub async fn run(config: ClientConfig) -> Result<(), String> {
     let terminal = terminal::init()?;
     let mut runner = event::Runner::new(terminal, app, api.clone());
     signals.forward(runner.sender());
-    let result = runner.run(crossterm::event::EventStream::new()).await;
-    terminal::restore();
-    // Sign out on the way out (best effort, bounded): the token dies with the process anyway.
-    if let Some(session) = runner.app.take_session() {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), api.logout(&session.token())).await;
+    let gone = runner.sender();
+    terminal::on_hangup(move || {
+        let _ = gone.send(action::Action::InputEnded);
+    });
+    let result = runner.run(terminal::input()).await;
+    let (terminal, mut app) = runner.into_parts();
+    let gone = app.terminal_gone();
+    if gone {
+        // Nothing can be shown any more: ratatui's drop would try to show the cursor and
+        // print its failure to a stderr that is gone too.
+        std::mem::forget(terminal);
+    } else {
+        drop(terminal);
+        terminal::restore();
+    }
+    // Sign out on the way out (best effort, bounded; shorter on a hung-up terminal, which must
+    // be left at once): the token dies with the process anyway.
+    if let Some(session) = app.take_session() {
+        let bound = std::time::Duration::from_millis(if gone { 500 } else { 2000 });
+        let _ = tokio::time::timeout(bound, api.logout(&session.token())).await;
     }
     result
 }

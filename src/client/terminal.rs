@@ -58,6 +58,74 @@ fn write_restore(out: &mut impl Write) -> std::io::Result<()> {
     out.flush()
 }
 
+/// The terminal's events, read on a thread of their own (asleep in the kernel until a key
+/// comes) and handed to the loop as a stream.
+///
+/// Not crossterm's `EventStream`: it reads the terminal inline, on the thread that polls the
+/// stream, and crossterm 0.29's reader, on a terminal that is gone, loops on `read()` getting
+/// EOF or EIO without ever reporting it (seen: about 9,000 reads a second, 76 % CPU, and the
+/// loop never ran again). Read here, that loop can only stall this thread; [`on_hangup`] tells
+/// the event loop, which is still free to wipe and leave.
+pub fn input() -> futures::channel::mpsc::UnboundedReceiver<std::io::Result<crossterm::event::Event>> {
+    let (tx, rx) = futures::channel::mpsc::unbounded();
+    let spawned = std::thread::Builder::new().name("bsmart-input".into()).spawn(move || {
+        loop {
+            let event = crossterm::event::read();
+            let failed = event.is_err();
+            if tx.unbounded_send(event).is_err() || failed {
+                return;
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        let (tx, rx) = futures::channel::mpsc::unbounded();
+        let _ = tx.unbounded_send(Err(e));
+        return rx;
+    }
+    rx
+}
+
+/// Call `gone` once the terminal hangs up (its other end closed: a killed tmux session, a
+/// dropped SSH connection or thin client), from a thread of its own that sleeps in `poll(2)`
+/// until then and costs nothing meanwhile. The input itself never says so (see [`input`]);
+/// this asks the kernel for the hang-up (`POLLHUP`/`POLLERR`, no data events) on the
+/// descriptor crossterm reads: standard input when it is a terminal, else `/dev/tty`.
+pub fn on_hangup(gone: impl FnOnce() + Send + 'static) {
+    #[cfg(unix)]
+    {
+        // SAFETY: isatty takes a plain descriptor.
+        let fd = if unsafe { libc::isatty(libc::STDIN_FILENO) } == 1 {
+            Some(libc::STDIN_FILENO)
+        } else {
+            std::fs::File::open("/dev/tty")
+                .ok()
+                .map(|f| std::os::fd::IntoRawFd::into_raw_fd(f))
+        };
+        let Some(fd) = fd else { return };
+        let spawned = std::thread::Builder::new().name("bsmart-hangup".into()).spawn(move || {
+            loop {
+                let mut watch = libc::pollfd {
+                    fd,
+                    events: 0,
+                    revents: 0,
+                };
+                // SAFETY: one pollfd we own; no timeout: asleep until the kernel reports.
+                let ready = unsafe { libc::poll(&mut watch, 1, -1) };
+                if ready < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                if ready < 0 || watch.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+                    gone();
+                    return;
+                }
+            }
+        });
+        drop(spawned);
+    }
+    #[cfg(not(unix))]
+    drop(gone);
+}
+
 /// On any panic: restore the terminal, print a fixed sentence, and end the process.
 ///
 /// Exiting is essential, not tidiness: tokio catches a panic in a spawned task and the UI loop
@@ -68,8 +136,12 @@ fn write_restore(out: &mut impl Write) -> std::io::Result<()> {
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|_info| {
         restore();
-        // Fixed text only: the panic payload might hold a pupil's name or a token.
-        eprintln!("bsmart stopped because of an internal error. Details are withheld to protect pupil data.");
+        // Fixed text only: the panic payload might hold a pupil's name or a token. Not
+        // `eprintln!`, which panics (inside this hook: an abort) when stderr is a dead terminal.
+        let _ = writeln!(
+            std::io::stderr(),
+            "bsmart stopped because of an internal error. Details are withheld to protect pupil data."
+        );
         std::process::exit(101);
     }));
 }

@@ -141,6 +141,8 @@ pub struct App {
     next_page_id: u64,
     /// After the unlock, the sign-in flow goes on (setting up 2FA needed the password).
     resume_after_unlock: bool,
+    /// The terminal went away (no one can see or type).
+    gone: bool,
     dirty: bool,
     quit: bool,
 }
@@ -181,6 +183,7 @@ impl App {
             calls: Calls::default(),
             next_page_id: 0,
             resume_after_unlock: false,
+            gone: false,
             dirty: true,
             quit: false,
         }
@@ -258,6 +261,11 @@ impl App {
             Mode::Pages(pages) => pages.len(),
             Mode::SignIn(_) => 0,
         }
+    }
+
+    /// True once the terminal went away.
+    pub fn terminal_gone(&self) -> bool {
+        self.gone
     }
 
     /// Take the session out (on exit, to sign out).
@@ -341,6 +349,7 @@ impl App {
             Action::InputEnded => {
                 // The terminal is gone: nobody can see or type; drop every secret now.
                 self.wipe();
+                self.gone = true;
                 self.quit = true;
                 out.push(Command::Quit);
             }
@@ -452,6 +461,7 @@ impl App {
                 Effect::Cancel(slot) => {
                     self.calls.latest.remove(&(route, slot));
                 }
+                Effect::Help => self.toggle_help(),
             }
         }
     }
@@ -554,7 +564,7 @@ impl App {
             }
             return;
         }
-        let edits_text = self.top_page().is_some_and(|p| p.page.edits_text());
+        let edits_text = self.top_page().is_some_and(|p| p.page.edits_text() || p.page.modal());
         if self.with_top_page(out, |page, cx| page.key(key, cx)) == Some(true) || edits_text {
             return;
         }
@@ -831,6 +841,7 @@ impl App {
             }
             Mode::Pages(pages) => match pages.last() {
                 Some(top) if top.page.edits_text() => vec![top.page.keys(), EDITING, keymap::ALWAYS],
+                Some(top) if top.page.modal() => vec![top.page.keys(), keymap::ALWAYS],
                 Some(top) => vec![top.page.keys(), keymap::ALWAYS, keymap::GLOBAL],
                 None => vec![keymap::ALWAYS, keymap::GLOBAL],
             },

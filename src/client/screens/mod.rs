@@ -111,6 +111,8 @@ pub enum Effect {
     Back,
     /// Forget the call in flight in this slot: its answer, when it comes, is dropped.
     Cancel(&'static str),
+    /// Show the keys of this screen.
+    Help,
 }
 
 /// What a screen gets while it handles a key or a reply: the time, and a place for effects.
@@ -158,6 +160,11 @@ impl Cx {
         self.effects.push(Effect::Back);
     }
 
+    /// Show the keys of this screen (from a page that has something open).
+    pub fn help(&mut self) {
+        self.effects.push(Effect::Help);
+    }
+
     /// Forget the call in flight in `slot`.
     pub fn cancel(&mut self, slot: &'static str) {
         self.effects.push(Effect::Cancel(slot));
@@ -179,6 +186,11 @@ pub trait Page: Send {
     fn min_size(&self) -> (u16, u16);
     /// True while a text field has the keys (the global letter keys do not apply then).
     fn edits_text(&self) -> bool {
+        false
+    }
+    /// True while something of its own is open on top (a record), which takes every key: the
+    /// global keys do not apply, and help lists only its keys.
+    fn modal(&self) -> bool {
         false
     }
     /// True when closing it would lose something typed.

@@ -47,14 +47,14 @@ pub const ACCOUNTS: [DemoAccount; 4] = [
         password: "demo-admin-passphrase",
         role: Role::Admin,
         totp_secret: Some("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
-        note: "2FA (the code is shown)",
+        note: "2FA: the code is shown",
     },
     DemoAccount {
         email: "lead@demo.test",
         password: "demo-lead-passphrase",
         role: Role::PastoralLead,
         totp_secret: Some("KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"),
-        note: "2FA (the code is shown)",
+        note: "2FA: the code is shown",
     },
     DemoAccount {
         email: "teacher@demo.test",
@@ -68,7 +68,7 @@ pub const ACCOUNTS: [DemoAccount; 4] = [
         password: "demo-temporary-pass",
         role: Role::Staff,
         totp_secret: None,
-        note: "temporary password: choose a new one",
+        note: "temporary password",
     },
 ];
 

@@ -21,7 +21,7 @@ mod view;
 use std::any::Any;
 
 use chrono::{DateTime, Duration, Utc};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::ListState;
@@ -220,23 +220,14 @@ impl Dashboard {
         })
     }
 
-    /// A key while the record is open: close it, or let the global keys (help) have it.
+    /// A key while the record is open: it takes them all (close, or help).
     fn details_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
         match keymap::lookup(&[keymap::DETAILS], key) {
-            Some(KeyAction::Back) => {
-                self.details = false;
-                true
-            }
-            Some(_) => false,
-            None if key.code == KeyCode::Char('q') => {
-                self.details = false;
-                true
-            }
-            None => {
-                cx.say("Esc closes the record.");
-                true
-            }
+            Some(KeyAction::Back) => self.details = false,
+            Some(KeyAction::Help) => cx.help(),
+            _ => cx.say("Esc closes the record (? shows the keys)."),
         }
+        true
     }
 
     /// A key while the notifications have the keys: move, or open the incident one is about.
@@ -330,6 +321,10 @@ impl Page for Dashboard {
 
     fn min_size(&self) -> (u16, u16) {
         (60, 16)
+    }
+
+    fn modal(&self) -> bool {
+        self.details
     }
 
     fn start(&mut self, cx: &mut Cx) {

@@ -130,7 +130,7 @@ fn render_side(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         None => "-".to_string(),
     };
     let help = Paragraph::new(Line::from(vec![
-        Span::styled("Help centre: ", theme.title()),
+        Span::styled("Help: ", theme.title()),
         Span::raw(contact),
     ]))
     .wrap(Wrap { trim: true });
@@ -182,7 +182,7 @@ fn pane_border(d: &Dashboard, pane: Pane, ctx: &Ctx<'_>) -> ratatui::style::Styl
 fn render_details(d: &Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     let Some(i) = d.selected_incident() else { return };
     let theme = ctx.theme;
-    let popup = centered(area, 72, 12);
+    let popup = centered(area, 72, 11);
     f.render_widget(Clear, popup);
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let lines = vec![

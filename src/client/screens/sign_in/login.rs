@@ -15,6 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::Msg;
 use crate::client::keymap::{self, KeyAction};
 use crate::client::screens::{Ctx, Note, centered};
+use crate::client::widgets::fit::fit;
 use crate::client::widgets::popup;
 use crate::client::widgets::text_field::TextField;
 
@@ -146,7 +147,7 @@ impl LoginStep {
         let inner = outer.inner(area);
         f.render_widget(outer, area);
         let box_area = centered(inner, 76, inner.height);
-        let head = self.head(ctx, identity_warning, box_area.height.saturating_sub(8));
+        let head = self.head(ctx, identity_warning, box_area.height.saturating_sub(8), box_area.width);
         let head_h = (head.len() as u16).min(box_area.height.saturating_sub(8));
         let rows = Layout::vertical([
             Constraint::Length(head_h),
@@ -162,8 +163,9 @@ impl LoginStep {
         popup::note(f, rows[3], self.note.as_ref(), theme);
     }
 
-    /// The lines above the fields, as many as `room` rows allow (most important first kept).
-    fn head(&self, ctx: &Ctx<'_>, identity_warning: bool, room: u16) -> Vec<Line<'static>> {
+    /// The lines above the fields, as many as `room` rows allow (the demo accounts only when
+    /// all of them fit, one line each, within `width`).
+    fn head(&self, ctx: &Ctx<'_>, identity_warning: bool, room: u16, width: u16) -> Vec<Line<'static>> {
         let theme = ctx.theme;
         let mut head: Vec<Line<'static>> = Vec::new();
         if identity_warning {
@@ -186,11 +188,11 @@ impl LoginStep {
                             theme.dim(),
                         )));
                         for a in &s.demo_accounts {
-                            head.push(Line::from(vec![
-                                Span::styled(format!("{:<21} ", a.email), theme.focus()),
-                                Span::raw(format!("{:<24} ", a.password)),
-                                Span::styled(format!("{}, {}", a.role.label(), a.note), theme.dim()),
-                            ]));
+                            let line = format!("{:<21} {:<24} {}", a.email, a.password, a.note);
+                            head.push(Line::from(Span::styled(
+                                fit(&line, usize::from(width), ctx.glyphs.ellipsis()).into_owned(),
+                                theme.focus(),
+                            )));
                         }
                     }
                 }
