@@ -99,7 +99,7 @@ pub fn on_hangup(gone: impl FnOnce() + Send + 'static) {
         } else {
             std::fs::File::open("/dev/tty")
                 .ok()
-                .map(|f| std::os::fd::IntoRawFd::into_raw_fd(f))
+                .map(std::os::fd::IntoRawFd::into_raw_fd)
         };
         let Some(fd) = fd else { return };
         let spawned = std::thread::Builder::new().name("bsmart-hangup".into()).spawn(move || {
