@@ -54,7 +54,7 @@ async fn sign_in_shows_the_dashboard_with_setting_user_and_status() {
         "Dashboard",
         "Incidents — last 7 days",
         "My notifications",
-        "Help centre",
+        "Help: ",
         "Ctrl-L",
         "online",
     ] {
@@ -350,7 +350,7 @@ async fn layouts_at_80x24_and_200x60() {
             "Location",
             "besmart-",
             "My notifications",
-            "Help centre",
+            "Help: ",
             "Ctrl-L",
         ] {
             assert!(text.contains(part), "{part} missing at {w}x{hgt}:\n{text}");
@@ -413,7 +413,7 @@ async fn privacy_mode_shows_initials_until_revealed() {
     let initials = bsmart::wire::PupilName::new(name.clone()).initials();
     let text = h.text();
     assert!(!text.contains(&name) && text.contains(&initials), "{text}");
-    assert!(text.contains("names hidden: v shows"), "{text}");
+    assert!(text.contains("names hidden · v"), "{text}");
     h.press(KeyCode::Char('v'));
     let shown = h.text();
     assert!(shown.contains(&name) && !shown.contains("names hidden"), "{shown}");

@@ -26,7 +26,7 @@ use bsmart::client::privacy::Privacy;
 use bsmart::client::screens::Ctx;
 use bsmart::client::screens::dashboard::Dashboard;
 use bsmart::client::theme::Theme;
-use client_support::{Harness, assert_clean, buffer_text};
+use client_support::{Driver, DriverOpts, Harness, buffer_text};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -172,79 +172,19 @@ fn key(code: KeyCode) -> Action {
     Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-/// An App driven by hand: every call it asks for waits in `pending` until answered.
-struct Driver {
-    app: App,
-    clock: Arc<ManualClock>,
-    /// 80x24, 200x60 and a cramped 30x8.
-    terminals: Vec<Terminal<TestBackend>>,
-    mono: bool,
-    pending: Vec<PendingCall>,
+/// A driver drawing at 80x24, 200x60 and a cramped 30x8.
+fn driver(mono: bool) -> Driver {
+    Driver::new(DriverOpts {
+        sizes: vec![(80, 24), (200, 60), (30, 8)],
+        mono,
+        ..DriverOpts::default()
+    })
 }
 
-impl Driver {
-    fn new(mono: bool) -> Driver {
-        let clock = Arc::new(ManualClock::default());
-        Driver {
-            app: offline_app_with(mono, clock.clone()),
-            clock,
-            terminals: [(80, 24), (200, 60), (30, 8)]
-                .into_iter()
-                .map(|(w, h)| Terminal::new(TestBackend::new(w, h)).unwrap())
-                .collect(),
-            mono,
-            pending: Vec::new(),
-        }
-    }
-    fn take(&mut self, cmds: Vec<Command>) {
-        for c in cmds {
-            if let Command::Call(call) = c {
-                self.pending.push(call);
-            }
-        }
-    }
-    fn act(&mut self, a: Action) {
-        let cmds = self.app.update(a);
-        self.take(cmds);
-    }
-    fn keys(&mut self, text: &str) {
-        for c in text.chars() {
-            self.act(key(KeyCode::Char(c)));
-        }
-    }
-    /// Type `text`, then Enter.
-    fn enter(&mut self, text: &str) {
-        self.keys(text);
-        self.act(key(KeyCode::Enter));
-    }
-    /// The newest waiting call `line` (`METHOD /path`).
-    fn call(&mut self, line: &str) -> PendingCall {
-        let at = self
-            .pending
-            .iter()
-            .rposition(|c| c.line() == line)
-            .unwrap_or_else(|| panic!("no {line} call in {:?}", self.pending));
-        self.pending.remove(at)
-    }
-    /// Answer the newest `line` call with `status` and `body`.
-    fn answer(&mut self, line: &str, status: u16, body: Vec<u8>) {
-        let action = self.call(line).respond(status, &body);
-        self.act(action);
-    }
-    fn press(&mut self, code: KeyCode, mods: KeyModifiers) {
-        self.act(Action::Key(KeyEvent::new(code, mods)));
-    }
-    /// Draw at every size: no forbidden character anywhere, and with `NO_COLOR` no colour.
-    fn check(&mut self) {
-        for t in &mut self.terminals {
-            let app = &mut self.app;
-            t.draw(|f| app.render(f)).unwrap();
-            assert_clean(t.backend().buffer());
-            if self.mono {
-                assert_no_colour(t.backend().buffer());
-            }
-        }
-    }
+/// Answer `line` with raw bytes.
+fn answer_bytes(d: &mut Driver, line: &str, status: u16, body: Vec<u8>) {
+    let action = d.call(line).respond(status, &body);
+    d.act(action);
 }
 
 fn bytes(v: serde_json::Value) -> Vec<u8> {
@@ -270,12 +210,10 @@ const STRINGS: usize = 26;
 /// enrolment after switching user.
 fn every_screen(s: &[String], mono: bool) {
     assert_eq!(s.len(), STRINGS);
-    let mut d = Driver::new(mono);
-    let first = d.app.start();
-    d.take(first);
+    let mut d = driver(mono);
+    d.start();
     d.check();
-    let unreachable = d.call("GET /setting").unreachable();
-    d.act(unreachable);
+    d.unreachable("GET /setting");
     d.check();
     // The client tries again by itself; the server answers with the setting this time.
     d.clock.advance(Duration::from_secs(1));
@@ -286,60 +224,60 @@ fn every_screen(s: &[String], mono: bool) {
         "support": {"email": s[3], "phone": s[4], "url": s[5]}, "demo": true,
         "demo_accounts": [{"email": s[19], "password": s[19], "role": "staff", "note": s[19]}]
     });
-    d.answer("GET /setting", 200, bytes(setting));
+    answer_bytes(&mut d, "GET /setting", 200, bytes(setting));
     d.check();
     d.enter("a@b.test");
     d.enter("pw");
-    d.answer("POST /auth/login", 401, error(&s[6], &s[7]));
+    answer_bytes(&mut d, "POST /auth/login", 401, error(&s[6], &s[7]));
     d.check();
     d.enter("pw");
     let step = json!({"status": "totp_required", "challenge": "c1", "demo_hint": s[8]});
-    d.answer("POST /auth/login", 200, bytes(step));
+    answer_bytes(&mut d, "POST /auth/login", 200, bytes(step));
     d.check();
     d.enter("123456");
-    d.answer("POST /auth/totp", 401, error(&s[20], &s[21]));
+    answer_bytes(&mut d, "POST /auth/totp", 401, error(&s[20], &s[21]));
     assert_eq!(d.app.title(), "Two-factor code");
     d.check();
     d.enter("123457");
     d.answer(
         "POST /auth/totp",
         200,
-        bytes(json!({"status": "password_change_required", "challenge": "c2", "min_chars": 10})),
+        &json!({"status": "password_change_required", "challenge": "c2", "min_chars": 10}),
     );
     d.check();
     // Something typed, then Ctrl-C: the quit confirmation.
     d.keys("abc");
-    d.press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    d.press_with(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert!(d.app.overlay().is_some(), "quit asks first");
     d.check();
-    d.act(key(KeyCode::Esc));
+    d.press(KeyCode::Esc);
     for _ in 0..3 {
-        d.act(key(KeyCode::Backspace));
+        d.press(KeyCode::Backspace);
     }
     d.enter("a long passphrase");
     d.enter("a long passphrase");
-    d.answer("POST /auth/password", 422, error("weak_password", &s[9]));
+    answer_bytes(&mut d, "POST /auth/password", 422, error("weak_password", &s[9]));
     assert_eq!(d.app.title(), "Change password");
     d.check();
     d.enter("a long passphrase");
     d.enter("a long passphrase");
     let ok = json!({"status": "ok", "token": "t1", "user": user(&s[10])});
-    d.answer("POST /auth/password", 200, bytes(ok));
+    answer_bytes(&mut d, "POST /auth/password", 200, bytes(ok));
     d.check();
     let enrol = json!({"secret": s[11], "otpauth_url": format!("otpauth://totp/x?secret={}", s[11])});
-    d.answer("POST /auth/totp/enrol", 200, bytes(enrol));
+    answer_bytes(&mut d, "POST /auth/totp/enrol", 200, bytes(enrol));
     d.check();
     d.enter("654320");
-    d.answer("POST /auth/totp/confirm", 401, error("invalid_code", &s[22]));
+    answer_bytes(&mut d, "POST /auth/totp/confirm", 401, error("invalid_code", &s[22]));
     assert_eq!(d.app.title(), "Set up two-factor");
     d.check();
     d.enter("654321");
     let ok = json!({"status": "ok", "token": "t2", "user": user(&s[10]), "recovery_codes": [s[12], "abcd-efgh"]});
-    d.answer("POST /auth/totp/confirm", 200, bytes(ok));
+    answer_bytes(&mut d, "POST /auth/totp/confirm", 200, bytes(ok));
     d.check();
-    d.act(key(KeyCode::Enter));
+    d.press(KeyCode::Enter);
     d.check();
-    d.act(key(KeyCode::Char('y')));
+    d.press(KeyCode::Char('y'));
     d.check();
     let items: Vec<_> = (0..30)
         .map(|i| {
@@ -354,49 +292,43 @@ fn every_screen(s: &[String], mono: bool) {
         "id": 1, "kind": "collaboration_invite", "actor": s[17], "individual": {"id": 1, "name": s[14]},
         "incident_reference": s[13], "created_at": "2026-11-20T10:00:00Z", "read": false
     }]});
-    d.answer("GET /notifications", 200, bytes(notes));
-    d.answer("GET /incidents", 200, bytes(json!({"items": items, "total": 30})));
+    answer_bytes(&mut d, "GET /notifications", 200, bytes(notes));
+    answer_bytes(
+        &mut d,
+        "GET /incidents",
+        200,
+        bytes(json!({"items": items, "total": 30})),
+    );
     assert_eq!(d.app.title(), "Dashboard");
     d.check();
-    d.act(key(KeyCode::Enter));
+    d.press(KeyCode::Enter);
     d.check();
-    d.act(key(KeyCode::Char('?')));
+    d.press(KeyCode::Char('?'));
     d.check();
-    d.act(key(KeyCode::Esc));
-    d.act(key(KeyCode::Esc));
-    d.act(key(KeyCode::Char('t')));
-    d.answer("GET /incidents", 500, error("internal", &s[18]));
+    d.press(KeyCode::Esc);
+    d.press(KeyCode::Esc);
+    d.press(KeyCode::Char('t'));
+    answer_bytes(&mut d, "GET /incidents", 500, error("internal", &s[18]));
     d.check();
-    d.act(key(KeyCode::Esc));
-    d.press(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    d.press(KeyCode::Esc);
+    d.press_with(KeyCode::Char('l'), KeyModifiers::CONTROL);
     assert!(d.app.is_locked());
     d.check();
     d.enter("pw");
-    d.answer("POST /auth/reauth", 500, error("internal", &s[23]));
+    answer_bytes(&mut d, "POST /auth/reauth", 500, error("internal", &s[23]));
     assert!(d.app.is_locked());
     d.check();
     // Switch user; the next person must enrol (the challenge path), and the set-up fails.
-    d.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
     d.check();
     d.enter("b@b.test");
     d.enter("pw");
     let step = json!({"status": "totp_enrolment_required", "challenge": s[24]});
-    d.answer("POST /auth/login", 200, bytes(step));
+    answer_bytes(&mut d, "POST /auth/login", 200, bytes(step));
     d.check();
-    d.answer("POST /auth/totp/enrol", 500, error("internal", &s[25]));
+    answer_bytes(&mut d, "POST /auth/totp/enrol", 500, error("internal", &s[25]));
     assert_eq!(d.app.title(), "Set up two-factor");
     d.check();
-}
-
-/// With `NO_COLOR`, no cell has a foreground or background colour.
-fn assert_no_colour(buf: &ratatui::buffer::Buffer) {
-    use ratatui::style::Color;
-    for cell in buf.content() {
-        assert!(
-            cell.fg == Color::Reset && cell.bg == Color::Reset,
-            "colour drawn with NO_COLOR: {cell:?}"
-        );
-    }
 }
 
 fn hostile() -> impl Strategy<Value = String> {
@@ -469,9 +401,8 @@ fn debug_output_never_carries_a_pupil_name_a_token_or_what_was_typed() {
 /// token.
 #[test]
 fn a_locked_client_calls_nothing_and_sends_what_waited_after_unlock() {
-    let mut d = Driver::new(true);
-    let first = d.app.start();
-    d.take(first);
+    let mut d = driver(true);
+    d.start();
     for c in "t@x.test\tpassword-1\n".chars() {
         d.act(key(match c {
             '\t' => KeyCode::Tab,
@@ -480,8 +411,8 @@ fn a_locked_client_calls_nothing_and_sends_what_waited_after_unlock() {
         }));
     }
     let ok = json!({"status": "ok", "token": "t1", "user": user("Tess")});
-    d.answer("POST /auth/login", 200, bytes(ok.clone()));
-    d.press(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    answer_bytes(&mut d, "POST /auth/login", 200, bytes(ok.clone()));
+    d.press_with(KeyCode::Char('l'), KeyModifiers::CONTROL);
     assert!(d.app.is_locked());
     d.pending.retain(|c| c.line() == "GET /incidents");
     // The first page arrives while locked: the next one waits.
@@ -491,7 +422,7 @@ fn a_locked_client_calls_nothing_and_sends_what_waited_after_unlock() {
         "category": "Verbal", "location": "Hall", "flagged": false, "parents_informed": false
     });
     let page = json!({"items": [item], "total": 2, "next_cursor": "c2"});
-    d.answer("GET /incidents", 200, bytes(page));
+    answer_bytes(&mut d, "GET /incidents", 200, bytes(page));
     assert!(d.pending.is_empty(), "a locked client made a call: {:?}", d.pending);
     d.enter("password-1");
     assert_eq!(
@@ -499,7 +430,7 @@ fn a_locked_client_calls_nothing_and_sends_what_waited_after_unlock() {
         ["POST /auth/reauth"],
         "only the unlock may call"
     );
-    d.answer("POST /auth/reauth", 200, bytes(ok));
+    answer_bytes(&mut d, "POST /auth/reauth", 200, bytes(ok));
     assert!(!d.app.is_locked());
     let next = d.call("GET /incidents");
     assert!(

@@ -48,6 +48,13 @@ impl Default for ManualClock {
 }
 
 impl ManualClock {
+    /// A clock whose wall clock reads `wall` (snapshot tests, which show times).
+    pub fn at(wall: SystemTime) -> ManualClock {
+        ManualClock {
+            now: Mutex::new((Instant::now(), wall)),
+        }
+    }
+
     /// Move both clocks forward (time passing while the machine is awake).
     pub fn advance(&self, by: Duration) {
         let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());

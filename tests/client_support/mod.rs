@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use bsmart::client::action::Action;
 use bsmart::client::api::Api;
 use bsmart::client::app::{App, AppOptions};
+use bsmart::client::call::PendingCall;
+use bsmart::client::command::Command;
 use bsmart::client::dates::Dates;
 use bsmart::client::event::Runner;
 use bsmart::client::glyphs::Glyphs;
@@ -244,6 +246,17 @@ pub fn assert_clean(buf: &Buffer) {
     assert_only_csi_bytes(buf);
 }
 
+/// With `NO_COLOR`, no cell has a foreground or background colour.
+pub fn assert_no_colour(buf: &Buffer) {
+    use ratatui::style::Color;
+    for cell in buf.content() {
+        assert!(
+            cell.fg == Color::Reset && cell.bg == Color::Reset,
+            "colour drawn with NO_COLOR: {cell:?}"
+        );
+    }
+}
+
 /// Send the frame through the real crossterm backend and check the bytes a terminal would get:
 /// every escape is a CSI (cursor, colour, style), never an OSC (window title, clipboard: rule
 /// 43), DCS or a bare ESC, and there is no BEL.
@@ -346,3 +359,223 @@ pub fn raw_response(status: &str, content_type: &str, body: &[u8], length: bool)
 
 /// A valid `GET /setting` reply body for a raw server.
 pub const RAW_SETTING: &str = r#"{"id":"raw","name":"Raw Test School","incident_prefix":"besmart","password_rules":{"min_chars":10,"min_chars_without_2fa":15,"max_chars":128,"require_2fa_for_all":false},"support":{"email":"help@raw.test","phone":"0100","url":"https://help.raw.test"},"demo":false}"#;
+
+/// A client of a closed port (every call fails fast, nothing answers by itself).
+pub const CLOSED: &str = "http://127.0.0.1:9";
+
+/// How a [`Driver`]'s App is made.
+#[derive(Debug, Clone)]
+pub struct DriverOpts {
+    /// The terminal sizes drawn at each [`Driver::check`] (the first one for [`Driver::text`]).
+    pub sizes: Vec<(u16, u16)>,
+    /// Privacy mode.
+    pub privacy: bool,
+    /// No colour.
+    pub mono: bool,
+    /// The symbol set.
+    pub glyphs: Glyphs,
+}
+
+impl Default for DriverOpts {
+    fn default() -> Self {
+        DriverOpts {
+            sizes: vec![(80, 24)],
+            privacy: false,
+            mono: false,
+            glyphs: Glyphs::UNICODE,
+        }
+    }
+}
+
+/// An App driven by hand, with no network: every call it asks for waits in `pending` until
+/// the test answers it with [`Driver::answer`] (decoded exactly as a real answer is).
+pub struct Driver {
+    /// The client.
+    pub app: App,
+    /// Its injected clock.
+    pub clock: Arc<ManualClock>,
+    /// The terminals drawn into.
+    pub terminals: Vec<Terminal<TestBackend>>,
+    /// Calls waiting for an answer, oldest first.
+    pub pending: Vec<PendingCall>,
+    /// The commands of the last action (calls excepted).
+    pub last: Vec<Command>,
+    mono: bool,
+}
+
+impl Driver {
+    /// A driver of a fresh App (not started).
+    pub fn new(o: DriverOpts) -> Driver {
+        // Tuesday 1 December 2026, 10:42 UTC: times on screen are the same in every run.
+        let wall = std::time::UNIX_EPOCH + Duration::from_secs(1_796_121_720);
+        let clock = Arc::new(ManualClock::at(wall));
+        let app = App::new(AppOptions {
+            server_url: bsmart::config::validate_server_url(CLOSED).unwrap(),
+            idle_lock: IDLE,
+            privacy_mode: o.privacy,
+            theme: Theme { mono: o.mono },
+            glyphs: o.glyphs,
+            dates: Dates::UTC,
+            clock: clock.clone(),
+            known_settings: None,
+        });
+        Driver {
+            app,
+            clock,
+            terminals: o
+                .sizes
+                .iter()
+                .map(|&(w, h)| Terminal::new(TestBackend::new(w, h)).unwrap())
+                .collect(),
+            pending: Vec::new(),
+            last: Vec::new(),
+            mono: o.mono,
+        }
+    }
+
+    /// Start the App (it asks for the setting).
+    pub fn start(&mut self) {
+        let cmds = self.app.start();
+        self.take(cmds);
+    }
+
+    fn take(&mut self, cmds: Vec<Command>) {
+        self.last.clear();
+        for c in cmds {
+            match c {
+                Command::Call(call) => self.pending.push(call),
+                other => self.last.push(other),
+            }
+        }
+    }
+
+    /// Feed one action.
+    pub fn act(&mut self, a: Action) {
+        let cmds = self.app.update(a);
+        self.take(cmds);
+    }
+
+    /// Press a key.
+    pub fn press(&mut self, code: KeyCode) {
+        self.act(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    /// Press a key with modifiers.
+    pub fn press_with(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.act(Action::Key(KeyEvent::new(code, mods)));
+    }
+
+    /// Type text, one key per character.
+    pub fn keys(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    /// Type `text`, then Enter.
+    pub fn enter(&mut self, text: &str) {
+        self.keys(text);
+        self.press(KeyCode::Enter);
+    }
+
+    /// The newest waiting call `line` (`METHOD /path`), taken out.
+    pub fn call(&mut self, line: &str) -> PendingCall {
+        let at = self
+            .pending
+            .iter()
+            .rposition(|c| c.line() == line)
+            .unwrap_or_else(|| panic!("no {line} call in {:?}", self.pending));
+        self.pending.remove(at)
+    }
+
+    /// True when a call `line` is waiting.
+    pub fn has_call(&self, line: &str) -> bool {
+        self.pending.iter().any(|c| c.line() == line)
+    }
+
+    /// Answer the newest `line` call with `status` and the JSON `body`.
+    pub fn answer(&mut self, line: &str, status: u16, body: &serde_json::Value) {
+        let action = self.call(line).respond(status, &serde_json::to_vec(body).unwrap());
+        self.act(action);
+    }
+
+    /// Answer the newest `line` call as if the server could not be reached.
+    pub fn unreachable(&mut self, line: &str) {
+        let action = self.call(line).unreachable();
+        self.act(action);
+    }
+
+    /// Draw into every terminal, checking each frame is clean (no control, bidi or invisible
+    /// character, no escape leftover; with `mono`, no colour), and answer the first one's text.
+    pub fn check(&mut self) -> String {
+        for t in &mut self.terminals {
+            let app = &mut self.app;
+            t.draw(|f| app.render(f)).unwrap();
+            assert_clean(t.backend().buffer());
+            if self.mono {
+                assert_no_colour(t.backend().buffer());
+            }
+        }
+        self.text()
+    }
+
+    /// Draw, and the first terminal's text.
+    pub fn text(&mut self) -> String {
+        let app = &mut self.app;
+        let t = &mut self.terminals[0];
+        t.draw(|f| app.render(f)).unwrap();
+        buffer_text(t.backend().buffer())
+    }
+
+    /// The first terminal's buffer, as last drawn.
+    pub fn buffer(&self) -> &Buffer {
+        self.terminals[0].backend().buffer()
+    }
+
+    /// Start, get the demo-like setting, sign in as a teacher without 2FA, and answer the
+    /// dashboard's calls with `incidents` and `notifications` (JSON arrays).
+    pub fn signed_in(&mut self, incidents: serde_json::Value, notifications: serde_json::Value) {
+        self.start();
+        self.answer("GET /setting", 200, &setting_json());
+        self.keys("t@x.test");
+        self.press(KeyCode::Tab);
+        self.enter("a long passphrase");
+        let ok = serde_json::json!({"status": "ok", "token": "t1", "user": user_json("Tess Teacher")});
+        self.answer("POST /auth/login", 200, &ok);
+        let total = incidents.as_array().map_or(0, Vec::len);
+        self.answer("GET /notifications", 200, &serde_json::json!({"items": notifications}));
+        self.answer(
+            "GET /incidents",
+            200,
+            &serde_json::json!({"items": incidents, "total": total}),
+        );
+    }
+}
+
+/// A setting as the server sends it (demo, with its accounts).
+pub fn setting_json() -> serde_json::Value {
+    serde_json::json!({
+        "id": "setting-1", "name": "Riverside Academy (demo)", "incident_prefix": "besmart",
+        "password_rules": {"min_chars": 10, "min_chars_without_2fa": 15, "max_chars": 256, "require_2fa_for_all": false},
+        "support": {"email": "help@school.test", "phone": "0100 000", "url": "https://help.school.test"},
+        "demo": true,
+        "demo_accounts": [
+            {"email": "teacher@demo.test", "password": "demo-teacher-passphrase", "role": "staff", "note": "no 2FA yet"}
+        ]
+    })
+}
+
+/// A staff user as the server sends it.
+pub fn user_json(name: &str) -> serde_json::Value {
+    serde_json::json!({"id": 5, "email": "t@x.test", "display_name": name, "role": "staff", "totp_enabled": false})
+}
+
+/// An incident as the server sends it.
+pub fn incident_json(number: u32, pupil: &str) -> serde_json::Value {
+    serde_json::json!({
+        "reference": format!("besmart-{number}"), "occurred_at": "2026-11-30T10:42:00Z",
+        "individual": {"id": number, "name": pupil}, "kind": "incident",
+        "category": "Disruption to learning", "location": "Corridor B", "flagged": number.is_multiple_of(2),
+        "parents_informed": false
+    })
+}

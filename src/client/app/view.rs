@@ -148,9 +148,9 @@ impl App {
         }
     }
 
-    /// The status bar: user and setting on the left (cut first when narrow, with "names hidden
-    /// · v" while privacy mode hides them); the connection and the lock key on the right
-    /// (always shown, so "OFFLINE" and "Locked" are never cut).
+    /// The status bar: user and setting on the left (cut first when narrow); on the right,
+    /// always shown so they are never cut: "names hidden · v" while privacy mode hides them,
+    /// the connection ("OFFLINE since 10:42") and the lock key.
     fn status_line(&self, columns: u16) -> Paragraph<'static> {
         let g = self.opts.glyphs;
         let sep = g.sep();
@@ -165,11 +165,13 @@ impl App {
             Connection::Offline { since, .. } => format!("OFFLINE since {}", self.opts.dates.time(*since)),
         };
         let lock = if self.lock.is_some() { "Locked" } else { "Ctrl-L lock" };
-        let right = format!(" {conn}{sep}{lock} ");
-        let mut left = format!(" {user}{sep}{setting}");
-        if self.privacy.hides_names() {
-            left.push_str(&format!("{sep}names hidden: v shows"));
-        }
+        let hidden = if self.privacy.hides_names() {
+            format!("names hidden{sep}v{sep}")
+        } else {
+            String::new()
+        };
+        let right = format!(" {hidden}{conn}{sep}{lock} ");
+        let left = format!(" {user}{sep}{setting}");
         let room = usize::from(columns).saturating_sub(width(&right));
         let left = fit(&left, room, g.ellipsis());
         let pad = room.saturating_sub(width(&left));
