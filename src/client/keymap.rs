@@ -39,12 +39,8 @@ pub enum KeyAction {
     PageDown,
     /// Open the selected row.
     Open,
-    /// Dashboard: 7 days → 30 days → all.
-    CyclePeriod,
     /// Privacy mode: show or hide full names.
     Reveal,
-    /// Dashboard: move between the incidents and the notifications.
-    SwitchPane,
     /// Forms: next field.
     NextField,
     /// Forms: previous field.
@@ -55,6 +51,9 @@ pub enum KeyAction {
     SwitchUser,
     /// A field's own editing key (done by the field; listed in help).
     Edit,
+    /// A key of one page, numbered by that page (its folder names the numbers), so a page
+    /// adds keys without changing this module.
+    Page(u8),
 }
 
 /// The top-level screens reachable with one letter.
@@ -103,16 +102,21 @@ pub struct KeySpec {
     pub mods: KeyModifiers,
 }
 
-const fn k(code: KeyCode) -> KeySpec {
+/// A key without modifiers.
+pub const fn k(code: KeyCode) -> KeySpec {
     KeySpec {
         code,
         mods: KeyModifiers::NONE,
     }
 }
-const fn ch(c: char) -> KeySpec {
+
+/// A character key (Shift is part of the character: `G`).
+pub const fn ch(c: char) -> KeySpec {
     k(KeyCode::Char(c))
 }
-const fn ctrl(c: char) -> KeySpec {
+
+/// Ctrl and a letter.
+pub const fn ctrl(c: char) -> KeySpec {
     KeySpec {
         code: KeyCode::Char(c),
         mods: KeyModifiers::CONTROL,
@@ -152,7 +156,8 @@ pub struct Binding {
     pub hint: bool,
 }
 
-const fn b(
+/// A row of a key table.
+pub const fn b(
     keys: &'static [KeySpec],
     label: &'static str,
     action: KeyAction,
@@ -167,6 +172,16 @@ const fn b(
         hint,
     }
 }
+
+/// The keys of lists and tables, for a page to put first in its own table.
+pub const LIST: &[Binding] = &[
+    b(&[ch('j'), k(KeyCode::Down)], "j/↓", KeyAction::Down, "next row", false),
+    b(&[ch('k'), k(KeyCode::Up)], "k/↑", KeyAction::Up, "previous row", false),
+    b(&[ch('g'), k(KeyCode::Home)], "g", KeyAction::Top, "first row", false),
+    b(&[ch('G'), k(KeyCode::End)], "G", KeyAction::Bottom, "last row", false),
+    b(&[k(KeyCode::PageUp)], "PgUp", KeyAction::PageUp, "page up", false),
+    b(&[k(KeyCode::PageDown)], "PgDn", KeyAction::PageDown, "page down", false),
+];
 
 /// `Ctrl-Alt-c`: what a terminal reports for `Esc` typed just before `Ctrl-c` (the escape is
 /// read as Alt), so locking right after `Esc` still locks.
@@ -252,43 +267,6 @@ pub const GLOBAL: &[Binding] = &[
         "back; quit on the Dashboard",
         true,
     ),
-];
-
-/// The Dashboard's incident table.
-pub const DASHBOARD: &[Binding] = &[
-    b(&[ch('j'), k(KeyCode::Down)], "j/↓", KeyAction::Down, "next row", false),
-    b(&[ch('k'), k(KeyCode::Up)], "k/↑", KeyAction::Up, "previous row", false),
-    b(&[ch('g'), k(KeyCode::Home)], "g", KeyAction::Top, "first row", false),
-    b(&[ch('G'), k(KeyCode::End)], "G", KeyAction::Bottom, "last row", false),
-    b(&[k(KeyCode::PageUp)], "PgUp", KeyAction::PageUp, "page up", false),
-    b(&[k(KeyCode::PageDown)], "PgDn", KeyAction::PageDown, "page down", false),
-    b(
-        &[k(KeyCode::Enter)],
-        "Enter",
-        KeyAction::Open,
-        "open the incident",
-        true,
-    ),
-    b(&[ch('t')], "t", KeyAction::CyclePeriod, "7 days / 30 days / all", true),
-    b(
-        &[k(KeyCode::Tab)],
-        "Tab",
-        KeyAction::SwitchPane,
-        "incidents / notifications",
-        true,
-    ),
-];
-
-/// An open record on top of a list (the Dashboard's incident details).
-pub const DETAILS: &[Binding] = &[
-    b(
-        &[k(KeyCode::Esc), k(KeyCode::Enter), ch('q')],
-        "Esc/Enter/q",
-        KeyAction::Back,
-        "close the record",
-        true,
-    ),
-    b(&[ch('?')], "?", KeyAction::Help, "keys of this screen", true),
 ];
 
 /// Sign-in and other forms (text fields are focused: letters are typed, not commands).
@@ -392,7 +370,7 @@ pub fn help_rows(tables: &[&[Binding]]) -> Vec<(&'static str, &'static str)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
@@ -414,7 +392,7 @@ mod tests {
             Some(KeyAction::Go(Destination::Analytics))
         );
         assert_eq!(
-            lookup(&[DASHBOARD], &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            lookup(&[LIST], &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
             Some(KeyAction::Bottom)
         );
         assert_eq!(lookup(&[GLOBAL], &key(KeyCode::Char('l'), KeyModifiers::NONE)), None);
@@ -428,40 +406,44 @@ mod tests {
         );
     }
 
+    /// Asserts that no key of `tables` is bound twice (tables that apply together).
+    pub fn assert_no_key_twice(tables: &[&[Binding]]) {
+        let all: Vec<&KeySpec> = tables
+            .iter()
+            .flat_map(|t| t.iter())
+            .flat_map(|b| b.keys.iter())
+            .collect();
+        for (i, a) in all.iter().enumerate() {
+            assert!(!all[i + 1..].contains(a), "{a:?} is bound twice");
+        }
+    }
+
     #[test]
     fn no_key_is_bound_twice_within_a_screen() {
         for tables in [
-            &[ALWAYS, GLOBAL, DASHBOARD][..],
+            &[ALWAYS, GLOBAL, LIST][..],
             &[ALWAYS, FORM, crate::client::widgets::text_field::EDITING][..],
             &[LOCK, crate::client::widgets::text_field::EDITING][..],
             &[ALWAYS, RECOVERY][..],
-            &[ALWAYS, DETAILS][..],
         ] {
-            let all: Vec<&KeySpec> = tables
-                .iter()
-                .flat_map(|t| t.iter())
-                .flat_map(|b| b.keys.iter())
-                .collect();
-            for (i, a) in all.iter().enumerate() {
-                assert!(!all[i + 1..].contains(a), "{a:?} is bound twice");
-            }
+            assert_no_key_twice(tables);
         }
     }
 
     #[test]
     fn help_and_hints_come_from_the_table() {
-        let rows = help_rows(&[ALWAYS, GLOBAL, DASHBOARD]);
-        assert!(rows.contains(&("t", "7 days / 30 days / all")));
+        let rows = help_rows(&[ALWAYS, GLOBAL, LIST]);
+        assert!(rows.contains(&("j/↓", "next row")));
         assert!(rows.contains(&("Ctrl-L", "lock now")));
-        let h = hints(&[ALWAYS, DASHBOARD], 200);
-        assert!(h.contains("Ctrl-L lock now") && h.contains("t 7 days"));
-        assert!(h.starts_with("F1 keys of this screen"), "{h}");
+        let h = hints(&[ALWAYS, GLOBAL], 200);
+        assert!(h.contains("Ctrl-L lock now") && h.contains("q back"));
+        assert!(h.starts_with("? keys of this screen"), "{h}");
     }
 
     #[test]
     fn at_80_columns_the_help_key_is_hinted_first_and_pairs_are_never_cut() {
         for (tables, help) in [
-            (&[DASHBOARD, ALWAYS, GLOBAL][..], "? keys of this screen"),
+            (&[LIST, ALWAYS, GLOBAL][..], "? keys of this screen"),
             (&[ALWAYS, FORM][..], "F1 keys of this screen"),
         ] {
             let h = hints(tables, 80);

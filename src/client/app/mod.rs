@@ -839,12 +839,20 @@ impl App {
                 tables.push(keymap::ALWAYS);
                 tables
             }
-            Mode::Pages(pages) => match pages.last() {
-                Some(top) if top.page.edits_text() => vec![top.page.keys(), EDITING, keymap::ALWAYS],
-                Some(top) if top.page.modal() => vec![top.page.keys(), keymap::ALWAYS],
-                Some(top) => vec![top.page.keys(), keymap::ALWAYS, keymap::GLOBAL],
-                None => vec![keymap::ALWAYS, keymap::GLOBAL],
-            },
+            Mode::Pages(pages) => {
+                let Some(top) = pages.last() else {
+                    return vec![keymap::ALWAYS, keymap::GLOBAL];
+                };
+                let mut tables = top.page.keys().to_vec();
+                if top.page.edits_text() {
+                    tables.push(EDITING);
+                }
+                tables.push(keymap::ALWAYS);
+                if !top.page.edits_text() && !top.page.modal() {
+                    tables.push(keymap::GLOBAL);
+                }
+                tables
+            }
         }
     }
 

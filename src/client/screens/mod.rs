@@ -5,13 +5,13 @@
 //! - [`lock`]: the lock screen, an App-level cover drawn *instead of* everything else.
 //! - the signed-in pages ([`Page`]), on a navigation stack: [`dashboard`] so far.
 //!
-//! **Adding a page** is its folder plus one line in [`open`]. A page talks to the App only
+//! **Adding a page** is its folder plus one line in the `pages!` list below (which declares its
+//! module and opens it for its `Destination`). A page talks to the App only
 //! through this module's types: it reads [`Ctx`] to draw, and records what it wants done in
 //! [`Cx`] (calls, messages, going back), whose effects the App carries out after the page
 //! returns. Its calls carry their own typed replies (see `call`), so no enum outside its folder
 //! changes.
 
-pub mod dashboard;
 pub mod lock;
 pub mod sign_in;
 
@@ -180,8 +180,9 @@ impl Cx {
 pub trait Page: Send {
     /// The title at the top of the screen, in plain words.
     fn title(&self) -> String;
-    /// The page's own keys (help and the hint line come from them, with the global keys).
-    fn keys(&self) -> &'static [Binding];
+    /// The page's own key tables (help and the hint line come from them, with the global
+    /// keys), in the order they are looked up.
+    fn keys(&self) -> &'static [&'static [Binding]];
     /// The smallest window it can be used in (columns, rows), status bars included.
     fn min_size(&self) -> (u16, u16);
     /// True while a text field has the keys (the global letter keys do not apply then).
@@ -222,13 +223,26 @@ pub trait Page: Send {
     fn as_any(&self) -> &dyn Any;
 }
 
-/// A new page for `destination`, or `None` when it is not built yet. **The registration of
-/// pages**: one line each.
-pub fn open(destination: Destination) -> Option<Box<dyn Page>> {
-    match destination {
-        Destination::Dashboard => Some(Box::new(dashboard::Dashboard::new())),
-        _ => None,
-    }
+/// Declares each page's module and [`open`], which makes a page for a destination. Each page's
+/// folder has `pub fn new_page() -> impl Page`.
+macro_rules! pages {
+    ($($module:ident => $destination:ident,)*) => {
+        $(pub mod $module;)*
+
+        /// A new page for `destination`, or `None` when it is not built yet.
+        pub fn open(destination: Destination) -> Option<Box<dyn Page>> {
+            match destination {
+                $(Destination::$destination => Some(Box::new($module::new_page())),)*
+                #[allow(unreachable_patterns)]
+                _ => None,
+            }
+        }
+    };
+}
+
+// The registration of pages: one line each.
+pages! {
+    dashboard => Dashboard,
 }
 
 /// A rectangle of at most `w` x `h` centred in `area`.

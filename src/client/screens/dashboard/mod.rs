@@ -15,6 +15,7 @@
 //! Public so `benches/dashboard.rs` can render it with 10,000 rows.
 
 pub mod calls;
+pub mod keys;
 pub mod notice;
 mod view;
 
@@ -222,7 +223,7 @@ impl Dashboard {
 
     /// A key while the record is open: it takes them all (close, or help).
     fn details_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
-        match keymap::lookup(&[keymap::DETAILS], key) {
+        match keymap::lookup(&[keys::DETAILS], key) {
             Some(KeyAction::Back) => self.details = false,
             Some(KeyAction::Help) => cx.help(),
             _ => cx.say("Esc closes the record (? shows the keys)."),
@@ -306,17 +307,18 @@ impl Dashboard {
     }
 }
 
+/// A new Dashboard page (for the registration in `screens`).
+pub fn new_page() -> Dashboard {
+    Dashboard::new()
+}
+
 impl Page for Dashboard {
     fn title(&self) -> String {
         "Dashboard".into()
     }
 
-    fn keys(&self) -> &'static [Binding] {
-        if self.details {
-            keymap::DETAILS
-        } else {
-            keymap::DASHBOARD
-        }
+    fn keys(&self) -> &'static [&'static [Binding]] {
+        if self.details { keys::RECORD } else { keys::LISTS }
     }
 
     fn min_size(&self) -> (u16, u16) {
@@ -341,18 +343,18 @@ impl Page for Dashboard {
         if self.details {
             return self.details_key(&key, cx);
         }
-        let Some(action) = keymap::lookup(&[keymap::DASHBOARD], &key) else {
+        let Some(action) = keymap::lookup(keys::LISTS, &key) else {
             return false;
         };
         match action {
-            KeyAction::SwitchPane => {
+            keys::SWITCH_PANE => {
                 self.pane = match self.pane {
                     Pane::Incidents => Pane::Notifications,
                     Pane::Notifications => Pane::Incidents,
                 };
                 true
             }
-            KeyAction::CyclePeriod => {
+            keys::CYCLE_PERIOD => {
                 let next = self.wanted.next();
                 self.fetch(next, cx);
                 true
