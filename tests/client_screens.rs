@@ -97,15 +97,9 @@ fn offline_keeps_what_was_loaded_says_since_when_and_comes_back_by_itself() {
 
 #[test]
 fn a_count_is_shown_only_once_the_server_gave_one_and_empty_says_what_to_do() {
-    let mut d = driver();
-    d.start();
-    d.answer("GET /setting", 200, &setting_json());
-    d.keys("t@x.test");
-    d.press(KeyCode::Tab);
-    d.enter("a long passphrase");
-    d.answer(
-        "POST /auth/login",
-        200,
+    let mut d = Driver::started(DriverOpts::default());
+    d.log_in(
+        "t@x.test",
         &json!({"status": "ok", "token": "t1", "user": user_json("Tess")}),
     );
     let text = d.check();
@@ -231,14 +225,7 @@ fn the_demo_lists_its_accounts_on_the_sign_in_screen() {
 fn at_two_factor(d: &mut Driver) {
     d.start();
     d.answer("GET /setting", 200, &setting_json());
-    d.keys("lead@x.test");
-    d.press(KeyCode::Tab);
-    d.enter("a long passphrase");
-    d.answer(
-        "POST /auth/login",
-        200,
-        &json!({"status": "totp_required", "challenge": "c1"}),
-    );
+    d.log_in("lead@x.test", &json!({"status": "totp_required", "challenge": "c1"}));
 }
 
 #[test]
@@ -328,15 +315,9 @@ fn question_mark_on_an_open_incident_shows_help_over_it_and_esc_comes_back_to_it
 
 #[test]
 fn the_recovery_codes_are_left_only_by_answering_have_you_saved_these() {
-    let mut d = driver();
-    d.start();
-    d.answer("GET /setting", 200, &setting_json());
-    d.keys("new@x.test");
-    d.press(KeyCode::Tab);
-    d.enter("a long passphrase");
-    d.answer(
-        "POST /auth/login",
-        200,
+    let mut d = Driver::started(DriverOpts::default());
+    d.log_in(
+        "new@x.test",
         &json!({"status": "totp_enrolment_required", "challenge": "c1"}),
     );
     let enrol = json!({"secret": "JBSWY3DPEHPK3PXP", "otpauth_url": "otpauth://totp/x:y?secret=JBSWY3DPEHPK3PXP", "challenge": "c2"});

@@ -43,16 +43,10 @@ fn snap(d: &mut Driver, name: &str) {
 }
 
 fn started() -> Driver {
-    let mut d = driver();
-    d.start();
-    d.answer("GET /setting", 200, &setting_json());
-    d
-}
-
-fn login(d: &mut Driver, email: &str) {
-    d.keys(email);
-    d.press(KeyCode::Tab);
-    d.enter("a long passphrase");
+    Driver::started(DriverOpts {
+        sizes: vec![(80, 24), (120, 40)],
+        ..DriverOpts::default()
+    })
 }
 
 fn incidents() -> serde_json::Value {
@@ -85,7 +79,9 @@ fn sign_in() {
     snap(&mut d, "sign_in_offline");
     let mut d = started();
     snap(&mut d, "sign_in_demo");
-    login(&mut d, "teacher@demo.test");
+    d.keys("teacher@demo.test");
+    d.press(KeyCode::Tab);
+    d.enter("a long passphrase");
     d.answer(
         "POST /auth/login",
         401,
@@ -100,10 +96,8 @@ fn sign_in() {
 #[test]
 fn two_factor_and_password_change() {
     let mut d = started();
-    login(&mut d, "lead@demo.test");
-    d.answer(
-        "POST /auth/login",
-        200,
+    d.log_in(
+        "lead@demo.test",
         &json!({"status": "totp_required", "challenge": "c1", "demo_hint": "123456"}),
     );
     snap(&mut d, "two_factor");
@@ -119,10 +113,8 @@ fn two_factor_and_password_change() {
 #[test]
 fn enrolment_and_recovery_codes() {
     let mut d = started();
-    login(&mut d, "new@demo.test");
-    d.answer(
-        "POST /auth/login",
-        200,
+    d.log_in(
+        "new@demo.test",
         &json!({"status": "totp_enrolment_required", "challenge": "c1"}),
     );
     snap(&mut d, "enrol_loading");

@@ -532,16 +532,29 @@ impl Driver {
         self.terminals[0].backend().buffer()
     }
 
+    /// Start and get the (demo) setting: the sign-in screen.
+    pub fn started(o: DriverOpts) -> Driver {
+        let mut d = Driver::new(o);
+        d.start();
+        d.answer("GET /setting", 200, &setting_json());
+        d
+    }
+
+    /// On "Sign in": type `email` and a password, and answer the sign-in with `step`.
+    pub fn log_in(&mut self, email: &str, step: &serde_json::Value) {
+        self.keys(email);
+        self.press(KeyCode::Tab);
+        self.enter("a long passphrase");
+        self.answer("POST /auth/login", 200, step);
+    }
+
     /// Start, get the demo-like setting, sign in as a teacher without 2FA, and answer the
     /// dashboard's calls with `incidents` and `notifications` (JSON arrays).
     pub fn signed_in(&mut self, incidents: serde_json::Value, notifications: serde_json::Value) {
         self.start();
         self.answer("GET /setting", 200, &setting_json());
-        self.keys("t@x.test");
-        self.press(KeyCode::Tab);
-        self.enter("a long passphrase");
         let ok = serde_json::json!({"status": "ok", "token": "t1", "user": user_json("Tess Teacher")});
-        self.answer("POST /auth/login", 200, &ok);
+        self.log_in("t@x.test", &ok);
         let total = incidents.as_array().map_or(0, Vec::len);
         self.answer("GET /notifications", 200, &serde_json::json!({"items": notifications}));
         self.answer(

@@ -130,6 +130,8 @@ pub struct App {
     idle: IdleTimer,
     setting: Option<Setting>,
     identity_changed: bool,
+    /// The server's certificate was refused: why, said loudly on "Sign in".
+    untrusted: Option<String>,
     connection: Connection,
     session: Option<Session>,
     mode: Mode,
@@ -173,6 +175,7 @@ impl App {
             idle,
             setting: None,
             identity_changed: false,
+            untrusted: None,
             connection: Connection::Connecting,
             session: None,
             mode: Mode::SignIn(Box::new(SignIn::new(None, mono))),
@@ -810,8 +813,10 @@ impl App {
                     &s.id,
                 );
                 self.identity_changed = known == Known::Changed;
+                self.untrusted = None;
                 self.setting = Some(s);
             }
+            Some(AppReply::Setting(Err(e @ ApiError::Untrusted(_)))) => self.untrusted = Some(format!("{e}.")),
             // Unreachable: the connection says so (and tries again); anything else is said on
             // the sign-in screen's status line.
             Some(AppReply::Setting(Err(e))) if !e.unreached() => {

@@ -79,9 +79,16 @@ impl App {
             Span::styled(format!(" {} ", self.title()), ctx.theme.title()),
         ]);
         f.render_widget(Paragraph::new(title), rows[0]);
-        let identity_warning = self.identity_changed;
+        let mut warnings = Vec::new();
+        if self.identity_changed {
+            warnings.push(
+                "this server is not the setting it was before. Do not sign in unless your admin confirms the change."
+                    .to_string(),
+            );
+        }
+        warnings.extend(self.untrusted.clone());
         match &mut self.mode {
-            Mode::SignIn(flow) => flow.render(f, rows[1], &ctx, identity_warning),
+            Mode::SignIn(flow) => flow.render(f, rows[1], &ctx, &warnings),
             Mode::Pages(pages) => {
                 if let Some(top) = pages.last_mut() {
                     top.page.render(f, rows[1], &ctx);

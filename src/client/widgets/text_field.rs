@@ -15,7 +15,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Block, Borders};
 use ratatui_textarea::TextArea;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroize;
 
 use crate::client::glyphs::Glyphs;
@@ -70,6 +70,8 @@ pub struct TextField {
     area: TextArea<'static>,
     label: &'static str,
     kind: Kind,
+    /// What was sent ([`TextField::send`]) while the server has not judged it.
+    sent: Option<SecretString>,
 }
 
 /// What a field holds, which decides masking, undo history and wiping.
@@ -123,6 +125,7 @@ impl TextField {
             area: fresh(Kind::Plain),
             label,
             kind: Kind::Plain,
+            sent: None,
         }
     }
 
@@ -133,6 +136,7 @@ impl TextField {
             area: fresh(Kind::Code),
             label,
             kind: Kind::Code,
+            sent: None,
         }
     }
 
@@ -142,6 +146,7 @@ impl TextField {
             area: fresh(Kind::Secret),
             label,
             kind: Kind::Secret,
+            sent: None,
         }
     }
 
@@ -215,14 +220,39 @@ impl TextField {
         secret
     }
 
-    /// Replace the text (used to give a password back after a network error).
+    /// Take the text to send (the field is wiped) and keep a copy, wiped when dropped, until
+    /// the server has judged it: [`TextField::settle`] then forgets it, or puts it back when
+    /// the server never saw it, so nothing typed is lost to a network error.
+    pub fn send(&mut self) -> SecretString {
+        let text = self.take_secret();
+        self.sent = Some(SecretString::from(text.expose_secret()));
+        text
+    }
+
+    /// What is being sent, while the server has not judged it.
+    pub fn sent(&self) -> Option<&SecretString> {
+        self.sent.as_ref()
+    }
+
+    /// The answer to what was sent came: `judged` (the server saw it) forgets the copy;
+    /// otherwise it goes back into the field.
+    pub fn settle(&mut self, judged: bool) {
+        if let Some(sent) = self.sent.take()
+            && !judged
+        {
+            self.set(sent.expose_secret());
+        }
+    }
+
+    /// Replace the text.
     pub fn set(&mut self, text: &str) {
         self.wipe();
         self.area.insert_str(text);
     }
 
-    /// Empty the field, zeroizing what was in it.
+    /// Empty the field, zeroizing what was in it (and any copy of what was sent).
     pub fn wipe(&mut self) {
+        self.sent = None;
         let old = std::mem::replace(&mut self.area, fresh(self.kind));
         for mut line in old.into_lines() {
             line.zeroize();
@@ -257,6 +287,81 @@ impl TextField {
             Style::default()
         });
         f.render_widget(&self.area, area);
+    }
+}
+
+/// What a key did to a [`Pair`] of fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairKey {
+    /// It moved the focus or edited a field.
+    Used,
+    /// `Enter` on the second field: submit.
+    Submit,
+    /// `Esc`.
+    Back,
+    /// Not a key of the pair.
+    Unused,
+}
+
+/// Two fields of a form (email and password, a new password twice): `Tab`/`Shift-Tab` move
+/// between them, `Enter` on the first moves to the second, `Enter` on the second submits.
+#[derive(Debug)]
+pub struct Pair {
+    /// The two fields.
+    pub fields: [TextField; 2],
+    /// Which has the keys (0 or 1).
+    pub focus: usize,
+}
+
+impl Pair {
+    /// Two fields, the first focused.
+    pub fn new(first: TextField, second: TextField) -> Pair {
+        Pair {
+            fields: [first, second],
+            focus: 0,
+        }
+    }
+
+    /// The focused field.
+    pub fn focused(&mut self) -> &mut TextField {
+        &mut self.fields[self.focus]
+    }
+
+    /// True when either field holds text.
+    pub fn has_text(&self) -> bool {
+        self.fields.iter().any(|f| !f.is_empty())
+    }
+
+    /// A key.
+    pub fn key(&mut self, key: KeyEvent) -> PairKey {
+        use crate::client::keymap;
+        match keymap::lookup(&[keymap::FORM], &key) {
+            Some(KeyAction::NextField | KeyAction::PrevField) => {
+                self.focus = 1 - self.focus;
+                PairKey::Used
+            }
+            Some(KeyAction::Submit) if self.focus == 0 => {
+                self.focus = 1;
+                PairKey::Used
+            }
+            Some(KeyAction::Submit) => PairKey::Submit,
+            Some(KeyAction::Back) => PairKey::Back,
+            _ if self.focused().input(key) => PairKey::Used,
+            _ => PairKey::Unused,
+        }
+    }
+
+    /// The answer to what was sent came (see [`TextField::settle`]).
+    pub fn settle(&mut self, judged: bool) {
+        self.fields.iter_mut().for_each(|f| f.settle(judged));
+    }
+
+    /// Draw both fields into the two rows `areas`.
+    pub fn render(&mut self, f: &mut Frame, areas: [Rect; 2], theme: &Theme, glyphs: Glyphs) {
+        let focus = self.focus;
+        for (i, (field, area)) in self.fields.iter_mut().zip(areas).enumerate() {
+            field.render(f, area, focus == i, theme, glyphs);
+        }
     }
 }
 
@@ -332,6 +437,19 @@ mod tests {
         plain.input(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
         plain.input(ctrl('u'));
         assert_eq!(plain.text(), "t", "Ctrl-U clears to the start, not the whole field");
+    }
+
+    #[test]
+    fn what_was_sent_comes_back_only_when_the_server_never_saw_it() {
+        let mut f = TextField::secret("Password");
+        f.set("typed-password");
+        assert_eq!(f.send().expose_secret(), "typed-password");
+        assert!(f.is_empty() && f.sent().is_some());
+        f.settle(false);
+        assert_eq!(f.text(), "typed-password", "unreached: given back");
+        f.send();
+        f.settle(true);
+        assert!(f.is_empty() && f.sent().is_none(), "judged: forgotten");
     }
 
     #[test]

@@ -65,7 +65,10 @@ pub fn render_table(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>)
     if d.incidents.is_empty() {
         let msg = match (d.loading, d.total) {
             (Loading::Done, Some(_)) => d.period.empty().to_string(),
-            (Loading::Done, None) => "The incidents could not be loaded yet: they come when the server answers.".into(),
+            (Loading::Done, None) if ctx.connection.offline_since().is_some() => {
+                "The incidents could not be loaded yet: they come when the server answers.".into()
+            }
+            (Loading::Done, None) => "The incidents could not be loaded (the reason was shown). t loads another period.".into(),
             _ => "Loading incidents…".into(),
         };
         f.render_widget(

@@ -12,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, Wrap};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use super::sign_in::LOCKED_OUT;
 use super::{Ctx, Cx, Note, centered};
@@ -51,7 +51,6 @@ pub struct Reply(Result<AuthStep, ApiError>);
 pub struct LockScreen {
     user_name: String,
     password: TextField,
-    in_flight: Option<SecretString>,
     /// Feedback (wrong password).
     pub note: Option<Note>,
     /// An unlock is on its way.
@@ -68,7 +67,6 @@ impl LockScreen {
         LockScreen {
             user_name,
             password: TextField::secret("Password"),
-            in_flight: None,
             note,
             busy: false,
             help: false,
@@ -95,11 +93,10 @@ impl LockScreen {
                 }
                 self.busy = true;
                 self.note = Note::info("Checking…");
-                let password = self.password.take_secret();
+                let password = self.password.send();
                 let request = Request::post("/auth/reauth")
                     .fields(&[("password", Some(password.expose_secret()))])
                     .session();
-                self.in_flight = Some(password);
                 cx.call(
                     Call::new("reauth", request, |r: Result<Answer, ApiError>| {
                         Reply(r.and_then(Answer::typed))
@@ -132,21 +129,19 @@ impl LockScreen {
             Err(e) if e.is(codes::ACCOUNT_LOCKED) => LockOutcome::Ended(Note::error(LOCKED_OUT)),
             Err(e) if e.session_ended() => LockOutcome::Ended(Note::error(EXPIRED)),
             Err(e) if e.is(codes::INVALID_CREDENTIALS) => {
-                self.in_flight = None;
+                self.password.settle(true);
                 self.note = Note::error("Wrong password. Too many failures lock the account.");
                 LockOutcome::Stay
             }
             Err(e) if e.unreached() => {
-                if let Some(p) = self.in_flight.take() {
-                    self.password.set(p.expose_secret());
-                }
+                self.password.settle(false);
                 self.note = Note::error(format!(
                     "{e}. Your password is still in the field: press Enter to try again."
                 ));
                 LockOutcome::Stay
             }
             Err(e) => {
-                self.in_flight = None;
+                self.password.settle(true);
                 self.note = Note::error(format!("{e}. Type your password again to unlock."));
                 LockOutcome::Stay
             }

@@ -14,7 +14,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 use super::Msg;
@@ -84,7 +84,6 @@ pub struct EnrolStep {
     pub note: Option<Note>,
     /// A call is on its way.
     pub busy: bool,
-    in_flight: Option<SecretString>,
 }
 
 /// Keys while a code is typed.
@@ -150,7 +149,6 @@ impl EnrolStep {
             code: TextField::code("Code"),
             note: None,
             busy: true,
-            in_flight: None,
         }
     }
 
@@ -177,23 +175,14 @@ impl EnrolStep {
             asking: false,
         };
         self.busy = false;
-        self.in_flight = None;
+        self.code.settle(true);
         self.note = None;
     }
 
-    /// The server judged the code (or refused the step): forget the code.
-    pub fn answered(&mut self, note: Option<Note>) {
+    /// The answer came: `judged` forgets the code sent; otherwise it goes back in the field.
+    pub fn answered(&mut self, judged: bool, note: Option<Note>) {
         self.busy = false;
-        self.in_flight = None;
-        self.note = note;
-    }
-
-    /// The server never saw the code: give it back.
-    pub fn unanswered(&mut self, note: Option<Note>) {
-        self.busy = false;
-        if let Some(c) = self.in_flight.take() {
-            self.code.set(c.expose_secret());
-        }
+        self.code.settle(judged);
         self.note = note;
     }
 
@@ -246,9 +235,7 @@ impl EnrolStep {
                 }
                 self.busy = true;
                 self.note = Note::info("Checking the code…");
-                let code = self.code.take_secret();
-                self.in_flight = Some(SecretString::from(code.expose_secret()));
-                Some(Msg::ConfirmEnrolment { code })
+                Some(Msg::ConfirmEnrolment { code: self.code.send() })
             }
             (Stage::Scan { .. }, None) => self.code.input(key).then_some(Msg::Redraw),
             _ => Some(Msg::Redraw),

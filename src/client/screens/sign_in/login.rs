@@ -5,149 +5,117 @@
 //! `Enter` on the password signs in. The password field is wiped at every submit; when the
 //! server never saw it (unreachable), it is given back so nothing typed is lost.
 
+use super::Msg;
+use crate::client::screens::{Ctx, Note, centered};
+use crate::client::widgets::fit::fit;
+use crate::client::widgets::popup;
+use crate::client::widgets::text_field::{Pair, PairKey, TextField};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use secrecy::{ExposeSecret, SecretString};
-
-use super::Msg;
-use crate::client::keymap::{self, KeyAction};
-use crate::client::screens::{Ctx, Note, centered};
-use crate::client::widgets::fit::fit;
-use crate::client::widgets::popup;
-use crate::client::widgets::text_field::TextField;
 
 /// State of the sign-in screen.
 #[derive(Debug)]
 pub struct LoginStep {
-    email: TextField,
-    password: TextField,
-    focus: usize,
+    /// Email, then password.
+    fields: Pair,
     /// Feedback (wrong password, locked, expired session…).
     pub note: Option<Note>,
     /// A sign-in is on its way.
     pub busy: bool,
-    /// The password of the request in flight, to give back if the server never saw it.
-    in_flight: Option<SecretString>,
 }
 
 impl LoginStep {
     /// An empty form, email focused, with an optional note (e.g. "your session expired").
     pub fn new(note: Option<Note>) -> LoginStep {
         LoginStep {
-            email: TextField::plain("Email"),
-            password: TextField::secret("Password"),
-            focus: 0,
+            fields: Pair::new(TextField::plain("Email"), TextField::secret("Password")),
             note,
             busy: false,
-            in_flight: None,
         }
     }
 
     /// Back from a later sign-in step: the email filled in, the password to type again.
     pub fn with_email(email: &str) -> LoginStep {
         let mut login = LoginStep::new(Note::info("Started again: type your password."));
-        login.email.set(email);
-        login.focus = 1;
+        login.fields.fields[0].set(email);
+        login.fields.focus = 1;
         login
     }
 
     /// True when an email or password is typed.
     pub fn has_draft(&self) -> bool {
-        !self.email.is_empty() || !self.password.is_empty()
-    }
-
-    fn field(&mut self) -> &mut TextField {
-        if self.focus == 0 {
-            &mut self.email
-        } else {
-            &mut self.password
-        }
+        self.fields.has_text()
     }
 
     /// A key for this screen.
     pub fn handle_key(&mut self, key: KeyEvent) -> Option<Msg> {
-        match keymap::lookup(&[keymap::FORM], &key) {
-            Some(KeyAction::NextField | KeyAction::PrevField) => {
-                self.focus = 1 - self.focus;
-                Some(Msg::Redraw)
-            }
-            Some(KeyAction::Submit) if self.focus == 0 => {
-                self.focus = 1;
-                Some(Msg::Redraw)
-            }
-            Some(KeyAction::Submit) => self.submit(),
-            Some(KeyAction::Back) => {
+        match self.fields.key(key) {
+            PairKey::Submit => self.submit(),
+            PairKey::Back => {
                 self.note = None;
                 Some(Msg::Redraw)
             }
-            _ => self.field().input(key).then_some(Msg::Redraw),
+            PairKey::Used => Some(Msg::Redraw),
+            PairKey::Unused => None,
         }
     }
 
     /// Pasted text goes into the focused field (cleaned and bounded there).
     pub fn paste(&mut self, text: &str) {
-        self.field().paste(text);
+        self.fields.focused().paste(text);
     }
 
     fn submit(&mut self) -> Option<Msg> {
         if self.busy {
             return Some(Msg::Redraw);
         }
-        let email = self.email.text().trim().to_owned();
+        let [email, password] = &mut self.fields.fields;
+        let email = email.text().trim().to_owned();
         if email.is_empty() {
-            self.focus = 0;
+            self.fields.focus = 0;
             self.note = Note::error("Type your work email address first.");
             return Some(Msg::Redraw);
         }
-        if self.password.is_empty() {
+        if password.is_empty() {
             self.note = Note::error("Type your password.");
             return Some(Msg::Redraw);
         }
-        let password = self.password.take_secret();
-        self.in_flight = Some(SecretString::from(password.expose_secret()));
+        let password = password.send();
         self.busy = true;
         self.note = Note::info("Signing in…");
         Some(Msg::Login { email, password })
     }
 
-    /// The server answered (whatever it said): forget the retained password.
-    pub fn answered(&mut self, note: Option<Note>) {
+    /// The answer came: `judged` when the server judged the password (it is forgotten), else
+    /// it never saw it (unreachable, or an answer that is not a bsmart reply) and the password
+    /// goes back into its field, so nothing typed is lost.
+    pub fn answered(&mut self, judged: bool, note: Option<Note>) {
         self.busy = false;
-        self.in_flight = None;
+        self.fields.settle(judged);
         self.note = note;
-        self.focus = 1;
-    }
-
-    /// The server never judged the password (unreachable, or an answer that is not a bsmart
-    /// reply): give the password back, keep everything typed.
-    pub fn unanswered(&mut self, note: Option<Note>) {
-        self.busy = false;
-        if let Some(p) = self.in_flight.take() {
-            self.password.set(p.expose_secret());
+        if judged {
+            self.fields.focus = 1;
         }
-        self.note = note;
     }
 
     /// Forget everything typed (nobody pressed a key for the idle time on a shared computer).
     pub fn forget(&mut self, note: Option<Note>) {
-        self.email.wipe();
-        self.password.wipe();
-        self.in_flight = None;
-        self.focus = 0;
+        self.fields.fields.iter_mut().for_each(TextField::wipe);
+        self.fields.focus = 0;
         self.note = note;
     }
 
     /// Draw. Short windows drop the demo accounts first, then the setting's name.
-    pub fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>, identity_warning: bool) {
+    pub fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>, warnings: &[String]) {
         let theme = ctx.theme;
         let outer = ctx.block("Sign in");
         let inner = outer.inner(area);
         f.render_widget(outer, area);
         let box_area = centered(inner, 76, inner.height);
-        let head = self.head(ctx, identity_warning, box_area.height.saturating_sub(8), box_area.width);
+        let head = self.head(ctx, warnings, box_area.height.saturating_sub(8), box_area.width);
         let head_h = (head.len() as u16).min(box_area.height.saturating_sub(8));
         let rows = Layout::vertical([
             Constraint::Length(head_h),
@@ -157,23 +125,18 @@ impl LoginStep {
         ])
         .split(box_area);
         f.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), rows[0]);
-        let focus = self.focus;
-        self.email.render(f, rows[1], focus == 0, theme, ctx.glyphs);
-        self.password.render(f, rows[2], focus == 1, theme, ctx.glyphs);
+        self.fields.render(f, [rows[1], rows[2]], theme, ctx.glyphs);
         popup::note(f, rows[3], self.note.as_ref(), theme);
     }
 
     /// The lines above the fields, as many as `room` rows allow (the demo accounts only when
     /// all of them fit, one line each, within `width`).
-    fn head(&self, ctx: &Ctx<'_>, identity_warning: bool, room: u16, width: u16) -> Vec<Line<'static>> {
+    fn head(&self, ctx: &Ctx<'_>, warnings: &[String], room: u16, width: u16) -> Vec<Line<'static>> {
         let theme = ctx.theme;
-        let mut head: Vec<Line<'static>> = Vec::new();
-        if identity_warning {
-            head.push(Line::from(Span::styled(
-                " WARNING: this server is not the setting it was before. Do not sign in unless your admin confirms the change. ",
-                theme.banner(),
-            )));
-        }
+        let mut head: Vec<Line<'static>> = warnings
+            .iter()
+            .map(|w| Line::from(Span::styled(format!(" WARNING: {w} "), theme.banner())))
+            .collect();
         match ctx.setting {
             Some(s) => {
                 head.push(Line::from(Span::styled(s.name.clone(), theme.title())));

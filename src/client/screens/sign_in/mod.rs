@@ -359,7 +359,7 @@ impl SignIn {
     /// The server's next step.
     fn next(&mut self, which: StepCall, step: AuthStep, cx: &mut Cx) -> Outcome {
         if let Step::Login(l) = &mut self.step {
-            l.answered(None);
+            l.answered(true, None);
         }
         match step {
             AuthStep::Ok {
@@ -417,7 +417,7 @@ impl SignIn {
         }
         if e.is(codes::REAUTH_REQUIRED) && signed_in {
             if let Step::Enrol(s) = &mut self.step {
-                s.answered(Note::info("Thank you. Now type the code again to finish."));
+                s.answered(true, Note::info("Thank you. Now type the code again to finish."));
             }
             return Outcome::ConfirmPassword;
         }
@@ -427,35 +427,11 @@ impl SignIn {
         // failure it is given back, so nothing is retyped.
         let judged = matches!(e, ApiError::Server { .. });
         match &mut self.step {
-            Step::Login(s) if which == Some(StepCall::Login) => {
-                if judged {
-                    s.answered(note)
-                } else {
-                    s.unanswered(note)
-                }
-            }
-            Step::Totp(s) => {
-                if judged {
-                    s.answered(note)
-                } else {
-                    s.unanswered(note)
-                }
-            }
-            Step::Enrol(s) => {
-                if judged {
-                    s.answered(note)
-                } else {
-                    s.unanswered(note)
-                }
-            }
-            Step::Password(s) => {
-                if judged {
-                    s.answered(note)
-                } else {
-                    s.unanswered(note)
-                }
-            }
+            Step::Login(s) if which == Some(StepCall::Login) => s.answered(judged, note),
             Step::Login(_) => {}
+            Step::Totp(s) => s.answered(judged, note),
+            Step::Enrol(s) => s.answered(judged, note),
+            Step::Password(s) => s.answered(judged, note),
         }
         Outcome::Stay
     }
@@ -482,9 +458,11 @@ impl SignIn {
     }
 
     /// Draw.
-    pub fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>, identity_warning: bool) {
+    /// Draw; `warnings` go loudly above the sign-in fields (a changed setting, a certificate
+    /// refused).
+    pub fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>, warnings: &[String]) {
         match &mut self.step {
-            Step::Login(s) => s.render(f, area, ctx, identity_warning),
+            Step::Login(s) => s.render(f, area, ctx, warnings),
             Step::Totp(s) => s.render(f, area, ctx),
             Step::Enrol(s) => s.render(f, area, ctx),
             Step::Password(s) => s.render(f, area, ctx),

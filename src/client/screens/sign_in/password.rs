@@ -13,10 +13,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::Msg;
-use crate::client::keymap::{self, KeyAction};
 use crate::client::screens::{Ctx, Note, centered};
 use crate::client::widgets::popup;
-use crate::client::widgets::text_field::TextField;
+use crate::client::widgets::text_field::{Pair, PairKey, TextField};
 
 /// State of the password-change screen.
 #[derive(Debug)]
@@ -25,10 +24,8 @@ pub struct PasswordStep {
     pub challenge: SecretString,
     /// The fewest characters the new password needs for this account.
     min_chars: u32,
-    new: TextField,
-    repeat: TextField,
-    focus: usize,
-    in_flight: Option<SecretString>,
+    /// The new password, twice.
+    fields: Pair,
     /// Feedback (mismatch, the server's reason).
     pub note: Option<Note>,
     /// A change is on its way.
@@ -55,10 +52,10 @@ impl PasswordStep {
         PasswordStep {
             challenge: SecretString::from(challenge),
             min_chars,
-            new: TextField::secret("New password"),
-            repeat: TextField::secret("New password again"),
-            focus: 0,
-            in_flight: None,
+            fields: Pair::new(
+                TextField::secret("New password"),
+                TextField::secret("New password again"),
+            ),
             note: None,
             busy: false,
         }
@@ -66,82 +63,61 @@ impl PasswordStep {
 
     /// True when something is typed.
     pub fn has_draft(&self) -> bool {
-        !self.new.is_empty() || !self.repeat.is_empty()
-    }
-
-    fn field(&mut self) -> &mut TextField {
-        if self.focus == 0 {
-            &mut self.new
-        } else {
-            &mut self.repeat
-        }
+        self.fields.has_text()
     }
 
     /// A key.
     pub fn handle_key(&mut self, key: KeyEvent) -> Option<Msg> {
-        match keymap::lookup(&[keymap::FORM], &key) {
-            Some(KeyAction::NextField | KeyAction::PrevField) => {
-                self.focus = 1 - self.focus;
-                Some(Msg::Redraw)
-            }
-            Some(KeyAction::Submit) if self.focus == 0 => {
-                self.focus = 1;
-                Some(Msg::Redraw)
-            }
-            Some(KeyAction::Submit) if !self.busy => Some(self.submit()),
-            Some(KeyAction::Back) => Some(Msg::StartOver),
-            Some(_) => Some(Msg::Redraw),
-            None => self.field().input(key).then_some(Msg::Redraw),
+        match self.fields.key(key) {
+            PairKey::Submit if self.busy => Some(Msg::Redraw),
+            PairKey::Submit => Some(self.submit()),
+            PairKey::Back => Some(Msg::StartOver),
+            PairKey::Used => Some(Msg::Redraw),
+            PairKey::Unused => None,
         }
     }
 
     fn submit(&mut self) -> Msg {
-        let new = self.new.take_secret();
-        let repeat = self.repeat.take_secret();
-        self.focus = 0;
-        if new.expose_secret().is_empty() {
-            self.note = Note::error("Type a new password.");
-            return Msg::Redraw;
-        }
-        if new.expose_secret() != repeat.expose_secret() {
-            self.note = Note::error("The two passwords are not the same. Type them again.");
-            return Msg::Redraw;
-        }
-        let typed = u32::try_from(new.expose_secret().chars().count()).unwrap_or(u32::MAX);
-        if typed < self.min_chars {
-            self.note = Note::error(format!(
-                "That is {typed} characters; this account needs at least {}. Type a longer one.",
-                self.min_chars
-            ));
+        let [new, repeat] = &mut self.fields.fields;
+        let (new, repeat) = (new.send(), repeat.send());
+        self.fields.focus = 0;
+        let refused = if new.expose_secret().is_empty() {
+            Some("Type a new password.".to_string())
+        } else if new.expose_secret() != repeat.expose_secret() {
+            Some("The two passwords are not the same. Type them again.".to_string())
+        } else {
+            let typed = u32::try_from(new.expose_secret().chars().count()).unwrap_or(u32::MAX);
+            (typed < self.min_chars).then(|| {
+                format!(
+                    "That is {typed} characters; this account needs at least {}. Type a longer one.",
+                    self.min_chars
+                )
+            })
+        };
+        if let Some(reason) = refused {
+            self.fields.settle(true);
+            self.note = Note::error(reason);
             return Msg::Redraw;
         }
         self.busy = true;
         self.note = Note::info("Changing the password…");
-        self.in_flight = Some(SecretString::from(new.expose_secret()));
         Msg::ChangePassword { new_password: new }
     }
 
-    /// The server judged the password: forget it.
-    pub fn answered(&mut self, note: Option<Note>) {
+    /// The answer came: `judged` forgets what was sent; otherwise it goes back into both
+    /// fields.
+    pub fn answered(&mut self, judged: bool, note: Option<Note>) {
         self.busy = false;
-        self.in_flight = None;
-        self.note = note;
-    }
-
-    /// The server never saw it: give it back in both fields.
-    pub fn unanswered(&mut self, note: Option<Note>) {
-        self.busy = false;
-        if let Some(p) = self.in_flight.take() {
-            self.new.set(p.expose_secret());
-            self.repeat.set(p.expose_secret());
-            self.focus = 1;
+        self.fields.settle(judged);
+        if !judged {
+            self.fields.focus = 1;
         }
         self.note = note;
     }
 
     /// Pasted text.
     pub fn paste(&mut self, text: &str) {
-        self.field().paste(text);
+        self.fields.focused().paste(text);
     }
 
     /// Draw.
@@ -168,9 +144,7 @@ impl PasswordStep {
         ])
         .split(area);
         f.render_widget(text, rows[0]);
-        let focus = self.focus;
-        self.new.render(f, rows[1], focus == 0, theme, ctx.glyphs);
-        self.repeat.render(f, rows[2], focus == 1, theme, ctx.glyphs);
+        self.fields.render(f, [rows[1], rows[2]], theme, ctx.glyphs);
         popup::note(f, rows[3], self.note.as_ref(), theme);
     }
 }

@@ -24,7 +24,6 @@ pub struct TotpStep {
     pub challenge: SecretString,
     demo_hint: Option<String>,
     code: TextField,
-    in_flight: Option<SecretString>,
     /// Feedback.
     pub note: Option<Note>,
     /// A code is being checked.
@@ -44,7 +43,6 @@ impl TotpStep {
             challenge: SecretString::from(challenge),
             demo_hint,
             code: TextField::code("Code"),
-            in_flight: None,
             note: None,
             busy: false,
         }
@@ -60,9 +58,7 @@ impl TotpStep {
                 }
                 self.busy = true;
                 self.note = Note::info("Checking the code…");
-                let code = self.code.take_secret();
-                self.in_flight = Some(SecretString::from(code.expose_secret()));
-                Some(Msg::Totp { code })
+                Some(Msg::Totp { code: self.code.send() })
             }
             Some(KeyAction::Back) => Some(Msg::StartOver),
             Some(_) => Some(Msg::Redraw),
@@ -72,22 +68,13 @@ impl TotpStep {
 
     /// The code of the check in flight was a recovery code (not six digits).
     pub fn sent_recovery_code(&self) -> bool {
-        self.in_flight.as_ref().is_some_and(|c| !is_app_code(c.expose_secret()))
+        self.code.sent().is_some_and(|c| !is_app_code(c.expose_secret()))
     }
 
-    /// The server judged the code: forget it.
-    pub fn answered(&mut self, note: Option<Note>) {
+    /// The answer came: `judged` forgets the code sent; otherwise it goes back in the field.
+    pub fn answered(&mut self, judged: bool, note: Option<Note>) {
         self.busy = false;
-        self.in_flight = None;
-        self.note = note;
-    }
-
-    /// The server never saw the code: give it back.
-    pub fn unanswered(&mut self, note: Option<Note>) {
-        self.busy = false;
-        if let Some(c) = self.in_flight.take() {
-            self.code.set(c.expose_secret());
-        }
+        self.code.settle(judged);
         self.note = note;
     }
 
