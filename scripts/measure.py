@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Measure the real bsmart binary the way PERFORMANCE-ANCHORS.md measured gitui.
+"""Measure the real bsmart binary the way the project's performance anchors measured gitui
+(README, "Measuring performance").
 
 Methods (same names as the anchors):
   P  launch to first full frame on a raw pseudo-terminal (no emulator): fork/exec into a pty and

@@ -17,6 +17,14 @@ use crate::client::screens::{Ctx, centered};
 use crate::client::widgets::fit::{fit, width};
 use crate::client::widgets::popup::{self, draw_too_small, popup, too_small};
 
+/// The product's own words, explained once in `?` (and in the README).
+const GLOSSARY: &[(&str, &str)] = &[
+    ("setting", "your school or home"),
+    ("Clicker", "logs a behaviour in one key"),
+    ("PILD", "learning after an incident"),
+    ("Smart Plan", "a pupil's agreed strategies"),
+];
+
 /// The rows the frame takes around a screen: title bar, status bar, hint line.
 const CHROME_ROWS: u16 = 3;
 
@@ -201,10 +209,16 @@ impl App {
                     .into_iter()
                     .map(|(sym, what)| (sym, what.to_string())),
             );
+            rows.extend(GLOSSARY.iter().map(|(word, what)| (word.to_string(), what.to_string())));
         }
         let two = rows.len() as u16 + 2 > area.height;
         let per_col = if two { rows.len().div_ceil(2) } else { rows.len() };
-        let key_w = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0) as u16;
+        // Each column of keys as wide as its own widest key.
+        let key_width = |part: &[(String, String)]| part.iter().map(|(k, _)| width(k)).max().unwrap_or(0) as u16;
+        let (left_w, right_w) = (
+            key_width(&rows[..per_col.min(rows.len())]),
+            key_width(&rows[per_col.min(rows.len())..]),
+        );
         let cells = |i: usize| {
             rows.get(i)
                 .map(|(k, what)| {
@@ -219,9 +233,9 @@ impl App {
         let table_rows: Vec<Row> = (0..per_col)
             .map(|i| Row::new(cells(i).chain(if two { Some(cells(i + per_col)) } else { None }.into_iter().flatten())))
             .collect();
-        let mut widths = vec![Constraint::Length(key_w), Constraint::Fill(1)];
+        let mut widths = vec![Constraint::Length(left_w), Constraint::Fill(1)];
         if two {
-            widths.extend([Constraint::Length(key_w), Constraint::Fill(1)]);
+            widths.extend([Constraint::Length(right_w), Constraint::Fill(1)]);
         }
         let r = centered(area, if two { 100 } else { 64 }, per_col as u16 + 2);
         f.render_widget(Clear, r);

@@ -1,4 +1,4 @@
-//! A single-line text field: the only user of ratatui-textarea (ARCHITECTURE §6).
+//! A single-line text field: the only user of ratatui-textarea (ARCHITECTURE.md, 2.5).
 //!
 //! ratatui-textarea's defaults are wrong for a form: `Enter` inserts a line, `Tab` a tab,
 //! `Ctrl-U` is undo, paste is dropped, and masking is render-only (the undo history and the
