@@ -64,11 +64,11 @@ fn offline_keeps_what_was_loaded_says_since_when_and_comes_back_by_itself() {
     assert!(text.contains("OFFLINE since 10:42"), "{text}");
     assert!(!text.contains("days (0)") && !text.contains("No incidents"), "{text}");
     // It tries again by itself: a deadline, not a key.
-    assert_eq!(d.app.next_wake(), Some(Duration::from_secs(1)));
+    assert_eq!(d.app.next_deadline(), Some(Duration::from_secs(1)));
     d.clock.advance(Duration::from_secs(1));
     d.act(Action::Deadline);
     d.unreachable("GET /setting");
-    assert_eq!(d.app.next_wake(), Some(Duration::from_secs(2)), "backs off");
+    assert_eq!(d.app.next_deadline(), Some(Duration::from_secs(2)), "backs off");
     d.clock.advance(Duration::from_secs(2));
     d.act(Action::Deadline);
     d.answer("GET /setting", 200, &setting_json());
@@ -79,7 +79,7 @@ fn offline_keeps_what_was_loaded_says_since_when_and_comes_back_by_itself() {
         "back online, the list is fetched again without a key"
     );
     assert_eq!(
-        d.app.next_wake(),
+        d.app.next_deadline(),
         Some(IDLE - Duration::from_secs(3)),
         "no more retries: only the idle lock is due"
     );
@@ -132,13 +132,13 @@ fn the_sign_in_screen_forgets_what_was_typed_after_the_idle_time() {
     d.keys("someone@school.test");
     d.press(KeyCode::Tab);
     d.keys("half-a-passw");
-    assert_eq!(d.app.next_wake(), Some(IDLE));
+    assert_eq!(d.app.next_deadline(), Some(IDLE));
     d.clock.advance(IDLE);
     d.act(Action::Deadline);
     let text = words(&d.check());
     assert!(!text.contains("someone@school.test") && !text.contains('•'), "{text}");
     assert!(text.contains("was cleared after 2 minutes without a key"), "{text}");
-    assert_eq!(d.app.next_wake(), None, "nothing typed: nothing to forget");
+    assert_eq!(d.app.next_deadline(), None, "nothing typed: nothing to forget");
     // Enter on the empty form does not sign anyone in.
     d.press(KeyCode::Enter);
     assert!(!d.has_call("POST /auth/login"));

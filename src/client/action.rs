@@ -16,7 +16,7 @@ pub enum Action {
     Paste(String),
     /// The terminal was resized (never resets the idle timer).
     Resize,
-    /// The earliest deadline the App asked for ([`crate::client::app::App::next_wake`]) is due.
+    /// The earliest deadline the App asked for ([`crate::client::app::App::next_deadline`]) is due.
     Deadline,
     /// An API call finished.
     Reply(Delivery),

@@ -1,6 +1,6 @@
 //! The event loop: one channel of actions, one input stream, one timer.
 //!
-//! `select! { biased; action_rx (API results, signals); input stream; sleep(App::next_wake) }`:
+//! `select! { biased; action_rx (API results, signals); input stream; sleep(App::next_deadline) }`:
 //! the timer is the earliest deadline the App has (idle lock, sign-in reset, the next try while
 //! offline, a page's own), and there is no periodic tick, so an idle client sleeps until a key,
 //! a reply or a deadline. Each event becomes an [`Action`], `App::update` returns [`Command`]s
@@ -177,7 +177,7 @@ impl<B: Backend + Scrollback> Runner<B> {
         self.start()?;
         let mut events = events.fuse();
         while !self.app.quitting() {
-            let wake = self.app.next_wake();
+            let wake = self.app.next_deadline();
             let action = tokio::select! {
                 biased;
                 Some(action) = self.rx.recv() => action,

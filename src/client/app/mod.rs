@@ -17,7 +17,7 @@
 //!   what was typed on "Sign in" and sends a later step back to the start.
 //! - **Calls while locked** wait, whatever asked for them (a next page, a refresh), and go out
 //!   after the unlock with the new token; only unlocking and signing out may go while locked.
-//! - **Deadlines**: [`App::next_wake`] is the earliest of the idle lock, the sign-in reset,
+//! - **Deadlines**: [`App::next_deadline`] is the earliest of the idle lock, the sign-in reset,
 //!   the next try while offline and the top page's own deadline. The loop sleeps until then;
 //!   there is no tick.
 //!
@@ -290,7 +290,7 @@ impl App {
 
     /// How long the loop may sleep before [`Action::Deadline`] is due, when anything is due
     /// at all (`None`: sleep until a key or a reply).
-    pub fn next_wake(&self) -> Option<Duration> {
+    pub fn next_deadline(&self) -> Option<Duration> {
         let clock = self.opts.clock.as_ref();
         let now = clock.instant();
         let mut due: Vec<Duration> = Vec::new();
@@ -959,22 +959,22 @@ mod tests {
     }
 
     #[test]
-    fn next_wake_is_the_earliest_deadline_and_none_when_nothing_is_due() {
+    fn next_deadline_is_the_earliest_deadline_and_none_when_nothing_is_due() {
         let clock = Arc::new(ManualClock::default());
         let mut a = app(clock.clone());
-        assert_eq!(a.next_wake(), None, "an empty sign-in screen waits for a key");
+        assert_eq!(a.next_deadline(), None, "an empty sign-in screen waits for a key");
         a.update(Action::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)));
         assert_eq!(
-            a.next_wake(),
+            a.next_deadline(),
             Some(Duration::from_secs(60)),
             "something typed is forgotten"
         );
         a.connection.observe(false, a.now(), clock.instant());
-        assert_eq!(a.next_wake(), Some(Duration::from_secs(1)), "the retry comes first");
+        assert_eq!(a.next_deadline(), Some(Duration::from_secs(1)), "the retry comes first");
         a.signed_in("tok".into(), user());
         a.lock(None, &mut Vec::new());
         assert_eq!(
-            a.next_wake(),
+            a.next_deadline(),
             None,
             "a locked client waits for a key: no retries, no lock"
         );
@@ -990,7 +990,7 @@ mod tests {
         a.signed_in("tok".into(), user());
         a.update(Action::Key(ctrl_l));
         assert!(a.is_locked());
-        assert_eq!(a.next_wake(), None);
+        assert_eq!(a.next_deadline(), None);
     }
 
     #[test]
