@@ -19,7 +19,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// Keyboard-driven behaviour recording for schools, alternative provisions and children's homes.
 #[derive(Debug, Parser)]
-#[command(name = "bsmart", version, about)]
+#[command(name = "bsmart", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// What to run; without one, the terminal client starts.
     #[command(subcommand)]
@@ -287,6 +287,10 @@ mod tests {
             }))
         ));
         assert!(Cli::try_parse_from(["bsmart", "serve", "--idle-lock", "5"]).is_err());
+        assert!(
+            Cli::try_parse_from(["bsmart", "--url", "https://s.example", "serve"]).is_err(),
+            "client flags before a subcommand are refused, not ignored"
+        );
     }
 
     #[test]

@@ -10,6 +10,12 @@ use crate::server::cli::{print_accounts, start_demo};
 /// Start the demo server, print its accounts (the sign-in screen lists them too), and run the
 /// client against it until the user quits.
 pub async fn run(args: &DemoArgs) -> Result<(), String> {
+    // A bad config file is said before anything starts or is printed.
+    client_config(
+        args.client.config.as_deref(),
+        Some("http://127.0.0.1".into()),
+        args.client.idle_lock,
+    )?;
     let bind: SocketAddr = ([127, 0, 0, 1], 0).into();
     let server = start_demo(bind, args.seed, args.scale, true).await?;
     let url = format!("http://{}", server.addr);

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use bsmart::client::action::Action;
 use bsmart::client::glyphs::Glyphs;
+use bsmart::client::screens::dashboard::Dashboard;
 use client_support::{Driver, DriverOpts, IDLE, incident_json, setting_json, user_json, words};
 use crossterm::event::{KeyCode, KeyModifiers};
 use serde_json::json;
@@ -418,4 +419,222 @@ fn an_ascii_terminal_gets_no_symbol_outside_ascii() {
         help.contains("F ") && help.contains("flagged for attention"),
         "the legend says what F means:\n{help}"
     );
+}
+
+// What a review of the reshaped client found, one test each.
+
+fn dashboard(d: &Driver) -> &Dashboard {
+    d.app.page::<Dashboard>().expect("on the dashboard")
+}
+
+/// Offline, then the server answers the probe: the page is refreshed.
+fn offline_then_back(d: &mut Driver) {
+    d.press(KeyCode::Char('t'));
+    d.unreachable("GET /incidents");
+    d.clock.advance(Duration::from_secs(1));
+    d.act(Action::Deadline);
+    d.answer("GET /setting", 200, &setting_json());
+}
+
+#[test]
+fn an_open_record_stays_the_one_opened_while_pages_arrive_and_a_refresh_keeps_the_selection() {
+    let mut d = driver();
+    d.signed_in(
+        json!([incident_json(10282, "Ann Smith"), incident_json(10281, "Bo Li")]),
+        json!([]),
+    );
+    d.press(KeyCode::Char('t'));
+    d.press(KeyCode::Char('j'));
+    d.press(KeyCode::Enter);
+    // The next period's first page arrives while Bo Li's record is open: it stays open.
+    d.answer(
+        "GET /incidents",
+        200,
+        &json!({"items": [incident_json(10290, "Cy Wu"), incident_json(10281, "Bo Li")], "total": 2}),
+    );
+    let text = d.check();
+    assert!(
+        text.contains("Individual:       Bo Li") && !text.contains("Individual:       Cy Wu"),
+        "{text}"
+    );
+    d.press(KeyCode::Esc);
+    d.press(KeyCode::Char('j'));
+    assert_eq!(dashboard(&d).selected_incident().unwrap().reference, "besmart-10281");
+    // A refresh with a new incident on top keeps the same incident selected, not the row.
+    offline_then_back(&mut d);
+    d.answer(
+        "GET /incidents",
+        200,
+        &json!({"items": [incident_json(10291, "Dee Ray"), incident_json(10290, "Cy Wu"), incident_json(10281, "Bo Li")], "total": 3}),
+    );
+    assert_eq!(dashboard(&d).selected_incident().unwrap().reference, "besmart-10281");
+}
+
+#[test]
+fn a_password_left_on_the_lock_screen_is_forgotten_after_the_idle_time() {
+    let mut d = driver();
+    d.signed_in(json!([]), json!([]));
+    d.press_with(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    d.enter("my-long-password");
+    d.unreachable("POST /auth/reauth");
+    assert!(d.check().contains(&"•".repeat(16)), "given back for the retry");
+    assert_eq!(
+        d.app.next_deadline(),
+        Some(IDLE),
+        "a password in the field has a deadline"
+    );
+    d.clock.advance(IDLE);
+    d.act(Action::Deadline);
+    let text = words(&d.check());
+    assert!(
+        !text.contains('•') && text.contains("was cleared after 2 minutes"),
+        "{text}"
+    );
+    d.press(KeyCode::Enter);
+    assert!(!d.has_call("POST /auth/reauth"), "Enter sent a password nobody typed");
+}
+
+#[test]
+fn a_call_refused_only_because_the_token_rotated_is_sent_again() {
+    let mut d = driver();
+    d.signed_in(json!([incident_json(1, "Ann Smith")]), json!([]));
+    d.press(KeyCode::Char('t'));
+    let stale = d.call("GET /incidents");
+    d.press_with(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    d.enter("my-long-password");
+    let ok = json!({"status": "ok", "token": "t2", "user": user_json("Tess Teacher")});
+    d.answer("POST /auth/reauth", 200, &ok);
+    let refused = json!({"error": {"code": "unauthenticated", "message": "Sign in first."}});
+    d.act(stale.respond(401, &serde_json::to_vec(&refused).unwrap()));
+    assert!(
+        d.app.user().is_some(),
+        "the new session was ended by the old token's refusal"
+    );
+    assert!(d.has_call("GET /incidents"), "the call was not sent again");
+    // The current token refused: that is the end of the session.
+    d.answer("GET /incidents", 401, &refused);
+    assert!(d.app.user().is_none());
+    assert!(d.check().contains("Your session has expired"));
+}
+
+#[test]
+fn the_answer_to_a_sign_out_never_touches_the_next_persons_session() {
+    let mut d = driver();
+    d.signed_in(json!([]), json!([]));
+    d.press_with(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let logout = d.call("POST /auth/logout");
+    d.log_in(
+        "next@x.test",
+        &json!({"status": "ok", "token": "t9", "user": user_json("Next Person")}),
+    );
+    let refused = json!({"error": {"code": "unauthenticated", "message": "Sign in first."}});
+    d.act(logout.respond(401, &serde_json::to_vec(&refused).unwrap()));
+    assert_eq!(d.app.user().map(|u| u.display_name.as_str()), Some("Next Person"));
+    assert!(
+        !d.has_call("POST /auth/logout"),
+        "the old sign-out was sent again with the new token"
+    );
+}
+
+#[test]
+fn a_sign_in_forgotten_by_the_idle_time_does_not_complete() {
+    let mut d = Driver::started(DriverOpts::default());
+    d.keys("t@x.test");
+    d.press(KeyCode::Tab);
+    d.enter("a long passphrase");
+    let slow = d.call("POST /auth/login");
+    d.clock.advance(IDLE);
+    d.act(Action::Deadline);
+    assert!(words(&d.check()).contains("was cleared"));
+    let ok = json!({"status": "ok", "token": "t1", "user": user_json("Tess")});
+    d.act(slow.respond(200, &serde_json::to_vec(&ok).unwrap()));
+    assert!(d.app.user().is_none(), "a forgotten sign-in signed someone in");
+    assert_eq!(d.app.title(), "Sign in");
+}
+
+#[test]
+fn a_two_factor_set_up_that_did_not_start_is_tried_again_with_enter() {
+    let mut d = Driver::started(DriverOpts::default());
+    d.log_in(
+        "new@x.test",
+        &json!({"status": "totp_enrolment_required", "challenge": "c1"}),
+    );
+    d.unreachable("POST /auth/totp/enrol");
+    assert!(words(&d.check()).contains("press Enter to try again"));
+    d.press(KeyCode::Enter);
+    assert!(d.has_call("POST /auth/totp/enrol"), "Enter did not try again");
+}
+
+#[test]
+fn question_mark_shows_the_keys_of_the_recovery_codes_and_quitting_them_asks_first() {
+    let mut d = Driver::started(DriverOpts::default());
+    d.log_in(
+        "new@x.test",
+        &json!({"status": "totp_enrolment_required", "challenge": "c1"}),
+    );
+    let enrol = json!({"secret": "JBSWY3DPEHPK3PXP", "otpauth_url": "otpauth://totp/x:y?secret=JBSWY3DPEHPK3PXP", "challenge": "c2"});
+    d.answer("POST /auth/totp/enrol", 200, &enrol);
+    d.enter("123456");
+    let ok =
+        json!({"status": "ok", "token": "t1", "user": user_json("Ned"), "recovery_codes": ["ABCD-EFGH-IJKL-MNOP"]});
+    d.answer("POST /auth/totp/confirm", 200, &ok);
+    d.press(KeyCode::Char('?'));
+    assert!(d.check().contains("Keys: Set up two-factor"));
+    d.press(KeyCode::Esc);
+    d.press_with(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(
+        d.check().contains("Quit?"),
+        "Ctrl-C threw the recovery codes away without asking"
+    );
+    assert!(!d.app.quitting());
+}
+
+#[test]
+fn esc_on_a_step_with_something_typed_asks_first() {
+    let mut d = driver();
+    at_two_factor(&mut d);
+    d.keys("1234");
+    d.press(KeyCode::Esc);
+    assert_eq!(d.app.title(), "Two-factor code");
+    assert!(words(&d.check()).contains("Esc again to go back"));
+    d.press(KeyCode::Esc);
+    assert_eq!(d.app.title(), "Sign in");
+}
+
+#[test]
+fn names_revealed_before_a_lock_are_hidden_again_after_it_and_the_status_bar_says_which() {
+    let mut d = Driver::new(DriverOpts {
+        privacy: true,
+        ..DriverOpts::default()
+    });
+    d.signed_in(json!([incident_json(1, "Zara Quentin")]), json!([]));
+    d.press(KeyCode::Char('v'));
+    assert!(d.check().contains("names shown · v"));
+    d.press_with(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    d.enter("my-long-password");
+    let ok = json!({"status": "ok", "token": "t2", "user": user_json("Tess Teacher")});
+    d.answer("POST /auth/reauth", 200, &ok);
+    let text = d.check();
+    assert!(
+        !text.contains("Zara Quentin") && text.contains("names hidden · v"),
+        "{text}"
+    );
+}
+
+#[test]
+fn notifications_kept_offline_say_they_could_not_refresh() {
+    let mut d = driver();
+    d.signed_in(json!([]), json!([notification("Ann Smith")]));
+    d.press(KeyCode::Char('t'));
+    d.unreachable("GET /incidents");
+    d.clock.advance(Duration::from_secs(1));
+    d.act(Action::Deadline);
+    d.unreachable("GET /setting");
+    d.clock.advance(Duration::from_secs(2));
+    d.act(Action::Deadline);
+    d.answer("GET /setting", 200, &setting_json());
+    d.unreachable("GET /notifications");
+    let text = d.check();
+    assert!(text.contains("My notifications (1) — could not refresh"), "{text}");
 }

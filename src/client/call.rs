@@ -6,8 +6,9 @@
 //! part's own typed reply (e.g. `dashboard::Reply::Incidents(..)`). The App gives it an id and
 //! the [`Route`] back to whoever asked, holds it while the client is locked, adds the session's
 //! token, and hands it to the runner as a [`PendingCall`]. The runner sends it and sends back a
-//! [`Delivery`]; the App drops it if it is stale or its page is gone, and otherwise gives the
-//! typed reply to its route, which downcasts it with [`take`].
+//! [`Delivery`] with the answer and the call; the App drops it if it is stale or its page is
+//! gone, sends it again if only its token was out of date, and otherwise types the answer
+//! ([`Delivery::typed`]) and gives it to its route, which downcasts it with [`take`].
 //!
 //! So a screen owns its calls and replies: adding one touches no enum outside its folder.
 
@@ -68,15 +69,15 @@ impl Call {
         self
     }
 
-    /// Ready to run, with its id, route and (for session calls) token.
-    pub fn pending(self, id: u64, route: Route, token: Option<SecretString>) -> PendingCall {
+    /// Ready to run, with its id, route and (for session calls) the token and its generation.
+    pub fn pending(self, id: u64, route: Route, token: Option<(SecretString, u64)>) -> PendingCall {
+        let (token, generation) = token.unzip();
         PendingCall {
             id,
             route,
-            slot: self.slot,
-            request: self.request,
+            call: self,
             token,
-            finish: self.finish,
+            generation,
         }
     }
 }
@@ -93,43 +94,44 @@ pub struct PendingCall {
     pub id: u64,
     /// Who gets the reply.
     pub route: Route,
-    /// Its slot.
-    pub slot: &'static str,
-    /// What to send.
-    pub request: Request,
+    /// The call itself.
+    pub call: Call,
     token: Option<SecretString>,
-    finish: Finish,
+    /// Which session token it carries (see [`Delivery::generation`]).
+    generation: Option<u64>,
 }
 
 impl std::fmt::Debug for PendingCall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PendingCall(#{} {:?} {:?})", self.id, self.route, self.request)
+        write!(f, "PendingCall(#{} {:?} {:?})", self.id, self.route, self.call.request)
     }
 }
 
 impl PendingCall {
     /// `METHOD /path`.
     pub fn line(&self) -> String {
-        self.request.line()
+        self.call.request.line()
+    }
+
+    /// What is sent.
+    pub fn request(&self) -> &Request {
+        &self.call.request
     }
 
     /// Send it and make the reply's action.
     pub async fn run(self, api: &Api) -> Action {
-        let result = api.send(&self.request, self.token.as_ref()).await;
+        let result = api.send(&self.call.request, self.token.as_ref()).await;
         self.deliver(result)
     }
 
     /// The action for `result` as the answer to this call.
     pub fn deliver(self, result: Result<Answer, ApiError>) -> Action {
-        let reached = !matches!(&result, Err(e) if e.unreached());
-        let session_ended = self.token.is_some() && matches!(&result, Err(e) if e.session_ended());
         Action::Reply(Delivery {
             id: self.id,
             route: self.route,
-            slot: self.slot,
-            reached,
-            session_ended,
-            reply: (self.finish)(result),
+            generation: self.generation,
+            result,
+            call: self.call,
         })
     }
 
@@ -145,29 +147,50 @@ impl PendingCall {
     }
 }
 
-/// A reply on its way back to whoever asked.
+/// An answer on its way back to whoever asked, not typed yet.
 pub struct Delivery {
     /// The call's id.
     pub id: u64,
     /// Who gets it.
     pub route: Route,
-    /// The call's slot.
-    pub slot: &'static str,
-    /// The server answered (whatever it said).
-    pub reached: bool,
-    /// A session call was refused because the session is gone (expired, revoked).
-    pub session_ended: bool,
-    /// The typed reply, for its route to [`take`].
-    pub reply: Typed,
+    /// The session token the call carried, by generation: the App counts up each time the
+    /// token changes (sign-in, unlock), so a refusal of an older token (a call still in flight
+    /// when the token rotated) is told apart from the end of the session.
+    pub generation: Option<u64>,
+    /// The answer.
+    pub result: Result<Answer, ApiError>,
+    /// The call, to type the answer with, or to send again.
+    pub call: Call,
 }
 
 impl std::fmt::Debug for Delivery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let outcome = match &self.result {
+            Ok(_) => "Ok(..)".to_string(),
+            Err(e) => e.outcome(),
+        };
         write!(
             f,
-            "Delivery(#{} {:?} {} reached={} session_ended={})",
-            self.id, self.route, self.slot, self.reached, self.session_ended
+            "Delivery(#{} {:?} {} {outcome})",
+            self.id, self.route, self.call.slot
         )
+    }
+}
+
+impl Delivery {
+    /// The server answered (whatever it said).
+    pub fn reached(&self) -> bool {
+        !matches!(&self.result, Err(e) if e.offline())
+    }
+
+    /// A session call was refused because its session is gone (expired, revoked).
+    pub fn session_ended(&self) -> bool {
+        self.generation.is_some() && matches!(&self.result, Err(e) if e.session_ended())
+    }
+
+    /// The typed reply, for its route to [`take`].
+    pub fn typed(self) -> Typed {
+        (self.call.finish)(self.result)
     }
 }
 

@@ -286,7 +286,44 @@ pub const FORM: &[Binding] = &[
         "next field / submit",
         true,
     ),
-    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "back, cancel", false),
+    b(
+        &[k(KeyCode::Esc)],
+        "Esc",
+        KeyAction::Back,
+        "back to Sign in (asks first if typed)",
+        false,
+    ),
+];
+
+/// A step with one field (a code): no field to move to.
+pub const CODE_FORM: &[Binding] = &[
+    b(&[k(KeyCode::Enter)], "Enter", KeyAction::Submit, "send the code", true),
+    b(
+        &[k(KeyCode::Esc)],
+        "Esc",
+        KeyAction::Back,
+        "back to Sign in (asks first if typed)",
+        true,
+    ),
+];
+
+/// "Sign in" itself: nothing to go back to.
+pub const LOGIN_FORM: &[Binding] = &[
+    b(&[k(KeyCode::Tab)], "Tab", KeyAction::NextField, "next field", true),
+    b(
+        &[k(KeyCode::BackTab)],
+        "Shift-Tab",
+        KeyAction::PrevField,
+        "previous field",
+        false,
+    ),
+    b(
+        &[k(KeyCode::Enter)],
+        "Enter",
+        KeyAction::Submit,
+        "next field / sign in",
+        true,
+    ),
 ];
 
 /// The recovery codes, shown once: nothing leaves them but the answer to "saved?".

@@ -59,6 +59,14 @@ pub fn clean_line(input: &str) -> String {
     clean(&input.replace("\r\n", "\n")).replace('\n', " ")
 }
 
+/// [`clean_line`] for pasted text, which is often a password or a recovery code: every copy
+/// made on the way is wiped when it is dropped.
+pub fn clean_pasted(input: &str) -> zeroize::Zeroizing<String> {
+    let joined = zeroize::Zeroizing::new(input.replace("\r\n", "\n"));
+    let cleaned = zeroize::Zeroizing::new(clean(&joined));
+    zeroize::Zeroizing::new(cleaned.replace('\n', " "))
+}
+
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
 /// After an ESC: drop the sequence it starts. A control character after the ESC (another

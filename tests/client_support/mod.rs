@@ -180,9 +180,23 @@ impl Harness {
         words(&self.text())
     }
 
-    /// Sign in with email and password (from the sign-in screen, once the setting is shown).
+    /// Wait until the server has described the setting (the client sends no password before).
+    pub async fn wait_setting(&mut self) {
+        let end = Instant::now() + DEADLINE;
+        while self.runner.app.setting().is_none() {
+            let left = end.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "the setting never came; the screen was:\n{}",
+                self.text()
+            );
+            self.runner.pump(left).await.unwrap();
+        }
+    }
+
+    /// Sign in with email and password (from the sign-in screen, once the setting is known).
     pub async fn submit_login(&mut self, email: &str, password: &str) {
-        self.wait_text("Email").await;
+        self.wait_setting().await;
         self.type_text(email);
         self.press(KeyCode::Enter);
         self.type_text(password);

@@ -10,9 +10,13 @@ use crate::wire::codes;
 /// Why a call failed.
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum ApiError {
-    /// The server could not be reached (connection refused, DNS, TLS, time-out).
+    /// The server could not be reached (connection refused, DNS, no route): nothing was sent.
     #[error("cannot reach the server: {0}")]
     Network(String),
+    /// The request went out but no answer came (a time-out, a connection dropped): the server
+    /// may or may not have acted on it.
+    #[error("the server did not answer: {0}")]
+    NoAnswer(String),
     /// The server answered with its error envelope.
     #[error("{message}")]
     Server {
@@ -61,10 +65,19 @@ impl ApiError {
         self.is(codes::SESSION_EXPIRED) || self.is(codes::UNAUTHENTICATED)
     }
 
-    /// True when the request never reached a server that could judge it (unreachable, or a
-    /// certificate refused): nothing was decided, so what was typed must be kept.
+    /// True when the request never reached a server that could act on it (unreachable, or a
+    /// certificate refused): nothing was decided, so what was typed can be given back as it was.
     pub fn unreached(&self) -> bool {
         matches!(self, ApiError::Network(_) | ApiError::Untrusted(_))
+    }
+
+    /// True when the server is not usable now (unreachable, silent, or not trusted): the
+    /// client is offline until a call is answered.
+    pub fn offline(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Network(_) | ApiError::NoAnswer(_) | ApiError::Untrusted(_)
+        )
     }
 
     /// A short outcome for `Debug` listings: the kind and code, never the server's sentence.
@@ -72,6 +85,7 @@ impl ApiError {
         match self {
             ApiError::Server { status, code, .. } => format!("Err({status} {code})"),
             ApiError::Network(_) => "Err(network)".to_string(),
+            ApiError::NoAnswer(_) => "Err(no answer)".to_string(),
             ApiError::Untrusted(_) => "Err(untrusted certificate)".to_string(),
             ApiError::TooLarge => "Err(too large)".to_string(),
             ApiError::BadResponse { status, .. } => format!("Err({status} bad response)"),
@@ -79,20 +93,21 @@ impl ApiError {
     }
 }
 
-/// A reqwest failure in words: the certificate problem if there is one, else what went wrong
-/// with the connection (without the URL, which the user knows and which makes it long).
+/// A reqwest failure in words: the certificate problem if there is one; a failure to connect
+/// (nothing was sent); else the request went out and no answer came (without the URL, which the
+/// user knows and which makes it long).
 pub(super) fn network(e: reqwest::Error) -> ApiError {
     if let Some(reason) = certificate_problem(&e) {
         return ApiError::Untrusted(reason);
     }
-    let what = if e.is_timeout() {
+    if e.is_connect() {
+        return ApiError::Network("the connection failed".to_string());
+    }
+    ApiError::NoAnswer(if e.is_timeout() {
         "it did not answer in time".to_string()
-    } else if e.is_connect() {
-        "the connection failed".to_string()
     } else {
         e.without_url().to_string()
-    };
-    ApiError::Network(what)
+    })
 }
 
 /// The certificate error somewhere in `e`'s chain of causes, in words. rustls reports it

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
+use zeroize::Zeroizing;
 
 pub use error::ApiError;
 pub use replies::ReplyType;
@@ -36,13 +37,20 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 /// Time allowed to connect.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(8);
 
-/// A successful answer: its status and its body as cleaned JSON (`null` when empty).
-#[derive(Debug, Clone, PartialEq)]
+/// A successful answer: its status and its body as cleaned JSON (`null` when empty). `Debug`
+/// prints only the status: the body may hold a token, recovery codes or pupils' names.
+#[derive(Clone, PartialEq)]
 pub struct Answer {
     /// HTTP status (2xx).
     pub status: u16,
     /// The body, every string cleaned.
     pub value: serde_json::Value,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Answer({}, ..)", self.status)
+    }
 }
 
 impl Answer {
@@ -206,9 +214,11 @@ impl Api {
             Method::Delete => self.http.delete(url),
         };
         if let Some(body) = &request.body {
+            // reqwest keeps the bytes it sends: hand it a copy that is wiped when it lets go.
+            let owned = bytes::Bytes::from_owner(body.clone());
             builder = builder
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.to_vec());
+                .body(owned);
         }
         if let Some(token) = token {
             builder = builder.bearer_auth(token.expose_secret());
@@ -217,13 +227,14 @@ impl Api {
         answer(status, &body)
     }
 
-    async fn exchange(&self, req: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), ApiError> {
+    async fn exchange(&self, req: reqwest::RequestBuilder) -> Result<(u16, Zeroizing<Vec<u8>>), ApiError> {
         let mut resp = req.send().await.map_err(error::network)?;
         let status = resp.status().as_u16();
         if resp.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
             return Err(ApiError::TooLarge);
         }
-        let mut body = Vec::new();
+        // Wiped when dropped: a reply may carry a token, recovery codes or a TOTP secret.
+        let mut body = Zeroizing::new(Vec::new());
         while let Some(chunk) = resp.chunk().await.map_err(error::network)? {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err(ApiError::TooLarge);

@@ -5,7 +5,8 @@
 //! goes out: while the client is locked, calls wait and are sent after the unlock with the new
 //! token (the App puts the session's token in at dispatch, never the screen). Bodies are
 //! serialised once, straight from borrowed fields, into a buffer that is wiped when dropped, so
-//! a password is never copied into a `serde_json::Value` or a `String` on the way.
+//! a password is never copied into a `serde_json::Value` or a `String` on the way; the copy
+//! handed to reqwest is wiped when reqwest drops it (`api::Api::send`).
 
 use serde::Serialize;
 use serde::ser::SerializeMap;

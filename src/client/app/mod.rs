@@ -82,8 +82,9 @@ pub struct AppOptions {
 /// A pop-up over the screen (the top one has the keys).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    /// The keys of the current screen.
-    Help,
+    /// The keys of the current screen, scrolled down by this many rows (when they do not all
+    /// fit the window).
+    Help(usize),
     /// "Quit? What you typed will be lost."
     QuitConfirm,
     /// An error.
@@ -118,6 +119,11 @@ enum AppReply {
 #[derive(Default)]
 struct Calls {
     next_id: u64,
+    /// Counts up each time the session's token changes (sign-in, unlock).
+    token_generation: u64,
+    /// The generation at which the current session began: answers to calls made with an
+    /// earlier session's token are dropped, whatever they say.
+    session_generation: u64,
     /// The latest call of each route and slot: older answers are stale.
     latest: HashMap<(Route, &'static str), u64>,
     /// Calls waiting for the unlock.
@@ -237,6 +243,11 @@ impl App {
         self.session.as_ref().map(|s| &s.user)
     }
 
+    /// The setting, once the server described it.
+    pub fn setting(&self) -> Option<&Setting> {
+        self.setting.as_ref()
+    }
+
     /// Whether the server answers.
     pub fn connection(&self) -> &Connection {
         &self.connection
@@ -295,7 +306,7 @@ impl App {
         let now = clock.instant();
         let mut due: Vec<Duration> = Vec::new();
         let idle_matters = match (&self.session, &self.mode) {
-            (Some(_), _) => self.lock.is_none(),
+            (Some(_), _) => self.lock.as_ref().is_none_or(LockScreen::holds_text),
             (None, Mode::SignIn(flow)) => flow.idle() != Idle::Nothing,
             (None, Mode::Pages(_)) => false,
         };
@@ -377,11 +388,18 @@ impl App {
             return false;
         }
         if self.session.is_some() {
-            if self.lock.is_none() {
-                self.lock(None, out);
-                return true;
+            match &mut self.lock {
+                None => self.lock(None, out),
+                Some(lock) if lock.holds_text() => {
+                    lock.forget(Note::info(format!(
+                        "What was typed was cleared after {} without a key.",
+                        minutes(self.opts.idle_lock)
+                    )));
+                    self.dirty = true;
+                }
+                Some(_) => return false,
             }
-            return false;
+            return true;
         }
         let Mode::SignIn(flow) = &mut self.mode else {
             return false;
@@ -389,7 +407,9 @@ impl App {
         match flow.idle() {
             Idle::Nothing => false,
             Idle::ForgetTyped => {
-                flow.forget_typed(minutes(self.opts.idle_lock));
+                let mut cx = Cx::new(DateTime::<Utc>::from(clock.system()), clock.instant());
+                flow.forget_typed(minutes(self.opts.idle_lock), &mut cx);
+                self.apply(Route::SignIn, cx, out);
                 self.dirty = true;
                 out.push(Command::ClearTerminal);
                 true
@@ -404,6 +424,8 @@ impl App {
     fn lock(&mut self, note: Option<Note>, out: &mut Vec<Command>) {
         let Some(session) = &self.session else { return };
         self.lock = Some(LockScreen::new(session.user.display_name.clone(), note));
+        // Names revealed for one person are hidden again for whoever unlocks.
+        self.privacy.revealed = false;
         self.status = None;
         self.dirty = true;
         out.push(Command::ClearTerminal);
@@ -442,7 +464,7 @@ impl App {
             return;
         }
         let token = match (call.request.session, &self.session) {
-            (true, Some(s)) => Some(s.token()),
+            (true, Some(s)) => Some((s.token(), self.calls.token_generation)),
             (true, None) => return,
             (false, _) => None,
         };
@@ -556,14 +578,12 @@ impl App {
         }
         let mut cx = self.cx();
         if let Mode::SignIn(flow) = &mut self.mode {
-            let takes = flow.takes(&key);
-            let outcome = flow.key(key, &mut cx);
-            self.flow_done(outcome, cx, out);
-            if !takes {
-                if keymap::lookup(&[keymap::GLOBAL], &key) == Some(KeyAction::Help) {
-                    return self.toggle_help();
-                }
-                self.status = Some(nothing_here(&key, &self.opts.glyphs));
+            if !flow.edits_text() && keymap::lookup(&[keymap::GLOBAL], &key) == Some(KeyAction::Help) {
+                return self.toggle_help();
+            }
+            match flow.key(key, &mut cx, self.setting.is_some()) {
+                Some(outcome) => self.flow_done(outcome, cx, out),
+                None => self.status = Some(nothing_here(&key, &self.opts.glyphs)),
             }
             return;
         }
@@ -593,10 +613,10 @@ impl App {
     }
 
     fn toggle_help(&mut self) {
-        if self.overlays.last() == Some(&Overlay::Help) {
+        if matches!(self.overlays.last(), Some(Overlay::Help(_))) {
             self.overlays.pop();
         } else {
-            self.overlays.push(Overlay::Help);
+            self.overlays.push(Overlay::Help(0));
         }
     }
 
@@ -611,8 +631,28 @@ impl App {
                 self.overlays.pop();
             }
             (Overlay::QuitConfirm, _) => self.status = Some("y quits, n or Esc stays.".into()),
-            (Overlay::Help, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?')) => {
+            (Overlay::Help(_), KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?')) => {
                 self.overlays.pop();
+            }
+            (
+                Overlay::Help(top),
+                KeyCode::Down
+                | KeyCode::Char('j')
+                | KeyCode::PageDown
+                | KeyCode::Up
+                | KeyCode::Char('k')
+                | KeyCode::PageUp,
+            ) => {
+                let top = match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => top.saturating_add(1),
+                    KeyCode::PageDown => top.saturating_add(10),
+                    KeyCode::PageUp => top.saturating_sub(10),
+                    _ => top.saturating_sub(1),
+                };
+                let top = top.min(self.help_rows().len());
+                if let Some(last) = self.overlays.last_mut() {
+                    *last = Overlay::Help(top);
+                }
             }
             (Overlay::Error(_) | Overlay::Info(_), KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) => {
                 self.overlays.pop();
@@ -724,12 +764,16 @@ impl App {
 
     /// Signed in (or the token rotated): start the idle timer and go on.
     fn signed_in(&mut self, token: String, user: User) {
+        self.calls.token_generation += 1;
         match &mut self.session {
             Some(s) if s.user.id == user.id => {
                 s.rotate(token);
                 s.user = user;
             }
-            _ => self.session = Some(Session::new(token, user)),
+            _ => {
+                self.calls.session_generation = self.calls.token_generation;
+                self.session = Some(Session::new(token, user));
+            }
         }
         self.idle.touch(self.opts.clock.as_ref());
         if self.identity_changed {
@@ -762,15 +806,23 @@ impl App {
     fn on_delivery(&mut self, d: Delivery, out: &mut Vec<Command>) {
         self.dirty = true;
         let (now, instant) = (self.now(), self.instant());
-        let back_online = self.connection.observe(d.reached, now, instant);
-        let fresh = self.calls.latest.get(&(d.route, d.slot)) == Some(&d.id);
-        if fresh {
-            self.calls.latest.remove(&(d.route, d.slot));
-            if d.session_ended && self.session.is_some() {
-                self.end_session(Note::error(EXPIRED), out);
-                return;
+        let back_online = self.connection.observe(d.reached(), now, instant);
+        let key = (d.route, d.call.slot);
+        let fresh = self.calls.latest.get(&key) == Some(&d.id);
+        let earlier_session = d.generation.is_some_and(|g| g < self.calls.session_generation);
+        if fresh && !earlier_session {
+            self.calls.latest.remove(&key);
+            if d.session_ended() && self.session.is_some() {
+                if d.generation == Some(self.calls.token_generation) {
+                    self.end_session(Note::error(EXPIRED), out);
+                    return;
+                }
+                // Refused only because the token rotated while it was out: send it again.
+                self.dispatch(d.route, d.call, out);
+            } else {
+                let route = d.route;
+                self.route_reply(route, d.typed(), out);
             }
-            self.route_reply(d.route, d.reply, out);
         }
         if back_online {
             self.on_back_online(out);
@@ -831,8 +883,15 @@ impl App {
         if self.setting.is_none() && !self.calls.latest.contains_key(&(Route::App, "setting")) {
             self.fetch_setting(out);
         }
-        if matches!(self.mode, Mode::Pages(_)) {
-            self.with_top_page(out, |page, cx| page.refresh(cx));
+        let mut cx = self.cx();
+        match &mut self.mode {
+            Mode::Pages(_) => {
+                self.with_top_page(out, |page, cx| page.refresh(cx));
+            }
+            Mode::SignIn(flow) => {
+                flow.resume(&mut cx);
+                self.apply(Route::SignIn, cx, out);
+            }
         }
     }
 
@@ -943,7 +1002,7 @@ mod tests {
         let clock = Arc::new(ManualClock::default());
         let mut a = app(clock.clone());
         a.signed_in("tok".into(), user());
-        a.overlays.push(Overlay::Help);
+        a.overlays.push(Overlay::Help(0));
         clock.advance(Duration::from_secs(59));
         a.update(Action::Resize);
         assert!(!a.is_locked());
@@ -953,7 +1012,7 @@ mod tests {
         assert!(matches!(cmds.as_slice(), [Command::ClearTerminal]));
         assert_eq!(
             a.overlay(),
-            Some(&Overlay::Help),
+            Some(&Overlay::Help(0)),
             "the overlay is kept underneath, hidden"
         );
     }

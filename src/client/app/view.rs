@@ -123,7 +123,7 @@ impl App {
         let ctx = self.ctx();
         match self.overlays.last() {
             None => {}
-            Some(Overlay::Help) => self.render_help(f, area, &ctx),
+            Some(Overlay::Help(top)) => self.render_help(f, area, *top, &ctx),
             Some(Overlay::Error(msg)) => popup(
                 f,
                 area,
@@ -180,12 +180,29 @@ impl App {
             Connection::Offline { since, .. } => format!("OFFLINE since {}", self.opts.dates.time(*since)),
         };
         let lock = if self.lock.is_some() { "Locked" } else { "Ctrl-L lock" };
-        let hidden = if self.privacy.hides_names() {
-            format!("names hidden{sep}v{sep}")
-        } else {
-            String::new()
+        // Privacy mode, where names are shown: whether they are hidden, and `v` where it works.
+        let names = match (&self.mode, self.privacy.on, self.lock.is_some()) {
+            (Mode::Pages(pages), true, false) => {
+                let v_works = pages.last().is_some_and(|p| !p.page.modal() && !p.page.edits_text());
+                let state = if self.privacy.revealed {
+                    "names shown"
+                } else {
+                    "names hidden"
+                };
+                if v_works {
+                    format!("{state}{sep}v{sep}")
+                } else {
+                    format!("{state}{sep}")
+                }
+            }
+            _ => String::new(),
         };
-        let right = format!(" {hidden}{conn}{sep}{lock} ");
+        // The connection and the lock come first; the names state joins them when it fits.
+        let essential = format!(" {conn}{sep}{lock} ");
+        let right = match format!(" {names}{conn}{sep}{lock} ") {
+            full if width(&full) + 12 <= usize::from(columns) => full,
+            _ => fit(&essential, usize::from(columns), g.ellipsis()).into_owned(),
+        };
         let left = format!(" {user}{sep}{setting}");
         let room = usize::from(columns).saturating_sub(width(&right));
         let left = fit(&left, room, g.ellipsis());
@@ -193,55 +210,85 @@ impl App {
         Paragraph::new(format!("{left}{}{right}", " ".repeat(pad))).style(self.opts.theme.status())
     }
 
-    /// The keys of the current screen, from the key table, and what the symbols mean: one
-    /// column when it fits the height, else two side by side (80x24 shows every key); "Esc
-    /// closes" sits in the border.
-    fn render_help(&self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
-        let theme = ctx.theme;
+    /// The rows of help: the keys that apply now, then (on pages) what the symbols and the
+    /// product's words mean.
+    pub(super) fn help_rows(&self) -> Vec<(String, String)> {
+        let g = self.opts.glyphs;
         let mut rows: Vec<(String, String)> = keymap::help_rows(&self.key_tables())
             .into_iter()
-            .map(|(k, what)| (ctx.glyphs.text(k).into_owned(), what.to_string()))
+            .map(|(k, what)| (g.text(k).into_owned(), what.to_string()))
             .collect();
         if matches!(self.mode, Mode::Pages(_)) {
-            rows.extend(
-                ctx.glyphs
-                    .legend()
-                    .into_iter()
-                    .map(|(sym, what)| (sym, what.to_string())),
-            );
+            rows.extend(g.legend().into_iter().map(|(sym, what)| (sym, what.to_string())));
             rows.extend(GLOSSARY.iter().map(|(word, what)| (word.to_string(), what.to_string())));
         }
-        let two = rows.len() as u16 + 2 > area.height;
-        let per_col = if two { rows.len().div_ceil(2) } else { rows.len() };
-        // Each column of keys as wide as its own widest key.
+        rows
+    }
+
+    /// The keys of the current screen, from the key table, and what the symbols mean: one
+    /// column when it fits the height, else two side by side (80x24 shows every key); when even
+    /// two do not fit, a window of them from row `top` (`j`/`k` scroll, the border says so).
+    /// Every cell is cut to its column with "…".
+    fn render_help(&self, f: &mut Frame, area: Rect, top: usize, ctx: &Ctx<'_>) {
+        let theme = ctx.theme;
+        let ellipsis = ctx.glyphs.ellipsis();
+        let rows = self.help_rows();
+        let room = usize::from(area.height.saturating_sub(2)).max(1);
+        let two = rows.len() > room;
+        let per_col = if two {
+            rows.len().div_ceil(2).min(room)
+        } else {
+            rows.len()
+        };
+        let shown = if two { per_col * 2 } else { per_col };
+        let top = top.min(rows.len().saturating_sub(shown));
+        let window = &rows[top..(top + shown).min(rows.len())];
+        let (left, right) = window.split_at(per_col.min(window.len()));
         let key_width = |part: &[(String, String)]| part.iter().map(|(k, _)| width(k)).max().unwrap_or(0) as u16;
-        let (left_w, right_w) = (
-            key_width(&rows[..per_col.min(rows.len())]),
-            key_width(&rows[per_col.min(rows.len())..]),
-        );
-        let cells = |i: usize| {
-            rows.get(i)
+        let (left_w, right_w) = (key_width(left), key_width(right));
+        let r = centered(area, if two { 100 } else { 64 }, per_col as u16 + 2);
+        let inner = r.width.saturating_sub(2);
+        let what_w = if two {
+            inner.saturating_sub(left_w + right_w + 6) / 2
+        } else {
+            inner.saturating_sub(left_w + 2)
+        };
+        let cells = |part: &[(String, String)], i: usize, key_w: u16| {
+            part.get(i)
                 .map(|(k, what)| {
                     [
-                        Cell::from(Span::styled(k.clone(), theme.focus())),
-                        Cell::from(what.clone()),
+                        Cell::from(Span::styled(fit(k, key_w.into(), ellipsis).into_owned(), theme.focus())),
+                        Cell::from(fit(what, what_w.into(), ellipsis).into_owned()),
                     ]
                 })
                 .into_iter()
                 .flatten()
         };
         let table_rows: Vec<Row> = (0..per_col)
-            .map(|i| Row::new(cells(i).chain(if two { Some(cells(i + per_col)) } else { None }.into_iter().flatten())))
+            .map(|i| {
+                Row::new(
+                    cells(left, i, left_w).chain(
+                        if two { Some(cells(right, i, right_w)) } else { None }
+                            .into_iter()
+                            .flatten(),
+                    ),
+                )
+            })
             .collect();
-        let mut widths = vec![Constraint::Length(left_w), Constraint::Fill(1)];
+        let mut widths = vec![Constraint::Length(left_w), Constraint::Length(what_w)];
         if two {
-            widths.extend([Constraint::Length(right_w), Constraint::Fill(1)]);
+            widths.extend([Constraint::Length(right_w), Constraint::Length(what_w)]);
         }
-        let r = centered(area, if two { 100 } else { 64 }, per_col as u16 + 2);
         f.render_widget(Clear, r);
+        let more = top + shown < rows.len() || top > 0;
+        let bottom = if more {
+            " j/k more · Esc closes "
+        } else {
+            " Esc closes "
+        };
         let block = popup::block(&format!("Keys: {}", self.title()), theme, ctx.glyphs)
             .border_style(theme.focus())
-            .title_bottom(Span::styled(" Esc closes ", theme.dim()));
+            .title_bottom(Span::styled(ctx.glyphs.text(bottom).into_owned(), theme.dim()));
         f.render_widget(Table::new(table_rows, widths).column_spacing(2).block(block), r);
     }
 }

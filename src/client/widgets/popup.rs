@@ -38,11 +38,11 @@ pub fn popup(f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: &T
 }
 
 /// The feedback line of a form (an error in the error style), wrapped in `area`.
-pub fn note(f: &mut Frame, area: Rect, note: Option<&Note>, theme: &Theme) {
+pub fn note(f: &mut Frame, area: Rect, note: Option<&Note>, theme: &Theme, glyphs: Glyphs) {
     if let Some(n) = note {
         let style = if n.error { theme.error() } else { theme.text() };
         f.render_widget(
-            Paragraph::new(Span::styled(n.text.clone(), style)).wrap(Wrap { trim: true }),
+            Paragraph::new(Span::styled(glyphs.text(&n.text).into_owned(), style)).wrap(Wrap { trim: true }),
             area,
         );
     }

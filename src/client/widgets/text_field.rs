@@ -16,7 +16,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Block, Borders};
 use ratatui_textarea::TextArea;
 use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::client::glyphs::Glyphs;
 use crate::client::keymap::{Binding, KeyAction, KeySpec};
@@ -204,13 +204,13 @@ impl TextField {
         }
     }
 
-    /// Insert pasted text: cleaned (rule 35), on one line, bounded by [`MAX_FIELD_CHARS`].
+    /// Insert pasted text: cleaned (rule 35), on one line, bounded by [`MAX_FIELD_CHARS`];
+    /// every copy made on the way is wiped (a paste is often a password).
     pub fn paste(&mut self, text: &str) {
         let room = MAX_FIELD_CHARS.saturating_sub(self.len());
-        let cut: String = text.chars().take(room.saturating_mul(4).max(room)).collect();
-        let mut clean: String = sanitize::clean_line(&cut).chars().take(room).collect();
-        self.area.insert_str(&clean);
-        clean.zeroize();
+        let cut = Zeroizing::new(text.chars().take(room.saturating_mul(4).max(room)).collect::<String>());
+        let clean = Zeroizing::new(sanitize::clean_pasted(&cut).chars().take(room).collect::<String>());
+        self.area.insert_str(clean.as_str());
     }
 
     /// Take the text as a secret and wipe the field (a new TextArea: no history survives).

@@ -119,11 +119,17 @@ pub struct Dashboard {
     offset: usize,
     page: usize,
     notifications: Option<Vec<Notification>>,
+    /// The last fetch of the notifications failed: what is shown may be out of date.
+    notifications_stale: bool,
     notification_list: ListState,
     /// The list that has the keys.
     pub pane: Pane,
-    /// The selected incident is open.
-    details: bool,
+    /// The incident opened, pinned: pages that arrive meanwhile may move or replace the rows,
+    /// never what is open.
+    details: Option<IncidentSummary>,
+    /// The reference selected before a refresh replaced the list: selected again when it
+    /// arrives, so the selection stays on the same incident, not the same row number.
+    reselect: Option<String>,
 }
 
 impl std::fmt::Debug for Dashboard {
@@ -152,9 +158,11 @@ impl Dashboard {
             offset: 0,
             page: 10,
             notifications: None,
+            notifications_stale: false,
             notification_list: ListState::default(),
             pane: Pane::Incidents,
-            details: false,
+            details: None,
+            reselect: None,
         }
     }
 
@@ -168,6 +176,7 @@ impl Dashboard {
 
     /// The notifications arrived.
     pub fn set_notifications(&mut self, items: Vec<Notification>) {
+        self.notifications_stale = false;
         let first = (!items.is_empty()).then_some(0);
         self.notifications = Some(items);
         self.notification_list.select(first);
@@ -183,9 +192,9 @@ impl Dashboard {
         self.incidents.get(self.selected)
     }
 
-    /// True while the selected incident is open.
-    pub fn details_open(&self) -> bool {
-        self.details
+    /// The incident that is open, if any.
+    pub fn open_incident(&self) -> Option<&IncidentSummary> {
+        self.details.as_ref()
     }
 
     /// Draw only the incident table into `area` (tests of its columns).
@@ -224,7 +233,7 @@ impl Dashboard {
     /// A key while the record is open: it takes them all (close, or help).
     fn details_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
         match keymap::lookup(&[keys::DETAILS], key) {
-            Some(KeyAction::Back) => self.details = false,
+            Some(KeyAction::Back) => self.details = None,
             Some(KeyAction::Help) => cx.help(),
             _ => cx.say("Esc closes the record (? shows the keys)."),
         }
@@ -255,7 +264,7 @@ impl Dashboard {
         match self.incidents.iter().position(|i| i.reference == reference) {
             Some(row) => {
                 self.selected = row;
-                self.details = true;
+                self.details = self.incidents.get(row).cloned();
             }
             None if self.period != Period::All => {
                 cx.say(format!("{reference} is not in this list: t shows a longer period."));
@@ -275,16 +284,21 @@ impl Dashboard {
         match page {
             Ok(page) => {
                 if first {
-                    let keep = self.period == period;
+                    self.reselect = (self.period == period)
+                        .then(|| self.selected_incident().map(|i| i.reference.clone()))
+                        .flatten();
                     self.period = period;
                     self.incidents.clear();
-                    if !keep {
-                        self.selected = 0;
-                        self.offset = 0;
-                    }
+                    self.selected = 0;
+                    self.offset = 0;
                 }
                 self.incidents.extend(page.items);
-                self.selected = self.selected.min(self.incidents.len().saturating_sub(1));
+                if let Some(reference) = &self.reselect
+                    && let Some(row) = self.incidents.iter().position(|i| &i.reference == reference)
+                {
+                    self.selected = row;
+                    self.reselect = None;
+                }
                 self.total = Some(page.total.max(self.incidents.len() as u64));
                 self.stale = false;
                 match page.next_cursor {
@@ -292,14 +306,17 @@ impl Dashboard {
                         self.loading = Loading::More;
                         cx.call(calls::incidents(period, cx.now, Some(cursor)));
                     }
-                    None => self.loading = Loading::Done,
+                    None => {
+                        self.loading = Loading::Done;
+                        self.reselect = None;
+                    }
                 }
             }
             Err(e) => {
                 self.loading = Loading::Done;
                 self.wanted = self.period;
                 self.stale = true;
-                if !e.unreached() && !e.session_ended() {
+                if !e.offline() && !e.session_ended() {
                     cx.error(format!("Could not load the incidents: {e}"));
                 }
             }
@@ -318,7 +335,7 @@ impl Page for Dashboard {
     }
 
     fn keys(&self) -> &'static [&'static [Binding]] {
-        if self.details { keys::RECORD } else { keys::LISTS }
+        if self.details.is_some() { keys::RECORD } else { keys::LISTS }
     }
 
     fn min_size(&self) -> (u16, u16) {
@@ -326,7 +343,7 @@ impl Page for Dashboard {
     }
 
     fn modal(&self) -> bool {
-        self.details
+        self.details.is_some()
     }
 
     fn start(&mut self, cx: &mut Cx) {
@@ -340,7 +357,7 @@ impl Page for Dashboard {
     }
 
     fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
-        if self.details {
+        if self.details.is_some() {
             return self.details_key(&key, cx);
         }
         let Some(action) = keymap::lookup(keys::LISTS, &key) else {
@@ -361,8 +378,8 @@ impl Page for Dashboard {
             }
             _ if self.pane == Pane::Notifications => self.notification_key(action, cx),
             KeyAction::Open => {
-                if self.selected_incident().is_some() {
-                    self.details = true;
+                if let Some(incident) = self.selected_incident() {
+                    self.details = Some(incident.clone());
                 } else {
                     cx.say("There is no incident to open.");
                 }
@@ -382,10 +399,13 @@ impl Page for Dashboard {
         match take::<Reply>(reply) {
             Some(Reply::Incidents { period, first, page }) => self.on_incidents(period, first, page, cx),
             Some(Reply::Notifications(Ok(list))) => self.set_notifications(list.items),
-            Some(Reply::Notifications(Err(e))) if !e.unreached() && !e.session_ended() => {
-                cx.error(format!("Could not load your notifications: {e}"));
+            Some(Reply::Notifications(Err(e))) => {
+                self.notifications_stale = true;
+                if !e.offline() && !e.session_ended() {
+                    cx.error(format!("Could not load your notifications: {e}"));
+                }
             }
-            Some(Reply::Notifications(Err(_))) | None => {}
+            None => {}
         }
     }
 

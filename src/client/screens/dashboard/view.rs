@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, Paragraph, Wrap};
 
 use super::{Dashboard, Loading, Pane, notice};
-use crate::client::screens::{Ctx, centered};
+use crate::client::screens::{Ctx, centered, wrapped_height};
 use crate::client::widgets::fit::fit;
 use crate::client::widgets::slice_table::SliceTable;
-use crate::wire::IncidentKind;
+use crate::wire::{IncidentKind, IncidentSummary};
 
 /// Draw the whole dashboard into `area`.
 pub fn render(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
@@ -25,8 +25,8 @@ pub fn render(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     };
     render_table(d, f, table_area, ctx);
     render_side(d, f, side, ctx);
-    if d.details {
-        render_details(d, f, area, ctx);
+    if let Some(incident) = &d.details {
+        render_details(incident, f, area, ctx);
     }
 }
 
@@ -141,9 +141,25 @@ fn render_side(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     let parts = Layout::vertical([Constraint::Min(1), Constraint::Length(help_h)]).split(area);
     let width = usize::from(parts[0].width.saturating_sub(3));
     let ellipsis = ctx.glyphs.ellipsis();
+    let dash = ctx.glyphs.dash().trim_end();
+    let stale = if d.notifications_stale {
+        format!("{dash} {}", ctx.stale().unwrap_or_else(|| "could not refresh".into()))
+    } else {
+        String::new()
+    };
     let (items, title): (Vec<ListItem>, String) = match &d.notifications {
-        None => (vec![ListItem::new("Loading…")], "My notifications".into()),
-        Some(list) if list.is_empty() => (vec![ListItem::new("Nothing new.")], "My notifications (0)".into()),
+        None if d.notifications_stale => (
+            vec![ListItem::new("Could not be loaded yet.")],
+            format!("My notifications{stale}"),
+        ),
+        None => (
+            vec![ListItem::new(ctx.glyphs.text("Loading…").into_owned())],
+            "My notifications".into(),
+        ),
+        Some(list) if list.is_empty() => (
+            vec![ListItem::new("Nothing new.")],
+            format!("My notifications (0){stale}"),
+        ),
         Some(list) => (
             list.iter()
                 .map(|n| {
@@ -157,9 +173,15 @@ fn render_side(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
                     ListItem::new(fit(&text, width, ellipsis).into_owned())
                 })
                 .collect(),
-            format!("My notifications ({})", list.len()),
+            format!("My notifications ({}){stale}", list.len()),
         ),
     };
+    let title = fit(
+        &ctx.glyphs.text(&title),
+        usize::from(parts[0].width.saturating_sub(4)),
+        ellipsis,
+    )
+    .into_owned();
     let block = ctx.block(&title).border_style(pane_border(d, Pane::Notifications, ctx));
     let mut list = List::new(items).block(block);
     if d.pane == Pane::Notifications {
@@ -173,20 +195,17 @@ fn render_side(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
 
 /// The border of a pane: marked while it has the keys.
 fn pane_border(d: &Dashboard, pane: Pane, ctx: &Ctx<'_>) -> ratatui::style::Style {
-    if d.pane == pane && !d.details {
+    if d.pane == pane && d.details.is_none() {
         ctx.theme.focus()
     } else {
         ctx.theme.text()
     }
 }
 
-/// The open record: every field of the selected incident, the name in full (it was opened on
-/// purpose), the date in words.
-fn render_details(d: &Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
-    let Some(i) = d.selected_incident() else { return };
+/// The open record: every field of the incident opened, the name in full (it was opened on
+/// purpose), the date in words; as tall as its wrapped lines, so "Esc closes" is never cut.
+fn render_details(i: &IncidentSummary, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
-    let popup = centered(area, 72, 11);
-    f.render_widget(Clear, popup);
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let lines = vec![
         Line::from(format!("Reference:        {}", i.reference)),
@@ -202,6 +221,10 @@ fn render_details(d: &Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
             theme.dim(),
         )),
     ];
+    let width = area.width.min(72);
+    let height = wrapped_height(&lines, width.saturating_sub(2)).saturating_add(2);
+    let popup = centered(area, width, height);
+    f.render_widget(Clear, popup);
     let block = ctx.block("Incident").border_style(theme.focus());
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), popup);
 }

@@ -19,12 +19,13 @@ use super::{Ctx, Cx, Note, centered};
 use crate::client::api::{Answer, ApiError, Request};
 use crate::client::call::{Call, Typed, take};
 use crate::client::keymap::{self, KeyAction};
+use crate::client::widgets::fit::fit;
 use crate::client::widgets::popup;
 use crate::client::widgets::text_field::{EDITING, TextField};
 use crate::wire::{AuthStep, User, codes};
 
-/// What the App must do after the lock screen handled something.
-#[derive(Debug)]
+/// What the App must do after the lock screen handled something. `Debug` never prints the
+/// token.
 pub enum LockOutcome {
     /// Stay locked.
     Stay,
@@ -41,6 +42,20 @@ pub enum LockOutcome {
     Ended(Option<Note>),
     /// Quit.
     Quit,
+}
+
+impl std::fmt::Debug for LockOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockOutcome::Stay => f.write_str("Stay"),
+            LockOutcome::Unlocked { user, .. } => {
+                write!(f, "Unlocked {{ token: {}, user: {} }}", crate::wire::REDACTED, user.id)
+            }
+            LockOutcome::SwitchUser => f.write_str("SwitchUser"),
+            LockOutcome::Ended(_) => f.write_str("Ended"),
+            LockOutcome::Quit => f.write_str("Quit"),
+        }
+    }
 }
 
 /// The reply of the unlock call.
@@ -77,8 +92,10 @@ impl LockScreen {
     pub fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> LockOutcome {
         let action = keymap::lookup(&[keymap::LOCK], &key);
         if self.help {
-            if matches!(action, Some(KeyAction::Help)) || key.code == crossterm::event::KeyCode::Esc {
-                self.help = false;
+            match action {
+                Some(KeyAction::Quit) => return LockOutcome::Quit,
+                Some(KeyAction::SwitchUser) => return LockOutcome::SwitchUser,
+                _ => self.help = false,
             }
             return LockOutcome::Stay;
         }
@@ -110,6 +127,19 @@ impl LockScreen {
             }
         }
         LockOutcome::Stay
+    }
+
+    /// True while the field holds a password, typed or kept from an unlock that did not go
+    /// through: the idle time then forgets it, so the next person cannot press Enter on it.
+    pub fn holds_text(&self) -> bool {
+        !self.password.is_empty() || self.password.sent().is_some()
+    }
+
+    /// Forget what the field holds, and say why.
+    pub fn forget(&mut self, note: Option<Note>) {
+        self.password.wipe();
+        self.busy = false;
+        self.note = note;
     }
 
     /// Pasted text (cleaned, bounded, masked).
@@ -163,11 +193,16 @@ impl LockScreen {
                 "Signed in as {}. Type your password to unlock.",
                 self.user_name
             )),
-            Line::from(Span::styled("Ctrl-S: switch user (signs out) · F1: keys", theme.dim())),
+            Line::from(Span::styled(
+                ctx.glyphs
+                    .text("Ctrl-S: switch user (signs out) · F1: keys")
+                    .into_owned(),
+                theme.dim(),
+            )),
         ];
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), rows[0]);
         self.password.render(f, rows[1], true, theme, ctx.glyphs);
-        popup::note(f, rows[2], self.note.as_ref(), theme);
+        popup::note(f, rows[2], self.note.as_ref(), theme, ctx.glyphs);
         if self.help {
             let keys = keymap::help_rows(&[keymap::LOCK, EDITING]);
             let r = centered(inner, 60, keys.len() as u16 + 2);
@@ -175,9 +210,10 @@ impl LockScreen {
             let table_rows: Vec<Row> = keys
                 .iter()
                 .map(|(k, what)| {
+                    let what_w = usize::from(r.width.saturating_sub(16));
                     Row::new([
                         Cell::from(Span::styled(ctx.glyphs.text(k).into_owned(), theme.focus())),
-                        Cell::from(*what),
+                        Cell::from(fit(what, what_w, ctx.glyphs.ellipsis()).into_owned()),
                     ])
                 })
                 .collect();

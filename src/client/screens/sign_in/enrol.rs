@@ -41,8 +41,9 @@ pub enum Stage {
     Scan {
         /// Base32 secret.
         secret: Zeroizing<String>,
-        /// The QR code rows (or `None` if it could not be encoded).
-        qr: Option<Vec<String>>,
+        /// The QR code rows (or `None` if it could not be encoded): they encode the secret,
+        /// so they are wiped like it.
+        qr: Option<Zeroizing<Vec<String>>>,
     },
     /// Showing the recovery codes, once.
     Recovery {
@@ -109,6 +110,30 @@ const SCAN_KEYS: &[Binding] = &[
         hint: true,
     },
 ];
+/// Keys while the secret is being fetched (or fetching it failed).
+const LOADING_KEYS: &[Binding] = &[
+    Binding {
+        keys: &[KeySpec {
+            code: KeyCode::Enter,
+            mods: crossterm::event::KeyModifiers::NONE,
+        }],
+        label: "Enter",
+        action: KeyAction::Submit,
+        help: "try again (when it failed)",
+        hint: true,
+    },
+    Binding {
+        keys: &[KeySpec {
+            code: KeyCode::Esc,
+            mods: crossterm::event::KeyModifiers::NONE,
+        }],
+        label: "Esc",
+        action: KeyAction::Back,
+        help: "skip (when 2FA is optional) or start again",
+        hint: true,
+    },
+];
+
 /// Keys while "Have you saved these?" is asked.
 const ASKING_KEYS: &[Binding] = &[
     Binding {
@@ -137,6 +162,16 @@ const ASKING_KEYS: &[Binding] = &[
         help: "not yet: show them again",
         hint: true,
     },
+    Binding {
+        keys: &[KeySpec {
+            code: KeyCode::Char('?'),
+            mods: crossterm::event::KeyModifiers::NONE,
+        }],
+        label: "?",
+        action: KeyAction::Help,
+        help: "keys of this screen",
+        hint: false,
+    },
 ];
 
 impl EnrolStep {
@@ -155,7 +190,7 @@ impl EnrolStep {
     /// The secret arrived; its QR code is drawn now (`mono`: without colour, light and dark
     /// swapped so it still reads on a light-on-dark terminal).
     pub fn enrolment(&mut self, e: TotpEnrolment, mono: bool) {
-        let qr = qr::lines(&e.otpauth_url, mono);
+        let qr = qr::lines(&e.otpauth_url, mono).map(Zeroizing::new);
         if let (Some(c), EnrolAuth::Challenge(_)) = (e.challenge, &self.auth) {
             self.auth = EnrolAuth::Challenge(SecretString::from(c));
         }
@@ -186,9 +221,26 @@ impl EnrolStep {
         self.note = note;
     }
 
-    /// True while the secret has not arrived (the App asks for it again after an unlock).
+    /// True while the secret has not arrived and nothing is asking for it (the flow asks again
+    /// after an unlock, when the server answers again, or on `Enter`).
     pub fn waiting_for_secret(&self) -> bool {
-        matches!(self.stage, Stage::Loading)
+        matches!(self.stage, Stage::Loading) && !self.busy
+    }
+
+    /// The secret is being asked for (again).
+    pub fn fetching(&mut self) {
+        self.busy = true;
+        self.note = None;
+    }
+
+    /// True when a code is typed.
+    pub fn has_draft(&self) -> bool {
+        !self.code.is_empty()
+    }
+
+    /// True while the recovery codes are shown: quitting would lose them for good.
+    pub fn showing_codes(&self) -> bool {
+        matches!(self.stage, Stage::Recovery { .. })
     }
 
     /// True while the code field has the keys.
@@ -201,7 +253,8 @@ impl EnrolStep {
         match self.stage {
             Stage::Recovery { asking: true, .. } => ASKING_KEYS,
             Stage::Recovery { asking: false, .. } => keymap::RECOVERY,
-            _ => SCAN_KEYS,
+            Stage::Loading => LOADING_KEYS,
+            Stage::Scan { .. } => SCAN_KEYS,
         }
     }
 
@@ -228,6 +281,7 @@ impl EnrolStep {
         match (&self.stage, action) {
             (_, Some(KeyAction::Back)) if self.skippable => Some(Msg::SkipEnrolment),
             (_, Some(KeyAction::Back)) => Some(Msg::StartOver),
+            (Stage::Loading, Some(KeyAction::Submit)) if !self.busy => Some(Msg::RetryEnrolment),
             (Stage::Scan { .. }, Some(KeyAction::Submit)) if !self.busy => {
                 if self.code.is_empty() {
                     self.note = Note::error("Type the 6-digit code your authenticator app shows.");
@@ -238,7 +292,8 @@ impl EnrolStep {
                 Some(Msg::ConfirmEnrolment { code: self.code.send() })
             }
             (Stage::Scan { .. }, None) => self.code.input(key).then_some(Msg::Redraw),
-            _ => Some(Msg::Redraw),
+            (_, Some(_)) => Some(Msg::Redraw),
+            (_, None) => None,
         }
     }
 
@@ -265,10 +320,13 @@ impl EnrolStep {
             }
         };
         let note = self.note.clone();
-        let note_line = |f: &mut Frame, r: Rect| popup::note(f, r, note.as_ref(), theme);
+        let note_line = |f: &mut Frame, r: Rect| popup::note(f, r, note.as_ref(), theme, ctx.glyphs);
         match &self.stage {
             Stage::Loading => {
-                f.render_widget(Paragraph::new("Preparing two-factor set-up…"), inner);
+                f.render_widget(
+                    Paragraph::new(ctx.glyphs.text("Preparing two-factor set-up…").into_owned()),
+                    inner,
+                );
                 note_line(
                     f,
                     Rect {
@@ -292,11 +350,13 @@ impl EnrolStep {
                 text.extend(codes.iter().map(|c| Line::from(format!("    {c}"))));
                 text.push(Line::from(""));
                 text.push(Line::from(Span::styled(
-                    if *asking {
-                        "Have you saved these? They are not shown again. y: yes, go on · n: show them again"
-                    } else {
-                        "Press Enter when you have saved them."
-                    },
+                    ctx.glyphs
+                        .text(if *asking {
+                            "Have you saved these? They are not shown again. y: yes, go on · n: show them again"
+                        } else {
+                            "Press Enter when you have saved them."
+                        })
+                        .into_owned(),
                     theme.focus(),
                 )));
                 f.render_widget(
@@ -332,11 +392,13 @@ impl EnrolStep {
                     None => inner,
                 };
                 // The key in groups of four, two lines of four groups: 19 columns.
-                let groups: Vec<String> = secret
-                    .as_bytes()
-                    .chunks(4)
-                    .map(|c| String::from_utf8_lossy(c).into_owned())
-                    .collect();
+                let groups: Zeroizing<Vec<String>> = Zeroizing::new(
+                    secret
+                        .as_bytes()
+                        .chunks(4)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect(),
+                );
                 let mut text = vec![
                     Line::from(if shown.is_some() {
                         "Scan this QR code with your authenticator app, or type this key into it:"
@@ -419,7 +481,7 @@ mod stage_debug_tests {
     fn stage_debug_never_prints_the_secret_or_codes() {
         let scan = Stage::Scan {
             secret: Zeroizing::new("JBSWY3DPEHPK3PXP".into()),
-            qr: Some(vec!["JBSWY3DPEHPK3PXP-row".into()]),
+            qr: Some(Zeroizing::new(vec!["JBSWY3DPEHPK3PXP-row".into()])),
         };
         let recovery = Stage::Recovery {
             codes: Zeroizing::new(vec!["abcd-efgh".into()]),

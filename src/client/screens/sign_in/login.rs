@@ -50,14 +50,18 @@ impl LoginStep {
         self.fields.has_text()
     }
 
-    /// A key for this screen.
-    pub fn handle_key(&mut self, key: KeyEvent) -> Option<Msg> {
+    /// A key for this screen; `setting_known`: the server has said which setting it is.
+    pub fn handle_key(&mut self, key: KeyEvent, setting_known: bool) -> Option<Msg> {
         match self.fields.key(key) {
-            PairKey::Submit => self.submit(),
-            PairKey::Back => {
-                self.note = None;
+            PairKey::Submit if !setting_known => {
+                self.note = Note::info(
+                    "The server has not said which setting it is yet, so no password goes to it. Wait a moment, then press Enter.",
+                );
                 Some(Msg::Redraw)
             }
+            PairKey::Submit => self.submit(),
+            // Nothing to go back to from "Sign in": the App says so.
+            PairKey::Back => None,
             PairKey::Used => Some(Msg::Redraw),
             PairKey::Unused => None,
         }
@@ -105,6 +109,7 @@ impl LoginStep {
     pub fn forget(&mut self, note: Option<Note>) {
         self.fields.fields.iter_mut().for_each(TextField::wipe);
         self.fields.focus = 0;
+        self.busy = false;
         self.note = note;
     }
 
@@ -126,7 +131,7 @@ impl LoginStep {
         .split(box_area);
         f.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), rows[0]);
         self.fields.render(f, [rows[1], rows[2]], theme, ctx.glyphs);
-        popup::note(f, rows[3], self.note.as_ref(), theme);
+        popup::note(f, rows[3], self.note.as_ref(), theme, ctx.glyphs);
     }
 
     /// The lines above the fields, as many as `room` rows allow (the demo accounts only when
@@ -167,7 +172,7 @@ impl LoginStep {
                         "Cannot reach {url} (since {}). Trying again by itself.",
                         ctx.dates.time(since)
                     ),
-                    None => format!("Connecting to {url}…"),
+                    None => ctx.glyphs.text(&format!("Connecting to {url}…")).into_owned(),
                 }));
             }
         }

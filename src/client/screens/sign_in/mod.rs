@@ -52,6 +52,8 @@ pub enum Msg {
         /// The code.
         code: SecretString,
     },
+    /// Ask for the secret again (it did not come).
+    RetryEnrolment,
     /// Skip the optional enrolment.
     SkipEnrolment,
     /// The recovery codes were saved: wipe them and go on.
@@ -63,6 +65,32 @@ pub enum Msg {
     },
     /// Back to the start of signing in.
     StartOver,
+}
+
+/// `Esc` on a step with something typed asks first: the first press says what would be lost,
+/// a second one goes back; any other key cancels the question.
+#[derive(Debug, Default)]
+pub struct LeaveGuard {
+    asked: bool,
+}
+
+impl LeaveGuard {
+    /// `Esc` was pressed: true when the step may go back now (nothing typed, or asked
+    /// already); otherwise the question goes in `note`.
+    pub fn leave(&mut self, typed: bool, note: &mut Option<Note>) -> bool {
+        if !typed || self.asked {
+            self.asked = false;
+            return true;
+        }
+        self.asked = true;
+        *note = Note::info("Esc again to go back: what you typed here will be lost.");
+        false
+    }
+
+    /// Any other key: the question is off.
+    pub fn stay(&mut self) {
+        self.asked = false;
+    }
 }
 
 /// Which call an [`AuthStep`] answers.
@@ -86,8 +114,7 @@ pub enum Reply {
     Enrol(Result<TotpEnrolment, ApiError>),
 }
 
-/// What the App must do after the flow handled something.
-#[derive(Debug)]
+/// What the App must do after the flow handled something. `Debug` never prints the token.
 pub enum Outcome {
     /// Nothing beyond redrawing.
     Stay,
@@ -108,6 +135,27 @@ pub enum Outcome {
     /// Setting up two-factor with the session needs the password again: lock, then come back
     /// ([`SignIn::resume`]).
     ConfirmPassword,
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Stay => f.write_str("Stay"),
+            Outcome::Session {
+                user,
+                recovery_codes_left,
+                ..
+            } => write!(
+                f,
+                "Session {{ token: {}, user: {}, recovery_codes_left: {recovery_codes_left:?} }}",
+                crate::wire::REDACTED,
+                user.id
+            ),
+            Outcome::Done => f.write_str("Done"),
+            Outcome::Restart(_) => f.write_str("Restart"),
+            Outcome::ConfirmPassword => f.write_str("ConfirmPassword"),
+        }
+    }
 }
 
 /// What the idle time means for the flow now.
@@ -184,7 +232,9 @@ impl SignIn {
         match &self.step {
             Step::Enrol(e) if !e.edits_text() => vec![e.keys()],
             Step::Enrol(e) => vec![e.keys(), EDITING],
-            _ => vec![keymap::FORM, EDITING],
+            Step::Login(_) => vec![keymap::LOGIN_FORM, EDITING],
+            Step::Totp(_) => vec![keymap::CODE_FORM, EDITING],
+            Step::Password(_) => vec![keymap::FORM, EDITING],
         }
     }
 
@@ -196,12 +246,14 @@ impl SignIn {
         }
     }
 
-    /// True when quitting would lose something typed.
+    /// True when quitting would lose something: what was typed, or recovery codes that are
+    /// shown once.
     pub fn has_draft(&self) -> bool {
         match &self.step {
             Step::Login(s) => s.has_draft(),
             Step::Password(s) => s.has_draft(),
-            Step::Totp(_) | Step::Enrol(_) => false,
+            Step::Totp(s) => s.has_draft(),
+            Step::Enrol(s) => s.showing_codes() || s.has_draft(),
         }
     }
 
@@ -209,7 +261,7 @@ impl SignIn {
     pub fn min_size(&self) -> (u16, u16) {
         match self.step {
             Step::Login(_) | Step::Totp(_) => (44, 15),
-            Step::Password(_) => (50, 18),
+            Step::Password(_) => (60, 20),
             Step::Enrol(_) => (60, 20),
         }
     }
@@ -223,8 +275,10 @@ impl SignIn {
         }
     }
 
-    /// Nobody pressed a key for the idle time on "Sign in": forget what was typed.
-    pub fn forget_typed(&mut self, idle_minutes: String) {
+    /// Nobody pressed a key for the idle time on "Sign in": forget what was typed, and the
+    /// sign-in in flight if there is one (its answer must not sign anyone in now).
+    pub fn forget_typed(&mut self, idle_minutes: String, cx: &mut Cx) {
+        cx.cancel("auth");
         if let Step::Login(l) = &mut self.step {
             l.forget(Note::info(format!(
                 "What was typed was cleared after {idle_minutes} without a key, so the next person cannot use it."
@@ -233,23 +287,16 @@ impl SignIn {
         self.email = None;
     }
 
-    /// A key.
-    pub fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> Outcome {
+    /// A key; `None` when the step had no use for it. `setting_known`: the server has said
+    /// which setting it is (and its identity was checked), so a password may go to it.
+    pub fn key(&mut self, key: KeyEvent, cx: &mut Cx, setting_known: bool) -> Option<Outcome> {
         let msg = match &mut self.step {
-            Step::Login(s) => s.handle_key(key),
+            Step::Login(s) => s.handle_key(key, setting_known),
             Step::Totp(s) => s.handle_key(key),
             Step::Enrol(s) => s.handle_key(key),
             Step::Password(s) => s.handle_key(key),
         };
-        match msg {
-            Some(msg) => self.on_msg(msg, cx),
-            None => Outcome::Stay,
-        }
-    }
-
-    /// True when the last key was not used by the step (the App may say so).
-    pub fn takes(&self, key: &KeyEvent) -> bool {
-        self.edits_text() || keymap::lookup(&self.keys(), key).is_some()
+        msg.map(|msg| self.on_msg(msg, cx))
     }
 
     /// Pasted text.
@@ -313,6 +360,7 @@ impl SignIn {
                     cx.call(Self::step_call(StepCall::Confirm, request));
                 }
             }
+            Msg::RetryEnrolment => self.resume(cx),
             Msg::SkipEnrolment | Msg::RecoveryCodesSaved => {
                 self.done = true;
                 return Outcome::Done;
@@ -443,6 +491,9 @@ impl SignIn {
             && s.waiting_for_secret()
         {
             cx.call(self.enrol_call());
+            if let Step::Enrol(s) = &mut self.step {
+                s.fetching();
+            }
         }
     }
 
@@ -486,6 +537,7 @@ pub fn sentence(e: &ApiError, recovery: bool) -> String {
             "That code is wrong or was already used. Wait for the next code, then try again.".into()
         }
         ApiError::Network(_) => format!("{e}. Nothing you typed is lost: press Enter to try again."),
+        ApiError::NoAnswer(_) => format!("{e}. It may have been received: type it again to try again."),
         ApiError::Untrusted(_) => format!("{e}."),
         ApiError::BadResponse { .. } | ApiError::TooLarge => format!(
             "Something is wrong with the server: {e}. Nothing you typed is lost: press Enter to try again in a minute, and tell your admin if it keeps happening."

@@ -26,6 +26,7 @@ pub struct PasswordStep {
     min_chars: u32,
     /// The new password, twice.
     fields: Pair,
+    leave: super::LeaveGuard,
     /// Feedback (mismatch, the server's reason).
     pub note: Option<Note>,
     /// A change is on its way.
@@ -56,6 +57,7 @@ impl PasswordStep {
                 TextField::secret("New password"),
                 TextField::secret("New password again"),
             ),
+            leave: super::LeaveGuard::default(),
             note: None,
             busy: false,
         }
@@ -68,10 +70,21 @@ impl PasswordStep {
 
     /// A key.
     pub fn handle_key(&mut self, key: KeyEvent) -> Option<Msg> {
-        match self.fields.key(key) {
+        let pressed = self.fields.key(key);
+        if pressed != PairKey::Back {
+            self.leave.stay();
+        }
+        match pressed {
             PairKey::Submit if self.busy => Some(Msg::Redraw),
             PairKey::Submit => Some(self.submit()),
-            PairKey::Back => Some(Msg::StartOver),
+            PairKey::Back => {
+                let typed = self.has_draft();
+                Some(if self.leave.leave(typed, &mut self.note) {
+                    Msg::StartOver
+                } else {
+                    Msg::Redraw
+                })
+            }
             PairKey::Used => Some(Msg::Redraw),
             PairKey::Unused => None,
         }
@@ -145,7 +158,7 @@ impl PasswordStep {
         .split(area);
         f.render_widget(text, rows[0]);
         self.fields.render(f, [rows[1], rows[2]], theme, ctx.glyphs);
-        popup::note(f, rows[3], self.note.as_ref(), theme);
+        popup::note(f, rows[3], self.note.as_ref(), theme, ctx.glyphs);
     }
 }
 

@@ -24,6 +24,7 @@ pub struct TotpStep {
     pub challenge: SecretString,
     demo_hint: Option<String>,
     code: TextField,
+    leave: super::LeaveGuard,
     /// Feedback.
     pub note: Option<Note>,
     /// A code is being checked.
@@ -43,14 +44,30 @@ impl TotpStep {
             challenge: SecretString::from(challenge),
             demo_hint,
             code: TextField::code("Code"),
+            leave: super::LeaveGuard::default(),
             note: None,
             busy: false,
         }
     }
 
+    /// True when a code is typed.
+    pub fn has_draft(&self) -> bool {
+        !self.code.is_empty()
+    }
+
     /// A key.
     pub fn handle_key(&mut self, key: KeyEvent) -> Option<Msg> {
-        match keymap::lookup(&[keymap::FORM], &key) {
+        let action = keymap::lookup(&[keymap::CODE_FORM], &key);
+        if action == Some(KeyAction::Back) {
+            let typed = self.has_draft();
+            return Some(if self.leave.leave(typed, &mut self.note) {
+                Msg::StartOver
+            } else {
+                Msg::Redraw
+            });
+        }
+        self.leave.stay();
+        match action {
             Some(KeyAction::Submit) if !self.busy => {
                 if self.code.is_empty() {
                     self.note = Note::error("Type the 6-digit code from your authenticator app, or a recovery code.");
@@ -60,7 +77,6 @@ impl TotpStep {
                 self.note = Note::info("Checking the code…");
                 Some(Msg::Totp { code: self.code.send() })
             }
-            Some(KeyAction::Back) => Some(Msg::StartOver),
             Some(_) => Some(Msg::Redraw),
             None => self.code.input(key).then_some(Msg::Redraw),
         }
@@ -113,7 +129,7 @@ impl TotpStep {
             Layout::vertical([Constraint::Length(text_h), Constraint::Length(3), Constraint::Min(1)]).split(area);
         f.render_widget(text, rows[0]);
         self.code.render(f, rows[1], true, theme, ctx.glyphs);
-        popup::note(f, rows[2], self.note.as_ref(), theme);
+        popup::note(f, rows[2], self.note.as_ref(), theme, ctx.glyphs);
     }
 }
 
