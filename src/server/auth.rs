@@ -391,8 +391,18 @@ pub struct AuthUser {
     pub addr: Option<SocketAddr>,
 }
 
+/// Whether authenticating a request starts its session's idle time again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Touch {
+    /// An ordinary request: the session was used.
+    Yes,
+    /// `/auth/reauth`: the password is about to be checked, and a wrong one must not keep the
+    /// session alive (a right one replaces the session anyway).
+    No,
+}
+
 /// Authenticate the bearer token of a request; `Ok(None)` when there is no `Authorization`.
-pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<AuthUser>, ApiError> {
+async fn authenticate(state: &AppState, parts: &Parts, touch: Touch) -> Result<Option<AuthUser>, ApiError> {
     let addr = client_addr(parts);
     let Some(token) = bearer_token(parts) else {
         return Ok(None);
@@ -400,42 +410,45 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
     let now = state.now();
     // The actor of a rejected token is the session's owner when the session is known (its id
     // only: the row must not be a way to learn emails), else anonymous.
-    let reject = |reason: &'static str, hash: Option<&str>, owner: Option<i64>| {
-        let entry = AuditEntry::new(now, owner, "anonymous", "session.rejected", "denied")
+    let rejection = |reason: &'static str, hash: Option<&str>, owner: Option<i64>| {
+        AuditEntry::new(now, owner, "anonymous", "session.rejected", "denied")
             .client(addr)
             .target(&hash.map(token_ref).unwrap_or_default())
-            .detail(reason);
-        async move { state.store.append_audit(&entry).await }
+            .detail(reason)
     };
+    let reject = |entry: AuditEntry| async move { state.store.append_audit(&entry).await };
     let Ok(token) = token else {
-        reject("malformed authorization header", None, None).await?;
+        reject(rejection("malformed authorization header", None, None)).await?;
         return Err(ApiError::unauthenticated());
     };
     let token_hash = hash_token(&token);
     let Some(session) = state.store.session_by_token_hash(&token_hash).await? else {
-        reject("unknown token", Some(&token_hash), None).await?;
+        reject(rejection("unknown token", Some(&token_hash), None)).await?;
         return Err(ApiError::unauthenticated());
     };
     if session.revoked_at.is_some() {
-        reject("revoked token", Some(&token_hash), Some(session.user_id)).await?;
+        reject(rejection("revoked token", Some(&token_hash), Some(session.user_id))).await?;
         return Err(ApiError::unauthenticated());
     }
     if now >= session.expires_at || now - session.last_seen_at >= state.policy.session_idle.num_seconds() {
-        reject("expired session", Some(&token_hash), Some(session.user_id)).await?;
+        reject(rejection("expired session", Some(&token_hash), Some(session.user_id))).await?;
         return Err(ApiError::session_expired());
     }
     let user = match state.store.user_by_id(session.user_id).await? {
         Some(user) if user.active && user.locked_at.is_none() => user,
         _ => {
-            state
-                .store
-                .revoke_session(session.session_id, now, "account_unavailable")
+            let mut tx = state.store.begin().await?;
+            tx.revoke_session(session.session_id, now, "account_unavailable")
                 .await?;
-            reject("account locked or disabled", Some(&token_hash), Some(session.user_id)).await?;
+            let entry = rejection("account locked or disabled", Some(&token_hash), Some(session.user_id));
+            tx.audit(&entry).await?;
+            tx.commit().await?;
             return Err(ApiError::unauthenticated());
         }
     };
-    state.store.touch_session(session.session_id, now).await?;
+    if touch == Touch::Yes {
+        state.store.touch_session(session.session_id, now).await?;
+    }
     Ok(Some(AuthUser {
         user,
         session_id: session.session_id,
@@ -450,7 +463,9 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AuthUser, ApiError> {
-        authenticate(state, parts).await?.ok_or_else(ApiError::unauthenticated)
+        authenticate(state, parts, Touch::Yes)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)
     }
 }
 
@@ -462,7 +477,22 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<MaybeAuthUser, ApiError> {
-        Ok(MaybeAuthUser(authenticate(state, parts).await?))
+        Ok(MaybeAuthUser(authenticate(state, parts, Touch::Yes).await?))
+    }
+}
+
+/// A signed-in user about to give their password again (`/auth/reauth`): authenticated like
+/// [`AuthUser`], but the session's idle time does not start again, so a wrong password cannot
+/// keep an idle session alive (a right one replaces the session).
+#[derive(Debug, Clone)]
+pub struct Reauthenticating(pub AuthUser);
+
+impl FromRequestParts<AppState> for Reauthenticating {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Reauthenticating, ApiError> {
+        let signed_in = authenticate(state, parts, Touch::No).await?;
+        signed_in.map(Reauthenticating).ok_or_else(ApiError::unauthenticated)
     }
 }
 

@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use super::audit::{AuditEntry, ChainHead, verify_chain};
+use super::accounts::{self, Unlocked};
+use super::audit::{ChainHead, verify_chain};
 use super::auth;
 use super::clock::{Clock, SystemClock};
 use super::demo;
-use super::state::{AppState, ServerKey};
-use super::store::{NewUser, Store};
+use super::state::{AppState, Policy, ServerKey};
+use super::store::Store;
 use crate::cli::{AdminCommand, ClientArgs, DemoArgs, ServeArgs};
 
 /// Environment variable naming the server key file.
@@ -176,15 +177,6 @@ async fn open_existing(db: &Path) -> Result<Store, String> {
         .map_err(|e| format!("cannot open {}: {e}", db.display()))
 }
 
-fn valid_email(email: &str) -> bool {
-    let parts: Vec<&str> = email.split('@').collect();
-    email.len() <= 254
-        && parts.len() == 2
-        && !parts[0].is_empty()
-        && parts[1].contains('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
 /// `bsmart admin …`.
 pub async fn admin(command: &AdminCommand) -> Result<(), String> {
     let now = SystemClock.now().timestamp();
@@ -223,40 +215,13 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
             Ok(())
         }
         AdminCommand::CreateAdmin { db, email, name } => {
-            let email = auth::normalize_email(email);
-            if !valid_email(&email) {
-                return Err("give a valid email address".to_string());
-            }
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-                return Err("give a name of 1 to 100 characters".to_string());
-            }
             let store = open_with_setting(db).await?;
-            if store.user_by_email(&email).await.map_err(|e| e.to_string())?.is_some() {
-                return Err("an account with this email already exists".to_string());
-            }
-            let password = auth::new_temporary_password();
-            let normalized = auth::normalize_password(&password).ok_or("internal error")?;
-            let hash = auth::hash_password(normalized).await.map_err(|e| e.message)?;
-            let expires = now + super::state::Policy::default().temporary_password_ttl.num_seconds();
-            let user = NewUser {
-                email: &email,
-                display_name: name,
-                role: "admin",
-                password_hash: &hash,
-                temporary_expires_at: Some(expires),
-                now,
-            };
-            let id = store.create_user(&user).await.map_err(|e| e.to_string())?;
-            let entry = AuditEntry::new(now, None, "cli", "account.create", "success")
-                .target(&email)
-                .detail(&format!(
-                    "admin id={id}; temporary password; 2FA enrolment at first sign-in"
-                ));
-            store.append_audit(&entry).await.map_err(|e| e.to_string())?;
-            println!("Created admin {email}.");
+            let created = accounts::create_admin(&store, &Policy::default(), email, name, "cli", now)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Created admin {}.", created.email);
             println!("Temporary password (shown once; expires in 72 hours; must be changed at first sign-in):");
-            println!("  {}", password.as_str());
+            println!("  {}", created.temporary_password.as_str());
             println!("Two-factor authentication will be set up at the first sign-in.");
             Ok(())
         }
@@ -266,37 +231,23 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
             key_file: flag,
         } => {
             let store = open_existing(db).await?;
-            let unlocked = store
-                .unlock(&auth::normalize_email(email))
+            let key = ServerKey::load(&key_file(flag.as_deref(), db))?;
+            let unlocked = accounts::unlock(&store, key.as_ref(), email, "cli", now)
                 .await
                 .map_err(|e| e.to_string())?;
-            let key = ServerKey::load(&key_file(flag.as_deref(), db))?;
-            if let Some(key) = &key {
-                store
-                    .clear_unknown_failures(&auth::email_ref(key, email))
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            let outcome = if unlocked.is_some() {
-                "success"
-            } else {
-                "no_such_account"
-            };
-            let entry = AuditEntry::new(now, None, "cli", "account.unlock", outcome).target(email);
-            store.append_audit(&entry).await.map_err(|e| e.to_string())?;
+            // Escaped: whatever was typed must not drive the admin's terminal.
             match unlocked {
-                Some(_) => {
+                Unlocked::Account(_) => {
                     println!("Unlocked {}.", email.escape_debug());
                     Ok(())
                 }
-                // Escaped: whatever was typed must not drive the admin's terminal.
-                None => Err(format!(
+                Unlocked::NoAccount { cleared } => Err(format!(
                     "there is no account {} ({})",
                     email.escape_debug(),
-                    if key.is_some() {
-                        "any failure count for it was cleared"
-                    } else {
-                        "without the server key file, a failure count for it could not be cleared"
+                    match cleared {
+                        Some(true) => "its failure count was cleared",
+                        Some(false) => "it had no failure count either",
+                        None => "without the server key file, a failure count for it could not be cleared",
                     }
                 )),
             }
@@ -321,6 +272,8 @@ async fn open_with_setting(db: &std::path::Path) -> Result<Store, String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::audit::AuditEntry;
+    use super::super::store::Subject;
     use super::*;
 
     #[test]
@@ -392,11 +345,18 @@ mod tests {
         let key_path = dir.path().join("server.key");
         let key = ServerKey::load_or_create(&key_path).unwrap();
         let store = Store::open(&db, false).await.unwrap();
-        let ghost = auth::email_ref(&key, "ghost@school.test");
+        let ghost = || Subject::UnknownEmail(auth::email_ref(&key, "ghost@school.test"));
+        let lockout = Policy::default().lockout();
         for _ in 0..6 {
-            store.record_unknown_failure(&ghost, 6, 1).await.unwrap();
+            let attempt = store.reserve_attempt(ghost(), lockout, 1).await.unwrap().unwrap();
+            let mut tx = store.begin().await.unwrap();
+            tx.attempt_failed(attempt, 6, 1).await.unwrap();
+            tx.audit(&AuditEntry::new(1, None, "test", "login.password", "failure"))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
         }
-        assert!(store.unknown_email_locked(&ghost).await.unwrap());
+        assert!(store.reserve_attempt(ghost(), lockout, 1).await.unwrap().is_none());
         let cleared = admin(&AdminCommand::Unlock {
             db: db.clone(),
             email: " Ghost@School.test".into(),
@@ -405,7 +365,7 @@ mod tests {
         .await
         .unwrap_err();
         assert!(cleared.contains("was cleared"), "{cleared}");
-        assert!(!store.unknown_email_locked(&ghost).await.unwrap());
+        assert!(store.reserve_attempt(ghost(), lockout, 2).await.unwrap().is_some());
         store.close().await.unwrap();
         admin(&AdminCommand::VerifyAudit {
             db: db.clone(),

@@ -2,19 +2,24 @@
 //!
 //! - [`routes`]: the handlers and the router (OpenAPI generated from the handlers).
 //! - [`auth`]: password policy and hashing, tokens, TOTP, recovery codes, bearer extractor.
-//! - [`store`]: every SQL statement (handlers never see SQL; PostgreSQL can be added there).
+//! - [`permissions`]: what each role may do, in one table.
+//! - [`accounts`]: account operations (create an admin, unlock) shared by the CLI and admin routes.
+//! - [`store`]: every SQL statement (handlers never see SQL; PostgreSQL can be added there), the
+//!   write transaction that carries each change's audit row, and the one access rule.
 //! - [`audit`]: the append-only, hash-chained audit log and its verification.
 //! - [`state`], [`clock`], [`error`]: shared state and policy, the injected clock, the error
 //!   envelope.
 //! - [`demo`]: deterministic demo data; [`testing`]: a real server on loopback for tests.
 //! - [`cli`]: `bsmart serve`, `bsmart demo`, `bsmart admin …`.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod permissions;
 pub mod routes;
 pub mod state;
 pub mod store;

@@ -16,7 +16,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::clock::Clock;
-use super::store::Store;
+use super::store::{Lockout, Store};
 
 /// Time limits and thresholds of the security policy (SECURITY.md 10, 19, 23, 9; ASVS 5.0 7.5.1).
 #[derive(Debug, Clone)]
@@ -29,6 +29,10 @@ pub struct Policy {
     pub challenge_ttl: TimeDelta,
     /// This many successive failures lock an account.
     pub lockout_threshold: i64,
+    /// A sign-in attempt still being checked this long after the account's last reservation is
+    /// taken for a check that died: its in-flight slot no longer stops a success from
+    /// resetting the count (`store::users`).
+    pub attempt_stale: TimeDelta,
     /// A temporary password expires this long after it was set.
     pub temporary_password_ttl: TimeDelta,
     /// A signed-in user may add a second factor only this long after giving their password
@@ -43,8 +47,19 @@ impl Default for Policy {
             session_absolute: TimeDelta::hours(12),
             challenge_ttl: TimeDelta::minutes(5),
             lockout_threshold: 6,
+            attempt_stale: TimeDelta::seconds(120),
             temporary_password_ttl: TimeDelta::hours(72),
             recent_authentication: TimeDelta::minutes(5),
+        }
+    }
+}
+
+impl Policy {
+    /// The lock-out rule as the store applies it.
+    pub fn lockout(&self) -> Lockout {
+        Lockout {
+            threshold: self.lockout_threshold,
+            stale_after: self.attempt_stale.num_seconds(),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! What every handler uses: the audit call, the setting row, the wire user, timestamps.
+//! What every handler uses: the audit calls, the setting row, the wire user, timestamps.
 
 use chrono::{DateTime, Utc};
 
@@ -6,13 +6,27 @@ use super::super::audit::AuditEntry;
 use super::super::auth::ClientAddr;
 use super::super::error::ApiError;
 use super::super::state::AppState;
-use super::super::store::{SettingRow, UserRow};
+use super::super::store::{SettingRow, Tx, UserRow};
 use crate::wire::User;
 
-/// Append `entry` to the audit chain.
+/// Append `entry` to the audit chain on its own: for an event that changes nothing else (a
+/// refusal before any change, a view of records).
 pub(super) async fn audit(state: &AppState, entry: AuditEntry) -> Result<(), ApiError> {
     state.store.append_audit(&entry).await?;
     Ok(())
+}
+
+/// End a request's transaction and answer `result`: a success, and a refusal (4xx) with the
+/// audit rows that record it (and any lock it caused), are committed; a server error (5xx)
+/// rolls everything back.
+pub(super) async fn finish<T>(tx: Tx, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    match result {
+        Err(error) if error.status.is_server_error() => Err(error),
+        result => {
+            tx.commit().await?;
+            result
+        }
+    }
 }
 
 /// An audit entry about `user`, from `addr`.

@@ -1,8 +1,10 @@
-//! Pupil records: the incident list and the notifications.
+//! Pupil records: the incident list and the notifications, both read through the one access
+//! rule of [`super::access`].
 
 use sqlx::FromRow;
 
-use super::{Store, StoreResult};
+use super::access::{bind_viewer, pupil_name, visible_individuals};
+use super::{Store, StoreResult, Viewer};
 
 /// One row of the incident list.
 #[derive(Debug, Clone, FromRow)]
@@ -45,54 +47,51 @@ pub struct NotificationRow {
 }
 
 impl Store {
-    /// A page of incidents the user may see, newest first, and how many match in all.
-    /// `see_all` is decided by the caller from the role; otherwise only incidents about
-    /// individuals the user has an access permission for are listed (deny by default).
+    /// A page of the incidents `viewer` may see, newest first, and how many they may see in
+    /// all: not deleted, about a visible individual.
     pub async fn incidents_page(
         &self,
-        user_id: i64,
-        see_all: bool,
+        viewer: Viewer,
         since: Option<i64>,
         after: Option<(i64, i64)>,
         limit: i64,
     ) -> StoreResult<(Vec<IncidentRow>, u64)> {
-        let (total,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM incidents i
-             WHERE i.deleted_at IS NULL
-               AND (?1 = 1 OR i.individual_id IN (SELECT individual_id FROM access_permissions WHERE user_id = ?2))
-               AND (?3 IS NULL OR i.occurred_at >= ?3)",
-        )
-        .bind(see_all)
-        .bind(user_id)
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await?;
+        let count = sqlx::query_as(concat!(
+            "WITH ",
+            visible_individuals!(),
+            " SELECT COUNT(*) FROM incidents i
+              WHERE i.deleted_at IS NULL
+                AND i.individual_id IN (SELECT individual_id FROM visible)
+                AND (?3 IS NULL OR i.occurred_at >= ?3)"
+        ));
+        let (total,): (i64,) = bind_viewer(count, viewer).bind(since).fetch_one(&self.pool).await?;
         let (after_at, after_number) = after.unzip();
-        let rows = sqlx::query_as(
-            "SELECT i.number, i.occurred_at, i.individual_id,
-                    CASE WHEN p.preferred_name <> '' THEN p.preferred_name ELSE p.first_name END || ' ' || p.last_name
-                        AS individual_name,
-                    i.kind, c.name AS category, l.name AS location, i.flagged,
-                    i.parents_informed_at IS NOT NULL AS parents_informed
-             FROM incidents i
-             JOIN individuals p ON p.id = i.individual_id
-             JOIN incident_categories c ON c.id = i.category_id
-             JOIN locations l ON l.id = i.location_id
-             WHERE i.deleted_at IS NULL
-               AND (?1 = 1 OR i.individual_id IN (SELECT individual_id FROM access_permissions WHERE user_id = ?2))
-               AND (?3 IS NULL OR i.occurred_at >= ?3)
-               AND (?4 IS NULL OR i.occurred_at < ?4 OR (i.occurred_at = ?4 AND i.number < ?5))
-             ORDER BY i.occurred_at DESC, i.number DESC
-             LIMIT ?6",
-        )
-        .bind(see_all)
-        .bind(user_id)
-        .bind(since)
-        .bind(after_at)
-        .bind(after_number)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let page = sqlx::query_as(concat!(
+            "WITH ",
+            visible_individuals!(),
+            " SELECT i.number, i.occurred_at, i.individual_id, ",
+            pupil_name!("p"),
+            " AS individual_name,
+                     i.kind, c.name AS category, l.name AS location, i.flagged,
+                     i.parents_informed_at IS NOT NULL AS parents_informed
+              FROM incidents i
+              JOIN individuals p ON p.id = i.individual_id
+              JOIN incident_categories c ON c.id = i.category_id
+              JOIN locations l ON l.id = i.location_id
+              WHERE i.deleted_at IS NULL
+                AND i.individual_id IN (SELECT individual_id FROM visible)
+                AND (?3 IS NULL OR i.occurred_at >= ?3)
+                AND (?4 IS NULL OR i.occurred_at < ?4 OR (i.occurred_at = ?4 AND i.number < ?5))
+              ORDER BY i.occurred_at DESC, i.number DESC
+              LIMIT ?6"
+        ));
+        let rows = bind_viewer(page, viewer)
+            .bind(since)
+            .bind(after_at)
+            .bind(after_number)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         Ok((rows, u64::try_from(total).unwrap_or(0)))
     }
 
