@@ -29,17 +29,23 @@ pub struct IncidentRow {
     pub parents_informed: bool,
 }
 
-/// One notification.
+/// One notification, with what its references resolve to.
 #[derive(Debug, Clone, FromRow)]
 pub struct NotificationRow {
     /// Id.
     pub id: i64,
     /// Kind as stored.
     pub kind: String,
-    /// Message.
-    pub message: String,
-    /// Incident number, if any.
+    /// The individual it concerns, if any.
+    pub individual_id: Option<i64>,
+    /// That individual's name.
+    pub individual_name: Option<String>,
+    /// The incident's number, if it concerns one.
     pub incident_number: Option<i64>,
+    /// The display name of the staff member whose action raised it.
+    pub actor: Option<String>,
+    /// For a plan review: the plan's review date (ISO).
+    pub review_on: Option<String>,
     /// When raised.
     pub created_at: i64,
     /// When read.
@@ -95,16 +101,33 @@ impl Store {
         Ok((rows, u64::try_from(total).unwrap_or(0)))
     }
 
-    /// The newest notifications of a user.
-    pub async fn notifications(&self, user_id: i64, limit: i64) -> StoreResult<Vec<NotificationRow>> {
-        sqlx::query_as(
-            "SELECT n.id, n.kind, n.message, i.number AS incident_number, n.created_at, n.read_at
-             FROM notifications n LEFT JOIN incidents i ON i.id = n.incident_id AND i.deleted_at IS NULL
-             WHERE n.user_id = ?1 ORDER BY n.created_at DESC, n.id DESC LIMIT ?2",
-        )
-        .bind(user_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
+    /// The newest notifications of `viewer`, leaving out every one they may not read now: one
+    /// about an individual they may not see, or about an incident they may not list (deleted,
+    /// or about an individual they may not see), or about a deleted plan.
+    pub async fn notifications(&self, viewer: Viewer, limit: i64) -> StoreResult<Vec<NotificationRow>> {
+        let query = sqlx::query_as(concat!(
+            "WITH ",
+            visible_individuals!(),
+            " SELECT n.id, n.kind, n.individual_id, ",
+            pupil_name!("p"),
+            " AS individual_name, i.number AS incident_number, u.display_name AS actor,
+                     pl.review_on, n.created_at, n.read_at
+              FROM notifications n
+              LEFT JOIN individuals p ON p.id = n.individual_id
+              LEFT JOIN incidents i ON i.id = n.incident_id
+              LEFT JOIN communications c ON c.id = n.communication_id
+              LEFT JOIN smart_plans pl ON pl.id = n.plan_id
+              LEFT JOIN users u ON u.id = n.actor_id
+              WHERE n.user_id = ?1
+                AND (n.individual_id IS NULL OR n.individual_id IN (SELECT individual_id FROM visible))
+                AND (n.incident_id IS NULL
+                     OR (i.deleted_at IS NULL AND i.individual_id IN (SELECT individual_id FROM visible)))
+                AND (n.communication_id IS NULL OR c.individual_id IN (SELECT individual_id FROM visible))
+                AND (n.plan_id IS NULL
+                     OR (pl.deleted_at IS NULL AND pl.individual_id IN (SELECT individual_id FROM visible)))
+              ORDER BY n.created_at DESC, n.id DESC
+              LIMIT ?3"
+        ));
+        bind_viewer(query, viewer).bind(limit).fetch_all(&self.pool).await
     }
 }
