@@ -98,8 +98,15 @@ async fn minimum_is_fifteen_without_2fa() {
 async fn maximum_is_256_code_points() {
     let api = Api::start().await;
     let token = api.sign_in(TEACHER).await;
-    let long: String = "ab7é".repeat(64); // 256 code points, 320 bytes
+    // 256 code points, 276 bytes: a passphrase (a repeated short pattern would be refused as
+    // guessable).
+    let long: String = "café orchard lantern 7 by the weir "
+        .chars()
+        .cycle()
+        .take(256)
+        .collect();
     assert_eq!(long.chars().count(), 256);
+    assert!(long.len() > 256);
     let too_long = format!("{long}x");
     let msg = weak_reason(&api.change_password(&token, TEACHER.password, &too_long).await);
     assert!(
@@ -166,6 +173,50 @@ async fn common_passwords_are_refused_with_the_reason() {
         api.login(LEAD.email, LEAD.password).await.step(),
         AuthStep::TotpRequired { .. }
     ));
+}
+
+/// Rule 4 beyond the deny list: passwords that are easy to guess although they are long enough
+/// and not on the list (repeats, sequences, keyboard rows, common words with digits, their
+/// full-width forms) are refused at every length, with zxcvbn's warning and suggestion as the
+/// reason; none of them becomes the password.
+#[tokio::test(flavor = "multi_thread")]
+async fn guessable_passwords_are_refused_at_every_length() {
+    let api = Api::start().await;
+    let token = api.sign_in(TEACHER).await;
+    let hash = "SELECT password_hash FROM users WHERE email = 'teacher@demo.test'";
+    let before = query_text(&api.srv.db_path, hash).await;
+    for pw in [
+        "passwordpassword",
+        "password1234567",
+        "Qwerty123456789!",
+        "iloveyou12345678",
+        "abcabcabcabcabc",
+        "123412341234123",
+        "ｐａｓｓｗｏｒｄ１２３４５６７",
+        "sarahwhitfield2024",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ] {
+        let msg = weak_reason(&api.change_password(&token, TEACHER.password, pw).await);
+        assert!(
+            mentions_any(
+                &msg,
+                &["guess", "common", "repeat", "sequence", "keys", "pattern", "name"]
+            ),
+            "{pw}: the reason does not say why it is weak: {msg}"
+        );
+        assert!(msg.len() < 400, "{pw}: a reason nobody reads: {msg}");
+    }
+    assert_eq!(
+        query_text(&api.srv.db_path, hash).await,
+        before,
+        "a refused password was set"
+    );
+    api.sign_in(TEACHER).await;
+    // The lead has 2FA, so 10 code points are enough, but not guessable ones.
+    let lead = api.sign_in(LEAD).await;
+    for pw in ["1q2w3e4r5t", "Password12", "qazwsxedcrfv"] {
+        weak_reason(&api.change_password(&lead, LEAD.password, pw).await);
+    }
 }
 
 /// Rule 4: context words (the school's name, the product, the email's local part).

@@ -401,18 +401,27 @@ pub(super) enum NewPassword {
 }
 
 /// Check a new password of `user` against the policy and the current password, and hash it
-/// (argon2: call before opening a transaction).
+/// (zxcvbn and argon2 on the blocking pool: call before opening a transaction).
 pub(super) async fn new_password(
     setting: &SettingRow,
     user: &UserRow,
     new_password: &str,
 ) -> Result<NewPassword, ApiError> {
-    let ctx = PasswordContext {
-        setting_name: &setting.name,
-        email: &user.email,
-        with_2fa: needs_2fa(setting, user),
-    };
-    let normalized = match check_new_password(new_password, &ctx) {
+    let raw = Zeroizing::new(new_password.to_string());
+    let (setting_name, email, display_name) = (setting.name.clone(), user.email.clone(), user.display_name.clone());
+    let with_2fa = needs_2fa(setting, user);
+    let checked = tokio::task::spawn_blocking(move || {
+        let ctx = PasswordContext {
+            setting_name: &setting_name,
+            email: &email,
+            display_name: &display_name,
+            with_2fa,
+        };
+        check_new_password(&raw, &ctx)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let normalized = match checked {
         Ok(p) => p,
         Err(reason) => return Ok(NewPassword::Refused(reason)),
     };
