@@ -456,7 +456,9 @@ async fn admin_unlock_works_and_is_audited() {
     );
 }
 
-/// Rule 14: the per-IP limiter answers 429 in the envelope.
+/// Rule 14: an address naming account after account is limited with 429 in the envelope and
+/// `Retry-After`; once its ceiling is reached, a challenge that names no sign-in is limited
+/// too (it counts against the same ceiling).
 #[tokio::test(flavor = "multi_thread")]
 async fn per_ip_limiter_answers_429() {
     let api = Api::start_with(TestOptions {
@@ -479,7 +481,7 @@ async fn per_ip_limiter_answers_429() {
     assert!(i >= 3, "limited after only {i} attempts");
     r.assert_error(429, "rate_limited");
     assert!(r.headers.contains_key("retry-after"), "429 without Retry-After");
-    // The limit also covers the second factor, and it is per address, not per account.
+    // An unknown challenge counts against the address's ceiling too.
     let r = api
         .post("/auth/totp", &json!({ "challenge": "x", "code": "123456" }), None)
         .await;

@@ -288,6 +288,12 @@ pub async fn hash_password(normalized: Zeroizing<String>) -> Result<String, ApiE
         .map_err(|_| ApiError::internal())?
 }
 
+/// The associated data a user's TOTP secret is sealed with ([`ServerKey::seal`]): a sealed
+/// secret cannot be moved to another user's row.
+pub fn totp_seal_context(user_id: i64) -> Vec<u8> {
+    format!("bsmart-totp:user:{user_id}").into_bytes()
+}
+
 /// A TOTP generator/checker for a secret (RFC 6238 defaults, skew 1).
 pub fn totp(secret: &[u8], account: &str, issuer: &str) -> Option<Totp> {
     Builder::new()

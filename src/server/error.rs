@@ -28,6 +28,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// A sentence for a person; never contains request data.
     pub message: String,
+    /// For 429: whole seconds until a retry may succeed (the `Retry-After` header).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -37,6 +39,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -119,13 +122,18 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, codes::WEAK_PASSWORD, reason)
     }
 
-    /// 429 `rate_limited`.
-    pub fn rate_limited() -> ApiError {
-        ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            codes::RATE_LIMITED,
-            "Too many attempts from this computer. Wait a minute and try again.",
-        )
+    /// 429 `rate_limited`: a retry may succeed after `wait` (rounded up to whole seconds, at
+    /// least one).
+    pub fn rate_limited(wait: std::time::Duration) -> ApiError {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        ApiError {
+            retry_after: Some(seconds.max(1)),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                codes::RATE_LIMITED,
+                "Too many sign-in attempts from this computer. Wait a moment and try again.",
+            )
+        }
     }
 
     /// 500 `internal`: nothing about the cause is revealed (it is logged without secrets).
@@ -159,7 +167,7 @@ impl ApiError {
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
                 ApiError::new(status, codes::HEADERS_TOO_LARGE, "The request headers are too large.")
             }
-            StatusCode::TOO_MANY_REQUESTS => ApiError::rate_limited(),
+            StatusCode::TOO_MANY_REQUESTS => ApiError::rate_limited(std::time::Duration::from_secs(1)),
             StatusCode::UNAUTHORIZED => ApiError::unauthenticated(),
             StatusCode::FORBIDDEN => ApiError::forbidden("You may not do this."),
             s if s.is_server_error() => ApiError {
@@ -188,11 +196,10 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();
-        if self.status == StatusCode::TOO_MANY_REQUESTS {
-            // One attempt comes back every 6 seconds (see `state::RateLimiter`).
+        if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("6"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -291,9 +298,11 @@ mod tests {
 
     #[test]
     fn rate_limited_answers_say_when_to_retry() {
-        let response = ApiError::rate_limited().into_response();
+        let response = ApiError::rate_limited(std::time::Duration::from_millis(5200)).into_response();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "6");
+        let response = ApiError::rate_limited(std::time::Duration::ZERO).into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
     }
 
     #[test]

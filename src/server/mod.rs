@@ -8,7 +8,7 @@
 //!   write transaction that carries each change's audit row, and the one access rule.
 //! - [`audit`]: the append-only, hash-chained audit log and its verification.
 //! - [`state`], [`clock`], [`error`]: shared state and policy, the injected clock, the error
-//!   envelope.
+//!   envelope; [`limiter`]: the keyed limiter of the sign-in routes.
 //! - [`demo`]: deterministic demo data; [`testing`]: a real server on loopback for tests.
 //! - [`cli`]: `bsmart serve`, `bsmart demo`, `bsmart admin …`.
 
@@ -19,6 +19,7 @@ pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod limiter;
 pub mod permissions;
 pub mod routes;
 pub mod state;

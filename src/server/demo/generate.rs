@@ -101,7 +101,7 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
                 let bytes = data_encoding::BASE32_NOPAD
                     .decode(secret.as_bytes())
                     .map_err(|_| "a demo TOTP secret is not base32")?;
-                Some(key.seal(&bytes, format!("bsmart-totp:user:{id}").as_bytes()))
+                Some(key.seal(&bytes, &auth::totp_seal_context(id)))
             }
             None => None,
         };

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::super::audit::AuditEntry;
 use super::super::auth::ClientAddr;
 use super::super::error::ApiError;
+use super::super::limiter::Named;
 use super::super::state::AppState;
 use super::super::store::{SettingRow, Tx, UserRow};
 use crate::wire::User;
@@ -26,6 +27,24 @@ pub(super) async fn finish<T>(tx: Tx, result: Result<T, ApiError>) -> Result<T, 
             tx.commit().await?;
             result
         }
+    }
+}
+
+/// Count a sign-in step from `addr` naming `named` with the limiter (SECURITY.md rule 14): 429
+/// with `Retry-After` when its bucket is empty.
+pub(super) fn limit(state: &AppState, addr: ClientAddr, named: Named<'_>) -> Result<(), ApiError> {
+    match (&state.limiter, addr.0) {
+        (Some(limiter), Some(addr)) => limiter.check(addr.ip(), named).map_err(ApiError::rate_limited),
+        _ => Ok(()),
+    }
+}
+
+/// Count a step from `addr` that named no sign-in at all (an unknown or spent challenge)
+/// against the ceiling of its address, like a login; 429 when that is exhausted.
+pub(super) fn charge_address(state: &AppState, addr: ClientAddr) -> Result<(), ApiError> {
+    match (&state.limiter, addr.0) {
+        (Some(limiter), Some(addr)) => limiter.charge_address(addr.ip()).map_err(ApiError::rate_limited),
+        _ => Ok(()),
     }
 }
 

@@ -7,14 +7,14 @@ use zeroize::Zeroizing;
 use super::super::audit::AuditEntry;
 use super::super::auth::{self, ClientAddr};
 use super::super::error::{ApiError, ApiJson};
+use super::super::limiter::Named;
 use super::super::state::AppState;
 use super::super::store::{Attempt, SettingRow, Stage, Subject, Tx, UserRow};
-use super::RateLimited;
-use super::common::{audit, finish, setting};
+use super::common::{audit, finish, limit, setting};
 use super::signin::{
     Issue, Step, Succession, after_password, challenge_owner, fail, issue_challenge, matching_recovery_code,
-    min_password_chars, partially_passed, passed, record_failure, refuse, reserve, seal_context, sign_in,
-    temporary_expired, temporary_expired_error,
+    min_password_chars, partially_passed, passed, record_failure, refuse, reserve, sign_in, temporary_expired,
+    temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, LoginRequest, TotpRequest};
 
@@ -33,13 +33,13 @@ const MAX_EMAIL_CHARS: usize = 320;
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 pub(super) async fn login(
-    _limit: RateLimited,
     State(state): State<AppState>,
     addr: ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<AuthStep>, ApiError> {
     let password = Zeroizing::new(request.password);
     let email = auth::normalize_email(&request.email);
+    limit(&state, addr, Named::Account(&email))?;
     let user = if !email.is_empty() && email.chars().count() <= MAX_EMAIL_CHARS {
         state.store.user_by_email(&email).await?
     } else {
@@ -151,12 +151,12 @@ enum SecondFactor {
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 pub(super) async fn totp(
-    _limit: RateLimited,
     State(state): State<AppState>,
     addr: ClientAddr,
     ApiJson(request): ApiJson<TotpRequest>,
 ) -> Result<Json<AuthStep>, ApiError> {
     let code = Zeroizing::new(request.code);
+    limit(&state, addr, Named::SignIn(&request.challenge))?;
     let (hash, user) = challenge_owner(&state, &request.challenge, Stage::Totp, addr, "login.totp").await?;
     let step = Step {
         user: &user,
@@ -168,7 +168,7 @@ pub(super) async fn totp(
         Some(sealed) if auth::parse_totp_code(&code).is_some() => {
             let secret = state
                 .key
-                .unseal(sealed, &seal_context(user.id))
+                .unseal(sealed, &auth::totp_seal_context(user.id))
                 .map_err(|_| ApiError::internal())?;
             auth::check_totp(&secret, &code, state.now())
                 .and_then(|s| i64::try_from(s).ok())

@@ -30,9 +30,8 @@ mod totp_enrolment;
 
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, MatchedPath};
+use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::header;
-use axum::http::request::Parts;
 use axum::middleware::from_fn;
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -160,27 +159,6 @@ async fn no_store(request: axum::extract::Request, next: axum::middleware::Next)
         header::HeaderValue::from_static("nosniff"),
     );
     response
-}
-
-/// Takes one token from the per-address limiter of the sign-in routes (429 when empty).
-struct RateLimited;
-
-impl FromRequestParts<AppState> for RateLimited {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<RateLimited, ApiError> {
-        let Some(limiter) = &state.limiter else {
-            return Ok(RateLimited);
-        };
-        let Some(addr) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>() else {
-            return Ok(RateLimited);
-        };
-        if limiter.check(addr.0.ip()) {
-            Ok(RateLimited)
-        } else {
-            Err(ApiError::rate_limited())
-        }
-    }
 }
 
 #[cfg(test)]

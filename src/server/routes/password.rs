@@ -6,10 +6,10 @@ use zeroize::Zeroizing;
 
 use super::super::auth::{self, AuthUser, ClientAddr, MaybeAuthUser};
 use super::super::error::{ApiError, ApiJson};
+use super::super::limiter::Named;
 use super::super::state::AppState;
 use super::super::store::{Attempt, SettingRow, Stage, Tx, UserRow};
-use super::RateLimited;
-use super::common::{finish, setting};
+use super::common::{finish, limit, setting};
 use super::signin::{
     Issue, NewPassword, Step, Succession, after_password, challenge_owner, fail, new_password, partially_passed,
     passed, refuse, reserve, sign_in, temporary_expired, temporary_expired_error,
@@ -31,13 +31,20 @@ use crate::wire::{AuthStep, ErrorBody, PasswordChangeRequest};
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 pub(super) async fn change_password(
-    _limit: RateLimited,
     State(state): State<AppState>,
     addr: ClientAddr,
     MaybeAuthUser(signed_in): MaybeAuthUser,
     ApiJson(request): ApiJson<PasswordChangeRequest>,
 ) -> Result<Json<AuthStep>, ApiError> {
     let new = Zeroizing::new(request.new_password);
+    let sign_in_step = match (&request.challenge, &signed_in) {
+        (Some(challenge), _) => Some(challenge.as_str()),
+        (None, Some(signed_in)) => Some(signed_in.token_hash.as_str()),
+        (None, None) => None,
+    };
+    if let Some(reference) = sign_in_step {
+        limit(&state, addr, Named::SignIn(reference))?;
+    }
     let setting = setting(&state).await?;
     if let Some(challenge) = &request.challenge {
         let (hash, user) = challenge_owner(&state, challenge, Stage::PasswordChange, addr, "password.change").await?;

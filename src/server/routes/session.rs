@@ -7,10 +7,10 @@ use zeroize::Zeroizing;
 
 use super::super::auth::{self, AuthUser, ClientAddr, Reauthenticating, token_ref};
 use super::super::error::{ApiError, ApiJson};
+use super::super::limiter::Named;
 use super::super::state::AppState;
 use super::super::store::{Attempt, Tx};
-use super::RateLimited;
-use super::common::{finish, user_entry};
+use super::common::{finish, limit, user_entry};
 use super::signin::{Issue, Step, Succession, fail, passed, refuse, reserve, sign_in};
 use crate::wire::{AuthStep, ErrorBody, ReauthRequest};
 
@@ -28,13 +28,13 @@ use crate::wire::{AuthStep, ErrorBody, ReauthRequest};
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 pub(super) async fn reauth(
-    _limit: RateLimited,
     State(state): State<AppState>,
     Reauthenticating(signed_in): Reauthenticating,
     ApiJson(request): ApiJson<ReauthRequest>,
 ) -> Result<Json<AuthStep>, ApiError> {
     let password = Zeroizing::new(request.password);
     let addr = ClientAddr(signed_in.addr);
+    limit(&state, addr, Named::SignIn(&signed_in.token_hash))?;
     let user = &signed_in.user;
     let step = Step {
         user,

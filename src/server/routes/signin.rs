@@ -16,16 +16,11 @@ use super::super::auth::{self, ClientAddr, PasswordContext, check_new_password, 
 use super::super::error::ApiError;
 use super::super::state::AppState;
 use super::super::store::{Attempt, Resolution, SettingRow, Stage, Subject, Tx, UserRow};
-use super::common::{audit, finish, user_entry, wire_user};
+use super::common::{audit, charge_address, finish, user_entry, wire_user};
 use crate::wire::{AuthStep, Role};
 
 /// Longest challenge string looked at (real ones are 43 characters).
 const MAX_CHALLENGE_CHARS: usize = 128;
-
-/// The associated data a user's TOTP secret is sealed with.
-pub(super) fn seal_context(user_id: i64) -> Vec<u8> {
-    format!("bsmart-totp:user:{user_id}").into_bytes()
-}
 
 /// A sign-in step of one user, from one address: what its audit rows are about.
 #[derive(Debug, Clone, Copy)]
@@ -201,6 +196,7 @@ pub(super) async fn challenge_owner(
         None => None,
     };
     let Some((hash, user_id)) = owner else {
+        charge_address(state, addr)?;
         audit(
             state,
             AuditEntry::new(now, None, "anonymous", action, "invalid_challenge").client(addr.0),
@@ -342,7 +338,7 @@ pub(super) async fn after_password(
         let demo_hint = if setting.demo {
             let secret = state
                 .key
-                .unseal(sealed, &seal_context(user.id))
+                .unseal(sealed, &auth::totp_seal_context(user.id))
                 .map_err(|_| ApiError::internal())?;
             auth::totp_code_at(&secret, state.now())
         } else {

@@ -15,13 +15,13 @@ use zeroize::Zeroizing;
 
 use super::super::auth::{self, AuthUser, ClientAddr, MaybeAuthUser};
 use super::super::error::{ApiError, ApiJson};
+use super::super::limiter::Named;
 use super::super::state::AppState;
 use super::super::store::{Attempt, Stage, Tx, UserRow};
-use super::RateLimited;
-use super::common::{audit, finish, setting, user_entry};
+use super::common::{audit, finish, limit, setting, user_entry};
 use super::signin::{
     Issue, Step, Succession, challenge_owner, fail, issue_challenge, partially_passed, passed, record_failure, refuse,
-    reserve, seal_context, sign_in,
+    reserve, sign_in,
 };
 use crate::wire::{AuthStep, ErrorBody, TotpConfirmRequest, TotpEnrolRequest, TotpEnrolment};
 
@@ -93,7 +93,7 @@ pub(super) async fn totp_enrol(
     };
     let setting = setting(&state).await?;
     let secret = auth::new_totp_secret();
-    let sealed = state.key.seal(&secret, &seal_context(user.id));
+    let sealed = state.key.seal(&secret, &auth::totp_seal_context(user.id));
     let mut tx = state.store.begin().await?;
     let result = start_enrolment(&state, &mut tx, &user, addr, challenge_hash.as_deref(), &sealed).await;
     let challenge = finish(tx, result).await?;
@@ -163,7 +163,6 @@ async fn start_enrolment(
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
 pub(super) async fn totp_confirm(
-    _limit: RateLimited,
     State(state): State<AppState>,
     addr: ClientAddr,
     MaybeAuthUser(signed_in): MaybeAuthUser,
@@ -172,10 +171,12 @@ pub(super) async fn totp_confirm(
     let code = Zeroizing::new(request.code);
     let (user, challenge_hash, succession) = match (&request.challenge, signed_in) {
         (Some(challenge), _) => {
+            limit(&state, addr, Named::SignIn(challenge))?;
             let (hash, user) = challenge_owner(&state, challenge, Stage::TotpConfirm, addr, "totp.confirm").await?;
             (user, Some(hash), Succession::Fresh)
         }
         (None, Some(signed_in)) => {
+            limit(&state, addr, Named::SignIn(&signed_in.token_hash))?;
             require_recent_authentication(&state, &signed_in, addr, "totp.confirm").await?;
             let succession = Succession::Continued {
                 expires_at: signed_in.expires_at,
@@ -190,7 +191,7 @@ pub(super) async fn totp_confirm(
     };
     let secret = state
         .key
-        .unseal(&pending, &seal_context(user.id))
+        .unseal(&pending, &auth::totp_seal_context(user.id))
         .map_err(|_| ApiError::internal())?;
     let attempt = reserve(&state, confirm_step(&user, addr)).await?;
     let Some(totp_step) = auth::check_totp(&secret, &code, state.now()).and_then(|s| i64::try_from(s).ok()) else {
