@@ -2,11 +2,11 @@
 //!
 //! Handlers return [`ApiError`]. axum's own rejections (bad JSON, wrong types, a missing
 //! content type, a bad query) are mapped through [`ApiJson`] and [`ApiQuery`]; responses that
-//! axum or tower produce without a body we control (404, 405, 413, 415, …) are rewritten into the
-//! envelope by [`envelope_layer`]; panics become a 500 envelope with no detail
-//! ([`panic_response`]); oversized headers get a 431 envelope ([`header_limit_layer`]). Nothing
-//! here ever echoes a request body: serde's messages can quote the input, so the messages are
-//! fixed sentences.
+//! axum or tower produce without a body we control (404, 405, 408, 413, 415, …) are rewritten
+//! into the envelope by [`envelope_layer`]; panics become a 500 envelope with no detail
+//! ([`panic_response`]); too many or too large headers get a 431 envelope and an over-long URI a
+//! 414 envelope ([`request_limits_layer`]). Nothing here ever echoes a request body: serde's
+//! messages can quote the input, so the messages are fixed sentences.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -18,6 +18,10 @@ use crate::wire::{ErrorBody, ErrorDetail, codes};
 
 /// The most header bytes (names and values together) a request may carry.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The most headers a request may carry.
+pub const MAX_HEADERS: usize = 100;
+/// The longest request target (path and query) accepted.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 /// An error answered as the JSON envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +140,18 @@ impl ApiError {
         }
     }
 
+    /// 503 `server_busy`: every connection the server serves at once is taken.
+    pub fn server_busy() -> ApiError {
+        ApiError {
+            retry_after: Some(1),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::SERVER_BUSY,
+                "The server is busy. Try again in a moment.",
+            )
+        }
+    }
+
     /// 500 `internal`: nothing about the cause is revealed (it is logged without secrets).
     pub fn internal() -> ApiError {
         ApiError::new(
@@ -167,6 +183,13 @@ impl ApiError {
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
                 ApiError::new(status, codes::HEADERS_TOO_LARGE, "The request headers are too large.")
             }
+            StatusCode::URI_TOO_LONG => ApiError::new(status, codes::URI_TOO_LONG, "The address is too long."),
+            StatusCode::REQUEST_TIMEOUT => ApiError::new(
+                status,
+                codes::REQUEST_TIMEOUT,
+                "The request took too long to arrive or to answer. Try again.",
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => ApiError::server_busy(),
             StatusCode::TOO_MANY_REQUESTS => ApiError::rate_limited(std::time::Duration::from_secs(1)),
             StatusCode::UNAUTHORIZED => ApiError::unauthenticated(),
             StatusCode::FORBIDDEN => ApiError::forbidden("You may not do this."),
@@ -260,16 +283,21 @@ pub async fn envelope_layer(request: Request, next: Next) -> Response {
     rewritten
 }
 
-/// Refuse requests whose headers together exceed [`MAX_HEADER_BYTES`] with a 431 envelope,
-/// before any handler (or the token check) sees them.
-pub async fn header_limit_layer(request: Request, next: Next) -> Response {
-    let total: usize = request
-        .headers()
+/// Refuse requests with more than [`MAX_HEADERS`] headers, or headers that together exceed
+/// [`MAX_HEADER_BYTES`], with a 431 envelope, and a request target over [`MAX_URI_BYTES`] with
+/// a 414 envelope, before any handler (or the token check) sees them.
+pub async fn request_limits_layer(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let total: usize = headers
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len())
         .sum();
-    if total > MAX_HEADER_BYTES {
+    if headers.len() > MAX_HEADERS || total > MAX_HEADER_BYTES {
         return ApiError::for_status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE).into_response();
+    }
+    let target = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return ApiError::for_status(StatusCode::URI_TOO_LONG).into_response();
     }
     next.run(request).await
 }
@@ -319,6 +347,15 @@ mod tests {
         assert_eq!(
             ApiError::for_status(StatusCode::IM_A_TEAPOT).code,
             codes::INVALID_REQUEST
+        );
+        assert_eq!(ApiError::for_status(StatusCode::URI_TOO_LONG).code, codes::URI_TOO_LONG);
+        assert_eq!(
+            ApiError::for_status(StatusCode::REQUEST_TIMEOUT).code,
+            codes::REQUEST_TIMEOUT
+        );
+        assert_eq!(
+            ApiError::for_status(StatusCode::SERVICE_UNAVAILABLE).code,
+            codes::SERVER_BUSY
         );
     }
 

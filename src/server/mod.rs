@@ -8,7 +8,8 @@
 //!   write transaction that carries each change's audit row, and the one access rule.
 //! - [`audit`]: the append-only, hash-chained audit log and its verification.
 //! - [`state`], [`clock`], [`error`]: shared state and policy, the injected clock, the error
-//!   envelope; [`limiter`]: the keyed limiter of the sign-in routes.
+//!   envelope; [`limiter`]: the keyed limiter of the sign-in routes; [`listen`]: the accept
+//!   loop (connection timeouts, the connection cap, graceful shutdown).
 //! - [`demo`]: deterministic demo data; [`testing`]: a real server on loopback for tests.
 //! - [`cli`]: `bsmart serve`, `bsmart demo`, `bsmart admin …`.
 
@@ -20,6 +21,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod limiter;
+pub mod listen;
 pub mod permissions;
 pub mod routes;
 pub mod state;
@@ -27,24 +29,20 @@ pub mod store;
 pub mod testing;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
 
+pub use listen::{ConnectionLimits, serve_with};
 pub use routes::{openapi, openapi_json, router};
 pub use state::AppState;
 
-/// Serve the API on `listener` until `shutdown` completes, then finish the requests in flight.
-/// Client addresses come from the TCP connection (used by the audit log and the rate limiter).
+/// Serve the API on `listener` with the default [`ConnectionLimits`] until `shutdown`
+/// completes, then finish the requests in flight. Client addresses come from the TCP
+/// connection (used by the audit log and the limiter).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_with(listener, state, ConnectionLimits::default(), shutdown).await
 }

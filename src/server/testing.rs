@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 use super::audit::AuditEntry;
 use super::auth;
 pub use super::clock::TestClock;
+use super::listen::{ConnectionLimits, serve_with};
 use super::state::{AppState, ServerKey};
 use super::store::{NewUser, Store};
 
@@ -28,6 +29,8 @@ pub struct TestOptions {
     pub rate_limit: bool,
     /// Make the setting require 2FA for every account (the demo setting does not).
     pub require_2fa_for_all: bool,
+    /// The accept loop's timeouts and connection cap (default: production's).
+    pub limits: ConnectionLimits,
 }
 
 impl Default for TestOptions {
@@ -36,6 +39,7 @@ impl Default for TestOptions {
             seed: 2026,
             rate_limit: true,
             require_2fa_for_all: false,
+            limits: ConnectionLimits::default(),
         }
     }
 }
@@ -120,8 +124,9 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("cannot bind to loopback");
         let addr = listener.local_addr().expect("no local address");
         let (shutdown, stop) = oneshot::channel::<()>();
+        let limits = options.limits.clone();
         let task = tokio::spawn(async move {
-            let _ = super::serve(listener, state, async move {
+            let _ = serve_with(listener, state, limits, async move {
                 let _ = stop.await;
             })
             .await;

@@ -199,9 +199,14 @@ pub fn http_client() -> reqwest::Client {
     });
     reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
+        .pool_idle_timeout(CLIENT_IDLE)
         .build()
         .expect("reqwest client")
 }
+
+/// How long the tests' clients keep an idle connection: less than the server's 10 s, so a
+/// client never sends on a connection the server is just closing.
+const CLIENT_IDLE: Duration = Duration::from_secs(5);
 
 /// A client whose connections leave from `local` (e.g. `127.0.0.7`): on Linux the whole of
 /// 127.0.0.0/8 is loopback, so one test can stand for many computers.
@@ -209,6 +214,7 @@ pub fn http_client_from(local: std::net::IpAddr) -> reqwest::Client {
     http_client();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
+        .pool_idle_timeout(CLIENT_IDLE)
         .local_address(local)
         .build()
         .expect("reqwest client")

@@ -36,13 +36,14 @@ use axum::middleware::from_fn;
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::error::{ApiError, envelope_layer, header_limit_layer, panic_response};
+use super::error::{ApiError, envelope_layer, panic_response, request_limits_layer};
 use super::state::AppState;
 
 /// Largest request body accepted.
@@ -98,8 +99,9 @@ pub fn openapi_json() -> String {
     text
 }
 
-/// The whole HTTP application: routes, envelope for every error, limits, panic handler.
-pub fn router(state: AppState) -> axum::Router {
+/// The whole HTTP application: routes, envelope for every error, limits, panic handler; a
+/// request not answered within `request_timeout` (its body included) gets 408.
+pub fn router(state: AppState, request_timeout: std::time::Duration) -> axum::Router {
     let (api, _) = api_router().split_for_parts();
     let document = Arc::new(openapi_json());
     let openapi_path = format!("{}/openapi.json", crate::wire::API_PREFIX);
@@ -112,17 +114,22 @@ pub fn router(state: AppState) -> axum::Router {
             }),
         )
         .with_state(state);
-    harden(app)
+    harden(app, request_timeout)
 }
 
 /// The layers around every route: a not-found envelope, request log, 64 KiB body limit (413),
-/// header bound (431), the envelope for every error, the panic handler, `no-store`.
-fn harden(app: axum::Router) -> axum::Router {
+/// header and URI bounds (431, 414), the request timeout (408), the envelope for every error,
+/// the panic handler, `no-store`.
+fn harden(app: axum::Router, request_timeout: std::time::Duration) -> axum::Router {
     app.fallback(|| async { ApiError::not_found() })
         .layer(from_fn(log_request))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(from_fn(header_limit_layer))
+        .layer(from_fn(request_limits_layer))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
         .layer(from_fn(envelope_layer))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn(no_store))
@@ -188,7 +195,10 @@ mod tests {
         let request = axum::http::Request::get("/api/v1/openapi.json")
             .body(axum::body::Body::empty())
             .unwrap();
-        let response = router(state).oneshot(request).await.unwrap();
+        let response = router(state, std::time::Duration::from_secs(30))
+            .oneshot(request)
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
         assert_eq!(
@@ -224,11 +234,34 @@ mod tests {
         async fn echo(ApiJson(value): ApiJson<serde_json::Value>) -> Json<serde_json::Value> {
             Json(value)
         }
+        async fn slow() -> &'static str {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            "too late"
+        }
         let app = harden(
             axum::Router::new()
                 .route("/boom", get(boom))
+                .route("/slow", get(slow))
                 .route("/echo", axum::routing::post(echo)),
+            std::time::Duration::from_millis(200),
         );
+
+        let (status, body) = send(&app, Request::get("/slow").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+        assert!(body.contains("request_timeout"), "{body}");
+
+        let long = format!("/boom?{}", "x".repeat(super::super::error::MAX_URI_BYTES));
+        let (status, body) = send(&app, Request::get(long).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::URI_TOO_LONG);
+        assert!(body.contains("uri_too_long"), "{body}");
+
+        let mut many = Request::get("/boom");
+        for n in 0..=super::super::error::MAX_HEADERS {
+            many = many.header(format!("x-h{n}"), "1");
+        }
+        let (status, body) = send(&app, many.body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        assert!(body.contains("headers_too_large"), "{body}");
 
         let (status, body) = send(&app, Request::get("/boom").body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
