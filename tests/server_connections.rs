@@ -235,7 +235,8 @@ async fn over_long_uris_and_too_many_headers() {
 }
 
 /// The real binary: SIGTERM while a request's body is still arriving. The listener closes at
-/// once, the request finishes with a whole answer, then the process exits cleanly.
+/// once, the request finishes with a whole answer, then the process exits cleanly. Its log
+/// (stderr, not a terminal here) carries no colour codes.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_lets_a_request_in_flight_finish_then_stops() {
@@ -313,4 +314,37 @@ async fn sigterm_lets_a_request_in_flight_finish_then_stops() {
         !log.contains('\u{1b}'),
         "colour codes in a log that is not a terminal: {log:?}"
     );
+}
+
+/// `bsmart serve --demo` on a port that is taken fails at once, before seeding anything.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_demo_on_a_busy_port_fails_before_seeding() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_bsmart"))
+        .args(["serve", "--demo", "--bind", &address])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run bsmart serve --demo");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(said.contains("cannot listen"), "{said}");
+    assert!(!said.contains("demo data seeded"), "seeded before binding: {said}");
+}
+
+/// The switch that turns the limiter off for a fuzzer is refused without `--demo`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_limiter_stays_on_outside_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bsmart"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("real.db"))
+        .env(bsmart::server::cli::NO_RATE_LIMIT_ENV, "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run bsmart serve");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a real server ran without its limiter");
+    assert!(said.contains("--demo"), "{said}");
+    assert!(!dir.path().join("real.db").exists(), "the database was created anyway");
 }

@@ -22,11 +22,19 @@ use crate::cli::{AdminCommand, ClientArgs, DemoArgs, ServeArgs};
 /// Environment variable naming the server key file.
 pub const KEY_FILE_ENV: &str = "BSMART_SERVER_KEY_FILE";
 
+/// Environment variable that, set to `1`, turns the sign-in limiter off for `bsmart serve
+/// --demo` (so a fuzzer can reach the handlers); refused without `--demo`.
+pub const NO_RATE_LIMIT_ENV: &str = "BSMART_DEMO_NO_RATE_LIMIT";
+
+/// Log to stderr, with colours only when stderr is a terminal (a log file or journal gets
+/// plain text).
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -60,28 +68,46 @@ struct DemoServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-async fn start_demo(bind: SocketAddr, seed: u64, scale: u32, quiet: bool) -> Result<DemoServer, String> {
+/// How a demo server runs.
+#[derive(Debug, Clone, Copy)]
+struct DemoOptions {
+    seed: u64,
+    scale: u32,
+    /// Log nothing (the client is about to take the terminal).
+    quiet: bool,
+    /// Leave the sign-in limiter off.
+    no_rate_limit: bool,
+}
+
+/// Start a demo server on `bind` (loopback only): bound first, so a busy port fails before
+/// minutes of seeding, then seeded, then served.
+async fn start_demo(bind: SocketAddr, options: DemoOptions) -> Result<DemoServer, String> {
     if !bind.ip().is_loopback() {
         return Err(format!(
             "--demo binds to a loopback address only (127.0.0.1 or ::1), not {}",
             bind.ip()
         ));
     }
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let store = Store::open(&dir.path().join("demo.db"), true)
         .await
         .map_err(|e| format!("cannot create the demo database: {e}"))?;
     let key = ServerKey::generate();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (seed, scale) = (options.seed, options.scale);
     let took = demo::seed(&store, seed, scale, clock.now(), &key).await?;
-    if !quiet {
+    if !options.quiet {
         tracing::info!(millis = took.as_millis() as u64, seed, scale, "demo data seeded");
     }
-    let state = AppState::new(store, clock, key);
-    let listener = TcpListener::bind(bind)
-        .await
-        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut state = AppState::new(store, clock, key);
+    if options.no_rate_limit {
+        tracing::warn!("the sign-in limiter is off ({NO_RATE_LIMIT_ENV}=1): for fuzzing a demo server only");
+        state.limiter = None;
+    }
     let task = tokio::spawn(super::serve(listener, state, shutdown_signal()));
     Ok(DemoServer { addr, _dir: dir, task })
 }
@@ -117,13 +143,28 @@ fn print_accounts(out: &mut impl Write, url: &str) -> std::io::Result<()> {
 /// `bsmart serve`.
 pub async fn serve(args: &ServeArgs) -> Result<(), String> {
     init_logging();
+    let no_rate_limit = std::env::var_os(NO_RATE_LIMIT_ENV).is_some_and(|v| v == "1");
+    if no_rate_limit && !args.demo {
+        return Err(format!(
+            "{NO_RATE_LIMIT_ENV}=1 turns the sign-in limiter off, which only a demo server (--demo) may do"
+        ));
+    }
     if args.demo {
-        let server = start_demo(args.bind, args.seed, args.scale, false).await?;
+        let options = DemoOptions {
+            seed: args.seed,
+            scale: args.scale,
+            quiet: false,
+            no_rate_limit,
+        };
+        let server = start_demo(args.bind, options).await?;
         let url = format!("http://{}", server.addr);
         print_accounts(&mut std::io::stdout(), &url).map_err(|e| e.to_string())?;
         tracing::info!(%url, "listening (demo)");
         return server.task.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string());
     }
+    let listener = TcpListener::bind(args.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let store = open_with_setting(&args.db).await?;
     let key_path = key_file(args.key_file.as_deref(), &args.db);
     if args.key_file.is_none() && std::env::var_os(KEY_FILE_ENV).is_none() {
@@ -133,9 +174,6 @@ pub async fn serve(args: &ServeArgs) -> Result<(), String> {
     }
     let key = ServerKey::load_or_create(&key_path)?;
     let state = AppState::new(store, Arc::new(SystemClock), key);
-    let listener = TcpListener::bind(args.bind)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     tracing::info!(addr = %args.bind, "listening");
     super::serve(listener, state, shutdown_signal())
         .await
@@ -155,7 +193,13 @@ fn key_file(flag: Option<&Path>, db: &Path) -> PathBuf {
 /// `bsmart demo`: the server in-process on 127.0.0.1 with demo data, then the client.
 pub async fn demo(args: &DemoArgs, client: &ClientArgs) -> Result<(), String> {
     let bind: SocketAddr = ([127, 0, 0, 1], 0).into();
-    let server = start_demo(bind, args.seed, args.scale, true).await?;
+    let options = DemoOptions {
+        seed: args.seed,
+        scale: args.scale,
+        quiet: true,
+        no_rate_limit: false,
+    };
+    let server = start_demo(bind, options).await?;
     let url = format!("http://{}", server.addr);
     print_accounts(&mut std::io::stdout(), &url).map_err(|e| e.to_string())?;
     let overrides = crate::config::Overrides {
@@ -296,10 +340,13 @@ mod tests {
 
     #[tokio::test]
     async fn demo_refuses_a_non_loopback_bind() {
-        let error = start_demo("0.0.0.0:0".parse().unwrap(), 1, 1, true)
-            .await
-            .err()
-            .unwrap();
+        let options = DemoOptions {
+            seed: 1,
+            scale: 1,
+            quiet: true,
+            no_rate_limit: false,
+        };
+        let error = start_demo("0.0.0.0:0".parse().unwrap(), options).await.err().unwrap();
         assert!(error.contains("loopback"), "{error}");
     }
 
