@@ -599,6 +599,42 @@ async fn verify_audit_refuses_a_malformed_anchor() {
     }
 }
 
+/// Rule 31 and schemathesis's `negative_data_rejection`: every JSON body must be an object.
+/// serde would otherwise fill a request from an array, positionally: `["email","password"]`
+/// signed in, and `[]` started 2FA enrolment. Arrays and scalars are 422 in the envelope, and
+/// change nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn only_json_objects_are_accepted_as_bodies() {
+    let api = Api::start().await;
+    let token = api.sign_in(TEACHER).await;
+    let cases: [(&str, serde_json::Value, Option<&str>); 6] = [
+        ("/auth/login", json!([TEACHER.email, TEACHER.password]), None),
+        ("/auth/totp/enrol", json!([]), Some(&token)),
+        ("/auth/reauth", json!([TEACHER.password]), Some(&token)),
+        ("/auth/totp", json!(["a-challenge", "123456"]), None),
+        (
+            "/auth/password",
+            json!([null, TEACHER.password, "a-new-riverbank-passphrase"]),
+            Some(&token),
+        ),
+        ("/auth/totp/confirm", json!([null, "123456"]), Some(&token)),
+    ];
+    for (path, body, auth) in cases {
+        for body in [body, json!("text"), json!(7), json!(true)] {
+            let r = api.post(path, &body, auth).await;
+            assert_eq!(r.status, 422, "{path} accepted {body}: {}", r.text);
+            r.assert_error(422, "invalid_request");
+        }
+    }
+    let pending = query_text(
+        &api.srv.db_path,
+        "SELECT totp_pending_sealed IS NULL FROM users WHERE email = 'teacher@demo.test'",
+    )
+    .await;
+    assert_eq!(pending[0][0].1, "1", "an array started 2FA enrolment");
+    assert_eq!(api.me(&token).await.status, 200, "an array rotated the session");
+}
+
 /// Rule 31: every error is the JSON envelope with no internals, for every POST and bad body.
 #[tokio::test(flavor = "multi_thread")]
 async fn errors_are_always_the_envelope() {

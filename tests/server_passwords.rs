@@ -45,6 +45,30 @@ async fn setting_publishes_the_password_rules() {
     assert_eq!(s.password_rules.min_chars_without_2fa, 15);
     assert_eq!(s.password_rules.max_chars, 256);
     assert!(!s.password_rules.require_2fa_for_all);
+    // A demo setting lists its demo accounts for the sign-in screen, with their passwords.
+    assert!(s.demo);
+    let listed: Vec<(&str, &str)> = s
+        .demo_accounts
+        .iter()
+        .map(|a| (a.email.as_str(), a.password.as_str()))
+        .collect();
+    let expected: Vec<(&str, &str)> = [ADMIN, LEAD, TEACHER, NEWSTARTER]
+        .iter()
+        .map(|a| (a.email, a.password))
+        .collect();
+    assert_eq!(listed, expected);
+}
+
+/// The forced change says how long the new password must be for this account: 15 code points
+/// where 2FA is optional and the account has none, 10 where the setting requires 2FA.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forced_change_says_how_long_the_password_must_be() {
+    for (api, expected) in [(Api::start().await, 15), (Api::start_requiring_2fa().await, 10)] {
+        match api.login(NEWSTARTER.email, NEWSTARTER.password).await.step() {
+            AuthStep::PasswordChangeRequired { min_chars, .. } => assert_eq!(min_chars, expected),
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 /// Rule 1: 10 code points for an account with 2FA, counted as code points, not bytes.

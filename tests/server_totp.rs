@@ -471,6 +471,40 @@ async fn new_admin_must_enrol_before_any_token() {
     }
 }
 
+/// A sign-in with a recovery code says how many unused codes are left; a sign-in with a TOTP
+/// code, or without 2FA, says nothing about them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recovery_code_sign_in_says_how_many_are_left() {
+    let api = Api::start().await;
+    let AuthStep::Ok {
+        token,
+        recovery_codes_left,
+        ..
+    } = api.login(TEACHER.email, TEACHER.password).await.step()
+    else {
+        panic!("the teacher has no 2FA yet");
+    };
+    assert_eq!(recovery_codes_left, None);
+    let (_, secret, codes) = api.enrol_with_bearer(&token).await;
+    for (used, code) in codes[..2].iter().enumerate() {
+        let challenge = api.login(TEACHER.email, TEACHER.password).await.challenge();
+        match api.totp(&challenge, code).await.step() {
+            AuthStep::Ok {
+                recovery_codes_left, ..
+            } => assert_eq!(recovery_codes_left, Some(9 - used as u32)),
+            other => panic!("{other:?}"),
+        }
+    }
+    api.advance(30);
+    let challenge = api.login(TEACHER.email, TEACHER.password).await.challenge();
+    match api.totp(&challenge, &api.code_now(&secret)).await.step() {
+        AuthStep::Ok {
+            recovery_codes_left, ..
+        } => assert_eq!(recovery_codes_left, None),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// Rules 17-19 under races: one recovery code in two parallel requests, and one challenge
 /// spent by two parallel requests with two valid codes: exactly one success each time. A
 /// success beside another attempt in flight stays counted toward the lock-out (so that no burst

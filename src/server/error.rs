@@ -14,6 +14,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
 use crate::wire::{ErrorBody, ErrorDetail, codes};
 
 /// The most header bytes (names and values together) a request may carry.
@@ -251,10 +254,33 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-/// `axum::Json` whose rejections are [`ApiError`]s.
-#[derive(Debug, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// `axum::Json` whose rejections are [`ApiError`]s, and which takes nothing but a JSON object:
+/// serde would otherwise fill a struct from an array, positionally (`["email","password"]` was
+/// a login), which schemathesis's `negative_data_rejection` check found. An array or a scalar
+/// is 422 `invalid_request`, like a missing field.
+#[derive(Debug)]
 pub struct ApiJson<T>(pub T);
+
+/// A JSON body that must be an object before it becomes a `T`.
+struct JsonObject<T>(T);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for JsonObject<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<JsonObject<T>, D::Error> {
+        let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        T::deserialize(serde_json::Value::Object(object))
+            .map(JsonObject)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<ApiJson<T>, ApiError> {
+        let axum::Json(JsonObject(value)) = axum::Json::<JsonObject<T>>::from_request(request, state).await?;
+        Ok(ApiJson(value))
+    }
+}
 
 /// `axum::extract::Query` whose rejections are [`ApiError`]s.
 #[derive(Debug, FromRequestParts)]

@@ -26,12 +26,8 @@ const MAX_EMAIL_CHARS: usize = 320;
     responses(
         (status = 200, description = "Signed in, or the next step", body = AuthStep),
         (status = 401, description = "`invalid_credentials` (also for an unknown email)", body = ErrorBody),
-        (status = 422, description = "`invalid_request`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
 pub(super) async fn login(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -145,11 +141,7 @@ enum SecondFactor {
         (status = 200, description = "Signed in", body = AuthStep),
         (status = 401, description = "`invalid_code` or `invalid_challenge`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
 pub(super) async fn totp(
     State(state): State<AppState>,
     addr: ClientAddr,

@@ -87,9 +87,101 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(crate::wire::API_PREFIX, api)
 }
 
-/// The OpenAPI document, generated from the handlers.
+/// The OpenAPI document, generated from the handlers, with the answers every route can give
+/// ([`CommonResponses`]).
 pub fn openapi() -> OpenApiDoc {
-    api_router().split_for_parts().1
+    let mut document = api_router().split_for_parts().1;
+    CommonResponses.modify(&mut document);
+    document
+}
+
+/// Adds to every operation the answers that come from the layers and the accept loop rather
+/// than from its handler, so that each operation lists every status it can answer (what
+/// schemathesis's `status_code_conformance` checks): 408, 414, 431, 500 and 503 everywhere,
+/// and 400, 413, 415 and 422 where there is a JSON body. Each is described once, under
+/// `components.responses`, and referenced; a status the handler documents itself keeps the
+/// handler's description.
+struct CommonResponses;
+
+impl CommonResponses {
+    /// What any request can be answered: (status, component name, description).
+    const ANY: [(&'static str, &'static str, &'static str); 5] = [
+        (
+            "408",
+            "RequestTimeout",
+            "`request_timeout`: the request (its body included) was not answered in time",
+        ),
+        ("414", "UriTooLong", "`uri_too_long`: the address is over 8 KiB"),
+        (
+            "431",
+            "HeadersTooLarge",
+            "`headers_too_large`: over 100 headers, or over 16 KiB of them",
+        ),
+        (
+            "500",
+            "Internal",
+            "`internal`: something failed on the server (nothing about it is revealed)",
+        ),
+        (
+            "503",
+            "ServerBusy",
+            "`server_busy`: the server is serving as many connections as it may",
+        ),
+    ];
+    /// What a request with a JSON body can be answered besides.
+    const WITH_BODY: [(&'static str, &'static str, &'static str); 4] = [
+        ("400", "NotJson", "`invalid_request`: the body is not JSON"),
+        ("413", "PayloadTooLarge", "`payload_too_large`: the body is over 64 KiB"),
+        (
+            "415",
+            "UnsupportedMediaType",
+            "`unsupported_media_type`: the body is not `application/json`",
+        ),
+        (
+            "422",
+            "InvalidBody",
+            "`invalid_request`: the body is not a JSON object with the expected fields and types",
+        ),
+    ];
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (_, name, description) in CommonResponses::ANY.iter().chain(&CommonResponses::WITH_BODY) {
+            let content = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build();
+            let response = ResponseBuilder::new()
+                .description(*description)
+                .content("application/json", content)
+                .build();
+            components.responses.insert(name.to_string(), response.into());
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let body = match operation.request_body.is_some() {
+                    true => &CommonResponses::WITH_BODY[..],
+                    false => &[],
+                };
+                for (status, name, _) in CommonResponses::ANY.iter().chain(body) {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| Ref::from_response_name(*name).into());
+                }
+            }
+        }
+    }
 }
 
 /// The OpenAPI document as committed in `assets/openapi.json` (pretty JSON, newline at end).

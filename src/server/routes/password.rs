@@ -26,10 +26,7 @@ use crate::wire::{AuthStep, ErrorBody, PasswordChangeRequest};
         (status = 401, description = "`invalid_credentials`, `invalid_challenge` or `unauthenticated`", body = ErrorBody),
         (status = 422, description = "`weak_password` (the message says why) or `invalid_request`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
 pub(super) async fn change_password(
     State(state): State<AppState>,
     addr: ClientAddr,

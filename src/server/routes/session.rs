@@ -22,11 +22,7 @@ use crate::wire::{AuthStep, ErrorBody, ReauthRequest};
         (status = 200, description = "A new token", body = AuthStep),
         (status = 401, description = "`invalid_credentials`, `unauthenticated` or `session_expired`", body = ErrorBody),
         (status = 423, description = "`account_locked` (every session has ended)", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
 pub(super) async fn reauth(
     State(state): State<AppState>,
     Reauthenticating(signed_in): Reauthenticating,

@@ -57,10 +57,7 @@ async fn require_recent_authentication(
         (status = 403, description = "`forbidden`: 2FA is already set up; `reauth_required`: signed in, but the \
             password was last given more than 5 minutes ago (unlock with /auth/reauth, then retry)", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`: too many unknown challenges from this address", body = ErrorBody)))]
 pub(super) async fn totp_enrol(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -157,11 +154,7 @@ async fn start_enrolment(
         (status = 403, description = "`reauth_required`: signed in, but the password was last given more than \
             5 minutes ago (unlock with /auth/reauth, then start again)", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
 pub(super) async fn totp_confirm(
     State(state): State<AppState>,
     addr: ClientAddr,
