@@ -423,6 +423,19 @@ async fn passphrases_are_accepted_and_log_in() {
     }
 }
 
+/// Rule 3: no periodic expiry (a permanent password still works after four years), and no
+/// password hints or security questions anywhere in the API.
+#[tokio::test(flavor = "multi_thread")]
+async fn permanent_passwords_never_expire_and_there_are_no_hints() {
+    let api = Api::start().await;
+    api.advance(4 * 365 * 86_400);
+    api.sign_in(TEACHER).await;
+    let document = bsmart::server::openapi_json().to_lowercase();
+    for word in ["password_hint", "security_question", "secret_question", "memorable"] {
+        assert!(!document.contains(word), "the API has {word}");
+    }
+}
+
 /// Rule 6: argon2id with at least the OWASP parameters and a unique salt per hash.
 #[tokio::test(flavor = "multi_thread")]
 async fn hashes_are_argon2id_with_owasp_parameters() {

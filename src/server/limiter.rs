@@ -128,6 +128,7 @@ impl<K: Hash + Eq + Clone> Table<K> {
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
+    #[cfg(test)]
     fn len(&self) -> usize {
         self.buckets.read().unwrap_or_else(|e| e.into_inner()).len()
     }
@@ -205,7 +206,8 @@ impl Limiter {
     }
 
     /// How many keys the two tables hold.
-    pub fn tracked_keys(&self) -> usize {
+    #[cfg(test)]
+    fn tracked_keys(&self) -> usize {
         self.per_account.len() + self.per_address.len()
     }
 

@@ -88,7 +88,7 @@ fn api_router() -> OpenApiRouter<AppState> {
 }
 
 /// The OpenAPI document, generated from the handlers, with the answers every route can give
-/// ([`CommonResponses`]).
+/// (`CommonResponses`).
 pub fn openapi() -> OpenApiDoc {
     let mut document = api_router().split_for_parts().1;
     CommonResponses.modify(&mut document);

@@ -16,12 +16,12 @@
 //! reservation of a sign-in attempt ([`Store::reserve_attempt`], which parallel requests must
 //! see before the check; its audit row comes with its resolution), the idle timer of a session
 //! ([`Store::touch_session`], bookkeeping), and creating the setting row and seeding demo data
-//! (a new database). Reads that return pupil data use the one access rule of [`access`].
+//! (a new database). Reads that return pupil data use the one access rule of `access`.
 //!
-//! Layout: this module opens the database (pragmas, migrations); [`tx`] is the write
+//! Layout: this module opens the database (pragmas, migrations); `tx` is the write
 //! transaction; the methods are grouped by what they hold: [`setting`], [`users`] (accounts,
 //! the lock-out counter, TOTP and recovery codes), [`sessions`] (sessions and sign-in
-//! challenges), [`audit`], [`access`] (who may see which individuals), [`records`] (incidents
+//! challenges), [`audit`], `access` (who may see which individuals), [`records`] (incidents
 //! and notifications) and [`demo`] (seeding the demo data).
 
 mod access;
@@ -212,15 +212,16 @@ mod tests {
         for task in tasks {
             attempts.extend(task.await.unwrap());
         }
-        let mut numbers: Vec<i64> = attempts.iter().map(Attempt::number).collect();
-        numbers.sort_unstable();
-        assert_eq!(numbers, (1..=6).collect::<Vec<_>>());
-        let mut newly = 0;
+        assert_eq!(attempts.len(), 6);
+        let (mut numbers, mut newly) = (Vec::new(), 0);
         for attempt in attempts {
             let resolution = resolve(&store, attempt, "failed").await;
             assert!(resolution.locked);
+            numbers.push(resolution.number);
             newly += usize::from(resolution.newly_locked);
         }
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=6).collect::<Vec<_>>());
         assert_eq!(newly, 1, "locked once");
         assert_eq!(count(&store, id).await, (6, true));
         assert!(
@@ -341,8 +342,8 @@ mod tests {
         let subject = || Subject::UnknownEmail("h".to_string());
         for n in 1..=6 {
             let attempt = store.reserve_attempt(subject(), LOCKOUT, 10).await.unwrap().unwrap();
-            assert_eq!(attempt.number(), n);
             let resolution = resolve(&store, attempt, "passed").await;
+            assert_eq!(resolution.number, n);
             assert_eq!((resolution.locked, resolution.newly_locked), (n == 6, n == 6));
         }
         assert!(store.reserve_attempt(subject(), LOCKOUT, 10).await.unwrap().is_none());

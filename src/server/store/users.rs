@@ -137,14 +137,8 @@ pub struct Lockout {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Attempt {
     subject: Subject,
-    number: i64,
-}
-
-impl Attempt {
     /// Its place in the count: 1 for the first attempt counted since the last reset.
-    pub fn number(&self) -> i64 {
-        self.number
-    }
+    number: i64,
 }
 
 /// What resolving an attempt left behind.
