@@ -8,14 +8,12 @@
 //! takes a password, token or code (SECURITY.md 42): secrets are typed at a prompt that does
 //! not echo, or generated and shown once.
 
-use std::ffi::OsStr;
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
 
-use clap::builder::TypedValueParser;
-use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
+
+#[cfg(feature = "server")]
+use crate::server::args::{AdminCommand, ServeArgs};
 
 /// Keyboard-driven behaviour recording for schools, alternative provisions and children's homes.
 #[derive(Debug, Parser)]
@@ -60,10 +58,16 @@ pub enum Command {
     /// Start the reference server on 127.0.0.1 with demo data, then the client against it.
     Demo(DemoArgs),
     /// Run the reference server.
+    #[cfg(feature = "server")]
     Serve(ServeArgs),
     /// Server-side administration.
+    #[cfg(feature = "server")]
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// `serve` and `admin` in a build without the server: caught to say so.
+    #[cfg(not(feature = "server"))]
+    #[command(external_subcommand)]
+    Unavailable(Vec<String>),
 }
 
 /// `bsmart demo`.
@@ -78,139 +82,6 @@ pub struct DemoArgs {
     /// The client's options.
     #[command(flatten)]
     pub client: DemoClientArgs,
-}
-
-/// `bsmart serve`.
-#[derive(Debug, Clone, Args)]
-pub struct ServeArgs {
-    /// SQLite database file (created if missing). Keep it on an encrypted volume.
-    #[arg(long, default_value = "bsmart.db")]
-    pub db: PathBuf,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8480")]
-    pub bind: SocketAddr,
-    /// Fill a new, temporary database with demo data; binds to loopback only.
-    #[arg(long)]
-    pub demo: bool,
-    /// Seed of the demo data.
-    #[arg(long, default_value_t = 2026)]
-    pub seed: u64,
-    /// Multiply the demo data.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
-    pub scale: u32,
-    /// File holding the 32-byte server key that seals TOTP secrets and keys the HMAC under which
-    /// emails with no account are counted (hex). The environment
-    /// variable BSMART_SERVER_KEY_FILE names it too. Created with mode 0600 if missing.
-    #[arg(long)]
-    pub key_file: Option<PathBuf>,
-}
-
-/// `bsmart admin …`.
-#[derive(Debug, Subcommand)]
-pub enum AdminCommand {
-    /// Check the audit log's hash chain; exits non-zero naming the first broken row. On success
-    /// prints the chain's head, `ROW:HASH`, to keep off the server as a later `--anchor`.
-    VerifyAudit {
-        /// The database file.
-        #[arg(long)]
-        db: PathBuf,
-        /// A head printed by an earlier check: fails unless row ROW is still in the log with
-        /// chain hash HASH (catches a log rewritten and re-chained, or cut short).
-        #[arg(long, value_name = "ROW:HASH", value_parser = AnchorParser, allow_hyphen_values = true)]
-        anchor: Option<AuditAnchor>,
-    },
-    /// Create an admin account with a generated temporary password, shown once.
-    CreateAdmin {
-        /// The database file.
-        #[arg(long)]
-        db: PathBuf,
-        /// The admin's work email.
-        #[arg(long)]
-        email: String,
-        /// The admin's name as others see it.
-        #[arg(long)]
-        name: String,
-    },
-    /// Unlock an account locked after failed sign-ins (audited).
-    Unlock {
-        /// The database file.
-        #[arg(long)]
-        db: PathBuf,
-        /// The account's email.
-        #[arg(long)]
-        email: String,
-        /// The server key file, as for `serve` (default: BSMART_SERVER_KEY_FILE, else the
-        /// database's name plus `.key`). Needed only to clear the failures of an email with no
-        /// account, which are counted under that key; it is never created here.
-        #[arg(long)]
-        key_file: Option<PathBuf>,
-    },
-}
-
-/// An audit-chain anchor, `ROW:HASH`: a row id and the chain hash `verify-audit` printed for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditAnchor {
-    /// The row id, 1 or more.
-    pub row: i64,
-    /// The row's chain hash: 64 hex digits, lower-cased.
-    pub hash: String,
-}
-
-impl FromStr for AuditAnchor {
-    type Err = &'static str;
-
-    fn from_str(text: &str) -> Result<AuditAnchor, Self::Err> {
-        let (row, hash) = text
-            .split_once(':')
-            .ok_or("give ROW:HASH as verify-audit printed it after 'head'")?;
-        let row = match row.parse::<i64>() {
-            Ok(id) if id >= 1 && row.bytes().all(|b| b.is_ascii_digit()) => id,
-            _ => return Err("ROW must be a row id, a whole number from 1"),
-        };
-        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err("HASH must be 64 hex digits");
-        }
-        Ok(AuditAnchor {
-            row,
-            hash: hash.to_ascii_lowercase(),
-        })
-    }
-}
-
-/// Most characters of a bad `--anchor` shown back in the error.
-const SHOWN_ANCHOR_CHARS: usize = 80;
-
-/// Parses `--anchor`. Unlike clap's own parsers, which echo a bad value as typed, its error shows
-/// the value escaped to printable ASCII and cut short, so pasted text cannot drive the terminal.
-#[derive(Debug, Clone, Copy)]
-struct AnchorParser;
-
-impl TypedValueParser for AnchorParser {
-    type Value = AuditAnchor;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        _arg: Option<&clap::Arg>,
-        value: &OsStr,
-    ) -> Result<AuditAnchor, clap::Error> {
-        let text = value.to_string_lossy();
-        text.parse().map_err(|reason| {
-            let shown: String = text.chars().take(SHOWN_ANCHOR_CHARS).collect();
-            let cut = if text.chars().nth(SHOWN_ANCHOR_CHARS).is_some() {
-                "…"
-            } else {
-                ""
-            };
-            cmd.clone().error(
-                ErrorKind::ValueValidation,
-                format!(
-                    "invalid value '{}{cut}' for '--anchor <ROW:HASH>': {reason}",
-                    shown.escape_default()
-                ),
-            )
-        })
-    }
 }
 
 /// The config of the client from its flags: the file (`--config`, else the default one if it
@@ -248,6 +119,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
+    use clap::error::ErrorKind;
 
     use super::*;
 

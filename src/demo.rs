@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use crate::cli::{DemoArgs, client_config};
-use crate::server::cli::{print_accounts, start_demo};
+use crate::server::cli::{DemoOptions, print_accounts, start_demo};
 
 /// Start the demo server, print its accounts (the sign-in screen lists them too), and run the
 /// client against it until the user quits.
@@ -17,7 +17,13 @@ pub async fn run(args: &DemoArgs) -> Result<(), String> {
         args.client.idle_lock,
     )?;
     let bind: SocketAddr = ([127, 0, 0, 1], 0).into();
-    let server = start_demo(bind, args.seed, args.scale, true).await?;
+    let options = DemoOptions {
+        seed: args.seed,
+        scale: args.scale,
+        quiet: true,
+        no_rate_limit: false,
+    };
+    let server = start_demo(bind, options).await?;
     let url = format!("http://{}", server.addr);
     print_accounts(&mut std::io::stdout(), &url).map_err(|e| e.to_string())?;
     let config = client_config(args.client.config.as_deref(), Some(url), args.client.idle_lock)?;

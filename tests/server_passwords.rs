@@ -45,6 +45,30 @@ async fn setting_publishes_the_password_rules() {
     assert_eq!(s.password_rules.min_chars_without_2fa, 15);
     assert_eq!(s.password_rules.max_chars, 256);
     assert!(!s.password_rules.require_2fa_for_all);
+    // A demo setting lists its demo accounts for the sign-in screen, with their passwords.
+    assert!(s.demo);
+    let listed: Vec<(&str, &str)> = s
+        .demo_accounts
+        .iter()
+        .map(|a| (a.email.as_str(), a.password.as_str()))
+        .collect();
+    let expected: Vec<(&str, &str)> = [ADMIN, LEAD, TEACHER, NEWSTARTER]
+        .iter()
+        .map(|a| (a.email, a.password))
+        .collect();
+    assert_eq!(listed, expected);
+}
+
+/// The forced change says how long the new password must be for this account: 15 code points
+/// where 2FA is optional and the account has none, 10 where the setting requires 2FA.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forced_change_says_how_long_the_password_must_be() {
+    for (api, expected) in [(Api::start().await, 15), (Api::start_requiring_2fa().await, 10)] {
+        match api.login(NEWSTARTER.email, NEWSTARTER.password).await.step() {
+            AuthStep::PasswordChangeRequired { min_chars, .. } => assert_eq!(min_chars, expected),
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 /// Rule 1: 10 code points for an account with 2FA, counted as code points, not bytes.
@@ -98,8 +122,15 @@ async fn minimum_is_fifteen_without_2fa() {
 async fn maximum_is_256_code_points() {
     let api = Api::start().await;
     let token = api.sign_in(TEACHER).await;
-    let long: String = "ab7é".repeat(64); // 256 code points, 320 bytes
+    // 256 code points, 276 bytes: a passphrase (a repeated short pattern would be refused as
+    // guessable).
+    let long: String = "café orchard lantern 7 by the weir "
+        .chars()
+        .cycle()
+        .take(256)
+        .collect();
     assert_eq!(long.chars().count(), 256);
+    assert!(long.len() > 256);
     let too_long = format!("{long}x");
     let msg = weak_reason(&api.change_password(&token, TEACHER.password, &too_long).await);
     assert!(
@@ -166,6 +197,50 @@ async fn common_passwords_are_refused_with_the_reason() {
         api.login(LEAD.email, LEAD.password).await.step(),
         AuthStep::TotpRequired { .. }
     ));
+}
+
+/// Rule 4 beyond the deny list: passwords that are easy to guess although they are long enough
+/// and not on the list (repeats, sequences, keyboard rows, common words with digits, their
+/// full-width forms) are refused at every length, with zxcvbn's warning and suggestion as the
+/// reason; none of them becomes the password.
+#[tokio::test(flavor = "multi_thread")]
+async fn guessable_passwords_are_refused_at_every_length() {
+    let api = Api::start().await;
+    let token = api.sign_in(TEACHER).await;
+    let hash = "SELECT password_hash FROM users WHERE email = 'teacher@demo.test'";
+    let before = query_text(&api.srv.db_path, hash).await;
+    for pw in [
+        "passwordpassword",
+        "password1234567",
+        "Qwerty123456789!",
+        "iloveyou12345678",
+        "abcabcabcabcabc",
+        "123412341234123",
+        "ｐａｓｓｗｏｒｄ１２３４５６７",
+        "sarahwhitfield2024",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ] {
+        let msg = weak_reason(&api.change_password(&token, TEACHER.password, pw).await);
+        assert!(
+            mentions_any(
+                &msg,
+                &["guess", "common", "repeat", "sequence", "keys", "pattern", "name"]
+            ),
+            "{pw}: the reason does not say why it is weak: {msg}"
+        );
+        assert!(msg.len() < 400, "{pw}: a reason nobody reads: {msg}");
+    }
+    assert_eq!(
+        query_text(&api.srv.db_path, hash).await,
+        before,
+        "a refused password was set"
+    );
+    api.sign_in(TEACHER).await;
+    // The lead has 2FA, so 10 code points are enough, but not guessable ones.
+    let lead = api.sign_in(LEAD).await;
+    for pw in ["1q2w3e4r5t", "Password12", "qazwsxedcrfv"] {
+        weak_reason(&api.change_password(&lead, LEAD.password, pw).await);
+    }
 }
 
 /// Rule 4: context words (the school's name, the product, the email's local part).
@@ -345,6 +420,19 @@ async fn passphrases_are_accepted_and_log_in() {
         assert_eq!(r.status, 200, "{pw:?} refused: {}", r.text);
         api.sign_in_with(TEACHER, pw).await;
         current = pw.to_string();
+    }
+}
+
+/// Rule 3: no periodic expiry (a permanent password still works after four years), and no
+/// password hints or security questions anywhere in the API.
+#[tokio::test(flavor = "multi_thread")]
+async fn permanent_passwords_never_expire_and_there_are_no_hints() {
+    let api = Api::start().await;
+    api.advance(4 * 365 * 86_400);
+    api.sign_in(TEACHER).await;
+    let document = bsmart::server::openapi_json().to_lowercase();
+    for word in ["password_hint", "security_question", "secret_question", "memorable"] {
+        assert!(!document.contains(word), "the API has {word}");
     }
 }
 

@@ -312,3 +312,17 @@ async fn new_tokens_keep_the_absolute_limit() {
     }
     api.me(&changed).await.assert_error(401, "session_expired");
 }
+
+/// Rules 23 and 24: a failed reauth is no activity on the session: 20 minutes in, a wrong
+/// password, then 11 more minutes make 31 idle minutes, and the session has expired.
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_reauth_does_not_restart_the_idle_time() {
+    let api = Api::start().await;
+    let token = api.sign_in(TEACHER).await;
+    api.advance(20 * 60);
+    api.reauth(&token, "definitely-wrong-password")
+        .await
+        .assert_error(401, "invalid_credentials");
+    api.advance(11 * 60);
+    api.me(&token).await.assert_error(401, "session_expired");
+}

@@ -471,13 +471,55 @@ async fn new_admin_must_enrol_before_any_token() {
     }
 }
 
+/// A sign-in with a recovery code says how many unused codes are left; a sign-in with a TOTP
+/// code, or without 2FA, says nothing about them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recovery_code_sign_in_says_how_many_are_left() {
+    let api = Api::start().await;
+    let AuthStep::Ok {
+        token,
+        recovery_codes_left,
+        ..
+    } = api.login(TEACHER.email, TEACHER.password).await.step()
+    else {
+        panic!("the teacher has no 2FA yet");
+    };
+    assert_eq!(recovery_codes_left, None);
+    let (_, secret, codes) = api.enrol_with_bearer(&token).await;
+    for (used, code) in codes[..2].iter().enumerate() {
+        let challenge = api.login(TEACHER.email, TEACHER.password).await.challenge();
+        match api.totp(&challenge, code).await.step() {
+            AuthStep::Ok {
+                recovery_codes_left, ..
+            } => assert_eq!(recovery_codes_left, Some(9 - used as u32)),
+            other => panic!("{other:?}"),
+        }
+    }
+    api.advance(30);
+    let challenge = api.login(TEACHER.email, TEACHER.password).await.challenge();
+    match api.totp(&challenge, &api.code_now(&secret)).await.step() {
+        AuthStep::Ok {
+            recovery_codes_left, ..
+        } => assert_eq!(recovery_codes_left, None),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// Rules 17-19 under races: one recovery code in two parallel requests, and one challenge
-/// spent by two parallel requests with two valid codes: exactly one success each time.
+/// spent by two parallel requests with two valid codes: exactly one success each time. A
+/// success beside another attempt in flight stays counted toward the lock-out (so that no burst
+/// can reopen slots), and so does the loser: a full sign-in on its own resets the count
+/// between races.
 #[tokio::test(flavor = "multi_thread")]
 async fn single_use_holds_under_parallel_requests() {
     let api = Api::start().await;
     let token = api.sign_in(TEACHER).await;
     let (_, secret, codes) = api.enrol_with_bearer(&token).await;
+    let sign_in_alone = || async {
+        api.advance(90);
+        let c = api.login(TEACHER.email, TEACHER.password).await.challenge();
+        api.totp(&c, &api.code_now(&secret)).await.token();
+    };
     for code in &codes[..3] {
         let c1 = api.login(TEACHER.email, TEACHER.password).await.challenge();
         let c2 = api.login(TEACHER.email, TEACHER.password).await.challenge();
@@ -488,6 +530,7 @@ async fn single_use_holds_under_parallel_requests() {
             "recovery code used twice in parallel: {} {} / {} {}",
             a.status, a.text, b.status, b.text
         );
+        sign_in_alone().await;
     }
     for _ in 0..3 {
         api.advance(90);
@@ -500,6 +543,7 @@ async fn single_use_holds_under_parallel_requests() {
             "one challenge gave two tokens: {} {} / {} {}",
             a.status, a.text, b.status, b.text
         );
+        sign_in_alone().await;
     }
 }
 

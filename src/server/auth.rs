@@ -3,7 +3,8 @@
 //!
 //! - Passwords: NFKC-normalised, 10 to 256 code points (refused before hashing), 15 for an
 //!   account without 2FA where the setting lets 2FA be optional, checked against the bundled
-//!   deny list and the context words (setting name, `bsmart`/`besmart`, the email's local part),
+//!   deny list, the context words (setting name, `bsmart`/`besmart`, the email and its local
+//!   part, the user's name) and zxcvbn's estimate of how guessable they are ([`MIN_STRENGTH`]),
 //!   hashed with argon2id at the `argon2` crate's defaults (m=19456 KiB, t=2, p=1) on the
 //!   blocking pool.
 //! - Tokens and challenges: 256 bits from the operating system's CSPRNG, base64url; only their
@@ -41,6 +42,17 @@ pub const MIN_PASSWORD_CHARS_WITHOUT_2FA: usize = 15;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 /// Number of recovery codes issued at enrolment.
 pub const RECOVERY_CODE_COUNT: usize = 10;
+
+/// The lowest zxcvbn score a new password may have, at every length: 3 of 0 to 4, "safely
+/// unguessable" (at least about 10^8 guesses), which is zxcvbn's own advice ("any score less
+/// than 3 should be considered too weak"). Online guessing stops at six attempts, so what this
+/// protects against is someone who took a copy of the database and runs argon2id offline:
+/// 10^8 guesses at argon2id's memory cost take that attacker days of dedicated hardware per
+/// account, where scores 0 to 2 (common words with digits, repeats, sequences, keyboard rows)
+/// fall in minutes. Demanding 4 would refuse memorable passphrases of three common words.
+/// zxcvbn looks at the first 100 characters only, so a check costs at most a few tens of
+/// milliseconds (on the blocking pool).
+pub const MIN_STRENGTH: zxcvbn::Score = zxcvbn::Score::Three;
 
 /// The bundled list of common passwords (at least 10 code points each), one per line.
 static COMMON_PASSWORDS: &str = include_str!("../../assets/common-passwords.txt");
@@ -102,6 +114,8 @@ pub struct PasswordContext<'a> {
     pub setting_name: &'a str,
     /// The account's email.
     pub email: &'a str,
+    /// The account holder's name as others see it.
+    pub display_name: &'a str,
     /// The account has 2FA, or must have it: then 10 code points are enough, otherwise 15.
     pub with_2fa: bool,
 }
@@ -124,7 +138,8 @@ fn compact(text: &str) -> String {
 }
 
 /// Check a new password against the policy; answers the normalised password to hash, or the
-/// reason it is refused (a sentence for the person choosing it).
+/// reason it is refused (a sentence for the person choosing it). It runs zxcvbn: call it on
+/// the blocking pool.
 pub fn check_new_password(raw: &str, ctx: &PasswordContext<'_>) -> Result<Zeroizing<String>, String> {
     let Some(password) = normalize_password(raw) else {
         return Err(format!("Use at most {MAX_PASSWORD_CHARS} characters."));
@@ -170,6 +185,12 @@ pub fn check_new_password(raw: &str, ctx: &PasswordContext<'_>) -> Result<Zeroiz
         local_parts.iter().rev().cloned().collect::<String>(),
         "your email address",
     ));
+    let name_parts: Vec<String> = ctx.display_name.split_whitespace().map(compact).collect();
+    words.push((name_parts.concat(), "your name"));
+    words.push((name_parts.iter().rev().cloned().collect::<String>(), "your name"));
+    for part in &name_parts {
+        words.push((part.clone(), "your name"));
+    }
     words.retain(|(w, _)| w.chars().count() >= 4);
     words.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
     let compact_password = compact(&lower);
@@ -192,7 +213,31 @@ pub fn check_new_password(raw: &str, ctx: &PasswordContext<'_>) -> Result<Zeroiz
             "This password is too close to {what}; choose one that has nothing to do with it."
         ));
     }
+    let mut inputs: Vec<&str> = vec!["bsmart", "besmart", ctx.email, &local, ctx.display_name];
+    inputs.extend(ctx.setting_name.split(|c: char| !c.is_alphanumeric()));
+    inputs.extend(local.split(|c: char| !c.is_alphanumeric()));
+    inputs.extend(ctx.display_name.split_whitespace());
+    inputs.retain(|w| w.chars().count() >= 3);
+    let estimate = zxcvbn::zxcvbn(&password, &inputs);
+    if estimate.score() < MIN_STRENGTH {
+        return Err(guessable(estimate.feedback()));
+    }
     Ok(password)
+}
+
+/// The reason a guessable password is refused: a first sentence anyone understands, then
+/// zxcvbn's warning (what makes it guessable) and at most two of its suggestions.
+fn guessable(feedback: Option<&zxcvbn::feedback::Feedback>) -> String {
+    let mut reason = String::from("This password would be easy to guess.");
+    if let Some(feedback) = feedback {
+        let warning = feedback.warning().map(|w| w.to_string());
+        let suggestions = feedback.suggestions().iter().take(2).map(|s| s.to_string());
+        for sentence in warning.into_iter().chain(suggestions) {
+            reason.push(' ');
+            reason.push_str(&sentence);
+        }
+    }
+    reason
 }
 
 /// Hash a normalised password with argon2id (blocking: call on the blocking pool).
@@ -241,6 +286,12 @@ pub async fn hash_password(normalized: Zeroizing<String>) -> Result<String, ApiE
     tokio::task::spawn_blocking(move || hash_password_blocking(&normalized))
         .await
         .map_err(|_| ApiError::internal())?
+}
+
+/// The associated data a user's TOTP secret is sealed with ([`ServerKey::seal`]): a sealed
+/// secret cannot be moved to another user's row.
+pub fn totp_seal_context(user_id: i64) -> Vec<u8> {
+    format!("bsmart-totp:user:{user_id}").into_bytes()
 }
 
 /// A TOTP generator/checker for a secret (RFC 6238 defaults, skew 1).
@@ -391,8 +442,18 @@ pub struct AuthUser {
     pub addr: Option<SocketAddr>,
 }
 
+/// Whether authenticating a request starts its session's idle time again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Touch {
+    /// An ordinary request: the session was used.
+    Yes,
+    /// `/auth/reauth`: the password is about to be checked, and a wrong one must not keep the
+    /// session alive (a right one replaces the session anyway).
+    No,
+}
+
 /// Authenticate the bearer token of a request; `Ok(None)` when there is no `Authorization`.
-pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<AuthUser>, ApiError> {
+async fn authenticate(state: &AppState, parts: &Parts, touch: Touch) -> Result<Option<AuthUser>, ApiError> {
     let addr = client_addr(parts);
     let Some(token) = bearer_token(parts) else {
         return Ok(None);
@@ -400,42 +461,45 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
     let now = state.now();
     // The actor of a rejected token is the session's owner when the session is known (its id
     // only: the row must not be a way to learn emails), else anonymous.
-    let reject = |reason: &'static str, hash: Option<&str>, owner: Option<i64>| {
-        let entry = AuditEntry::new(now, owner, "anonymous", "session.rejected", "denied")
+    let rejection = |reason: &'static str, hash: Option<&str>, owner: Option<i64>| {
+        AuditEntry::new(now, owner, "anonymous", "session.rejected", "denied")
             .client(addr)
             .target(&hash.map(token_ref).unwrap_or_default())
-            .detail(reason);
-        async move { state.store.append_audit(&entry).await }
+            .detail(reason)
     };
+    let reject = |entry: AuditEntry| async move { state.store.append_audit(&entry).await };
     let Ok(token) = token else {
-        reject("malformed authorization header", None, None).await?;
+        reject(rejection("malformed authorization header", None, None)).await?;
         return Err(ApiError::unauthenticated());
     };
     let token_hash = hash_token(&token);
     let Some(session) = state.store.session_by_token_hash(&token_hash).await? else {
-        reject("unknown token", Some(&token_hash), None).await?;
+        reject(rejection("unknown token", Some(&token_hash), None)).await?;
         return Err(ApiError::unauthenticated());
     };
     if session.revoked_at.is_some() {
-        reject("revoked token", Some(&token_hash), Some(session.user_id)).await?;
+        reject(rejection("revoked token", Some(&token_hash), Some(session.user_id))).await?;
         return Err(ApiError::unauthenticated());
     }
     if now >= session.expires_at || now - session.last_seen_at >= state.policy.session_idle.num_seconds() {
-        reject("expired session", Some(&token_hash), Some(session.user_id)).await?;
+        reject(rejection("expired session", Some(&token_hash), Some(session.user_id))).await?;
         return Err(ApiError::session_expired());
     }
     let user = match state.store.user_by_id(session.user_id).await? {
         Some(user) if user.active && user.locked_at.is_none() => user,
         _ => {
-            state
-                .store
-                .revoke_session(session.session_id, now, "account_unavailable")
+            let mut tx = state.store.begin().await?;
+            tx.revoke_session(session.session_id, now, "account_unavailable")
                 .await?;
-            reject("account locked or disabled", Some(&token_hash), Some(session.user_id)).await?;
+            let entry = rejection("account locked or disabled", Some(&token_hash), Some(session.user_id));
+            tx.audit(&entry).await?;
+            tx.commit().await?;
             return Err(ApiError::unauthenticated());
         }
     };
-    state.store.touch_session(session.session_id, now).await?;
+    if touch == Touch::Yes {
+        state.store.touch_session(session.session_id, now).await?;
+    }
     Ok(Some(AuthUser {
         user,
         session_id: session.session_id,
@@ -450,7 +514,9 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AuthUser, ApiError> {
-        authenticate(state, parts).await?.ok_or_else(ApiError::unauthenticated)
+        authenticate(state, parts, Touch::Yes)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)
     }
 }
 
@@ -462,7 +528,22 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<MaybeAuthUser, ApiError> {
-        Ok(MaybeAuthUser(authenticate(state, parts).await?))
+        Ok(MaybeAuthUser(authenticate(state, parts, Touch::Yes).await?))
+    }
+}
+
+/// A signed-in user about to give their password again (`/auth/reauth`): authenticated like
+/// [`AuthUser`], but the session's idle time does not start again, so a wrong password cannot
+/// keep an idle session alive (a right one replaces the session).
+#[derive(Debug, Clone)]
+pub struct Reauthenticating(pub AuthUser);
+
+impl FromRequestParts<AppState> for Reauthenticating {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Reauthenticating, ApiError> {
+        let signed_in = authenticate(state, parts, Touch::No).await?;
+        signed_in.map(Reauthenticating).ok_or_else(ApiError::unauthenticated)
     }
 }
 
@@ -486,6 +567,7 @@ mod tests {
         PasswordContext {
             setting_name: "Riverside Academy (demo)",
             email: "jane.smith@demo.test",
+            display_name: "Jane Smith",
             with_2fa,
         }
     }
@@ -514,9 +596,9 @@ mod tests {
 
     #[test]
     fn length_rules_count_code_points() {
-        assert!(check_new_password("short pass", &ctx(true)).is_ok());
+        assert!(check_new_password("Zq7wM3pvXk", &ctx(true)).is_ok());
         assert!(
-            check_new_password("short pas", &ctx(true))
+            check_new_password("Zq7wM3pvX", &ctx(true))
                 .unwrap_err()
                 .contains("at least 10")
         );
@@ -582,6 +664,72 @@ mod tests {
         }
         assert!(check_new_password("correct horse battery staple", &ctx(false)).is_ok());
         assert!(check_new_password("aaaaaaaaaaaaaaaa", &ctx(false)).is_err());
+    }
+
+    /// Long enough and on no list, but guessable: refused with zxcvbn's reason, at every
+    /// length; long passphrases and emoji pass.
+    #[test]
+    fn guessable_passwords_are_refused_with_the_reason() {
+        for weak in [
+            "passwordpassword",
+            "password1234567",
+            "Qwerty123456789!",
+            "iloveyou12345678",
+            "abcabcabcabcabc",
+            "123412341234123",
+            "ｐａｓｓｗｏｒｄ１２３４５６７",
+            "qwertyuiopasdfgh",
+            &"ab7é".repeat(64),
+        ] {
+            let reason = check_new_password(weak, &ctx(true)).unwrap_err();
+            assert!(
+                reason.starts_with("This password would be easy to guess."),
+                "{weak}: {reason}"
+            );
+        }
+        let reason = check_new_password("abcabcabcabcabc", &ctx(false)).unwrap_err();
+        assert!(reason.contains("Repeats like"), "{reason}");
+        assert!(
+            check_new_password("janesmith!2031", &ctx(true))
+                .unwrap_err()
+                .contains("your")
+        );
+        for strong in [
+            "correct horse battery staple",
+            "🦀🔒🌈🎒📚✏️🧮🔭🎨🎵🚲🌻🍎🐢🦉",
+            "quiet orchard lantern 7 quiet orchard lantern 7 quiet orchard lantern 7",
+        ] {
+            assert!(check_new_password(strong, &ctx(false)).is_ok(), "{strong}");
+        }
+    }
+
+    /// zxcvbn is the costly part of a check after argon2: on the worst inputs of the longest
+    /// length it stays within a bound (it reads 100 characters at most).
+    #[test]
+    fn a_strength_check_of_256_code_points_is_quick() {
+        check_new_password("warm up the dictionaries", &ctx(true)).ok();
+        let worst = [
+            "1".repeat(256),
+            "ab".repeat(128),
+            "abc1".repeat(64),
+            "1q2w3e4r5t".repeat(26),
+            "passwordpassword".repeat(16),
+            "é".repeat(256),
+            "abcdefghijklmnopqrstuvwxyz0123456789"
+                .chars()
+                .cycle()
+                .take(256)
+                .collect(),
+        ];
+        for password in &worst {
+            let started = std::time::Instant::now();
+            let _ = check_new_password(password, &ctx(true));
+            let took = started.elapsed();
+            assert!(
+                took < std::time::Duration::from_millis(500),
+                "{took:?} for {password:?}"
+            );
+        }
     }
 
     #[test]

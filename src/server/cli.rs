@@ -11,22 +11,27 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use super::audit::{AuditEntry, ChainHead, verify_chain};
+use super::accounts::{self, Unlocked};
+use super::args::{AdminCommand, ServeArgs};
+use super::audit::{ChainHead, verify_chain};
 use super::auth;
 use super::clock::{Clock, SystemClock};
 use super::demo;
-use super::state::{AppState, ServerKey};
-use super::store::{NewUser, Store};
-use crate::cli::{AdminCommand, ServeArgs};
+use super::state::{AppState, Policy, ServerKey};
+use super::store::Store;
 
 /// Environment variable naming the server key file.
 pub const KEY_FILE_ENV: &str = "BSMART_SERVER_KEY_FILE";
 
+/// Log to stderr, with colours only when stderr is a terminal (a log file or journal gets
+/// plain text).
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -62,29 +67,48 @@ pub struct DemoServer {
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-/// Start a demo server on `bind` (loopback only) with demo data from `seed` and `scale`.
-pub async fn start_demo(bind: SocketAddr, seed: u64, scale: u32, quiet: bool) -> Result<DemoServer, String> {
+/// How a demo server runs.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    /// Seed of the demo data.
+    pub seed: u64,
+    /// Multiplier of the demo data.
+    pub scale: u32,
+    /// Log nothing (the client is about to take the terminal).
+    pub quiet: bool,
+    /// Leave the sign-in limiter off.
+    pub no_rate_limit: bool,
+}
+
+/// Start a demo server on `bind` (loopback only): bound first, so a busy port fails before
+/// minutes of seeding, then seeded, then served.
+pub async fn start_demo(bind: SocketAddr, options: DemoOptions) -> Result<DemoServer, String> {
     if !bind.ip().is_loopback() {
         return Err(format!(
             "--demo binds to a loopback address only (127.0.0.1 or ::1), not {}",
             bind.ip()
         ));
     }
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let store = Store::open(&dir.path().join("demo.db"), true)
         .await
         .map_err(|e| format!("cannot create the demo database: {e}"))?;
     let key = ServerKey::generate();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (seed, scale) = (options.seed, options.scale);
     let took = demo::seed(&store, seed, scale, clock.now(), &key).await?;
-    if !quiet {
+    if !options.quiet {
         tracing::info!(millis = took.as_millis() as u64, seed, scale, "demo data seeded");
     }
-    let state = AppState::new(store, clock, key);
-    let listener = TcpListener::bind(bind)
-        .await
-        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut state = AppState::new(store, clock, key);
+    if options.no_rate_limit {
+        tracing::warn!("the sign-in limiter is off (--no-rate-limit): for fuzzing a demo server only");
+        state.limiter = None;
+    }
     let task = tokio::spawn(super::serve(listener, state, shutdown_signal()));
     Ok(DemoServer { addr, _dir: dir, task })
 }
@@ -121,12 +145,21 @@ pub fn print_accounts(out: &mut impl Write, url: &str) -> std::io::Result<()> {
 pub async fn serve(args: &ServeArgs) -> Result<(), String> {
     init_logging();
     if args.demo {
-        let server = start_demo(args.bind, args.seed, args.scale, false).await?;
+        let options = DemoOptions {
+            seed: args.seed,
+            scale: args.scale,
+            quiet: false,
+            no_rate_limit: args.no_rate_limit,
+        };
+        let server = start_demo(args.bind, options).await?;
         let url = format!("http://{}", server.addr);
         print_accounts(&mut std::io::stdout(), &url).map_err(|e| e.to_string())?;
         tracing::info!(%url, "listening (demo)");
         return server.task.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string());
     }
+    let listener = TcpListener::bind(args.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let store = open_with_setting(&args.db).await?;
     let key_path = key_file(args.key_file.as_deref(), &args.db);
     if args.key_file.is_none() && std::env::var_os(KEY_FILE_ENV).is_none() {
@@ -136,9 +169,6 @@ pub async fn serve(args: &ServeArgs) -> Result<(), String> {
     }
     let key = ServerKey::load_or_create(&key_path)?;
     let state = AppState::new(store, Arc::new(SystemClock), key);
-    let listener = TcpListener::bind(args.bind)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     tracing::info!(addr = %args.bind, "listening");
     super::serve(listener, state, shutdown_signal())
         .await
@@ -162,15 +192,6 @@ async fn open_existing(db: &Path) -> Result<Store, String> {
     Store::open(db, false)
         .await
         .map_err(|e| format!("cannot open {}: {e}", db.display()))
-}
-
-fn valid_email(email: &str) -> bool {
-    let parts: Vec<&str> = email.split('@').collect();
-    email.len() <= 254
-        && parts.len() == 2
-        && !parts[0].is_empty()
-        && parts[1].contains('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// `bsmart admin …`.
@@ -211,40 +232,13 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
             Ok(())
         }
         AdminCommand::CreateAdmin { db, email, name } => {
-            let email = auth::normalize_email(email);
-            if !valid_email(&email) {
-                return Err("give a valid email address".to_string());
-            }
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-                return Err("give a name of 1 to 100 characters".to_string());
-            }
             let store = open_with_setting(db).await?;
-            if store.user_by_email(&email).await.map_err(|e| e.to_string())?.is_some() {
-                return Err("an account with this email already exists".to_string());
-            }
-            let password = auth::new_temporary_password();
-            let normalized = auth::normalize_password(&password).ok_or("internal error")?;
-            let hash = auth::hash_password(normalized).await.map_err(|e| e.message)?;
-            let expires = now + super::state::Policy::default().temporary_password_ttl.num_seconds();
-            let user = NewUser {
-                email: &email,
-                display_name: name,
-                role: "admin",
-                password_hash: &hash,
-                temporary_expires_at: Some(expires),
-                now,
-            };
-            let id = store.create_user(&user).await.map_err(|e| e.to_string())?;
-            let entry = AuditEntry::new(now, None, "cli", "account.create", "success")
-                .target(&email)
-                .detail(&format!(
-                    "admin id={id}; temporary password; 2FA enrolment at first sign-in"
-                ));
-            store.append_audit(&entry).await.map_err(|e| e.to_string())?;
-            println!("Created admin {email}.");
+            let created = accounts::create_admin(&store, &Policy::default(), email, name, "cli", now)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Created admin {}.", created.email);
             println!("Temporary password (shown once; expires in 72 hours; must be changed at first sign-in):");
-            println!("  {}", password.as_str());
+            println!("  {}", created.temporary_password.as_str());
             println!("Two-factor authentication will be set up at the first sign-in.");
             Ok(())
         }
@@ -254,37 +248,23 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
             key_file: flag,
         } => {
             let store = open_existing(db).await?;
-            let unlocked = store
-                .unlock(&auth::normalize_email(email))
+            let key = ServerKey::load(&key_file(flag.as_deref(), db))?;
+            let unlocked = accounts::unlock(&store, key.as_ref(), email, "cli", now)
                 .await
                 .map_err(|e| e.to_string())?;
-            let key = ServerKey::load(&key_file(flag.as_deref(), db))?;
-            if let Some(key) = &key {
-                store
-                    .clear_unknown_failures(&auth::email_ref(key, email))
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            let outcome = if unlocked.is_some() {
-                "success"
-            } else {
-                "no_such_account"
-            };
-            let entry = AuditEntry::new(now, None, "cli", "account.unlock", outcome).target(email);
-            store.append_audit(&entry).await.map_err(|e| e.to_string())?;
+            // Escaped: whatever was typed must not drive the admin's terminal.
             match unlocked {
-                Some(_) => {
+                Unlocked::Account(_) => {
                     println!("Unlocked {}.", email.escape_debug());
                     Ok(())
                 }
-                // Escaped: whatever was typed must not drive the admin's terminal.
-                None => Err(format!(
+                Unlocked::NoAccount { cleared } => Err(format!(
                     "there is no account {} ({})",
                     email.escape_debug(),
-                    if key.is_some() {
-                        "any failure count for it was cleared"
-                    } else {
-                        "without the server key file, a failure count for it could not be cleared"
+                    match cleared {
+                        Some(true) => "its failure count was cleared",
+                        Some(false) => "it had no failure count either",
+                        None => "without the server key file, a failure count for it could not be cleared",
                     }
                 )),
             }
@@ -309,6 +289,8 @@ async fn open_with_setting(db: &std::path::Path) -> Result<Store, String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::audit::AuditEntry;
+    use super::super::store::Subject;
     use super::*;
 
     #[test]
@@ -331,10 +313,13 @@ mod tests {
 
     #[tokio::test]
     async fn demo_refuses_a_non_loopback_bind() {
-        let error = start_demo("0.0.0.0:0".parse().unwrap(), 1, 1, true)
-            .await
-            .err()
-            .unwrap();
+        let options = DemoOptions {
+            seed: 1,
+            scale: 1,
+            quiet: true,
+            no_rate_limit: false,
+        };
+        let error = start_demo("0.0.0.0:0".parse().unwrap(), options).await.err().unwrap();
         assert!(error.contains("loopback"), "{error}");
     }
 
@@ -380,11 +365,18 @@ mod tests {
         let key_path = dir.path().join("server.key");
         let key = ServerKey::load_or_create(&key_path).unwrap();
         let store = Store::open(&db, false).await.unwrap();
-        let ghost = auth::email_ref(&key, "ghost@school.test");
+        let ghost = || Subject::UnknownEmail(auth::email_ref(&key, "ghost@school.test"));
+        let lockout = Policy::default().lockout();
         for _ in 0..6 {
-            store.record_unknown_failure(&ghost, 6, 1).await.unwrap();
+            let attempt = store.reserve_attempt(ghost(), lockout, 1).await.unwrap().unwrap();
+            let mut tx = store.begin().await.unwrap();
+            tx.attempt_failed(attempt, 6, 1).await.unwrap();
+            tx.audit(&AuditEntry::new(1, None, "test", "login.password", "failure"))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
         }
-        assert!(store.unknown_email_locked(&ghost).await.unwrap());
+        assert!(store.reserve_attempt(ghost(), lockout, 1).await.unwrap().is_none());
         let cleared = admin(&AdminCommand::Unlock {
             db: db.clone(),
             email: " Ghost@School.test".into(),
@@ -393,7 +385,7 @@ mod tests {
         .await
         .unwrap_err();
         assert!(cleared.contains("was cleared"), "{cleared}");
-        assert!(!store.unknown_email_locked(&ghost).await.unwrap());
+        assert!(store.reserve_attempt(ghost(), lockout, 2).await.unwrap().is_some());
         store.close().await.unwrap();
         admin(&AdminCommand::VerifyAudit {
             db: db.clone(),

@@ -2,11 +2,11 @@
 //!
 //! Handlers return [`ApiError`]. axum's own rejections (bad JSON, wrong types, a missing
 //! content type, a bad query) are mapped through [`ApiJson`] and [`ApiQuery`]; responses that
-//! axum or tower produce without a body we control (404, 405, 413, 415, …) are rewritten into the
-//! envelope by [`envelope_layer`]; panics become a 500 envelope with no detail
-//! ([`panic_response`]); oversized headers get a 431 envelope ([`header_limit_layer`]). Nothing
-//! here ever echoes a request body: serde's messages can quote the input, so the messages are
-//! fixed sentences.
+//! axum or tower produce without a body we control (404, 405, 408, 413, 415, …) are rewritten
+//! into the envelope by [`envelope_layer`]; panics become a 500 envelope with no detail
+//! ([`panic_response`]); too many or too large headers get a 431 envelope and an over-long URI a
+//! 414 envelope ([`request_limits_layer`]). Nothing here ever echoes a request body: serde's
+//! messages can quote the input, so the messages are fixed sentences.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -14,10 +14,17 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
 use crate::wire::{ErrorBody, ErrorDetail, codes};
 
 /// The most header bytes (names and values together) a request may carry.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The most headers a request may carry.
+pub const MAX_HEADERS: usize = 100;
+/// The longest request target (path and query) accepted.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 /// An error answered as the JSON envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +35,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// A sentence for a person; never contains request data.
     pub message: String,
+    /// For 429: whole seconds until a retry may succeed (the `Retry-After` header).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -37,6 +46,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -119,13 +129,30 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, codes::WEAK_PASSWORD, reason)
     }
 
-    /// 429 `rate_limited`.
-    pub fn rate_limited() -> ApiError {
-        ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            codes::RATE_LIMITED,
-            "Too many attempts from this computer. Wait a minute and try again.",
-        )
+    /// 429 `rate_limited`: a retry may succeed after `wait` (rounded up to whole seconds, at
+    /// least one).
+    pub fn rate_limited(wait: std::time::Duration) -> ApiError {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        ApiError {
+            retry_after: Some(seconds.max(1)),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                codes::RATE_LIMITED,
+                "Too many sign-in attempts from this computer. Wait a moment and try again.",
+            )
+        }
+    }
+
+    /// 503 `server_busy`: every connection the server serves at once is taken.
+    pub fn server_busy() -> ApiError {
+        ApiError {
+            retry_after: Some(1),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::SERVER_BUSY,
+                "The server is busy. Try again in a moment.",
+            )
+        }
     }
 
     /// 500 `internal`: nothing about the cause is revealed (it is logged without secrets).
@@ -159,7 +186,14 @@ impl ApiError {
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
                 ApiError::new(status, codes::HEADERS_TOO_LARGE, "The request headers are too large.")
             }
-            StatusCode::TOO_MANY_REQUESTS => ApiError::rate_limited(),
+            StatusCode::URI_TOO_LONG => ApiError::new(status, codes::URI_TOO_LONG, "The address is too long."),
+            StatusCode::REQUEST_TIMEOUT => ApiError::new(
+                status,
+                codes::REQUEST_TIMEOUT,
+                "The request took too long to arrive or to answer. Try again.",
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => ApiError::server_busy(),
+            StatusCode::TOO_MANY_REQUESTS => ApiError::rate_limited(std::time::Duration::from_secs(1)),
             StatusCode::UNAUTHORIZED => ApiError::unauthenticated(),
             StatusCode::FORBIDDEN => ApiError::forbidden("You may not do this."),
             s if s.is_server_error() => ApiError {
@@ -188,11 +222,10 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();
-        if self.status == StatusCode::TOO_MANY_REQUESTS {
-            // One attempt comes back every 6 seconds (see `state::RateLimiter`).
+        if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("6"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -221,10 +254,33 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-/// `axum::Json` whose rejections are [`ApiError`]s.
-#[derive(Debug, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// `axum::Json` whose rejections are [`ApiError`]s, and which takes nothing but a JSON object:
+/// serde would otherwise fill a struct from an array, positionally (`["email","password"]` was
+/// a login), which schemathesis's `negative_data_rejection` check found. An array or a scalar
+/// is 422 `invalid_request`, like a missing field.
+#[derive(Debug)]
 pub struct ApiJson<T>(pub T);
+
+/// A JSON body that must be an object before it becomes a `T`.
+struct JsonObject<T>(T);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for JsonObject<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<JsonObject<T>, D::Error> {
+        let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        T::deserialize(serde_json::Value::Object(object))
+            .map(JsonObject)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<ApiJson<T>, ApiError> {
+        let axum::Json(JsonObject(value)) = axum::Json::<JsonObject<T>>::from_request(request, state).await?;
+        Ok(ApiJson(value))
+    }
+}
 
 /// `axum::extract::Query` whose rejections are [`ApiError`]s.
 #[derive(Debug, FromRequestParts)]
@@ -253,16 +309,21 @@ pub async fn envelope_layer(request: Request, next: Next) -> Response {
     rewritten
 }
 
-/// Refuse requests whose headers together exceed [`MAX_HEADER_BYTES`] with a 431 envelope,
-/// before any handler (or the token check) sees them.
-pub async fn header_limit_layer(request: Request, next: Next) -> Response {
-    let total: usize = request
-        .headers()
+/// Refuse requests with more than [`MAX_HEADERS`] headers, or headers that together exceed
+/// [`MAX_HEADER_BYTES`], with a 431 envelope, and a request target over [`MAX_URI_BYTES`] with
+/// a 414 envelope, before any handler (or the token check) sees them.
+pub async fn request_limits_layer(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let total: usize = headers
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len())
         .sum();
-    if total > MAX_HEADER_BYTES {
+    if headers.len() > MAX_HEADERS || total > MAX_HEADER_BYTES {
         return ApiError::for_status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE).into_response();
+    }
+    let target = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return ApiError::for_status(StatusCode::URI_TOO_LONG).into_response();
     }
     next.run(request).await
 }
@@ -291,9 +352,11 @@ mod tests {
 
     #[test]
     fn rate_limited_answers_say_when_to_retry() {
-        let response = ApiError::rate_limited().into_response();
+        let response = ApiError::rate_limited(std::time::Duration::from_millis(5200)).into_response();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "6");
+        let response = ApiError::rate_limited(std::time::Duration::ZERO).into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
     }
 
     #[test]
@@ -310,6 +373,15 @@ mod tests {
         assert_eq!(
             ApiError::for_status(StatusCode::IM_A_TEAPOT).code,
             codes::INVALID_REQUEST
+        );
+        assert_eq!(ApiError::for_status(StatusCode::URI_TOO_LONG).code, codes::URI_TOO_LONG);
+        assert_eq!(
+            ApiError::for_status(StatusCode::REQUEST_TIMEOUT).code,
+            codes::REQUEST_TIMEOUT
+        );
+        assert_eq!(
+            ApiError::for_status(StatusCode::SERVICE_UNAVAILABLE).code,
+            codes::SERVER_BUSY
         );
     }
 

@@ -2,43 +2,49 @@
 //!
 //! - [`routes`]: the handlers and the router (OpenAPI generated from the handlers).
 //! - [`auth`]: password policy and hashing, tokens, TOTP, recovery codes, bearer extractor.
-//! - [`store`]: every SQL statement (handlers never see SQL; PostgreSQL can be added there).
+//! - [`permissions`]: what each role may do, in one table.
+//! - [`accounts`]: account operations (create an admin, unlock) shared by the CLI and admin routes.
+//! - [`store`]: every SQL statement (handlers never see SQL; PostgreSQL can be added there), the
+//!   write transaction that carries each change's audit row, and the one access rule.
 //! - [`audit`]: the append-only, hash-chained audit log and its verification.
 //! - [`state`], [`clock`], [`error`]: shared state and policy, the injected clock, the error
-//!   envelope.
+//!   envelope; [`limiter`]: the keyed limiter of the sign-in routes; [`listen`]: the accept
+//!   loop (connection timeouts, the connection cap, graceful shutdown).
 //! - [`demo`]: deterministic demo data; [`testing`]: a real server on loopback for tests.
-//! - [`cli`]: `bsmart serve`, `bsmart demo`, `bsmart admin …`.
+//! - [`args`]: the arguments of `bsmart serve` and `bsmart admin …`; [`cli`]: what runs them,
+//!   and the demo server that `bsmart demo` starts.
 
+pub mod accounts;
+pub mod args;
 pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod limiter;
+pub mod listen;
+pub mod permissions;
 pub mod routes;
 pub mod state;
 pub mod store;
 pub mod testing;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
 
+pub use listen::{ConnectionLimits, serve_with};
 pub use routes::{openapi, openapi_json, router};
 pub use state::AppState;
 
-/// Serve the API on `listener` until `shutdown` completes, then finish the requests in flight.
-/// Client addresses come from the TCP connection (used by the audit log and the rate limiter).
+/// Serve the API on `listener` with the default [`ConnectionLimits`] until `shutdown`
+/// completes, then finish the requests in flight. Client addresses come from the TCP
+/// connection (used by the audit log and the limiter).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_with(listener, state, ConnectionLimits::default(), shutdown).await
 }

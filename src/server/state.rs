@@ -1,12 +1,9 @@
 //! Shared state of the server: the store, the clock, the sealing key, the policy and the
-//! per-address rate limiter.
+//! limiter of the sign-in routes.
 
-use std::collections::HashMap;
 use std::io::Write;
-use std::net::IpAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
@@ -16,7 +13,8 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::clock::Clock;
-use super::store::Store;
+use super::limiter::Limiter;
+use super::store::{Lockout, Store};
 
 /// Time limits and thresholds of the security policy (SECURITY.md 10, 19, 23, 9; ASVS 5.0 7.5.1).
 #[derive(Debug, Clone)]
@@ -29,6 +27,10 @@ pub struct Policy {
     pub challenge_ttl: TimeDelta,
     /// This many successive failures lock an account.
     pub lockout_threshold: i64,
+    /// A sign-in attempt still being checked this long after the account's last reservation is
+    /// taken for a check that died: its in-flight slot no longer stops a success from
+    /// resetting the count (`store::users`).
+    pub attempt_stale: TimeDelta,
     /// A temporary password expires this long after it was set.
     pub temporary_password_ttl: TimeDelta,
     /// A signed-in user may add a second factor only this long after giving their password
@@ -43,8 +45,19 @@ impl Default for Policy {
             session_absolute: TimeDelta::hours(12),
             challenge_ttl: TimeDelta::minutes(5),
             lockout_threshold: 6,
+            attempt_stale: TimeDelta::seconds(120),
             temporary_password_ttl: TimeDelta::hours(72),
             recent_authentication: TimeDelta::minutes(5),
+        }
+    }
+}
+
+impl Policy {
+    /// The lock-out rule as the store applies it.
+    pub fn lockout(&self) -> Lockout {
+        Lockout {
+            threshold: self.lockout_threshold,
+            stale_after: self.attempt_stale.num_seconds(),
         }
     }
 }
@@ -185,49 +198,6 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// A per-address token bucket (burst 10, one token back every 6 seconds, like Vaultwarden's
-/// login limiter). It slows down an attacker who would lock every account out; it is not the
-/// lock-out itself. Client addresses come from the TCP connection; no proxy header is trusted.
-#[derive(Debug)]
-pub struct RateLimiter {
-    burst: f64,
-    refill_per_second: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
-}
-
-impl RateLimiter {
-    /// The most addresses remembered; beyond it, full buckets are forgotten.
-    const MAX_TRACKED: usize = 10_000;
-
-    /// A limiter allowing `burst` requests at once and one more every `refill_seconds`.
-    pub fn new(burst: u32, refill_seconds: f64) -> RateLimiter {
-        RateLimiter {
-            burst: f64::from(burst),
-            refill_per_second: 1.0 / refill_seconds.max(0.001),
-            buckets: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Take one token for `addr`; false when the bucket is empty.
-    pub fn check(&self, addr: IpAddr) -> bool {
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() >= Self::MAX_TRACKED {
-            let (burst, rate) = (self.burst, self.refill_per_second);
-            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
-        }
-        let (tokens, at) = buckets.entry(addr).or_insert((self.burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.refill_per_second).min(self.burst);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
-
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -239,19 +209,20 @@ pub struct AppState {
     pub key: ServerKey,
     /// Limits and thresholds.
     pub policy: Policy,
-    /// Per-address limiter of the sign-in routes; `None` turns it off (tests that hammer login).
-    pub limiter: Option<Arc<RateLimiter>>,
+    /// The limiter of the sign-in routes; `None` turns it off (tests that hammer login, and a
+    /// demo server under a fuzzer).
+    pub limiter: Option<Arc<Limiter>>,
 }
 
 impl AppState {
-    /// State with the default policy and the default rate limiter.
+    /// State with the default policy and the default limiter.
     pub fn new(store: Store, clock: Arc<dyn Clock>, key: ServerKey) -> AppState {
         AppState {
             store,
             clock,
             key,
             policy: Policy::default(),
-            limiter: Some(Arc::new(RateLimiter::new(10, 6.0))),
+            limiter: Some(Arc::new(Limiter::default())),
         }
     }
 
@@ -320,16 +291,5 @@ mod tests {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
             assert!(ServerKey::load_or_create(&path).unwrap_err().contains("chmod 600"));
         }
-    }
-
-    #[test]
-    fn rate_limiter_allows_a_burst_then_refuses() {
-        let limiter = RateLimiter::new(10, 6.0);
-        let addr: IpAddr = "127.0.0.1".parse().unwrap();
-        for _ in 0..10 {
-            assert!(limiter.check(addr));
-        }
-        assert!(!limiter.check(addr));
-        assert!(limiter.check("127.0.0.2".parse().unwrap()));
     }
 }

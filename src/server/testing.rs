@@ -13,9 +13,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::audit::AuditEntry;
+use super::auth;
 pub use super::clock::TestClock;
+use super::listen::{ConnectionLimits, serve_with};
 use super::state::{AppState, ServerKey};
-use super::store::Store;
+use super::store::{NewUser, Store};
 
 /// How to start a [`TestServer`].
 #[derive(Debug, Clone)]
@@ -26,6 +29,8 @@ pub struct TestOptions {
     pub rate_limit: bool,
     /// Make the setting require 2FA for every account (the demo setting does not).
     pub require_2fa_for_all: bool,
+    /// The accept loop's timeouts and connection cap (default: production's).
+    pub limits: ConnectionLimits,
 }
 
 impl Default for TestOptions {
@@ -34,6 +39,7 @@ impl Default for TestOptions {
             seed: 2026,
             rate_limit: true,
             require_2fa_for_all: false,
+            limits: ConnectionLimits::default(),
         }
     }
 }
@@ -118,8 +124,9 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("cannot bind to loopback");
         let addr = listener.local_addr().expect("no local address");
         let (shutdown, stop) = oneshot::channel::<()>();
+        let limits = options.limits.clone();
         let task = tokio::spawn(async move {
-            let _ = super::serve(listener, state, async move {
+            let _ = serve_with(listener, state, limits, async move {
                 let _ = stop.await;
             })
             .await;
@@ -138,6 +145,60 @@ impl TestServer {
     /// `url` + `/api/v1` + `path`.
     pub fn api(&self, path: &str) -> String {
         format!("{}{}{}", self.url, crate::wire::API_PREFIX, path)
+    }
+}
+
+/// A member of staff added by [`TestServer::add_staff`].
+#[derive(Debug, Clone)]
+pub struct TestStaff {
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// The base32 TOTP secret, when 2FA is set up.
+    pub totp_secret: Option<String>,
+}
+
+impl TestServer {
+    /// Add a member of staff (role `staff`, granted no individuals) straight into the database,
+    /// as an admin's tool would, with `password` and, with `with_2fa`, a new TOTP secret already
+    /// confirmed. Audited as `account.create` by `test`.
+    pub async fn add_staff(&self, email: &str, password: &str, with_2fa: bool) -> TestStaff {
+        let normalized = auth::normalize_password(password).expect("the password is too long");
+        let hash = auth::hash_password(normalized).await.expect("cannot hash the password");
+        let now = self.clock.now().timestamp();
+        let mut tx = self.store.begin().await.expect("cannot begin a transaction");
+        let user = NewUser {
+            email,
+            display_name: "Test Staff",
+            role: "staff",
+            password_hash: &hash,
+            temporary_expires_at: None,
+            now,
+        };
+        let id = tx.create_user(&user).await.expect("cannot create the user");
+        let totp_secret = match with_2fa {
+            true => {
+                let secret = auth::new_totp_secret();
+                let sealed = key().seal(&secret, &auth::totp_seal_context(id));
+                tx.set_totp_pending(id, &sealed).await.expect("cannot store the secret");
+                let confirmed = tx.confirm_totp(id, &sealed, 0, &[], now).await;
+                assert!(
+                    confirmed.expect("cannot confirm the secret"),
+                    "the secret was not confirmed"
+                );
+                Some(auth::base32(&secret))
+            }
+            false => None,
+        };
+        let entry = AuditEntry::new(now, None, "test", "account.create", "success").target(email);
+        tx.audit(&entry).await.expect("cannot audit");
+        tx.commit().await.expect("cannot commit the user");
+        TestStaff {
+            email: email.to_string(),
+            password: password.to_string(),
+            totp_secret,
+        }
     }
 }
 

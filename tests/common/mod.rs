@@ -11,7 +11,7 @@ use std::sync::Once;
 use std::time::Duration;
 
 use bsmart::server::testing::{TestClock, TestOptions, TestServer, totp_at_step, totp_now};
-use bsmart::wire::{AuthStep, ErrorBody};
+use bsmart::wire::{AuthStep, ErrorBody, IncidentPage, IncidentSummary};
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -199,6 +199,23 @@ pub fn http_client() -> reqwest::Client {
     });
     reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
+        .pool_idle_timeout(CLIENT_IDLE)
+        .build()
+        .expect("reqwest client")
+}
+
+/// How long the tests' clients keep an idle connection: less than the server's 10 s, so a
+/// client never sends on a connection the server is just closing.
+const CLIENT_IDLE: Duration = Duration::from_secs(5);
+
+/// A client whose connections leave from `local` (e.g. `127.0.0.7`): on Linux the whole of
+/// 127.0.0.0/8 is loopback, so one test can stand for many computers.
+pub fn http_client_from(local: std::net::IpAddr) -> reqwest::Client {
+    http_client();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .pool_idle_timeout(CLIENT_IDLE)
+        .local_address(local)
         .build()
         .expect("reqwest client")
 }
@@ -366,6 +383,26 @@ impl Api {
             } => (token, secret, recovery_codes),
             other => panic!("confirm did not answer ok: {other:?}"),
         }
+    }
+
+    /// Every page of `/incidents` for a token (with `query`, e.g. `&since=…`), following the
+    /// cursor; and the total the first page announced.
+    pub async fn all_incidents(&self, token: &str, query: &str) -> (Vec<IncidentSummary>, u64) {
+        let mut items = Vec::new();
+        let mut path = format!("/incidents?limit=1000{query}");
+        let mut total = None;
+        for _ in 0..100 {
+            let r = self.get(&path, Some(token)).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+            let page: IncidentPage = serde_json::from_str(&r.text).expect("IncidentPage");
+            total.get_or_insert(page.total);
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(c) => path = format!("/incidents?limit=1000{query}&cursor={c}"),
+                None => return (items, total.unwrap_or_default()),
+            }
+        }
+        panic!("more than 100 pages");
     }
 
     /// All rows of the audit log, oldest first.

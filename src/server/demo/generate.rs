@@ -101,7 +101,7 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
                 let bytes = data_encoding::BASE32_NOPAD
                     .decode(secret.as_bytes())
                     .map_err(|_| "a demo TOTP secret is not base32")?;
-                Some(key.seal(&bytes, format!("bsmart-totp:user:{id}").as_bytes()))
+                Some(key.seal(&bytes, &auth::totp_seal_context(id)))
             }
             None => None,
         };
@@ -370,33 +370,32 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
             present.sort_unstable();
             present.dedup();
             present.retain(|u| *u != reported_by);
-            let reference = format!("{INCIDENT_PREFIX}-{number}");
-            let pupil = name_of(individual_id, &individuals);
-            let reporter = users[reported_by as usize - 1].display_name.clone();
+            let about_incident =
+                |user_id: i64, kind: &'static str, created_at: i64, read_at: Option<i64>| DemoNotification {
+                    user_id,
+                    kind,
+                    individual_id: Some(individual_id),
+                    actor_id: Some(reported_by),
+                    incident_id: Some(id.clone()),
+                    communication_id: None,
+                    plan_id: None,
+                    created_at,
+                    read_at,
+                };
             for user_id in present {
                 incident_staff.push((id.clone(), user_id));
                 if occurred_at > recent {
-                    notifications.push(DemoNotification {
+                    let read_at = (occurred_at < now_ts - 14 * 86_400).then_some(occurred_at + 7200);
+                    notifications.push(about_incident(
                         user_id,
-                        kind: "collaboration_invite",
-                        message: format!("{reporter} invited you to collaborate on {reference} about {pupil}."),
-                        incident_id: Some(id.clone()),
-                        communication_id: None,
-                        created_at: occurred_at + 3600,
-                        read_at: (occurred_at < now_ts - 14 * 86_400).then_some(occurred_at + 7200),
-                    });
+                        "collaboration_invite",
+                        occurred_at + 3600,
+                        read_at,
+                    ));
                 }
             }
             if flag_reason.is_some() && occurred_at > recent {
-                notifications.push(DemoNotification {
-                    user_id: 2,
-                    kind: "incident_flagged",
-                    message: format!("{reference} about {pupil} was flagged for attention."),
-                    incident_id: Some(id.clone()),
-                    communication_id: None,
-                    created_at: occurred_at + 5400,
-                    read_at: None,
-                });
+                notifications.push(about_incident(2, "incident_flagged", occurred_at + 5400, None));
             }
         }
     }
@@ -467,16 +466,16 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
                     created_at: (created_at + rng.random_range(600..86_400)).min(now_ts),
                 });
             }
-            let pupil = name_of(individual_id, &individuals);
-            let author = users[author_id as usize - 1].display_name.clone();
             if created_at > recent {
                 for user_id in &recipients {
                     notifications.push(DemoNotification {
                         user_id: *user_id,
                         kind: "communication",
-                        message: format!("{author} sent a communication about {pupil}."),
+                        individual_id: Some(individual_id),
+                        actor_id: Some(author_id),
                         incident_id: None,
                         communication_id: Some(id.clone()),
+                        plan_id: None,
                         created_at,
                         read_at: None,
                     });
@@ -514,9 +513,11 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
             notifications.push(DemoNotification {
                 user_id: 2,
                 kind: "plan_review",
-                message: format!("The Smart Plan for {pupil} is due for review on {review}."),
+                individual_id: Some(source.individual_id),
+                actor_id: None,
                 incident_id: None,
                 communication_id: None,
+                plan_id: Some(id.clone()),
                 created_at: now_ts - rng.random_range(3600..86_400),
                 read_at: None,
             });

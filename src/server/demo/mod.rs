@@ -325,19 +325,23 @@ pub struct DemoPlan {
     pub created_at: i64,
 }
 
-/// A notification.
+/// A notification: references only, no text (the reader's access decides what is shown).
 #[derive(Debug, Clone)]
 pub struct DemoNotification {
     /// Recipient.
     pub user_id: i64,
     /// Kind as stored.
     pub kind: &'static str,
-    /// Text.
-    pub message: String,
+    /// The individual it concerns.
+    pub individual_id: Option<i64>,
+    /// The staff member whose action raised it.
+    pub actor_id: Option<i64>,
     /// Incident.
     pub incident_id: Option<String>,
     /// Communication.
     pub communication_id: Option<String>,
+    /// Smart Plan.
+    pub plan_id: Option<String>,
     /// When.
     pub created_at: i64,
     /// Read.

@@ -6,11 +6,9 @@ use axum::extract::State;
 use super::super::auth::{AuthUser, ClientAddr};
 use super::super::error::{ApiError, ApiQuery};
 use super::super::state::AppState;
-use super::super::store::IncidentRow;
+use super::super::store::{IncidentRow, Viewer};
 use super::common::{audit, setting, timestamp, user_entry};
-use crate::wire::{
-    ErrorBody, IncidentKind, IncidentPage, IncidentQuery, IncidentSummary, IndividualRef, PupilName, Role,
-};
+use crate::wire::{ErrorBody, IncidentKind, IncidentPage, IncidentQuery, IncidentSummary, IndividualRef, PupilName};
 
 /// Default page size of `GET /incidents`.
 const DEFAULT_LIMIT: u32 = 200;
@@ -54,11 +52,10 @@ pub(super) async fn incidents(
         None => None,
     };
     let user = &signed_in.user;
-    let see_all = user.role() != Role::Staff;
     let since = query.since.map(|t| t.timestamp());
     let (rows, total) = state
         .store
-        .incidents_page(user.id, see_all, since, after, i64::from(limit))
+        .incidents_page(Viewer::of(user), since, after, i64::from(limit))
         .await?;
     let prefix = setting(&state).await?.incident_prefix;
     let next_cursor = (rows.len() == limit as usize)

@@ -7,13 +7,14 @@ use zeroize::Zeroizing;
 use super::super::audit::AuditEntry;
 use super::super::auth::{self, ClientAddr};
 use super::super::error::{ApiError, ApiJson};
+use super::super::limiter::Named;
 use super::super::state::AppState;
-use super::super::store::Stage;
-use super::RateLimited;
-use super::common::{audit, user_entry};
+use super::super::store::{Attempt, SettingRow, Stage, Subject, Tx, UserRow};
+use super::common::{audit, finish, limit, setting};
 use super::signin::{
-    Succession, after_password, challenge_owner, check_recovery_code, count_failure, issue_challenge,
-    password_context_needs_2fa, seal_context, sign_in, temporary_expired, temporary_expired_error,
+    Issue, Step, Succession, after_password, challenge_owner, fail, issue_challenge, matching_recovery_code,
+    min_password_chars, partially_passed, passed, record_failure, refuse, reserve, sign_in, temporary_expired,
+    temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, LoginRequest, TotpRequest};
 
@@ -25,92 +26,113 @@ const MAX_EMAIL_CHARS: usize = 320;
     responses(
         (status = 200, description = "Signed in, or the next step", body = AuthStep),
         (status = 401, description = "`invalid_credentials` (also for an unknown email)", body = ErrorBody),
-        (status = 422, description = "`invalid_request`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
 pub(super) async fn login(
-    _limit: RateLimited,
     State(state): State<AppState>,
     addr: ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<AuthStep>, ApiError> {
     let password = Zeroizing::new(request.password);
     let email = auth::normalize_email(&request.email);
+    limit(&state, addr, Named::Account(&email))?;
     let user = if !email.is_empty() && email.chars().count() <= MAX_EMAIL_CHARS {
         state.store.user_by_email(&email).await?
     } else {
         None
     };
-    // Always one argon2 verification (a dummy one for an unknown email): same timing.
-    let right = auth::verify_password(user.as_ref().map(|u| u.password_hash.clone()), &password).await?;
-    let now = state.now();
     let Some(user) = user else {
-        let hash = auth::email_ref(&state.key, &email);
-        let actor = format!("unknown:{}", &hash[..12]);
-        if state.store.unknown_email_locked(&hash).await? {
-            audit(
-                &state,
-                AuditEntry::new(now, None, &actor, "login.password", "locked").client(addr.0),
-            )
-            .await?;
-            return Err(ApiError::account_locked());
-        }
-        let failure = state
-            .store
-            .record_unknown_failure(&hash, state.policy.lockout_threshold, now)
-            .await?;
-        let entry = AuditEntry::new(now, None, &actor, "login.password", "failure")
-            .client(addr.0)
-            .detail(&format!("no such account; failures={}", failure.count));
-        audit(&state, entry).await?;
-        return Err(if failure.locked {
-            ApiError::account_locked()
-        } else {
-            ApiError::invalid_credentials()
-        });
+        return Err(unknown_email(&state, addr, &email, &password).await?);
     };
-    if user.locked_at.is_some() {
-        audit(&state, user_entry(&state, &user, addr, "login.password", "locked")).await?;
-        return Err(ApiError::account_locked());
-    }
+    let step = Step {
+        user: &user,
+        addr,
+        action: "login.password",
+    };
+    let attempt = reserve(&state, step).await?;
+    let right = auth::verify_password(Some(user.password_hash.clone()), &password).await?;
     if !user.active {
         // A disabled account answers exactly like an email with no account: every attempt
-        // counts, so the sixth gets 423 as well and the answers tell nothing about the account.
-        audit(&state, user_entry(&state, &user, addr, "login.password", "disabled")).await?;
-        return Err(count_failure(&state, &user, addr, "login.password", ApiError::invalid_credentials()).await?);
+        // counts and fails, so the sixth gets 423 as well and the answers tell nothing.
+        let mut tx = state.store.begin().await?;
+        let result = record_failure(&state, &mut tx, attempt, step, Some("disabled")).await;
+        finish(tx, result).await?;
+        return Err(ApiError::invalid_credentials());
     }
     if !right {
-        return Err(count_failure(&state, &user, addr, "login.password", ApiError::invalid_credentials()).await?);
+        return Err(fail(&state, attempt, step, ApiError::invalid_credentials()).await);
     }
-    if user.password_is_temporary {
-        if temporary_expired(&state, &user) {
-            audit(
-                &state,
-                user_entry(&state, &user, addr, "login.password", "temporary_expired"),
-            )
-            .await?;
-            return Err(temporary_expired_error());
-        }
-        audit(
-            &state,
-            user_entry(&state, &user, addr, "login.password", "password_change_required"),
-        )
-        .await?;
-        let challenge = issue_challenge(&state, user.id, Stage::PasswordChange).await?;
-        let min_chars = if password_context_needs_2fa(&state, &user).await? {
-            auth::MIN_PASSWORD_CHARS
-        } else {
-            auth::MIN_PASSWORD_CHARS_WITHOUT_2FA
-        };
-        return Ok(Json(AuthStep::PasswordChangeRequired {
-            challenge,
-            min_chars: min_chars as u32,
-        }));
+    let setting = setting(&state).await?;
+    let mut tx = state.store.begin().await?;
+    let result = right_password(&state, &mut tx, &setting, &user, addr, attempt).await;
+    Ok(Json(finish(tx, result).await?))
+}
+
+/// An email with no account: counted (under its keyed reference) and checked against a dummy
+/// hash like any other, so its answers, their timing and its 423 are those of a wrong password.
+/// Answers the error to send.
+async fn unknown_email(state: &AppState, addr: ClientAddr, email: &str, password: &str) -> Result<ApiError, ApiError> {
+    let now = state.now();
+    let hash = auth::email_ref(&state.key, email);
+    let actor = format!("unknown:{}", &hash[..12]);
+    let entry = |outcome: &str| AuditEntry::new(now, None, &actor, "login.password", outcome).client(addr.0);
+    let lockout = state.policy.lockout();
+    let Some(attempt) = state
+        .store
+        .reserve_attempt(Subject::UnknownEmail(hash), lockout, now)
+        .await?
+    else {
+        audit(state, entry("locked")).await?;
+        return Ok(ApiError::account_locked());
+    };
+    auth::verify_password(None, password).await?;
+    let mut tx = state.store.begin().await?;
+    let resolution = tx.attempt_failed(attempt, lockout.threshold, now).await?;
+    let detail = format!("no such account; failures={}", resolution.number);
+    tx.audit(&entry("failure").detail(&detail)).await?;
+    tx.commit().await?;
+    Ok(match resolution.locked {
+        true => ApiError::account_locked(),
+        false => ApiError::invalid_credentials(),
+    })
+}
+
+/// The right password of an active account, inside `tx`: a temporary one must be replaced
+/// (unless it expired), a permanent one leads on ([`after_password`]).
+async fn right_password(
+    state: &AppState,
+    tx: &mut Tx,
+    setting: &SettingRow,
+    user: &UserRow,
+    addr: ClientAddr,
+    attempt: Attempt,
+) -> Result<AuthStep, ApiError> {
+    if !user.password_is_temporary {
+        return after_password(state, tx, setting, user, addr, Some(attempt)).await;
     }
-    Ok(Json(after_password(&state, &user, addr).await?))
+    let step = Step {
+        user,
+        addr,
+        action: "login.password",
+    };
+    partially_passed(state, tx, Some(attempt), step).await?;
+    if temporary_expired(state, user) {
+        return refuse(state, tx, step, "temporary_expired", "", temporary_expired_error()).await;
+    }
+    tx.audit(&step.entry(state, "password_change_required")).await?;
+    let challenge = issue_challenge(state, tx, user.id, Stage::PasswordChange).await?;
+    Ok(AuthStep::PasswordChangeRequired {
+        challenge,
+        min_chars: min_password_chars(setting, user),
+    })
+}
+
+/// What a typed second-factor code turned out to be.
+enum SecondFactor {
+    /// A TOTP code matching this step.
+    Totp(i64),
+    /// This unused recovery code.
+    RecoveryCode(i64),
 }
 
 /// Second step: a TOTP code (or a recovery code) with the `totp_required` challenge.
@@ -119,54 +141,88 @@ pub(super) async fn login(
         (status = 200, description = "Signed in", body = AuthStep),
         (status = 401, description = "`invalid_code` or `invalid_challenge`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
 pub(super) async fn totp(
-    _limit: RateLimited,
     State(state): State<AppState>,
     addr: ClientAddr,
     ApiJson(request): ApiJson<TotpRequest>,
 ) -> Result<Json<AuthStep>, ApiError> {
     let code = Zeroizing::new(request.code);
+    limit(&state, addr, Named::SignIn(&request.challenge))?;
     let (hash, user) = challenge_owner(&state, &request.challenge, Stage::Totp, addr, "login.totp").await?;
-    let now = state.now();
-    let mut used_recovery = false;
-    let accepted = match &user.totp_secret_sealed {
+    let step = Step {
+        user: &user,
+        addr,
+        action: "login.totp",
+    };
+    let attempt = reserve(&state, step).await?;
+    let factor = match &user.totp_secret_sealed {
         Some(sealed) if auth::parse_totp_code(&code).is_some() => {
             let secret = state
                 .key
-                .unseal(sealed, &seal_context(user.id))
+                .unseal(sealed, &auth::totp_seal_context(user.id))
                 .map_err(|_| ApiError::internal())?;
-            match auth::check_totp(&secret, &code, now).and_then(|s| i64::try_from(s).ok()) {
-                Some(step) => state.store.advance_totp_step(user.id, step).await?,
-                None => false,
-            }
+            auth::check_totp(&secret, &code, state.now())
+                .and_then(|s| i64::try_from(s).ok())
+                .map(SecondFactor::Totp)
         }
         Some(_) => match auth::normalize_recovery_code(&code) {
-            Some(normalized) => {
-                used_recovery = check_recovery_code(&state, user.id, normalized).await?;
-                used_recovery
-            }
-            None => false,
+            Some(normalized) => matching_recovery_code(&state, user.id, normalized)
+                .await?
+                .map(SecondFactor::RecoveryCode),
+            None => None,
         },
-        None => false,
+        None => None,
     };
-    if !accepted {
-        return Err(count_failure(&state, &user, addr, "login.totp", ApiError::invalid_code()).await?);
+    let Some(factor) = factor else {
+        return Err(fail(&state, attempt, step, ApiError::invalid_code()).await);
+    };
+    let mut tx = state.store.begin().await?;
+    let result = second_factor(&state, &mut tx, &hash, step, attempt, factor).await;
+    Ok(Json(finish(tx, result).await?))
+}
+
+/// A right second factor, inside `tx`: spend it (a code or a step already spent is a failure),
+/// spend the challenge, and sign in.
+async fn second_factor(
+    state: &AppState,
+    tx: &mut Tx,
+    challenge_hash: &str,
+    step: Step<'_>,
+    attempt: Attempt,
+    factor: SecondFactor,
+) -> Result<AuthStep, ApiError> {
+    let now = state.now();
+    let user_id = step.user.id;
+    let spent = match factor {
+        SecondFactor::Totp(totp_step) => tx.advance_totp_step(user_id, totp_step).await?,
+        SecondFactor::RecoveryCode(id) => tx.use_recovery_code(id, now).await?,
+    };
+    if !spent {
+        record_failure(state, tx, attempt, step, Some("already used")).await?;
+        return Err(ApiError::invalid_code());
     }
-    if state.store.consume_challenge(&hash, Stage::Totp, now).await?.is_none() {
-        return Err(ApiError::invalid_challenge());
+    if tx.consume_challenge(challenge_hash, Stage::Totp, now).await?.is_none() {
+        partially_passed(state, tx, Some(attempt), step).await?;
+        let detail = "a parallel request spent the challenge first";
+        return refuse(
+            state,
+            tx,
+            step,
+            "invalid_challenge",
+            detail,
+            ApiError::invalid_challenge(),
+        )
+        .await;
     }
-    let detail = if used_recovery { "recovery code" } else { "totp" };
-    audit(
-        &state,
-        user_entry(&state, &user, addr, "login.totp", "success").detail(detail),
-    )
-    .await?;
-    Ok(Json(
-        sign_in(&state, user.id, addr, true, Succession::Fresh, Vec::new()).await?,
-    ))
+    passed(state, tx, Some(attempt), step).await?;
+    let used_recovery_code = matches!(factor, SecondFactor::RecoveryCode(_));
+    let detail = if used_recovery_code { "recovery code" } else { "totp" };
+    tx.audit(&step.entry(state, "success").detail(detail)).await?;
+    let issue = Issue {
+        second_factor: true,
+        succession: Succession::Fresh,
+        used_recovery_code,
+    };
+    sign_in(state, tx, user_id, step.addr, issue, Vec::new()).await
 }

@@ -30,20 +30,20 @@ mod totp_enrolment;
 
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, MatchedPath};
+use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::header;
-use axum::http::request::Parts;
 use axum::middleware::from_fn;
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::error::{ApiError, envelope_layer, header_limit_layer, panic_response};
+use super::error::{ApiError, envelope_layer, panic_response, request_limits_layer};
 use super::state::AppState;
 
 /// Largest request body accepted.
@@ -87,9 +87,101 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(crate::wire::API_PREFIX, api)
 }
 
-/// The OpenAPI document, generated from the handlers.
+/// The OpenAPI document, generated from the handlers, with the answers every route can give
+/// (`CommonResponses`).
 pub fn openapi() -> OpenApiDoc {
-    api_router().split_for_parts().1
+    let mut document = api_router().split_for_parts().1;
+    CommonResponses.modify(&mut document);
+    document
+}
+
+/// Adds to every operation the answers that come from the layers and the accept loop rather
+/// than from its handler, so that each operation lists every status it can answer (what
+/// schemathesis's `status_code_conformance` checks): 408, 414, 431, 500 and 503 everywhere,
+/// and 400, 413, 415 and 422 where there is a JSON body. Each is described once, under
+/// `components.responses`, and referenced; a status the handler documents itself keeps the
+/// handler's description.
+struct CommonResponses;
+
+impl CommonResponses {
+    /// What any request can be answered: (status, component name, description).
+    const ANY: [(&'static str, &'static str, &'static str); 5] = [
+        (
+            "408",
+            "RequestTimeout",
+            "`request_timeout`: the request (its body included) was not answered in time",
+        ),
+        ("414", "UriTooLong", "`uri_too_long`: the address is over 8 KiB"),
+        (
+            "431",
+            "HeadersTooLarge",
+            "`headers_too_large`: over 100 headers, or over 16 KiB of them",
+        ),
+        (
+            "500",
+            "Internal",
+            "`internal`: something failed on the server (nothing about it is revealed)",
+        ),
+        (
+            "503",
+            "ServerBusy",
+            "`server_busy`: the server is serving as many connections as it may",
+        ),
+    ];
+    /// What a request with a JSON body can be answered besides.
+    const WITH_BODY: [(&'static str, &'static str, &'static str); 4] = [
+        ("400", "NotJson", "`invalid_request`: the body is not JSON"),
+        ("413", "PayloadTooLarge", "`payload_too_large`: the body is over 64 KiB"),
+        (
+            "415",
+            "UnsupportedMediaType",
+            "`unsupported_media_type`: the body is not `application/json`",
+        ),
+        (
+            "422",
+            "InvalidBody",
+            "`invalid_request`: the body is not a JSON object with the expected fields and types",
+        ),
+    ];
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (_, name, description) in CommonResponses::ANY.iter().chain(&CommonResponses::WITH_BODY) {
+            let content = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build();
+            let response = ResponseBuilder::new()
+                .description(*description)
+                .content("application/json", content)
+                .build();
+            components.responses.insert(name.to_string(), response.into());
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let body = match operation.request_body.is_some() {
+                    true => &CommonResponses::WITH_BODY[..],
+                    false => &[],
+                };
+                for (status, name, _) in CommonResponses::ANY.iter().chain(body) {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| Ref::from_response_name(*name).into());
+                }
+            }
+        }
+    }
 }
 
 /// The OpenAPI document as committed in `assets/openapi.json` (pretty JSON, newline at end).
@@ -99,8 +191,9 @@ pub fn openapi_json() -> String {
     text
 }
 
-/// The whole HTTP application: routes, envelope for every error, limits, panic handler.
-pub fn router(state: AppState) -> axum::Router {
+/// The whole HTTP application: routes, envelope for every error, limits, panic handler; a
+/// request not answered within `request_timeout` (its body included) gets 408.
+pub fn router(state: AppState, request_timeout: std::time::Duration) -> axum::Router {
     let (api, _) = api_router().split_for_parts();
     let document = Arc::new(openapi_json());
     let openapi_path = format!("{}/openapi.json", crate::wire::API_PREFIX);
@@ -113,17 +206,22 @@ pub fn router(state: AppState) -> axum::Router {
             }),
         )
         .with_state(state);
-    harden(app)
+    harden(app, request_timeout)
 }
 
 /// The layers around every route: a not-found envelope, request log, 64 KiB body limit (413),
-/// header bound (431), the envelope for every error, the panic handler, `no-store`.
-fn harden(app: axum::Router) -> axum::Router {
+/// header and URI bounds (431, 414), the request timeout (408), the envelope for every error,
+/// the panic handler, `no-store`.
+fn harden(app: axum::Router, request_timeout: std::time::Duration) -> axum::Router {
     app.fallback(|| async { ApiError::not_found() })
         .layer(from_fn(log_request))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(from_fn(header_limit_layer))
+        .layer(from_fn(request_limits_layer))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
         .layer(from_fn(envelope_layer))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn(no_store))
@@ -162,27 +260,6 @@ async fn no_store(request: axum::extract::Request, next: axum::middleware::Next)
     response
 }
 
-/// Takes one token from the per-address limiter of the sign-in routes (429 when empty).
-struct RateLimited;
-
-impl FromRequestParts<AppState> for RateLimited {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<RateLimited, ApiError> {
-        let Some(limiter) = &state.limiter else {
-            return Ok(RateLimited);
-        };
-        let Some(addr) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>() else {
-            return Ok(RateLimited);
-        };
-        if limiter.check(addr.0.ip()) {
-            Ok(RateLimited)
-        } else {
-            Err(ApiError::rate_limited())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use axum::Json;
@@ -210,7 +287,10 @@ mod tests {
         let request = axum::http::Request::get("/api/v1/openapi.json")
             .body(axum::body::Body::empty())
             .unwrap();
-        let response = router(state).oneshot(request).await.unwrap();
+        let response = router(state, std::time::Duration::from_secs(30))
+            .oneshot(request)
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
         assert_eq!(
@@ -246,11 +326,34 @@ mod tests {
         async fn echo(ApiJson(value): ApiJson<serde_json::Value>) -> Json<serde_json::Value> {
             Json(value)
         }
+        async fn slow() -> &'static str {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            "too late"
+        }
         let app = harden(
             axum::Router::new()
                 .route("/boom", get(boom))
+                .route("/slow", get(slow))
                 .route("/echo", axum::routing::post(echo)),
+            std::time::Duration::from_millis(200),
         );
+
+        let (status, body) = send(&app, Request::get("/slow").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+        assert!(body.contains("request_timeout"), "{body}");
+
+        let long = format!("/boom?{}", "x".repeat(super::super::error::MAX_URI_BYTES));
+        let (status, body) = send(&app, Request::get(long).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::URI_TOO_LONG);
+        assert!(body.contains("uri_too_long"), "{body}");
+
+        let mut many = Request::get("/boom");
+        for n in 0..=super::super::error::MAX_HEADERS {
+            many = many.header(format!("x-h{n}"), "1");
+        }
+        let (status, body) = send(&app, many.body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        assert!(body.contains("headers_too_large"), "{body}");
 
         let (status, body) = send(&app, Request::get("/boom").body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);

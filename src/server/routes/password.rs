@@ -4,15 +4,15 @@ use axum::Json;
 use axum::extract::State;
 use zeroize::Zeroizing;
 
-use super::super::auth::{self, ClientAddr, MaybeAuthUser};
+use super::super::auth::{self, AuthUser, ClientAddr, MaybeAuthUser};
 use super::super::error::{ApiError, ApiJson};
+use super::super::limiter::Named;
 use super::super::state::AppState;
-use super::super::store::Stage;
-use super::RateLimited;
-use super::common::{audit, user_entry};
+use super::super::store::{Attempt, SettingRow, Stage, Tx, UserRow};
+use super::common::{finish, limit, setting};
 use super::signin::{
-    after_password, challenge_owner, check_and_hash_new_password, count_failure, sign_in_again, temporary_expired,
-    temporary_expired_error,
+    Issue, NewPassword, Step, Succession, after_password, challenge_owner, fail, new_password, partially_passed,
+    passed, refuse, reserve, sign_in, temporary_expired, temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, PasswordChangeRequest};
 
@@ -26,20 +26,23 @@ use crate::wire::{AuthStep, ErrorBody, PasswordChangeRequest};
         (status = 401, description = "`invalid_credentials`, `invalid_challenge` or `unauthenticated`", body = ErrorBody),
         (status = 422, description = "`weak_password` (the message says why) or `invalid_request`", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
 pub(super) async fn change_password(
-    _limit: RateLimited,
     State(state): State<AppState>,
     addr: ClientAddr,
     MaybeAuthUser(signed_in): MaybeAuthUser,
     ApiJson(request): ApiJson<PasswordChangeRequest>,
 ) -> Result<Json<AuthStep>, ApiError> {
-    let new_password = Zeroizing::new(request.new_password);
-    let current = request.current_password.map(Zeroizing::new);
-    let now = state.now();
+    let new = Zeroizing::new(request.new_password);
+    let sign_in_step = match (&request.challenge, &signed_in) {
+        (Some(challenge), _) => Some(challenge.as_str()),
+        (None, Some(signed_in)) => Some(signed_in.token_hash.as_str()),
+        (None, None) => None,
+    };
+    if let Some(reference) = sign_in_step {
+        limit(&state, addr, Named::SignIn(reference))?;
+    }
+    let setting = setting(&state).await?;
     if let Some(challenge) = &request.challenge {
         let (hash, user) = challenge_owner(&state, challenge, Stage::PasswordChange, addr, "password.change").await?;
         if !user.password_is_temporary {
@@ -48,36 +51,128 @@ pub(super) async fn change_password(
         if temporary_expired(&state, &user) {
             return Err(temporary_expired_error());
         }
-        let new_hash = check_and_hash_new_password(&state, &user, addr, &new_password).await?;
-        if state
-            .store
-            .consume_challenge(&hash, Stage::PasswordChange, now)
-            .await?
-            .is_none()
-        {
-            return Err(ApiError::invalid_challenge());
-        }
-        state.store.set_password(user.id, &new_hash, now).await?;
-        audit(
-            &state,
-            user_entry(&state, &user, addr, "password.change", "success").detail("temporary replaced"),
-        )
-        .await?;
-        let user = state.store.user_by_id(user.id).await?.ok_or_else(ApiError::internal)?;
-        return Ok(Json(after_password(&state, &user, addr).await?));
+        let new = new_password(&setting, &user, &new).await?;
+        let mut tx = state.store.begin().await?;
+        let result = forced_change(&state, &mut tx, &setting, &hash, &user, addr, new).await;
+        return Ok(Json(finish(tx, result).await?));
     }
     let Some(signed_in) = signed_in else {
         return Err(ApiError::unauthenticated());
     };
-    let Some(current) = current else {
+    let Some(current) = request.current_password.map(Zeroizing::new) else {
         return Err(ApiError::invalid_request("Give your current password to change it."));
     };
-    let user = signed_in.user;
+    let user = &signed_in.user;
+    let step = Step {
+        user,
+        addr,
+        action: "password.change",
+    };
+    let attempt = reserve(&state, step).await?;
     if !auth::verify_password(Some(user.password_hash.clone()), &current).await? {
-        return Err(count_failure(&state, &user, addr, "password.change", ApiError::invalid_credentials()).await?);
+        return Err(fail(&state, attempt, step, ApiError::invalid_credentials()).await);
     }
-    let new_hash = check_and_hash_new_password(&state, &user, addr, &new_password).await?;
-    state.store.set_password(user.id, &new_hash, now).await?;
-    audit(&state, user_entry(&state, &user, addr, "password.change", "success")).await?;
-    Ok(Json(sign_in_again(&state, user.id, addr, signed_in.expires_at).await?))
+    let new = new_password(&setting, user, &new).await?;
+    let mut tx = state.store.begin().await?;
+    let result = voluntary_change(&state, &mut tx, &signed_in, addr, attempt, new).await;
+    Ok(Json(finish(tx, result).await?))
+}
+
+/// A temporary password replaced with the challenge, inside `tx`; then the next step of
+/// signing in (the challenge proved the password, so there is no attempt to resolve).
+async fn forced_change(
+    state: &AppState,
+    tx: &mut Tx,
+    setting: &SettingRow,
+    challenge_hash: &str,
+    user: &UserRow,
+    addr: ClientAddr,
+    new: NewPassword,
+) -> Result<AuthStep, ApiError> {
+    let step = Step {
+        user,
+        addr,
+        action: "password.change",
+    };
+    let new_hash = match new {
+        NewPassword::Hashed(hash) => hash,
+        NewPassword::Refused(reason) => {
+            return refuse(
+                state,
+                tx,
+                step,
+                "refused",
+                &reason,
+                ApiError::weak_password(reason.clone()),
+            )
+            .await;
+        }
+    };
+    let now = state.now();
+    if tx
+        .consume_challenge(challenge_hash, Stage::PasswordChange, now)
+        .await?
+        .is_none()
+    {
+        let detail = "a parallel request spent the challenge first";
+        return refuse(
+            state,
+            tx,
+            step,
+            "invalid_challenge",
+            detail,
+            ApiError::invalid_challenge(),
+        )
+        .await;
+    }
+    tx.set_password(user.id, &new_hash, now).await?;
+    tx.audit(&step.entry(state, "success").detail("temporary replaced"))
+        .await?;
+    let user = tx.user_by_id(user.id).await?.ok_or_else(ApiError::internal)?;
+    after_password(state, tx, setting, &user, addr, None).await
+}
+
+/// A signed-in user's change after the right current password (`attempt`), inside `tx`: a
+/// refused new password leaves everything as it was; a new one ends every session and answers
+/// a token for this one (a full authentication, ending when the old session would have).
+async fn voluntary_change(
+    state: &AppState,
+    tx: &mut Tx,
+    signed_in: &AuthUser,
+    addr: ClientAddr,
+    attempt: Attempt,
+    new: NewPassword,
+) -> Result<AuthStep, ApiError> {
+    let user = &signed_in.user;
+    let step = Step {
+        user,
+        addr,
+        action: "password.change",
+    };
+    let new_hash = match new {
+        NewPassword::Hashed(hash) => hash,
+        NewPassword::Refused(reason) => {
+            partially_passed(state, tx, Some(attempt), step).await?;
+            return refuse(
+                state,
+                tx,
+                step,
+                "refused",
+                &reason,
+                ApiError::weak_password(reason.clone()),
+            )
+            .await;
+        }
+    };
+    passed(state, tx, Some(attempt), step).await?;
+    tx.set_password(user.id, &new_hash, state.now()).await?;
+    tx.audit(&step.entry(state, "success")).await?;
+    let issue = Issue {
+        second_factor: true,
+        succession: Succession::Reauthenticated {
+            expires_at: signed_in.expires_at,
+        },
+        used_recovery_code: false,
+    };
+    sign_in(state, tx, user.id, addr, issue, Vec::new()).await
 }

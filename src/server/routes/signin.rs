@@ -1,5 +1,12 @@
-//! The sign-in state machine shared by the auth handlers: lock-out counting, single-use
-//! challenges bound to a user and a stage, issuing session tokens, and password checks.
+//! The sign-in state machine shared by the auth handlers: attempts counted before they are
+//! checked (the lock-out of `store::users`), single-use challenges bound to a user and a stage,
+//! issuing session tokens, and new-password checks.
+//!
+//! Every step that checks a secret follows one shape: [`reserve`] an attempt (423 at once when
+//! none may be made), check the secret with no transaction open (argon2 is slow), then resolve
+//! the attempt in the request's [`Tx`] together with what the step changes and the audit rows
+//! that record it: [`fail`] (or [`record_failure`] inside a transaction), or a (partial)
+//! success through [`passed`] and [`partially_passed`], which refuse a locked account.
 
 use axum::http::StatusCode;
 use zeroize::Zeroizing;
@@ -8,59 +15,161 @@ use super::super::audit::AuditEntry;
 use super::super::auth::{self, ClientAddr, PasswordContext, check_new_password, hash_token, random_token, token_ref};
 use super::super::error::ApiError;
 use super::super::state::AppState;
-use super::super::store::{Stage, UserRow};
-use super::common::{audit, setting, user_entry, wire_user};
+use super::super::store::{Attempt, Resolution, SettingRow, Stage, Subject, Tx, UserRow};
+use super::common::{audit, charge_address, finish, user_entry, wire_user};
 use crate::wire::{AuthStep, Role};
 
 /// Longest challenge string looked at (real ones are 43 characters).
 const MAX_CHALLENGE_CHARS: usize = 128;
 
-/// The associated data a user's TOTP secret is sealed with.
-pub(super) fn seal_context(user_id: i64) -> Vec<u8> {
-    format!("bsmart-totp:user:{user_id}").into_bytes()
+/// A sign-in step of one user, from one address: what its audit rows are about.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Step<'a> {
+    /// The user.
+    pub user: &'a UserRow,
+    /// The client's address.
+    pub addr: ClientAddr,
+    /// The audit action, e.g. `login.totp`.
+    pub action: &'static str,
 }
 
-/// Count a failure of `user` toward the lock-out; answers the error to send (`locked` once the
-/// threshold is reached, `otherwise` before). The failure that locks ends every session.
-pub(super) async fn count_failure(
-    state: &AppState,
-    user: &UserRow,
-    addr: ClientAddr,
-    action: &str,
-    otherwise: ApiError,
-) -> Result<ApiError, ApiError> {
-    let now = state.now();
-    let failure = state
-        .store
-        .record_failure(user.id, state.policy.lockout_threshold, now)
-        .await?;
-    audit(
-        state,
-        user_entry(state, user, addr, action, "failure").detail(&format!("failures={}", failure.count)),
-    )
-    .await?;
-    if failure.newly_locked {
-        let ended = state.store.revoke_user_sessions(user.id, now, "locked").await?;
-        audit(
-            state,
-            user_entry(state, user, addr, "account.lock", "locked").detail(&format!("sessions_ended={ended}")),
-        )
-        .await?;
+impl Step<'_> {
+    /// An audit entry of this step with `outcome`.
+    pub(super) fn entry(&self, state: &AppState, outcome: &str) -> AuditEntry {
+        user_entry(state, self.user, self.addr, self.action, outcome)
     }
-    Ok(if failure.locked {
-        ApiError::account_locked()
-    } else {
-        otherwise
-    })
 }
 
-pub(super) async fn issue_challenge(state: &AppState, user_id: i64, stage: Stage) -> Result<String, ApiError> {
+/// Count an attempt of `step` before its secret is checked. When none may be made (the
+/// account is locked, or six attempts are already counted) the answer is 423 at once,
+/// audited, with no check: the right secret gets no further than a wrong one.
+pub(super) async fn reserve(state: &AppState, step: Step<'_>) -> Result<Attempt, ApiError> {
+    let lockout = state.policy.lockout();
+    match state
+        .store
+        .reserve_attempt(Subject::User(step.user.id), lockout, state.now())
+        .await?
+    {
+        Some(attempt) => Ok(attempt),
+        None => {
+            audit(state, step.entry(state, "locked")).await?;
+            Err(ApiError::account_locked())
+        }
+    }
+}
+
+/// Refuse `step` inside `tx` with `error`, audited with `outcome` and `detail` (always an
+/// `Err`): whatever the transaction changed is committed with the row that explains it.
+pub(super) async fn refuse<T>(
+    state: &AppState,
+    tx: &mut Tx,
+    step: Step<'_>,
+    outcome: &str,
+    detail: &str,
+    error: ApiError,
+) -> Result<T, ApiError> {
+    tx.audit(&step.entry(state, outcome).detail(detail)).await?;
+    Err(error)
+}
+
+/// What a resolution means for the request, inside `tx`: the resolution that locked the account
+/// ends every session of it and writes `account.lock`; a locked account is refused with 423.
+async fn enforce_lock(state: &AppState, tx: &mut Tx, step: Step<'_>, resolution: Resolution) -> Result<(), ApiError> {
+    if resolution.newly_locked {
+        let ended = tx.revoke_user_sessions(step.user.id, state.now(), "locked").await?;
+        let entry = user_entry(state, step.user, step.addr, "account.lock", "locked")
+            .detail(&format!("sessions_ended={ended}"));
+        tx.audit(&entry).await?;
+    }
+    if resolution.locked {
+        let detail = format!("attempts={}", resolution.number);
+        return refuse(state, tx, step, "locked", &detail, ApiError::account_locked()).await;
+    }
+    Ok(())
+}
+
+/// Resolve a failed attempt of `step` inside `tx`: it stays counted (its audit row says which
+/// of the count it is, after `note` if given), and the one that reaches the threshold locks.
+/// `Err` is the 423 to answer once the account is locked.
+pub(super) async fn record_failure(
+    state: &AppState,
+    tx: &mut Tx,
+    attempt: Attempt,
+    step: Step<'_>,
+    note: Option<&str>,
+) -> Result<(), ApiError> {
+    let resolution = tx
+        .attempt_failed(attempt, state.policy.lockout_threshold, state.now())
+        .await?;
+    let count = format!("failures={}", resolution.number);
+    let detail = note.map_or_else(|| count.clone(), |note| format!("{note}; {count}"));
+    tx.audit(&step.entry(state, "failure").detail(&detail)).await?;
+    enforce_lock(state, tx, step, resolution).await
+}
+
+/// A failed attempt in a transaction of its own ([`record_failure`]); answers the error to
+/// send: `otherwise`, or 423 once the account is locked.
+pub(super) async fn fail(state: &AppState, attempt: Attempt, step: Step<'_>, otherwise: ApiError) -> ApiError {
+    let outcome = async {
+        let mut tx = state.store.begin().await?;
+        let result = record_failure(state, &mut tx, attempt, step, None).await;
+        finish(tx, result).await
+    };
+    match outcome.await {
+        Ok(()) => otherwise,
+        Err(error) => error,
+    }
+}
+
+/// Resolve a full success inside `tx` (the count starts again when the attempt is alone); a
+/// success that needed no checked attempt (`None`: a forced password change) resets the count
+/// when nothing is in flight. Refuses a locked account.
+pub(super) async fn passed(
+    state: &AppState,
+    tx: &mut Tx,
+    attempt: Option<Attempt>,
+    step: Step<'_>,
+) -> Result<(), ApiError> {
+    let now = state.now();
+    match attempt {
+        Some(attempt) => {
+            let resolution = tx.attempt_passed(attempt, state.policy.lockout_threshold, now).await?;
+            enforce_lock(state, tx, step, resolution).await
+        }
+        None => Ok(tx
+            .reset_attempts_if_idle(step.user.id, state.policy.lockout(), now)
+            .await?),
+    }
+}
+
+/// Resolve the right password of a sign-in with a step still to come (a second factor, a
+/// forced change) inside `tx`. Refuses a locked account.
+pub(super) async fn partially_passed(
+    state: &AppState,
+    tx: &mut Tx,
+    attempt: Option<Attempt>,
+    step: Step<'_>,
+) -> Result<(), ApiError> {
+    let Some(attempt) = attempt else {
+        return Ok(());
+    };
+    let resolution = tx
+        .attempt_partially_passed(attempt, state.policy.lockout_threshold, state.now())
+        .await?;
+    enforce_lock(state, tx, step, resolution).await
+}
+
+/// Issue a new single-use challenge for `stage` inside `tx`.
+pub(super) async fn issue_challenge(
+    state: &AppState,
+    tx: &mut Tx,
+    user_id: i64,
+    stage: Stage,
+) -> Result<String, ApiError> {
     let challenge = random_token();
     let now = state.now();
     let expires = now + state.policy.challenge_ttl.num_seconds();
-    state
-        .store
-        .create_challenge(&hash_token(&challenge), user_id, stage, now, expires)
+    tx.create_challenge(&hash_token(&challenge), user_id, stage, now, expires)
         .await?;
     Ok(challenge)
 }
@@ -87,6 +196,7 @@ pub(super) async fn challenge_owner(
         None => None,
     };
     let Some((hash, user_id)) = owner else {
+        charge_address(state, addr)?;
         audit(
             state,
             AuditEntry::new(now, None, "anonymous", action, "invalid_challenge").client(addr.0),
@@ -138,84 +248,97 @@ impl Succession {
     }
 }
 
-/// Issue a session token: the only way to one. `second_factor` says a TOTP or recovery code
-/// (or an existing session that needed one) was given; admins never get a token without it.
+/// How a session is issued by [`sign_in`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Issue {
+    /// A TOTP or recovery code was given (or an existing session that needed one): admins never
+    /// get a token without it.
+    pub second_factor: bool,
+    /// What the new session takes over.
+    pub succession: Succession,
+    /// The sign-in spent a recovery code: report how many unused ones are left.
+    pub used_recovery_code: bool,
+}
+
+/// Issue a session token inside `tx`: the only way to one. The attempt that led here must be
+/// resolved first ([`passed`]).
 pub(super) async fn sign_in(
     state: &AppState,
+    tx: &mut Tx,
     user_id: i64,
     addr: ClientAddr,
-    second_factor: bool,
-    succession: Succession,
+    issue: Issue,
     recovery_codes: Vec<String>,
 ) -> Result<AuthStep, ApiError> {
-    let user = state
-        .store
-        .user_by_id(user_id)
-        .await?
-        .ok_or_else(ApiError::invalid_challenge)?;
+    let user = tx.user_by_id(user_id).await?.ok_or_else(ApiError::internal)?;
+    let step = Step {
+        user: &user,
+        addr,
+        action: "session.create",
+    };
     if user.locked_at.is_some() {
-        // Locked meanwhile by parallel failures: the right credentials still get 423.
-        return Err(ApiError::account_locked());
+        return refuse(state, tx, step, "locked", "", ApiError::account_locked()).await;
     }
     if !user.active {
-        return Err(ApiError::invalid_credentials());
-    }
-    if user.role() == Role::Admin && !second_factor {
-        audit(
+        return refuse(
             state,
-            user_entry(state, &user, addr, "session.create", "denied").detail("admin without 2FA"),
+            tx,
+            step,
+            "denied",
+            "account disabled",
+            ApiError::invalid_credentials(),
         )
-        .await?;
-        return Err(ApiError::forbidden(
-            "Administrators must sign in with two-factor authentication.",
-        ));
+        .await;
+    }
+    if user.role() == Role::Admin && !issue.second_factor {
+        let error = ApiError::forbidden("Administrators must sign in with two-factor authentication.");
+        return refuse(state, tx, step, "denied", "admin without 2FA", error).await;
     }
     let now = state.now();
     let token = random_token();
     let token_hash = hash_token(&token);
-    let (expires, authenticated_at) = succession.limits(state, now);
+    let (expires, authenticated_at) = issue.succession.limits(state, now);
     let addr_text = addr.0.map(|a| a.ip().to_string()).unwrap_or_default();
-    state.store.reset_failures(user.id).await?;
-    state
-        .store
-        .create_session(&token_hash, user.id, now, expires, authenticated_at, &addr_text)
+    tx.create_session(&token_hash, user.id, now, expires, authenticated_at, &addr_text)
         .await?;
-    audit(
-        state,
-        user_entry(state, &user, addr, "session.create", "success").target(&token_ref(&token_hash)),
-    )
-    .await?;
+    let recovery_codes_left = match issue.used_recovery_code {
+        true => Some(tx.unused_recovery_code_count(user.id).await?),
+        false => None,
+    };
+    let entry = user_entry(state, &user, addr, "session.create", "success").target(&token_ref(&token_hash));
+    tx.audit(&entry).await?;
     Ok(AuthStep::Ok {
         token,
         user: wire_user(&user),
         recovery_codes,
-        recovery_codes_left: None,
+        recovery_codes_left,
     })
 }
 
-/// A new token after the password was checked again on a signed-in session (reauth, password
-/// change): it keeps that session's absolute expiry (a password alone, without the second
-/// factor, must not stretch a session past its limit) and counts as a full authentication now.
-pub(super) async fn sign_in_again(
+/// After a right (and permanent) password, inside `tx`: ask for the second factor, or
+/// enrolment, or sign in. `attempt` is the password's attempt (`None` after a forced change,
+/// which the challenge proved).
+pub(super) async fn after_password(
     state: &AppState,
-    user_id: i64,
+    tx: &mut Tx,
+    setting: &SettingRow,
+    user: &UserRow,
     addr: ClientAddr,
-    expires_at: i64,
+    attempt: Option<Attempt>,
 ) -> Result<AuthStep, ApiError> {
-    let succession = Succession::Reauthenticated { expires_at };
-    sign_in(state, user_id, addr, true, succession, Vec::new()).await
-}
-
-/// After a right (and permanent) password: ask for the second factor, or enrolment, or sign in.
-pub(super) async fn after_password(state: &AppState, user: &UserRow, addr: ClientAddr) -> Result<AuthStep, ApiError> {
-    let setting = setting(state).await?;
+    let step = Step {
+        user,
+        addr,
+        action: "login.password",
+    };
     if let Some(sealed) = &user.totp_secret_sealed {
-        audit(state, user_entry(state, user, addr, "login.password", "totp_required")).await?;
-        let challenge = issue_challenge(state, user.id, Stage::Totp).await?;
+        partially_passed(state, tx, attempt, step).await?;
+        tx.audit(&step.entry(state, "totp_required")).await?;
+        let challenge = issue_challenge(state, tx, user.id, Stage::Totp).await?;
         let demo_hint = if setting.demo {
             let secret = state
                 .key
-                .unseal(sealed, &seal_context(user.id))
+                .unseal(sealed, &auth::totp_seal_context(user.id))
                 .map_err(|_| ApiError::internal())?;
             auth::totp_code_at(&secret, state.now())
         } else {
@@ -224,16 +347,19 @@ pub(super) async fn after_password(state: &AppState, user: &UserRow, addr: Clien
         return Ok(AuthStep::TotpRequired { challenge, demo_hint });
     }
     if user.role() == Role::Admin || setting.require_2fa_for_all {
-        audit(
-            state,
-            user_entry(state, user, addr, "login.password", "totp_enrolment_required"),
-        )
-        .await?;
-        let challenge = issue_challenge(state, user.id, Stage::TotpEnrolment).await?;
+        partially_passed(state, tx, attempt, step).await?;
+        tx.audit(&step.entry(state, "totp_enrolment_required")).await?;
+        let challenge = issue_challenge(state, tx, user.id, Stage::TotpEnrolment).await?;
         return Ok(AuthStep::TotpEnrolmentRequired { challenge });
     }
-    audit(state, user_entry(state, user, addr, "login.password", "success")).await?;
-    sign_in(state, user.id, addr, false, Succession::Fresh, Vec::new()).await
+    passed(state, tx, attempt, step).await?;
+    tx.audit(&step.entry(state, "success")).await?;
+    let issue = Issue {
+        second_factor: false,
+        succession: Succession::Fresh,
+        used_recovery_code: false,
+    };
+    sign_in(state, tx, user.id, addr, issue, Vec::new()).await
 }
 
 pub(super) fn temporary_expired(state: &AppState, user: &UserRow) -> bool {
@@ -248,58 +374,75 @@ pub(super) fn temporary_expired_error() -> ApiError {
     )
 }
 
-pub(super) async fn password_context_needs_2fa(state: &AppState, user: &UserRow) -> Result<bool, ApiError> {
-    Ok(user.totp_enabled() || user.role() == Role::Admin || setting(state).await?.require_2fa_for_all)
+/// Whether `user` has 2FA or must set it up (then 10 code points are a long enough password).
+pub(super) fn needs_2fa(setting: &SettingRow, user: &UserRow) -> bool {
+    user.totp_enabled() || user.role() == Role::Admin || setting.require_2fa_for_all
 }
 
-pub(super) async fn check_and_hash_new_password(
-    state: &AppState,
-    user: &UserRow,
-    addr: ClientAddr,
-    new_password: &str,
-) -> Result<String, ApiError> {
-    let setting = setting(state).await?;
-    let ctx = PasswordContext {
-        setting_name: &setting.name,
-        email: &user.email,
-        with_2fa: password_context_needs_2fa(state, user).await?,
+/// The fewest code points a new password of `user` needs.
+pub(super) fn min_password_chars(setting: &SettingRow, user: &UserRow) -> u32 {
+    let chars = match needs_2fa(setting, user) {
+        true => auth::MIN_PASSWORD_CHARS,
+        false => auth::MIN_PASSWORD_CHARS_WITHOUT_2FA,
     };
-    let normalized = match check_new_password(new_password, &ctx) {
+    chars as u32
+}
+
+/// A new password, checked and hashed ([`new_password`]).
+pub(super) enum NewPassword {
+    /// Its argon2id hash.
+    Hashed(String),
+    /// Why it is refused (a sentence for the person choosing it).
+    Refused(String),
+}
+
+/// Check a new password of `user` against the policy and the current password, and hash it
+/// (zxcvbn and argon2 on the blocking pool: call before opening a transaction).
+pub(super) async fn new_password(
+    setting: &SettingRow,
+    user: &UserRow,
+    new_password: &str,
+) -> Result<NewPassword, ApiError> {
+    let raw = Zeroizing::new(new_password.to_string());
+    let (setting_name, email, display_name) = (setting.name.clone(), user.email.clone(), user.display_name.clone());
+    let with_2fa = needs_2fa(setting, user);
+    let checked = tokio::task::spawn_blocking(move || {
+        let ctx = PasswordContext {
+            setting_name: &setting_name,
+            email: &email,
+            display_name: &display_name,
+            with_2fa,
+        };
+        check_new_password(&raw, &ctx)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let normalized = match checked {
         Ok(p) => p,
-        Err(reason) => {
-            audit(
-                state,
-                user_entry(state, user, addr, "password.change", "refused").detail(&reason),
-            )
-            .await?;
-            return Err(ApiError::weak_password(reason));
-        }
+        Err(reason) => return Ok(NewPassword::Refused(reason)),
     };
     if auth::verify_password(Some(user.password_hash.clone()), &normalized).await? {
         let reason = "The new password must be different from the current one.";
-        audit(
-            state,
-            user_entry(state, user, addr, "password.change", "refused").detail(reason),
-        )
-        .await?;
-        return Err(ApiError::weak_password(reason));
+        return Ok(NewPassword::Refused(reason.to_string()));
     }
-    auth::hash_password(normalized).await
+    Ok(NewPassword::Hashed(auth::hash_password(normalized).await?))
 }
 
-pub(super) async fn check_recovery_code(state: &AppState, user_id: i64, code: String) -> Result<bool, ApiError> {
+/// The id of the unused recovery code of `user_id` that `code` is, if any (argon2 for each
+/// candidate: call before opening a transaction).
+pub(super) async fn matching_recovery_code(
+    state: &AppState,
+    user_id: i64,
+    code: String,
+) -> Result<Option<i64>, ApiError> {
     let candidates = state.store.unused_recovery_codes(user_id).await?;
     let code = Zeroizing::new(code);
-    let matched = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         candidates
             .into_iter()
             .find(|(_, hash)| auth::verify_password_blocking(Some(hash), &code))
             .map(|(id, _)| id)
     })
     .await
-    .map_err(|_| ApiError::internal())?;
-    match matched {
-        Some(id) => Ok(state.store.use_recovery_code(id, state.now()).await?),
-        None => Ok(false),
-    }
+    .map_err(|_| ApiError::internal())
 }

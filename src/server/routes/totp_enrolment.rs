@@ -15,11 +15,14 @@ use zeroize::Zeroizing;
 
 use super::super::auth::{self, AuthUser, ClientAddr, MaybeAuthUser};
 use super::super::error::{ApiError, ApiJson};
+use super::super::limiter::Named;
 use super::super::state::AppState;
-use super::super::store::Stage;
-use super::RateLimited;
-use super::common::{audit, setting, user_entry};
-use super::signin::{Succession, challenge_owner, count_failure, issue_challenge, seal_context, sign_in};
+use super::super::store::{Attempt, Stage, Tx, UserRow};
+use super::common::{audit, finish, limit, setting, user_entry};
+use super::signin::{
+    Issue, Step, Succession, challenge_owner, fail, issue_challenge, partially_passed, passed, record_failure, refuse,
+    reserve, sign_in,
+};
 use crate::wire::{AuthStep, ErrorBody, TotpConfirmRequest, TotpEnrolRequest, TotpEnrolment};
 
 /// Refuse a bearer enrolment step (`action`) unless the session's user gave their password
@@ -54,31 +57,20 @@ async fn require_recent_authentication(
         (status = 403, description = "`forbidden`: 2FA is already set up; `reauth_required`: signed in, but the \
             password was last given more than 5 minutes ago (unlock with /auth/reauth, then retry)", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`: too many unknown challenges from this address", body = ErrorBody)))]
 pub(super) async fn totp_enrol(
     State(state): State<AppState>,
     addr: ClientAddr,
     MaybeAuthUser(signed_in): MaybeAuthUser,
     ApiJson(request): ApiJson<TotpEnrolRequest>,
 ) -> Result<Json<TotpEnrolment>, ApiError> {
-    let now = state.now();
-    let (user, challenge) = match (&request.challenge, signed_in) {
+    let (user, challenge_hash) = match (&request.challenge, signed_in) {
         (Some(challenge), _) => {
             let (hash, user) = challenge_owner(&state, challenge, Stage::TotpEnrolment, addr, "totp.enrol").await?;
-            if user.totp_enabled()
-                || state
-                    .store
-                    .consume_challenge(&hash, Stage::TotpEnrolment, now)
-                    .await?
-                    .is_none()
-            {
+            if user.totp_enabled() {
                 return Err(ApiError::invalid_challenge());
             }
-            let next = issue_challenge(&state, user.id, Stage::TotpConfirm).await?;
-            (user, Some(next))
+            (user, Some(hash))
         }
         (None, Some(signed_in)) => {
             if signed_in.user.totp_enabled() {
@@ -96,17 +88,59 @@ pub(super) async fn totp_enrol(
         }
         (None, None) => return Err(ApiError::unauthenticated()),
     };
-    let secret = auth::new_totp_secret();
-    let sealed = state.key.seal(&secret, &seal_context(user.id));
-    state.store.set_totp_pending(user.id, &sealed).await?;
     let setting = setting(&state).await?;
-    let otpauth_url = auth::otpauth_url(&secret, &user.email, &setting.name);
-    audit(&state, user_entry(&state, &user, addr, "totp.enrol", "started")).await?;
+    let secret = auth::new_totp_secret();
+    let sealed = state.key.seal(&secret, &auth::totp_seal_context(user.id));
+    let mut tx = state.store.begin().await?;
+    let result = start_enrolment(&state, &mut tx, &user, addr, challenge_hash.as_deref(), &sealed).await;
+    let challenge = finish(tx, result).await?;
     Ok(Json(TotpEnrolment {
         secret: auth::base32(&secret),
-        otpauth_url,
+        otpauth_url: auth::otpauth_url(&secret, &user.email, &setting.name),
         challenge,
     }))
+}
+
+/// Keep the new (sealed) secret until a code confirms it, inside `tx`; during sign-in, spend
+/// the enrolment challenge and answer the challenge that confirms.
+async fn start_enrolment(
+    state: &AppState,
+    tx: &mut Tx,
+    user: &UserRow,
+    addr: ClientAddr,
+    challenge_hash: Option<&str>,
+    sealed: &[u8],
+) -> Result<Option<String>, ApiError> {
+    let step = Step {
+        user,
+        addr,
+        action: "totp.enrol",
+    };
+    let next = match challenge_hash {
+        Some(hash) => {
+            if tx
+                .consume_challenge(hash, Stage::TotpEnrolment, state.now())
+                .await?
+                .is_none()
+            {
+                let detail = "a parallel request spent the challenge first";
+                return refuse(
+                    state,
+                    tx,
+                    step,
+                    "invalid_challenge",
+                    detail,
+                    ApiError::invalid_challenge(),
+                )
+                .await;
+            }
+            Some(issue_challenge(state, tx, user.id, Stage::TotpConfirm).await?)
+        }
+        None => None,
+    };
+    tx.set_totp_pending(user.id, sealed).await?;
+    tx.audit(&step.entry(state, "started")).await?;
+    Ok(next)
 }
 
 /// Finish 2FA enrolment with a code from the new authenticator; answers a token and the
@@ -120,26 +154,22 @@ pub(super) async fn totp_enrol(
         (status = 403, description = "`reauth_required`: signed in, but the password was last given more than \
             5 minutes ago (unlock with /auth/reauth, then start again)", body = ErrorBody),
         (status = 423, description = "`account_locked`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 422, description = "`invalid_request`: missing fields or wrong types", body = ErrorBody),
-        (status = 400, description = "`invalid_request`: the body is not JSON", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
 pub(super) async fn totp_confirm(
-    _limit: RateLimited,
     State(state): State<AppState>,
     addr: ClientAddr,
     MaybeAuthUser(signed_in): MaybeAuthUser,
     ApiJson(request): ApiJson<TotpConfirmRequest>,
 ) -> Result<Json<AuthStep>, ApiError> {
     let code = Zeroizing::new(request.code);
-    let now = state.now();
     let (user, challenge_hash, succession) = match (&request.challenge, signed_in) {
         (Some(challenge), _) => {
+            limit(&state, addr, Named::SignIn(challenge))?;
             let (hash, user) = challenge_owner(&state, challenge, Stage::TotpConfirm, addr, "totp.confirm").await?;
             (user, Some(hash), Succession::Fresh)
         }
         (None, Some(signed_in)) => {
+            limit(&state, addr, Named::SignIn(&signed_in.token_hash))?;
             require_recent_authentication(&state, &signed_in, addr, "totp.confirm").await?;
             let succession = Succession::Continued {
                 expires_at: signed_in.expires_at,
@@ -154,20 +184,12 @@ pub(super) async fn totp_confirm(
     };
     let secret = state
         .key
-        .unseal(&pending, &seal_context(user.id))
+        .unseal(&pending, &auth::totp_seal_context(user.id))
         .map_err(|_| ApiError::internal())?;
-    let Some(step) = auth::check_totp(&secret, &code, now).and_then(|s| i64::try_from(s).ok()) else {
-        return Err(count_failure(&state, &user, addr, "totp.confirm", ApiError::invalid_code()).await?);
+    let attempt = reserve(&state, confirm_step(&user, addr)).await?;
+    let Some(totp_step) = auth::check_totp(&secret, &code, state.now()).and_then(|s| i64::try_from(s).ok()) else {
+        return Err(fail(&state, attempt, confirm_step(&user, addr), ApiError::invalid_code()).await);
     };
-    if let Some(hash) = &challenge_hash
-        && state
-            .store
-            .consume_challenge(hash, Stage::TotpConfirm, now)
-            .await?
-            .is_none()
-    {
-        return Err(ApiError::invalid_challenge());
-    }
     let codes = auth::new_recovery_codes();
     let to_hash = Zeroizing::new(codes.clone());
     let hashes = tokio::task::spawn_blocking(move || {
@@ -178,9 +200,89 @@ pub(super) async fn totp_confirm(
     })
     .await
     .map_err(|_| ApiError::internal())??;
-    if !state.store.confirm_totp(user.id, &pending, step, &hashes, now).await? {
-        return Err(count_failure(&state, &user, addr, "totp.confirm", ApiError::invalid_code()).await?);
+    let confirmation = Confirmation {
+        challenge_hash: challenge_hash.as_deref(),
+        pending: &pending,
+        step: totp_step,
+        recovery_hashes: &hashes,
+        recovery_codes: codes,
+        succession,
+    };
+    let mut tx = state.store.begin().await?;
+    let result = confirm(&state, &mut tx, confirm_step(&user, addr), attempt, confirmation).await;
+    Ok(Json(finish(tx, result).await?))
+}
+
+/// The confirm step of `user`, as its audit rows name it.
+fn confirm_step(user: &UserRow, addr: ClientAddr) -> Step<'_> {
+    Step {
+        user,
+        addr,
+        action: "totp.confirm",
     }
-    audit(&state, user_entry(&state, &user, addr, "totp.confirm", "success")).await?;
-    Ok(Json(sign_in(&state, user.id, addr, true, succession, codes).await?))
+}
+
+/// What a right confirmation code brings to [`confirm`].
+struct Confirmation<'a> {
+    /// The confirm challenge, when enrolment is part of signing in.
+    challenge_hash: Option<&'a str>,
+    /// The sealed pending secret the code was checked against.
+    pending: &'a [u8],
+    /// The step the code matched.
+    step: i64,
+    /// The hashes of the new recovery codes.
+    recovery_hashes: &'a [String],
+    /// The new recovery codes themselves, shown once.
+    recovery_codes: Vec<String>,
+    /// What the new session takes over.
+    succession: Succession,
+}
+
+/// A right confirmation code, inside `tx`: spend the challenge, make the pending secret the
+/// secret (spending its step: a code already spent is a failure), replace the recovery codes,
+/// end every session and sign in.
+async fn confirm(
+    state: &AppState,
+    tx: &mut Tx,
+    step: Step<'_>,
+    attempt: Attempt,
+    confirmation: Confirmation<'_>,
+) -> Result<AuthStep, ApiError> {
+    let now = state.now();
+    if let Some(hash) = confirmation.challenge_hash
+        && tx.consume_challenge(hash, Stage::TotpConfirm, now).await?.is_none()
+    {
+        partially_passed(state, tx, Some(attempt), step).await?;
+        let detail = "a parallel request spent the challenge first";
+        return refuse(
+            state,
+            tx,
+            step,
+            "invalid_challenge",
+            detail,
+            ApiError::invalid_challenge(),
+        )
+        .await;
+    }
+    let confirmed = tx
+        .confirm_totp(
+            step.user.id,
+            confirmation.pending,
+            confirmation.step,
+            confirmation.recovery_hashes,
+            now,
+        )
+        .await?;
+    if !confirmed {
+        record_failure(state, tx, attempt, step, Some("already used")).await?;
+        return Err(ApiError::invalid_code());
+    }
+    passed(state, tx, Some(attempt), step).await?;
+    tx.audit(&step.entry(state, "success")).await?;
+    let issue = Issue {
+        second_factor: true,
+        succession: confirmation.succession,
+        used_recovery_code: false,
+    };
+    sign_in(state, tx, step.user.id, step.addr, issue, confirmation.recovery_codes).await
 }

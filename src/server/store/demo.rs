@@ -271,14 +271,17 @@ impl Store {
         }
         for n in &data.notifications {
             sqlx::query(
-                "INSERT INTO notifications (user_id, kind, message, incident_id, communication_id, created_at, read_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO notifications (user_id, kind, individual_id, actor_id, incident_id, communication_id,
+                                            plan_id, created_at, read_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .bind(n.user_id)
             .bind(n.kind)
-            .bind(&n.message)
+            .bind(n.individual_id)
+            .bind(n.actor_id)
             .bind(n.incident_id.as_deref())
             .bind(n.communication_id.as_deref())
+            .bind(n.plan_id.as_deref())
             .bind(n.created_at)
             .bind(n.read_at)
             .execute(&mut *tx)

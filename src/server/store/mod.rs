@@ -8,19 +8,29 @@
 //!
 //! SQLite is opened in WAL mode with foreign keys on, `synchronous=FULL` (a committed sign-in
 //! failure or audit row survives a power cut) and a busy timeout, so parallel writers wait for
-//! each other instead of failing with `SQLITE_BUSY`. Read-then-write sequences run inside
-//! `BEGIN IMMEDIATE` transactions; counters and the TOTP step are single atomic statements.
+//! each other instead of failing with `SQLITE_BUSY`.
 //!
-//! Layout: this module opens the database (pragmas, migrations); the methods are grouped by
-//! what they hold: [`setting`], [`users`] (accounts, lock-out counters, TOTP and recovery
-//! codes), [`sessions`] (sessions and sign-in challenges), [`audit`], [`records`] (incidents
+//! Writes go through a [`Tx`] (`BEGIN IMMEDIATE`), which also writes the audit rows of what it
+//! changes and refuses to commit a change without one: a change and its audit row are
+//! committed together or not at all. Only four writes stand alone, each for a reason: the
+//! reservation of a sign-in attempt ([`Store::reserve_attempt`], which parallel requests must
+//! see before the check; its audit row comes with its resolution), the idle timer of a session
+//! ([`Store::touch_session`], bookkeeping), and creating the setting row and seeding demo data
+//! (a new database). Reads that return pupil data use the one access rule of `access`.
+//!
+//! Layout: this module opens the database (pragmas, migrations); `tx` is the write
+//! transaction; the methods are grouped by what they hold: [`setting`], [`users`] (accounts,
+//! the lock-out counter, TOTP and recovery codes), [`sessions`] (sessions and sign-in
+//! challenges), [`audit`], `access` (who may see which individuals), [`records`] (incidents
 //! and notifications) and [`demo`] (seeding the demo data).
 
+mod access;
 mod audit;
 mod demo;
 mod records;
 mod sessions;
 mod setting;
+mod tx;
 mod users;
 
 use std::path::Path;
@@ -29,10 +39,12 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use access::Viewer;
 pub use records::{IncidentRow, NotificationRow};
 pub use sessions::{SessionRow, Stage};
 pub use setting::SettingRow;
-pub use users::{Failure, NewUser, UserRow};
+pub use tx::Tx;
+pub use users::{Attempt, Lockout, NewUser, Resolution, Subject, UserRow};
 
 /// Result of the store's methods.
 pub type StoreResult<T> = Result<T, sqlx::Error>;
@@ -100,7 +112,13 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::super::audit::AuditEntry;
     use super::*;
+
+    const LOCKOUT: Lockout = Lockout {
+        threshold: 6,
+        stale_after: 120,
+    };
 
     async fn store_with_user() -> (tempfile::TempDir, Store, i64) {
         let dir = tempfile::tempdir().unwrap();
@@ -113,8 +131,36 @@ mod tests {
             temporary_expires_at: None,
             now: 1,
         };
-        let id = store.create_user(&user).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let id = tx.create_user(&user).await.unwrap();
+        tx.audit(&AuditEntry::new(1, None, "test", "account.create", "success"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         (dir, store, id)
+    }
+
+    fn audit_entry() -> AuditEntry {
+        AuditEntry::new(1, None, "test", "test.event", "success")
+    }
+
+    /// Resolve `attempt` in a transaction of its own, with an audit row.
+    async fn resolve(store: &Store, attempt: Attempt, how: &str) -> Resolution {
+        let mut tx = store.begin().await.unwrap();
+        let resolution = match how {
+            "failed" => tx.attempt_failed(attempt, 6, 100).await,
+            "passed" => tx.attempt_passed(attempt, 6, 100).await,
+            _ => tx.attempt_partially_passed(attempt, 6, 100).await,
+        }
+        .unwrap();
+        tx.audit(&audit_entry()).await.unwrap();
+        tx.commit().await.unwrap();
+        resolution
+    }
+
+    async fn count(store: &Store, id: i64) -> (i64, bool) {
+        let user = store.user_by_id(id).await.unwrap().unwrap();
+        (user.failed_attempts, user.locked_at.is_some())
     }
 
     #[cfg(unix)]
@@ -132,16 +178,18 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn totp_step_is_compare_and_set() {
         let (_dir, store, id) = store_with_user().await;
-        assert!(store.advance_totp_step(id, 5).await.unwrap());
-        assert!(!store.advance_totp_step(id, 5).await.unwrap(), "the same step twice");
-        assert!(!store.advance_totp_step(id, 4).await.unwrap(), "an earlier step");
-        assert!(store.advance_totp_step(id, 6).await.unwrap());
-        let tasks: Vec<_> = (0..10)
-            .map(|_| {
-                let store = store.clone();
-                tokio::spawn(async move { store.advance_totp_step(id, 7).await.unwrap() })
-            })
-            .collect();
+        let advance = |store: Store, step: i64| async move {
+            let mut tx = store.begin().await.unwrap();
+            let won = tx.advance_totp_step(id, step).await.unwrap();
+            tx.audit(&audit_entry()).await.unwrap();
+            tx.commit().await.unwrap();
+            won
+        };
+        assert!(advance(store.clone(), 5).await);
+        assert!(!advance(store.clone(), 5).await, "the same step twice");
+        assert!(!advance(store.clone(), 4).await, "an earlier step");
+        assert!(advance(store.clone(), 6).await);
+        let tasks: Vec<_> = (0..10).map(|_| tokio::spawn(advance(store.clone(), 7))).collect();
         let mut wins = 0;
         for task in tasks {
             wins += usize::from(task.await.unwrap());
@@ -149,58 +197,170 @@ mod tests {
         assert_eq!(wins, 1, "exactly one parallel request may spend a step");
     }
 
+    /// The reservation is the lock-out's guarantee: of 20 parallel attempts, six are counted
+    /// (numbered 1 to 6) and the others refused before any check.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn parallel_failures_all_count_and_lock_once() {
+    async fn parallel_reservations_count_six_and_refuse_the_rest() {
         let (_dir, store, id) = store_with_user().await;
         let tasks: Vec<_> = (0..20)
             .map(|_| {
                 let store = store.clone();
-                tokio::spawn(async move { store.record_failure(id, 6, 100).await.unwrap() })
+                tokio::spawn(async move { store.reserve_attempt(Subject::User(id), LOCKOUT, 100).await.unwrap() })
             })
             .collect();
-        let mut counts = Vec::new();
-        let mut newly = 0;
+        let mut attempts = Vec::new();
         for task in tasks {
-            let failure = task.await.unwrap();
-            counts.push(failure.count);
-            newly += usize::from(failure.newly_locked);
+            attempts.extend(task.await.unwrap());
         }
-        counts.sort_unstable();
-        assert_eq!(counts, (1..=20).collect::<Vec<_>>());
-        assert_eq!(newly, 1);
-        let user = store.user_by_id(id).await.unwrap().unwrap();
-        assert_eq!((user.failed_attempts, user.locked_at), (20, Some(100)));
-        store.reset_failures(id).await.unwrap();
-        assert_eq!(
-            store.user_by_id(id).await.unwrap().unwrap().failed_attempts,
-            20,
-            "a lock is not reset by success"
+        assert_eq!(attempts.len(), 6);
+        let (mut numbers, mut newly) = (Vec::new(), 0);
+        for attempt in attempts {
+            let resolution = resolve(&store, attempt, "failed").await;
+            assert!(resolution.locked);
+            numbers.push(resolution.number);
+            newly += usize::from(resolution.newly_locked);
+        }
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=6).collect::<Vec<_>>());
+        assert_eq!(newly, 1, "locked once");
+        assert_eq!(count(&store, id).await, (6, true));
+        assert!(
+            store
+                .reserve_attempt(Subject::User(id), LOCKOUT, 101)
+                .await
+                .unwrap()
+                .is_none()
         );
-        assert_eq!(store.unlock("A@example.test").await.unwrap(), Some(id));
-        let user = store.user_by_id(id).await.unwrap().unwrap();
-        assert_eq!((user.failed_attempts, user.locked_at), (0, None));
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(tx.unlock("A@example.test").await.unwrap(), Some(id));
+        tx.audit(&audit_entry()).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(count(&store, id).await, (0, false));
+        assert!(
+            store
+                .reserve_attempt(Subject::User(id), LOCKOUT, 102)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    /// A success resets the count only when it is alone; beside another attempt in flight it
+    /// stays counted. A partial success takes itself off the count only when alone.
+    #[tokio::test]
+    async fn successes_reset_only_when_alone() {
+        let (_dir, store, id) = store_with_user().await;
+        let reserve = || store.reserve_attempt(Subject::User(id), LOCKOUT, 100);
+        let first = reserve().await.unwrap().unwrap();
+        resolve(&store, first, "failed").await;
+        let alone = reserve().await.unwrap().unwrap();
+        assert_eq!(resolve(&store, alone, "partial").await.number, 2);
+        assert_eq!(
+            count(&store, id).await,
+            (1, false),
+            "a lone partial success is not counted"
+        );
+        let success = reserve().await.unwrap().unwrap();
+        let other = reserve().await.unwrap().unwrap();
+        assert!(!resolve(&store, success, "passed").await.locked);
+        assert_eq!(
+            count(&store, id).await,
+            (3, false),
+            "a success beside another attempt stays counted"
+        );
+        resolve(&store, other, "failed").await;
+        let later = reserve().await.unwrap().unwrap();
+        let partial = reserve().await.unwrap().unwrap();
+        resolve(&store, later, "failed").await;
+        resolve(&store, partial, "partial").await;
+        assert_eq!(
+            count(&store, id).await,
+            (4, false),
+            "alone once the attempt beside it has resolved"
+        );
+        let last = reserve().await.unwrap().unwrap();
+        assert!(!resolve(&store, last, "passed").await.locked);
+        assert_eq!(count(&store, id).await, (0, false), "a lone full success resets");
+    }
+
+    /// A success that would leave the sixth attempt counted locks, and is itself refused.
+    #[tokio::test]
+    async fn a_success_at_the_threshold_beside_others_locks() {
+        let (_dir, store, id) = store_with_user().await;
+        let mut attempts = Vec::new();
+        for _ in 0..6 {
+            attempts.push(
+                store
+                    .reserve_attempt(Subject::User(id), LOCKOUT, 100)
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            );
+        }
+        let success = attempts.pop().unwrap();
+        let resolution = resolve(&store, success, "passed").await;
+        assert!(resolution.locked && resolution.newly_locked);
+        for attempt in attempts {
+            assert!(!resolve(&store, attempt, "failed").await.newly_locked);
+        }
+        assert_eq!(count(&store, id).await, (6, true));
+    }
+
+    /// A check that never resolved holds its slot only until it is stale.
+    #[tokio::test]
+    async fn a_lost_attempt_stops_holding_its_slot_after_a_while() {
+        let (_dir, store, id) = store_with_user().await;
+        let lost = store
+            .reserve_attempt(Subject::User(id), LOCKOUT, 100)
+            .await
+            .unwrap()
+            .unwrap();
+        drop(lost); // the check crashed
+        let soon = store
+            .reserve_attempt(Subject::User(id), LOCKOUT, 150)
+            .await
+            .unwrap()
+            .unwrap();
+        resolve(&store, soon, "passed").await;
+        assert_eq!(
+            count(&store, id).await,
+            (2, false),
+            "the lost attempt is still in flight"
+        );
+        let later = store
+            .reserve_attempt(Subject::User(id), LOCKOUT, 400)
+            .await
+            .unwrap()
+            .unwrap();
+        resolve(&store, later, "passed").await;
+        assert_eq!(count(&store, id).await, (0, false), "the lost slot lapsed");
     }
 
     #[tokio::test]
     async fn unknown_emails_lock_like_accounts() {
         let (_dir, store, _) = store_with_user().await;
-        for n in 1..=5 {
-            let failure = store.record_unknown_failure("h", 6, 10).await.unwrap();
-            assert_eq!((failure.count, failure.locked), (n, false));
+        let subject = || Subject::UnknownEmail("h".to_string());
+        for n in 1..=6 {
+            let attempt = store.reserve_attempt(subject(), LOCKOUT, 10).await.unwrap().unwrap();
+            let resolution = resolve(&store, attempt, "passed").await;
+            assert_eq!(resolution.number, n);
+            assert_eq!((resolution.locked, resolution.newly_locked), (n == 6, n == 6));
         }
-        assert!(!store.unknown_email_locked("h").await.unwrap());
-        assert!(store.record_unknown_failure("h", 6, 10).await.unwrap().newly_locked);
-        assert!(store.unknown_email_locked("h").await.unwrap());
-        assert_eq!(store.unlock("nobody@example.test").await.unwrap(), None);
-        assert!(store.unknown_email_locked("h").await.unwrap());
-        store.clear_unknown_failures("h").await.unwrap();
-        assert!(!store.unknown_email_locked("h").await.unwrap());
+        assert!(store.reserve_attempt(subject(), LOCKOUT, 10).await.unwrap().is_none());
+        let mut tx = store.begin().await.unwrap();
+        assert!(tx.clear_unknown_failures("h").await.unwrap());
+        tx.audit(&audit_entry()).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(store.reserve_attempt(subject(), LOCKOUT, 10).await.unwrap().is_some());
     }
 
     #[tokio::test]
     async fn challenges_are_single_use_bound_to_a_stage_and_expire() {
         let (_dir, store, id) = store_with_user().await;
-        store.create_challenge("c1", id, Stage::Totp, 100, 400).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        tx.create_challenge("c1", id, Stage::Totp, 100, 400).await.unwrap();
+        tx.audit(&audit_entry()).await.unwrap();
+        tx.commit().await.unwrap();
         assert_eq!(
             store.challenge_user("c1", Stage::PasswordChange, 200).await.unwrap(),
             None
@@ -211,35 +371,64 @@ mod tests {
             "expired"
         );
         assert_eq!(store.challenge_user("c1", Stage::Totp, 200).await.unwrap(), Some(id));
-        assert_eq!(store.consume_challenge("c1", Stage::Totp, 200).await.unwrap(), Some(id));
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(tx.consume_challenge("c1", Stage::Totp, 200).await.unwrap(), Some(id));
         assert_eq!(
-            store.consume_challenge("c1", Stage::Totp, 201).await.unwrap(),
+            tx.consume_challenge("c1", Stage::Totp, 201).await.unwrap(),
             None,
             "used"
         );
+        tx.audit(&audit_entry()).await.unwrap();
+        tx.commit().await.unwrap();
         assert_eq!(store.challenge_user("c1", Stage::Totp, 201).await.unwrap(), None);
     }
 
     #[tokio::test]
     async fn password_change_ends_every_session() {
         let (_dir, store, id) = store_with_user().await;
-        let s1 = store.create_session("t1", id, 10, 1000, 10, "").await.unwrap();
-        store.create_session("t2", id, 10, 1000, 10, "").await.unwrap();
-        store.set_password(id, "new-hash", 20).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let s1 = tx.create_session("t1", id, 10, 1000, 10, "").await.unwrap();
+        tx.create_session("t2", id, 10, 1000, 10, "").await.unwrap();
+        tx.set_password(id, "new-hash", 20).await.unwrap();
         for token in ["t1", "t2"] {
-            assert!(
-                store
-                    .session_by_token_hash(token)
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .revoked_at
-                    .is_some()
-            );
+            let session = sqlx::query_as::<_, (Option<i64>,)>("SELECT revoked_at FROM sessions WHERE token_hash = ?1")
+                .bind(token)
+                .fetch_one(tx.read())
+                .await
+                .unwrap();
+            assert!(session.0.is_some());
         }
+        assert!(!tx.revoke_session(s1, 30, "logout").await.unwrap(), "already revoked");
+        tx.audit(&audit_entry()).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    /// A change and its audit row are one commit: a transaction that changed something without
+    /// writing its row is refused, and one dropped before its commit leaves neither behind.
+    #[tokio::test]
+    async fn a_change_and_its_audit_row_are_never_separated() {
+        let (_dir, store, id) = store_with_user().await;
+        let audit_rows = || async { store.audit_rows_after(0, 100).await.unwrap().len() };
+        let before = audit_rows().await;
+
+        let mut tx = store.begin().await.unwrap();
+        tx.set_password(id, "unaudited", 5).await.unwrap();
         assert!(
-            !store.revoke_session(s1, 30, "logout").await.unwrap(),
-            "already revoked"
+            tx.commit().await.is_err(),
+            "a change without its audit row was committed"
         );
+        assert_ne!(store.user_by_id(id).await.unwrap().unwrap().password_hash, "unaudited");
+
+        let mut tx = store.begin().await.unwrap();
+        tx.set_password(id, "abandoned", 5).await.unwrap();
+        tx.audit(&audit_entry()).await.unwrap();
+        drop(tx);
+        assert_ne!(store.user_by_id(id).await.unwrap().unwrap().password_hash, "abandoned");
+        assert_eq!(audit_rows().await, before, "the audit row outlived its change");
+
+        let tx = store.begin().await.unwrap();
+        tx.commit().await.unwrap();
+        store.append_audit(&audit_entry()).await.unwrap();
+        assert_eq!(audit_rows().await, before + 1);
     }
 }

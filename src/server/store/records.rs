@@ -1,8 +1,10 @@
-//! Pupil records: the incident list and the notifications.
+//! Pupil records: the incident list and the notifications, both read through the one access
+//! rule of [`super::access`].
 
 use sqlx::FromRow;
 
-use super::{Store, StoreResult};
+use super::access::{bind_viewer, pupil_name, visible_individuals};
+use super::{Store, StoreResult, Viewer};
 
 /// One row of the incident list.
 #[derive(Debug, Clone, FromRow)]
@@ -27,17 +29,23 @@ pub struct IncidentRow {
     pub parents_informed: bool,
 }
 
-/// One notification.
+/// One notification, with what its references resolve to.
 #[derive(Debug, Clone, FromRow)]
 pub struct NotificationRow {
     /// Id.
     pub id: i64,
     /// Kind as stored.
     pub kind: String,
-    /// Message.
-    pub message: String,
-    /// Incident number, if any.
+    /// The individual it concerns, if any.
+    pub individual_id: Option<i64>,
+    /// That individual's name.
+    pub individual_name: Option<String>,
+    /// The incident's number, if it concerns one.
     pub incident_number: Option<i64>,
+    /// The display name of the staff member whose action raised it.
+    pub actor: Option<String>,
+    /// For a plan review: the plan's review date (ISO).
+    pub review_on: Option<String>,
     /// When raised.
     pub created_at: i64,
     /// When read.
@@ -45,67 +53,81 @@ pub struct NotificationRow {
 }
 
 impl Store {
-    /// A page of incidents the user may see, newest first, and how many match in all.
-    /// `see_all` is decided by the caller from the role; otherwise only incidents about
-    /// individuals the user has an access permission for are listed (deny by default).
+    /// A page of the incidents `viewer` may see, newest first, and how many they may see in
+    /// all: not deleted, about a visible individual.
     pub async fn incidents_page(
         &self,
-        user_id: i64,
-        see_all: bool,
+        viewer: Viewer,
         since: Option<i64>,
         after: Option<(i64, i64)>,
         limit: i64,
     ) -> StoreResult<(Vec<IncidentRow>, u64)> {
-        let (total,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM incidents i
-             WHERE i.deleted_at IS NULL
-               AND (?1 = 1 OR i.individual_id IN (SELECT individual_id FROM access_permissions WHERE user_id = ?2))
-               AND (?3 IS NULL OR i.occurred_at >= ?3)",
-        )
-        .bind(see_all)
-        .bind(user_id)
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await?;
+        let count = sqlx::query_as(concat!(
+            "WITH ",
+            visible_individuals!(),
+            " SELECT COUNT(*) FROM incidents i
+              WHERE i.deleted_at IS NULL
+                AND i.individual_id IN (SELECT individual_id FROM visible)
+                AND (?3 IS NULL OR i.occurred_at >= ?3)"
+        ));
+        let (total,): (i64,) = bind_viewer(count, viewer).bind(since).fetch_one(&self.pool).await?;
         let (after_at, after_number) = after.unzip();
-        let rows = sqlx::query_as(
-            "SELECT i.number, i.occurred_at, i.individual_id,
-                    CASE WHEN p.preferred_name <> '' THEN p.preferred_name ELSE p.first_name END || ' ' || p.last_name
-                        AS individual_name,
-                    i.kind, c.name AS category, l.name AS location, i.flagged,
-                    i.parents_informed_at IS NOT NULL AS parents_informed
-             FROM incidents i
-             JOIN individuals p ON p.id = i.individual_id
-             JOIN incident_categories c ON c.id = i.category_id
-             JOIN locations l ON l.id = i.location_id
-             WHERE i.deleted_at IS NULL
-               AND (?1 = 1 OR i.individual_id IN (SELECT individual_id FROM access_permissions WHERE user_id = ?2))
-               AND (?3 IS NULL OR i.occurred_at >= ?3)
-               AND (?4 IS NULL OR i.occurred_at < ?4 OR (i.occurred_at = ?4 AND i.number < ?5))
-             ORDER BY i.occurred_at DESC, i.number DESC
-             LIMIT ?6",
-        )
-        .bind(see_all)
-        .bind(user_id)
-        .bind(since)
-        .bind(after_at)
-        .bind(after_number)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let page = sqlx::query_as(concat!(
+            "WITH ",
+            visible_individuals!(),
+            " SELECT i.number, i.occurred_at, i.individual_id, ",
+            pupil_name!("p"),
+            " AS individual_name,
+                     i.kind, c.name AS category, l.name AS location, i.flagged,
+                     i.parents_informed_at IS NOT NULL AS parents_informed
+              FROM incidents i
+              JOIN individuals p ON p.id = i.individual_id
+              JOIN incident_categories c ON c.id = i.category_id
+              JOIN locations l ON l.id = i.location_id
+              WHERE i.deleted_at IS NULL
+                AND i.individual_id IN (SELECT individual_id FROM visible)
+                AND (?3 IS NULL OR i.occurred_at >= ?3)
+                AND (?4 IS NULL OR i.occurred_at < ?4 OR (i.occurred_at = ?4 AND i.number < ?5))
+              ORDER BY i.occurred_at DESC, i.number DESC
+              LIMIT ?6"
+        ));
+        let rows = bind_viewer(page, viewer)
+            .bind(since)
+            .bind(after_at)
+            .bind(after_number)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         Ok((rows, u64::try_from(total).unwrap_or(0)))
     }
 
-    /// The newest notifications of a user.
-    pub async fn notifications(&self, user_id: i64, limit: i64) -> StoreResult<Vec<NotificationRow>> {
-        sqlx::query_as(
-            "SELECT n.id, n.kind, n.message, i.number AS incident_number, n.created_at, n.read_at
-             FROM notifications n LEFT JOIN incidents i ON i.id = n.incident_id AND i.deleted_at IS NULL
-             WHERE n.user_id = ?1 ORDER BY n.created_at DESC, n.id DESC LIMIT ?2",
-        )
-        .bind(user_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
+    /// The newest notifications of `viewer`, leaving out every one they may not read now: one
+    /// about an individual they may not see, or about an incident they may not list (deleted,
+    /// or about an individual they may not see), or about a deleted plan.
+    pub async fn notifications(&self, viewer: Viewer, limit: i64) -> StoreResult<Vec<NotificationRow>> {
+        let query = sqlx::query_as(concat!(
+            "WITH ",
+            visible_individuals!(),
+            " SELECT n.id, n.kind, n.individual_id, ",
+            pupil_name!("p"),
+            " AS individual_name, i.number AS incident_number, u.display_name AS actor,
+                     pl.review_on, n.created_at, n.read_at
+              FROM notifications n
+              LEFT JOIN individuals p ON p.id = n.individual_id
+              LEFT JOIN incidents i ON i.id = n.incident_id
+              LEFT JOIN communications c ON c.id = n.communication_id
+              LEFT JOIN smart_plans pl ON pl.id = n.plan_id
+              LEFT JOIN users u ON u.id = n.actor_id
+              WHERE n.user_id = ?1
+                AND (n.individual_id IS NULL OR n.individual_id IN (SELECT individual_id FROM visible))
+                AND (n.incident_id IS NULL
+                     OR (i.deleted_at IS NULL AND i.individual_id IN (SELECT individual_id FROM visible)))
+                AND (n.communication_id IS NULL OR c.individual_id IN (SELECT individual_id FROM visible))
+                AND (n.plan_id IS NULL
+                     OR (pl.deleted_at IS NULL AND pl.individual_id IN (SELECT individual_id FROM visible)))
+              ORDER BY n.created_at DESC, n.id DESC
+              LIMIT ?3"
+        ));
+        bind_viewer(query, viewer).bind(limit).fetch_all(&self.pool).await
     }
 }

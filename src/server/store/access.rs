@@ -1,0 +1,82 @@
+//! The one access rule: which individuals a user may see. Every query that returns pupil data
+//! (incidents, notifications, and every list that comes after them) is written against the
+//! `visible` table of [`visible_individuals!`], for a [`Viewer`] built from the user's role, so
+//! the rule is written once and a permission change applies to the very next request (it is
+//! read from the database every time; SECURITY.md rules 27 and 28).
+
+use super::super::permissions::permissions;
+use super::{Store, StoreResult, UserRow};
+
+/// Who is reading: a user, and whether their role sees every individual
+/// ([`crate::wire::Permissions::see_all_individuals`]); otherwise only the individuals granted
+/// to them in `access_permissions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    /// The reading user.
+    pub user_id: i64,
+    /// The role sees every individual.
+    pub sees_all: bool,
+}
+
+impl Viewer {
+    /// The viewer `user` is, by their role.
+    pub fn of(user: &UserRow) -> Viewer {
+        Viewer {
+            user_id: user.id,
+            sees_all: permissions(user.role()).see_all_individuals,
+        }
+    }
+}
+
+/// A common table expression `visible(individual_id)`: the individuals the viewer bound as `?1`
+/// (user id) and `?2` (sees all) may see. Use it as `concat!("WITH ", visible_individuals!(),
+/// " SELECT …")` and bind the viewer first ([`bind_viewer`]).
+macro_rules! visible_individuals {
+    () => {
+        "visible(individual_id) AS (
+             SELECT id FROM individuals WHERE ?2 = 1
+             UNION ALL
+             SELECT individual_id FROM access_permissions WHERE ?2 = 0 AND user_id = ?1)"
+    };
+}
+pub(super) use visible_individuals;
+
+/// The name of the individual aliased `$p`, as lists show it: the preferred name (or else the
+/// first name) and the last name.
+macro_rules! pupil_name {
+    ($p:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $p,
+            ".preferred_name <> '' THEN ",
+            $p,
+            ".preferred_name ELSE ",
+            $p,
+            ".first_name END || ' ' || ",
+            $p,
+            ".last_name"
+        )
+    };
+}
+pub(super) use pupil_name;
+
+/// A query whose parameters start with a viewer.
+type SqliteQueryAs<'q, T> = sqlx::query::QueryAs<'q, sqlx::Sqlite, T, sqlx::sqlite::SqliteArguments>;
+
+/// Bind `viewer` as `?1` and `?2` of a query built on [`visible_individuals!`].
+pub(super) fn bind_viewer<'q, T>(query: SqliteQueryAs<'q, T>, viewer: Viewer) -> SqliteQueryAs<'q, T> {
+    query.bind(viewer.user_id).bind(viewer.sees_all)
+}
+
+impl Store {
+    /// The ids of every individual `viewer` may see, in id order.
+    pub async fn visible_individual_ids(&self, viewer: Viewer) -> StoreResult<Vec<i64>> {
+        let query = sqlx::query_as(concat!(
+            "WITH ",
+            visible_individuals!(),
+            " SELECT DISTINCT individual_id FROM visible ORDER BY individual_id"
+        ));
+        let rows: Vec<(i64,)> = bind_viewer(query, viewer).fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+}
