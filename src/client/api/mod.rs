@@ -36,6 +36,10 @@ pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 /// Time allowed to connect.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(8);
+/// How long an idle connection is kept for the next request: well under the reference
+/// server's 10 s idle close, so a request is never written into a connection the server is
+/// closing at that moment (which fails it, a POST included, instead of reusing nothing).
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A successful answer: its status and its body as cleaned JSON (`null` when empty). `Debug`
 /// prints only the status: the body may hold a token, recovery codes or pupils' names.
@@ -179,6 +183,7 @@ impl Api {
             .https_only(transport.https_only)
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("bsmart/", env!("CARGO_PKG_VERSION")))
             .build()
