@@ -12,9 +12,9 @@ use super::super::state::AppState;
 use super::super::store::{Attempt, SettingRow, Stage, Subject, Tx, UserRow};
 use super::common::{audit, finish, limit, setting};
 use super::signin::{
-    Issue, Step, Succession, after_password, challenge_owner, fail, issue_challenge, matching_recovery_code,
-    min_password_chars, partially_passed, passed, record_failure, refuse, reserve, sign_in, temporary_expired,
-    temporary_expired_error,
+    Issue, Step, Succession, after_password, challenge_owner, challenge_spent_first, fail, issue_challenge,
+    matching_recovery_code, min_password_chars, partially_passed, passed, record_failure, refuse, reserve, sign_in,
+    temporary_expired, temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, LoginRequest, TotpRequest};
 
@@ -204,16 +204,7 @@ async fn second_factor(
     }
     if tx.consume_challenge(challenge_hash, Stage::Totp, now).await?.is_none() {
         partially_passed(state, tx, Some(attempt), step).await?;
-        let detail = "a parallel request spent the challenge first";
-        return refuse(
-            state,
-            tx,
-            step,
-            "invalid_challenge",
-            detail,
-            ApiError::invalid_challenge(),
-        )
-        .await;
+        return challenge_spent_first(state, tx, step).await;
     }
     passed(state, tx, Some(attempt), step).await?;
     let used_recovery_code = matches!(factor, SecondFactor::RecoveryCode(_));

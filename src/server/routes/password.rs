@@ -11,8 +11,8 @@ use super::super::state::AppState;
 use super::super::store::{Attempt, SettingRow, Stage, Tx, UserRow};
 use super::common::{finish, limit, setting};
 use super::signin::{
-    Issue, NewPassword, Step, Succession, after_password, challenge_owner, fail, new_password, partially_passed,
-    passed, refuse, reserve, sign_in, temporary_expired, temporary_expired_error,
+    Issue, NewPassword, Step, Succession, after_password, challenge_owner, challenge_spent_first, fail, new_password,
+    partially_passed, passed, refuse, reserve, sign_in, temporary_expired, temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, PasswordChangeRequest};
 
@@ -114,16 +114,7 @@ async fn forced_change(
         .await?
         .is_none()
     {
-        let detail = "a parallel request spent the challenge first";
-        return refuse(
-            state,
-            tx,
-            step,
-            "invalid_challenge",
-            detail,
-            ApiError::invalid_challenge(),
-        )
-        .await;
+        return challenge_spent_first(state, tx, step).await;
     }
     tx.set_password(user.id, &new_hash, now).await?;
     tx.audit(&step.entry(state, "success").detail("temporary replaced"))

@@ -72,6 +72,21 @@ pub(super) async fn refuse<T>(
     Err(error)
 }
 
+/// Refuse `step` because a parallel request spent its challenge first (the challenge was valid
+/// when read, gone when spent): audited as `invalid_challenge`, like any spent challenge.
+pub(super) async fn challenge_spent_first<T>(state: &AppState, tx: &mut Tx, step: Step<'_>) -> Result<T, ApiError> {
+    let detail = "a parallel request spent the challenge first";
+    refuse(
+        state,
+        tx,
+        step,
+        "invalid_challenge",
+        detail,
+        ApiError::invalid_challenge(),
+    )
+    .await
+}
+
 /// What a resolution means for the request, inside `tx`: the resolution that locked the account
 /// ends every session of it and writes `account.lock`; a locked account is refused with 423.
 async fn enforce_lock(state: &AppState, tx: &mut Tx, step: Step<'_>, resolution: Resolution) -> Result<(), ApiError> {

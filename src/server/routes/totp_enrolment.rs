@@ -20,8 +20,8 @@ use super::super::state::AppState;
 use super::super::store::{Attempt, Stage, Tx, UserRow};
 use super::common::{audit, finish, limit, setting, user_entry};
 use super::signin::{
-    Issue, Step, Succession, challenge_owner, fail, issue_challenge, partially_passed, passed, record_failure, refuse,
-    reserve, sign_in,
+    Issue, Step, Succession, challenge_owner, challenge_spent_first, fail, issue_challenge, partially_passed, passed,
+    record_failure, reserve, sign_in,
 };
 use crate::wire::{AuthStep, ErrorBody, TotpConfirmRequest, TotpEnrolRequest, TotpEnrolment};
 
@@ -123,16 +123,7 @@ async fn start_enrolment(
                 .await?
                 .is_none()
             {
-                let detail = "a parallel request spent the challenge first";
-                return refuse(
-                    state,
-                    tx,
-                    step,
-                    "invalid_challenge",
-                    detail,
-                    ApiError::invalid_challenge(),
-                )
-                .await;
+                return challenge_spent_first(state, tx, step).await;
             }
             Some(issue_challenge(state, tx, user.id, Stage::TotpConfirm).await?)
         }
@@ -253,16 +244,7 @@ async fn confirm(
         && tx.consume_challenge(hash, Stage::TotpConfirm, now).await?.is_none()
     {
         partially_passed(state, tx, Some(attempt), step).await?;
-        let detail = "a parallel request spent the challenge first";
-        return refuse(
-            state,
-            tx,
-            step,
-            "invalid_challenge",
-            detail,
-            ApiError::invalid_challenge(),
-        )
-        .await;
+        return challenge_spent_first(state, tx, step).await;
     }
     let confirmed = tx
         .confirm_totp(
