@@ -314,8 +314,9 @@ fn question_mark_on_an_open_incident_shows_help_over_it_and_esc_comes_back_to_it
     assert!(back.contains("Reference:") && !back.contains("Keys:"), "{back}");
 }
 
-#[test]
-fn the_recovery_codes_are_left_only_by_answering_have_you_saved_these() {
+/// Signed in as a new user who set up two-factor, on the recovery codes (one code,
+/// `ABCD-EFGH-IJKL-MNOP`).
+fn at_the_recovery_codes() -> Driver {
     let mut d = Driver::started(DriverOpts::default());
     d.log_in(
         "new@x.test",
@@ -327,6 +328,12 @@ fn the_recovery_codes_are_left_only_by_answering_have_you_saved_these() {
     let ok =
         json!({"status": "ok", "token": "t1", "user": user_json("Ned"), "recovery_codes": ["ABCD-EFGH-IJKL-MNOP"]});
     d.answer("POST /auth/totp/confirm", 200, &ok);
+    d
+}
+
+#[test]
+fn the_recovery_codes_are_left_only_by_answering_have_you_saved_these() {
+    let mut d = at_the_recovery_codes();
     for key in ['d', 'q', 'p', 'x'] {
         d.press(KeyCode::Char(key));
         assert!(
@@ -568,17 +575,7 @@ fn a_two_factor_set_up_that_did_not_start_is_tried_again_with_enter() {
 
 #[test]
 fn question_mark_shows_the_keys_of_the_recovery_codes_and_quitting_them_asks_first() {
-    let mut d = Driver::started(DriverOpts::default());
-    d.log_in(
-        "new@x.test",
-        &json!({"status": "totp_enrolment_required", "challenge": "c1"}),
-    );
-    let enrol = json!({"secret": "JBSWY3DPEHPK3PXP", "otpauth_url": "otpauth://totp/x:y?secret=JBSWY3DPEHPK3PXP", "challenge": "c2"});
-    d.answer("POST /auth/totp/enrol", 200, &enrol);
-    d.enter("123456");
-    let ok =
-        json!({"status": "ok", "token": "t1", "user": user_json("Ned"), "recovery_codes": ["ABCD-EFGH-IJKL-MNOP"]});
-    d.answer("POST /auth/totp/confirm", 200, &ok);
+    let mut d = at_the_recovery_codes();
     d.press(KeyCode::Char('?'));
     assert!(d.check().contains("Keys: Set up two-factor"));
     d.press(KeyCode::Esc);
