@@ -11,7 +11,7 @@ use super::super::state::AppState;
 use super::super::store::{Attempt, SettingRow, Stage, Tx, UserRow};
 use super::common::{finish, limit, setting};
 use super::signin::{
-    Issue, NewPassword, Step, Succession, after_password, challenge_owner, challenge_spent_first, fail, new_password,
+    Issue, NewPassword, Step, after_password, challenge_owner, challenge_spent_first, fail, new_password,
     partially_passed, passed, refuse, reserve, sign_in, temporary_expired, temporary_expired_error,
 };
 use crate::wire::{AuthStep, ErrorBody, PasswordChangeRequest};
@@ -158,12 +158,6 @@ async fn voluntary_change(
     passed(state, tx, Some(attempt), step).await?;
     tx.set_password(user.id, &new_hash, state.now()).await?;
     tx.audit(&step.entry(state, "success")).await?;
-    let issue = Issue {
-        second_factor: true,
-        succession: Succession::Reauthenticated {
-            expires_at: signed_in.expires_at,
-        },
-        used_recovery_code: false,
-    };
+    let issue = Issue::reauthenticated(signed_in.expires_at);
     sign_in(state, tx, user.id, addr, issue, Vec::new()).await
 }

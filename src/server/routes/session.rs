@@ -11,7 +11,7 @@ use super::super::limiter::Named;
 use super::super::state::AppState;
 use super::super::store::{Attempt, Tx};
 use super::common::{finish, limit, user_entry};
-use super::signin::{Issue, Step, Succession, fail, passed, refuse, reserve, sign_in};
+use super::signin::{Issue, Step, fail, passed, refuse, reserve, sign_in};
 use crate::wire::{AuthStep, ErrorBody, ReauthRequest};
 
 /// Unlock a locked client with the password: answers a new token and revokes the old one.
@@ -63,13 +63,7 @@ async fn rotate(state: &AppState, tx: &mut Tx, signed_in: &AuthUser, attempt: At
     }
     let entry = step.entry(state, "success").target(&token_ref(&signed_in.token_hash));
     tx.audit(&entry).await?;
-    let issue = Issue {
-        second_factor: true,
-        succession: Succession::Reauthenticated {
-            expires_at: signed_in.expires_at,
-        },
-        used_recovery_code: false,
-    };
+    let issue = Issue::reauthenticated(signed_in.expires_at);
     sign_in(state, tx, user.id, addr, issue, Vec::new()).await
 }
 

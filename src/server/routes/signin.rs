@@ -275,6 +275,19 @@ pub(super) struct Issue {
     pub used_recovery_code: bool,
 }
 
+impl Issue {
+    /// A session that replaces a signed-in one after its user gave the password again (reauth,
+    /// a voluntary password change): a full authentication, ending when `expires_at`, the old
+    /// session's absolute limit, comes.
+    pub(super) fn reauthenticated(expires_at: i64) -> Issue {
+        Issue {
+            second_factor: true,
+            succession: Succession::Reauthenticated { expires_at },
+            used_recovery_code: false,
+        }
+    }
+}
+
 /// Issue a session token inside `tx`: the only way to one. The attempt that led here must be
 /// resolved first ([`passed`]).
 pub(super) async fn sign_in(
