@@ -430,6 +430,34 @@ fn an_ascii_terminal_gets_no_symbol_outside_ascii() {
 
 // What a review of the reshaped client found, one test each.
 
+#[test]
+fn a_long_list_of_notifications_scrolls_with_the_selection() {
+    let mut d = driver();
+    let many: Vec<serde_json::Value> = (1..=60)
+        .map(|n| {
+            let mut one = notification(&format!("Pupil Number{n:02}"));
+            one["id"] = json!(n);
+            one["kind"] = json!("communication");
+            one
+        })
+        .collect();
+    d.signed_in(json!([incident_json(10281, "Ann Smith")]), json!(many));
+    let text = d.check();
+    assert!(text.contains("Number01") && !text.contains("Number60"), "{text}");
+    d.press(KeyCode::Tab);
+    for _ in 0..59 {
+        d.press(KeyCode::Char('j'));
+    }
+    let text = d.check();
+    assert!(
+        text.contains("Number60") && !text.contains("Number01"),
+        "the list did not follow the selection:\n{text}"
+    );
+    d.press(KeyCode::Char('g'));
+    let text = d.check();
+    assert!(text.contains("Number01") && !text.contains("Number60"), "{text}");
+}
+
 fn dashboard(d: &Driver) -> &Dashboard {
     d.app.page::<Dashboard>().expect("on the dashboard")
 }

@@ -41,6 +41,18 @@ pub struct SliceTable<'a, const N: usize> {
     pub glyphs: Glyphs,
 }
 
+/// The first row to show of a list scrolled to `offset` so that row `selected` is in a view of
+/// `visible` rows (it scrolls as little as it can; a view of no rows keeps the offset).
+pub fn follow(offset: usize, selected: usize, visible: usize) -> usize {
+    if selected < offset {
+        selected
+    } else if visible > 0 && selected >= offset + visible {
+        selected + 1 - visible
+    } else {
+        offset
+    }
+}
+
 /// Widths for columns that want `wants` in `available` columns (one space between columns):
 /// the wanted widths when they fit (the last column takes what is left over), else the
 /// `shrink` columns give way, widest first, down to `mins`.
@@ -167,6 +179,15 @@ mod tests {
             "selected row styled"
         );
         assert!(!buf[(19, 1)].modifier.contains(Modifier::REVERSED));
+    }
+
+    #[test]
+    fn the_view_follows_the_selection_scrolling_as_little_as_it_can() {
+        assert_eq!(follow(0, 3, 10), 0);
+        assert_eq!(follow(0, 10, 10), 1);
+        assert_eq!(follow(5, 2, 10), 2);
+        assert_eq!(follow(5, 14, 10), 5);
+        assert_eq!(follow(5, 30, 0), 5);
     }
 
     #[test]

@@ -4,12 +4,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, List, ListItem, Paragraph, Wrap};
+use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{Dashboard, Loading, Pane, notice};
 use crate::client::screens::{Ctx, centered, wrapped_height};
 use crate::client::widgets::fit::fit;
-use crate::client::widgets::slice_table::SliceTable;
+use crate::client::widgets::slice_table::{SliceTable, follow};
 use crate::wire::{IncidentKind, IncidentSummary};
 
 /// Draw the whole dashboard into `area`.
@@ -57,11 +57,7 @@ pub fn render_table(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>)
         .border_style(pane_border(d, Pane::Incidents, ctx));
     let visible = area.height.saturating_sub(3) as usize;
     d.page = visible.max(1);
-    if d.selected < d.offset {
-        d.offset = d.selected;
-    } else if visible > 0 && d.selected >= d.offset + visible {
-        d.offset = d.selected + 1 - visible;
-    }
+    d.offset = follow(d.offset, d.selected, visible);
     if d.incidents.is_empty() {
         let msg = match (d.loading, d.total) {
             (Loading::Done, Some(_)) => d.period.empty().to_string(),
@@ -147,6 +143,10 @@ fn render_side(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     } else {
         String::new()
     };
+    let shown = usize::from(parts[0].height.saturating_sub(2)).max(1);
+    let selected = d.notification_list.selected();
+    let first = follow(d.notification_list.offset(), selected.unwrap_or(0), shown);
+    *d.notification_list.offset_mut() = first;
     let (items, title): (Vec<ListItem>, String) = match &d.notifications {
         None if d.notifications_stale => (
             vec![ListItem::new("Could not be loaded yet.")],
@@ -160,8 +160,11 @@ fn render_side(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
             vec![ListItem::new("Nothing new.")],
             format!("My notifications (0){stale}"),
         ),
+        // Only the notifications in view are worded and fitted (a lead may have hundreds).
         Some(list) => (
             list.iter()
+                .skip(first)
+                .take(shown)
                 .map(|n| {
                     let mark = if n.read {
                         "  ".to_string()
@@ -189,7 +192,8 @@ fn render_side(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
             .highlight_style(theme.selected())
             .highlight_symbol(ctx.glyphs.mark());
     }
-    f.render_stateful_widget(list, parts[0], &mut d.notification_list);
+    let mut in_view = ListState::default().with_selected(selected.map(|at| at - first));
+    f.render_stateful_widget(list, parts[0], &mut in_view);
     f.render_widget(help, parts[1]);
 }
 
