@@ -5,7 +5,7 @@
 //! Times arrive from the server in UTC and are shown in the computer's local time zone, except
 //! where [`Dates::utc`] is chosen (snapshot tests, so that they do not depend on the machine).
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Datelike, Local, Timelike, Utc};
 
 /// How to turn server times into words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,9 +28,23 @@ impl Dates {
         }
     }
 
-    /// `01/12/26 10:42`, for tables.
+    /// `01/12/26 10:42`, for tables. Written by hand rather than through a `strftime` pattern,
+    /// which chrono parses again at every call: a table formats a date on every row of every
+    /// frame.
     pub fn short(&self, at: DateTime<Utc>) -> String {
-        self.format(at, "%d/%m/%y %H:%M")
+        let local = if self.utc {
+            at.naive_utc()
+        } else {
+            at.with_timezone(&Local).naive_local()
+        };
+        format!(
+            "{:02}/{:02}/{:02} {:02}:{:02}",
+            local.day(),
+            local.month(),
+            local.year().rem_euclid(100),
+            local.hour(),
+            local.minute()
+        )
     }
 
     /// `Tuesday 1 December 2026, 10:42`, for a record's view.
@@ -62,5 +76,8 @@ mod tests {
         assert_eq!(d.long(at), "Tuesday 1 December 2026, 10:42");
         assert_eq!(d.day(at), "1 Dec");
         assert_eq!(d.time(at), "10:42");
+        let early = Utc.with_ymd_and_hms(2005, 3, 9, 7, 5, 0).unwrap();
+        assert_eq!(d.short(early), early.format("%d/%m/%y %H:%M").to_string());
+        assert_eq!(d.short(early), "09/03/05 07:05");
     }
 }

@@ -9,7 +9,16 @@ use unicode_width::UnicodeWidthStr;
 
 /// The columns `text` takes.
 pub fn width(text: &str) -> usize {
-    UnicodeWidthStr::width(text)
+    if printable_ascii(text) {
+        text.len()
+    } else {
+        UnicodeWidthStr::width(text)
+    }
+}
+
+/// Only printable ASCII: every character is one byte and one column, and one grapheme.
+fn printable_ascii(text: &str) -> bool {
+    text.bytes().all(|b| (b' '..=b'~').contains(&b))
 }
 
 /// `text` on one line, at most `columns` wide; cut text ends in `ellipsis` (when even that does
@@ -26,6 +35,10 @@ pub fn fit<'a>(text: &'a str, columns: usize, ellipsis: &str) -> Cow<'a, str> {
     let room = columns.saturating_sub(width(ellipsis));
     if room == 0 {
         return Cow::Owned(ellipsis.chars().take(columns).collect());
+    }
+    if printable_ascii(&one_line) {
+        // Most names and types: cut by bytes.
+        return Cow::Owned(format!("{}{ellipsis}", &one_line[..room]));
     }
     let mut out = String::new();
     let mut used = 0;
@@ -53,6 +66,8 @@ mod tests {
         assert_eq!(fit("名前の長い生徒", 6, "…"), "名前…");
         assert_eq!(fit("abcdef", 4, "..."), "a...");
         assert_eq!(fit("abcdef", 2, "..."), "..");
+        assert_eq!(fit("abcdef", 5, "…"), "abcd…");
+        assert_eq!(fit("abcdé", 4, "…"), "abc…");
         let family = "👩\u{200D}👩\u{200D}👧 Zoë and more";
         let cut = fit(family, 6, "…");
         assert!(width(&cut) <= 6 && cut.ends_with('…'), "{cut}");
