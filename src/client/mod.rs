@@ -5,7 +5,8 @@
 //! - the loop: [`event`] (one channel, no tick), [`action`] (what happened), [`command`] (what
 //!   to do), [`app`] (the global state and `update`);
 //! - calls: [`call`] (a request, its slot and its typed reply, routed back to whoever asked),
-//!   [`api`] (one reqwest client, bounded reads, every reply cleaned as one JSON value);
+//!   [`api`] (one reqwest client, bounded reads, every string of every reply cleaned as it
+//!   is decoded);
 //! - the screens: [`screens`] (one folder each: the sign-in flow, the lock, the pages) and
 //!   [`widgets`];
 //! - shared rules: [`keymap`] (one key table for keys, help and hints), [`privacy`] (the one

@@ -2,8 +2,8 @@
 //!
 //! ratatui 0.30 drops C0/C1 controls itself but still draws bidi overrides and zero-width
 //! characters, and it draws the *rest* of an escape sequence (`]0;pwned`) as text. So every
-//! string is cleaned here once, when the reply is decoded (`api::decode` runs [`clean_value`]
-//! over the whole JSON value before it becomes a typed reply), before any `Span` can be built
+//! string is cleaned here once, as the reply is decoded (`api::cleaned` runs [`clean_cow`] over
+//! every string of the JSON on its way into the typed reply), before any `Span` can be built
 //! from it:
 //! - C0 controls are dropped, except `\n` (kept: a line break) and `\t` (turned into a space);
 //! - DEL and C1 controls (U+0080–U+009F) are dropped;
@@ -13,6 +13,8 @@
 //! - bidi controls U+202A–U+202E, U+2066–U+2069, the bidi marks U+200E, U+200F and U+061C, and
 //!   the invisible U+200B, U+2060, U+FEFF are dropped; ZWJ (U+200D) and ZWNJ (U+200C) stay,
 //!   because names in several scripts need them.
+
+use std::borrow::Cow;
 
 /// True for a character that must never reach the screen.
 pub fn is_forbidden(c: char) -> bool {
@@ -32,25 +34,7 @@ pub fn is_forbidden(c: char) -> bool {
 
 /// Clean one string as rule 35 says. `\n` survives; use [`clean_line`] for single-line input.
 pub fn clean(input: &str) -> String {
-    // Fast path: most strings are plain text.
-    if !input.chars().any(|c| is_forbidden(c) && c != '\n') {
-        return input.to_owned();
-    }
-    let mut out = String::with_capacity(input.len());
-    let mut chars = input.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\n' => out.push('\n'),
-            '\t' => out.push(' '),
-            '\u{1b}' => skip_escape(&mut chars),
-            // C1 introducers of string/CSI sequences: the 8-bit forms of ESC [ ] P X ^ _.
-            '\u{9b}' => skip_csi(&mut chars),
-            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
-            c if is_forbidden(c) => {}
-            c => out.push(c),
-        }
-    }
-    out
+    clean_cow(input).into_owned()
 }
 
 /// Clean a string for a single-line field: as [`clean`], with line breaks turned into spaces
@@ -126,39 +110,28 @@ fn skip_string(chars: &mut Chars<'_>) {
     }
 }
 
-/// Clean every string of a decoded JSON value in place: object keys, string values and the
-/// strings inside arrays, at any depth. This is the one way server text reaches the client's
-/// types ([`crate::client::api::decode`] runs it before any typed conversion), so a field added
-/// to a reply later cannot escape it.
-pub fn clean_value(value: &mut serde_json::Value) {
-    use serde_json::Value;
-    match value {
-        Value::String(text) => clean_in_place(text),
-        Value::Array(items) => items.iter_mut().for_each(clean_value),
-        Value::Object(map) => {
-            let dirty = map.keys().any(|k| needs_cleaning(k));
-            if dirty {
-                let entries = std::mem::take(map);
-                for (key, mut item) in entries {
-                    clean_value(&mut item);
-                    map.insert(clean(&key), item);
-                }
-            } else {
-                map.values_mut().for_each(clean_value);
-            }
+/// [`clean`] without a copy when there is nothing to clean (almost every string a server sends).
+/// The reply decoder runs every string of every reply through this
+/// ([`crate::client::api::cleaned`]), so a field added to a reply later cannot escape it.
+pub fn clean_cow(input: &str) -> Cow<'_, str> {
+    if !input.chars().any(|c| is_forbidden(c) && c != '\n') {
+        return Cow::Borrowed(input);
+    }
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => out.push('\n'),
+            '\t' => out.push(' '),
+            '\u{1b}' => skip_escape(&mut chars),
+            // C1 introducers of string/CSI sequences: the 8-bit forms of ESC [ ] P X ^ _.
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if is_forbidden(c) => {}
+            c => out.push(c),
         }
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
-}
-
-fn needs_cleaning(text: &str) -> bool {
-    text.chars().any(|c| is_forbidden(c) && c != '\n')
-}
-
-fn clean_in_place(text: &mut String) {
-    if needs_cleaning(text) {
-        *text = clean(text);
-    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -208,16 +181,9 @@ mod tests {
     }
 
     #[test]
-    fn every_string_of_a_value_is_cleaned_keys_included() {
-        let mut v = serde_json::json!({
-            "a\u{1b}[1m": ["x\u{202e}", {"deep": "\u{1b}]0;t\u{7}ok"}],
-            "n": 1,
-            "keep": "line one\nline two"
-        });
-        clean_value(&mut v);
-        assert_eq!(
-            v,
-            serde_json::json!({"a": ["x", {"deep": "ok"}], "n": 1, "keep": "line one\nline two"})
-        );
+    fn clean_text_is_not_copied() {
+        assert!(matches!(clean_cow("Ann Smith\nline two"), Cow::Borrowed(_)));
+        assert_eq!(clean_cow("Ann\u{202e}"), Cow::<str>::Owned("Ann".into()));
+        assert_eq!(clean_cow("a\tb"), "a b");
     }
 }

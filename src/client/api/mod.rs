@@ -1,18 +1,20 @@
 //! The API client: one `reqwest::Client` (rustls with the ring provider, certificates always
 //! validated), timeouts, bounded response reads and typed errors.
 //!
-//! Every reply body is read with a hard limit ([`MAX_RESPONSE_BYTES`]; reqwest sets none), then
-//! decoded into a `serde_json::Value` whose every string is cleaned ([`clean_value`],
-//! SECURITY.md 35) before anything else sees it: an [`Answer`] holds only cleaned JSON, and
-//! the typed reply is made from it ([`Answer::typed`]). No reply type has a cleaning step of its
-//! own to forget, so a field added later cannot bypass it. Failures become [`ApiError`]s that
-//! the screens turn into sentences; a 500 with an HTML body or broken JSON is a clear error too.
+//! Every reply body is read with a hard limit ([`MAX_RESPONSE_BYTES`]; reqwest sets none) into
+//! an [`Answer`], and becomes a typed reply only through [`Answer::typed`], which decodes it with
+//! every string cleaned on the way in ([`cleaned`], SECURITY.md 35). No reply type has a
+//! cleaning step of its own to forget, so a field added later cannot bypass it. Failures become
+//! [`ApiError`]s that the screens turn into sentences; a 500 with an HTML body or broken JSON is
+//! a clear error too.
 //!
+//! - [`cleaned`]: the decoder that cleans every string of a reply.
 //! - [`request`]: calls described as data ([`Request`]).
 //! - [`error`]: [`ApiError`] and the reading of reqwest's errors.
 //! - [`replies`]: the reply types [`Answer::typed`] accepts, each with samples for the
 //!   property test of SECURITY.md 36.
 
+pub mod cleaned;
 mod error;
 pub mod replies;
 mod request;
@@ -27,7 +29,7 @@ pub use error::ApiError;
 pub use replies::ReplyType;
 pub use request::{Method, Request};
 
-use super::sanitize::clean_value;
+use serde_json::error::Category;
 use crate::wire;
 
 /// The most a reply may weigh; more is refused (a 10 MB reply is an error, not a memory spike).
@@ -41,14 +43,14 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(8);
 /// closing at that moment (which fails it, a POST included, instead of reusing nothing).
 pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A successful answer: its status and its body as cleaned JSON (`null` when empty). `Debug`
-/// prints only the status: the body may hold a token, recovery codes or pupils' names.
+/// A successful answer: its status and its body, not decoded yet (it becomes a reply only
+/// through [`Answer::typed`], which cleans it). `Debug` prints only the status: the body may
+/// hold a token, recovery codes or pupils' names, and it is wiped when dropped.
 #[derive(Clone, PartialEq)]
 pub struct Answer {
     /// HTTP status (2xx).
     pub status: u16,
-    /// The body, every string cleaned.
-    pub value: serde_json::Value,
+    body: Zeroizing<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Answer {
@@ -58,48 +60,37 @@ impl std::fmt::Debug for Answer {
 }
 
 impl Answer {
-    /// The body as the reply type `T`.
+    /// The body as the reply type `T`, every string cleaned (an empty body is `null`).
     pub fn typed<T: ReplyType>(self) -> Result<T, ApiError> {
-        serde_json::from_value(self.value).map_err(|e| ApiError::BadResponse {
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &self.body
+        };
+        cleaned::from_json(body).map_err(|e| ApiError::BadResponse {
             status: self.status,
-            reason: format!("not the reply expected ({:?})", e.classify()),
+            reason: match e.classify() {
+                Category::Data => format!("not the reply expected ({:?})", e.classify()),
+                _ if looks_like_html(body) => "an HTML page".into(),
+                _ => json_problem(&e),
+            },
         })
     }
 }
 
-/// Decode a reply as the client does: a 2xx body into an [`Answer`] of cleaned JSON, anything
-/// else into the error envelope.
-pub fn answer(status: u16, body: &[u8]) -> Result<Answer, ApiError> {
+/// What a reply of `status` and `body` is: a 2xx an [`Answer`] to type, anything else the
+/// error envelope decoded into an [`ApiError`].
+pub fn answer(status: u16, body: impl Into<Vec<u8>>) -> Result<Answer, ApiError> {
+    let body = Zeroizing::new(body.into());
     if !(200..300).contains(&status) {
-        return Err(decode_error(status, body));
+        return Err(decode_error(status, &body));
     }
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Answer {
-            status,
-            value: serde_json::Value::Null,
-        });
-    }
-    let value = clean_json(body).map_err(|e| ApiError::BadResponse {
-        status,
-        reason: if looks_like_html(body) {
-            "an HTML page".into()
-        } else {
-            json_problem(&e)
-        },
-    })?;
-    Ok(Answer { status, value })
+    Ok(Answer { status, body })
 }
 
 /// [`answer`] and [`Answer::typed`] in one: what a reply of `status` and `body` becomes.
 pub fn decode<T: ReplyType>(status: u16, body: &[u8]) -> Result<T, ApiError> {
     answer(status, body)?.typed()
-}
-
-/// Parse `body` as JSON and clean every string in it.
-fn clean_json(body: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
-    let mut value: serde_json::Value = serde_json::from_slice(body)?;
-    clean_value(&mut value);
-    Ok(value)
 }
 
 /// Where the JSON broke, never `{e}`: serde quotes the offending server value (an unknown enum
@@ -114,7 +105,7 @@ fn json_problem(e: &serde_json::Error) -> String {
 }
 
 fn decode_error(status: u16, body: &[u8]) -> ApiError {
-    match clean_json(body).and_then(serde_json::from_value::<wire::ErrorBody>) {
+    match cleaned::from_json::<wire::ErrorBody>(body) {
         Ok(e) => ApiError::Server {
             status,
             code: e.error.code,
@@ -228,8 +219,8 @@ impl Api {
         if let Some(token) = token {
             builder = builder.bearer_auth(token.expose_secret());
         }
-        let (status, body) = self.exchange(builder).await?;
-        answer(status, &body)
+        let (status, mut body) = self.exchange(builder).await?;
+        answer(status, std::mem::take(&mut *body))
     }
 
     async fn exchange(&self, req: reqwest::RequestBuilder) -> Result<(u16, Zeroizing<Vec<u8>>), ApiError> {
@@ -281,7 +272,10 @@ mod tests {
         );
         let bad = decode::<wire::Setting>(200, b"{not json").unwrap_err();
         assert!(matches!(bad, ApiError::BadResponse { status: 200, .. }));
-        assert_eq!(answer(204, b"").unwrap().value, serde_json::Value::Null);
+        let empty = answer(204, b"").unwrap().typed::<wire::Setting>().unwrap_err();
+        assert!(empty.to_string().contains("not the reply expected"), "{empty}");
+        let wrong = decode::<wire::Setting>(200, br#"{"name": 3}"#).unwrap_err();
+        assert!(wrong.to_string().contains("not the reply expected"), "{wrong}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The reply types [`super::Answer::typed`] accepts, registered in one place.
 //!
-//! Every string of every reply is cleaned as JSON before it becomes one of these types (see the
-//! parent module), so no type needs code of its own for that. What this registry adds is
+//! Every string of every reply is cleaned as it is decoded into one of these types
+//! ([`super::cleaned`]), so no type needs code of its own for that. What this registry adds is
 //! proof: [`ReplyType`] is implemented only by the [`reply_types!`] list below, which also
 //! gives each type samples with every optional field present, and the property test of
 //! SECURITY.md 36 (`tests/client_replies.rs`) sends each sample back with hostile text around
@@ -27,8 +27,9 @@ pub struct Sample {
     pub type_name: &'static str,
     /// The sample as the server would send it.
     pub json: Value,
-    /// Decode JSON as the type and encode it again (an error names what failed).
-    pub through_type: fn(Value) -> Result<Value, String>,
+    /// Decode a body as the type, as the client does (every string cleaned), and encode it
+    /// again (an error names what failed).
+    pub through_type: fn(&[u8]) -> Result<Value, String>,
 }
 
 macro_rules! reply_types {
@@ -43,8 +44,8 @@ macro_rules! reply_types {
                     all.push(Sample {
                         type_name: stringify!($ty),
                         json: serde_json::to_value(&sample).unwrap_or_default(),
-                        through_type: |value| {
-                            let typed: $ty = serde_json::from_value(value).map_err(|e| e.to_string())?;
+                        through_type: |body| {
+                            let typed: $ty = super::cleaned::from_json(body).map_err(|e| e.to_string())?;
                             serde_json::to_value(typed).map_err(|e| e.to_string())
                         },
                     });
