@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 
+use ratatui::buffer::Buffer;
+use ratatui::style::Style;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
@@ -54,6 +56,20 @@ pub fn fit<'a>(text: &'a str, columns: usize, ellipsis: &str) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
+/// `Buffer::set_stringn` with a fast path for printable ASCII, which is one cell a byte and
+/// needs no grapheme segmentation (that was the largest cost of a dashboard frame): the same
+/// cells and styles either way.
+pub fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, max_width: usize, style: Style) {
+    if !printable_ascii(text) {
+        buf.set_stringn(x, y, text, max_width, style);
+        return;
+    }
+    let room = usize::from(buf.area.right().saturating_sub(x)).min(max_width);
+    for (column, byte) in (x..).zip(text.bytes().take(room)) {
+        buf[(column, y)].set_char(char::from(byte)).set_style(style);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +87,30 @@ mod tests {
         let family = "👩\u{200D}👩\u{200D}👧 Zoë and more";
         let cut = fit(family, 6, "…");
         assert!(width(&cut) <= 6 && cut.ends_with('…'), "{cut}");
+    }
+
+    #[test]
+    fn put_writes_exactly_what_set_stringn_writes() {
+        use ratatui::layout::Rect;
+        use ratatui::style::{Color, Modifier};
+        let style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+        for text in [
+            "Ann Smith",
+            "",
+            "a very long line that runs off the edge",
+            "Zoë 日本",
+            "tab\there",
+            "~ !",
+        ] {
+            for (x, max) in [(0, 40), (3, 5), (15, 40), (19, 1), (2, 0)] {
+                let area = Rect::new(0, 0, 20, 1);
+                let (mut fast, mut slow) = (Buffer::empty(area), Buffer::empty(area));
+                fast.set_style(area, Style::new().bg(Color::Blue));
+                slow.set_style(area, Style::new().bg(Color::Blue));
+                put(&mut fast, x, 0, text, max, style);
+                slow.set_stringn(x, 0, text, max, style);
+                assert_eq!(fast, slow, "{text:?} at {x}, at most {max}");
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! or five times a frame (the block, the table, each row, each cell and each cell's text call
 //! `Buffer::set_style` on their whole area), and at 200x60 that was most of a 0.65 ms frame
 //! (benches/dashboard.rs, 10,000 incidents). Here the selected row is styled once and every
-//! other cell only by the `set_stringn` that writes its text.
+//! other cell only by the `fit::put` that writes its text.
 //!
 //! Column widths follow the content of the rows shown (names and types get the room, not fixed
 //! shares): each column asks for its widest cell; when they do not all fit, the columns named
@@ -18,7 +18,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
-use super::fit::{fit, width};
+use super::fit::{fit, put, width};
 use crate::client::glyphs::Glyphs;
 
 /// A header and the visible rows of a longer list.
@@ -113,7 +113,7 @@ impl<const N: usize> Widget for SliceTable<'_, N> {
             for ((text, x), w) in cells.iter().zip(xs).zip(widths) {
                 if x < area.right() && w > 0 {
                     let w = w.min(area.right() - x);
-                    buf.set_stringn(x, y, fit(text, usize::from(w), ellipsis), usize::from(w), style);
+                    put(buf, x, y, &fit(text, usize::from(w), ellipsis), usize::from(w), style);
                 }
             }
         };
@@ -123,7 +123,7 @@ impl<const N: usize> Widget for SliceTable<'_, N> {
             let cells = row.each_ref().map(String::as_str);
             if self.selected == Some(i) {
                 buf.set_style(line(y), self.selected_style);
-                buf.set_stringn(area.x, y, self.glyphs.mark(), 1, self.selected_style);
+                put(buf, area.x, y, self.glyphs.mark(), 1, self.selected_style);
                 write(buf, y, &cells, self.selected_style);
             } else {
                 write(buf, y, &cells, Style::default());
