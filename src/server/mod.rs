@@ -1,4 +1,5 @@
-//! The reference server: axum + sqlx (SQLite) behind the `/api/v1` API of DESIGN.md.
+//! The reference server: axum + sqlx (SQLite) behind the `/api/v1` API (its OpenAPI document is
+//! generated from the handlers and committed as `assets/openapi.json`).
 //!
 //! - [`routes`]: the handlers and the router (OpenAPI generated from the handlers).
 //! - [`auth`]: password policy and hashing, tokens, TOTP, recovery codes, bearer extractor.

@@ -29,8 +29,8 @@ pub use error::ApiError;
 pub use replies::ReplyType;
 pub use request::{Method, Request};
 
-use serde_json::error::Category;
 use crate::wire;
+use serde_json::error::Category;
 
 /// The most a reply may weigh; more is refused (a 10 MB reply is an error, not a memory spike).
 pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
