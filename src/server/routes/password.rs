@@ -97,15 +97,7 @@ async fn forced_change(
     let new_hash = match new {
         NewPassword::Hashed(hash) => hash,
         NewPassword::Refused(reason) => {
-            return refuse(
-                state,
-                tx,
-                step,
-                "refused",
-                &reason,
-                ApiError::weak_password(reason.clone()),
-            )
-            .await;
+            return refuse_weak(state, tx, step, reason).await;
         }
     };
     let now = state.now();
@@ -144,15 +136,7 @@ async fn voluntary_change(
         NewPassword::Hashed(hash) => hash,
         NewPassword::Refused(reason) => {
             partially_passed(state, tx, Some(attempt), step).await?;
-            return refuse(
-                state,
-                tx,
-                step,
-                "refused",
-                &reason,
-                ApiError::weak_password(reason.clone()),
-            )
-            .await;
+            return refuse_weak(state, tx, step, reason).await;
         }
     };
     passed(state, tx, Some(attempt), step).await?;
@@ -160,4 +144,18 @@ async fn voluntary_change(
     tx.audit(&step.entry(state, "success")).await?;
     let issue = Issue::reauthenticated(signed_in.expires_at);
     sign_in(state, tx, user.id, addr, issue, Vec::new()).await
+}
+
+/// Refuse `step` because the new password is weak: 422 with the policy's reason, audited as
+/// `refused` with that reason.
+async fn refuse_weak<T>(state: &AppState, tx: &mut Tx, step: Step<'_>, reason: String) -> Result<T, ApiError> {
+    refuse(
+        state,
+        tx,
+        step,
+        "refused",
+        &reason,
+        ApiError::weak_password(reason.clone()),
+    )
+    .await
 }
