@@ -361,28 +361,17 @@ mod tests {
 
     #[test]
     fn every_status_maps_to_an_envelope_code() {
-        assert_eq!(
-            ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE).code,
-            codes::PAYLOAD_TOO_LARGE
-        );
-        assert_eq!(
-            ApiError::for_status(StatusCode::METHOD_NOT_ALLOWED).code,
-            codes::METHOD_NOT_ALLOWED
-        );
-        assert_eq!(ApiError::for_status(StatusCode::BAD_GATEWAY).code, codes::INTERNAL);
-        assert_eq!(
-            ApiError::for_status(StatusCode::IM_A_TEAPOT).code,
-            codes::INVALID_REQUEST
-        );
-        assert_eq!(ApiError::for_status(StatusCode::URI_TOO_LONG).code, codes::URI_TOO_LONG);
-        assert_eq!(
-            ApiError::for_status(StatusCode::REQUEST_TIMEOUT).code,
-            codes::REQUEST_TIMEOUT
-        );
-        assert_eq!(
-            ApiError::for_status(StatusCode::SERVICE_UNAVAILABLE).code,
-            codes::SERVER_BUSY
-        );
+        for (status, code) in [
+            (StatusCode::PAYLOAD_TOO_LARGE, codes::PAYLOAD_TOO_LARGE),
+            (StatusCode::METHOD_NOT_ALLOWED, codes::METHOD_NOT_ALLOWED),
+            (StatusCode::BAD_GATEWAY, codes::INTERNAL),
+            (StatusCode::IM_A_TEAPOT, codes::INVALID_REQUEST),
+            (StatusCode::URI_TOO_LONG, codes::URI_TOO_LONG),
+            (StatusCode::REQUEST_TIMEOUT, codes::REQUEST_TIMEOUT),
+            (StatusCode::SERVICE_UNAVAILABLE, codes::SERVER_BUSY),
+        ] {
+            assert_eq!(ApiError::for_status(status).code, code, "{status}");
+        }
     }
 
     #[test]
