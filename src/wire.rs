@@ -56,6 +56,11 @@ pub mod codes {
     pub const REAUTH_REQUIRED: &str = "reauth_required";
     /// No such record, or one the user may not see (the two are indistinguishable).
     pub const NOT_FOUND: &str = "not_found";
+    /// The same client-made id was sent before with a different body: it names another
+    /// record, so nothing was recorded.
+    pub const CONFLICT: &str = "conflict";
+    /// Too late for this (an undo after its window closed).
+    pub const TOO_LATE: &str = "too_late";
     /// The body or query could not be read (wrong JSON, wrong types, missing fields).
     pub const INVALID_REQUEST: &str = "invalid_request";
     /// The body is larger than the server accepts.
@@ -592,6 +597,8 @@ pub enum NotificationKind {
     CollaborationInvite,
     /// A behaviour communication addressed to the user.
     Communication,
+    /// A response in the thread of a communication the user wrote or received.
+    CommunicationResponse,
     /// An incident was flagged for attention.
     IncidentFlagged,
     /// A Smart Plan is due for review.
@@ -614,6 +621,9 @@ pub struct Notification {
     /// The incident it concerns, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_reference: Option<String>,
+    /// The communication it concerns (also for a response in its thread), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub communication_id: Option<uuid::Uuid>,
     /// The member of staff whose action raised it (who invited, wrote or flagged), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
@@ -632,6 +642,424 @@ pub struct Notification {
 pub struct NotificationList {
     /// The notifications.
     pub items: Vec<Notification>,
+}
+
+/// How a behaviour or a communication reads: praise or concern.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Sentiment {
+    /// Praise: a behaviour to encourage.
+    Positive,
+    /// Concern: a behaviour to reduce.
+    Negative,
+    /// Neither.
+    Neutral,
+}
+
+/// A communication's tone, as the guide names it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    /// Positive.
+    Positive,
+    /// Negative.
+    Negative,
+    /// N/A.
+    Na,
+}
+
+impl Tone {
+    /// As the guide writes it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tone::Positive => "Positive",
+            Tone::Negative => "Negative",
+            Tone::Na => "N/A",
+        }
+    }
+}
+
+/// A member of staff inside another record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct StaffRef {
+    /// User id.
+    pub id: i64,
+    /// Name shown to others.
+    pub name: String,
+}
+
+/// Query of `GET /individuals`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "server", into_params(parameter_in = Query))]
+pub struct IndividualQuery {
+    /// Only individuals whose name contains this text (any case; at most 100 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// Page size, 1 to 1000 (default 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", param(minimum = 1, maximum = 1000))]
+    pub limit: Option<u32>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// One row of `GET /individuals`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct IndividualSummary {
+    /// Individual id.
+    pub id: i64,
+    /// Name as lists show it (preferred or first name, then last name).
+    pub name: PupilName,
+    /// e.g. "Year 9".
+    pub year_group: String,
+    /// Tutor group (and house).
+    pub group_name: String,
+    /// When the signed-in user last recorded something about this individual (a click, a
+    /// communication or an incident): lists put the most recent first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_recorded_by_me: Option<DateTime<Utc>>,
+}
+
+/// A page of `GET /individuals`, in id order.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct IndividualPage {
+    /// The individuals on this page.
+    pub items: Vec<IndividualSummary>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A key contact of an individual (a parent or carer).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct KeyContact {
+    /// Name.
+    pub name: String,
+    /// e.g. "Mother", "Foster carer".
+    pub relationship: String,
+    /// Telephone.
+    pub phone: String,
+    /// Email.
+    pub email: String,
+    /// 1 is called first.
+    pub priority: i64,
+}
+
+/// How a member of staff may see an individual (the profile's Access tab).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct AccessEntry {
+    /// The member of staff.
+    pub staff: StaffRef,
+    /// Their role.
+    pub role: Role,
+    /// `all` (their role sees every individual), or the level granted: `view`, `record`,
+    /// `manage`.
+    pub level: String,
+    /// A key member of staff of this individual (receives communications about them).
+    pub key_staff: bool,
+}
+
+/// `GET /individuals/{id}`: the profile's Details, Key contacts and Access tabs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct IndividualDetails {
+    /// Individual id.
+    pub id: i64,
+    /// Name as lists show it.
+    pub name: PupilName,
+    /// Legal first name.
+    pub first_name: PupilName,
+    /// Last name.
+    pub last_name: PupilName,
+    /// Preferred name (empty when none).
+    pub preferred_name: PupilName,
+    /// Date of birth.
+    pub date_of_birth: chrono::NaiveDate,
+    /// e.g. "Year 9".
+    pub year_group: String,
+    /// Tutor group (and house).
+    pub group_name: String,
+    /// Special educational needs status, e.g. "SEN support", "EHCP" (empty when none).
+    pub sen_status: String,
+    /// Notes.
+    pub notes: String,
+    /// Parents and carers, in the order to call them.
+    pub key_contacts: Vec<KeyContact>,
+    /// Staff who may see this profile, key staff first.
+    pub access: Vec<AccessEntry>,
+}
+
+/// A clicker behaviour of the setting.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Behaviour {
+    /// Behaviour id.
+    pub id: i64,
+    /// e.g. "Shouting out".
+    pub name: String,
+    /// Praise or concern.
+    pub sentiment: Sentiment,
+    /// Order in the clicker (lowest first).
+    pub position: i64,
+}
+
+/// `GET /behaviours`: the active behaviours, in clicker order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct BehaviourList {
+    /// The behaviours.
+    pub items: Vec<Behaviour>,
+}
+
+/// One period of the school day (the setting's bell times).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct BellPeriod {
+    /// 1 for the first period: `p1` in a typed time.
+    pub number: u32,
+    /// e.g. "Period 3".
+    pub name: String,
+    /// When it starts, in the setting's local time (`10:15`).
+    pub starts: chrono::NaiveTime,
+    /// When it ends.
+    pub ends: chrono::NaiveTime,
+}
+
+/// `GET /periods`: the setting's bell times, first period first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct PeriodList {
+    /// The periods of a school day.
+    pub items: Vec<BellPeriod>,
+}
+
+/// `POST /clicks`: one behaviour seen, recorded by the clicker. `id` is made by the client, so
+/// sending the same click again (a retry) records it once.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewClick {
+    /// Client-made UUID.
+    pub id: uuid::Uuid,
+    /// Who.
+    pub individual_id: i64,
+    /// What.
+    pub behaviour_id: i64,
+    /// When it was seen (the key press, or the time typed to backdate it): at most 2 minutes
+    /// ahead of the server's clock and at most 7 days old.
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A recorded click.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Click {
+    /// The client-made UUID.
+    pub id: uuid::Uuid,
+    /// Who.
+    pub individual_id: i64,
+    /// What.
+    pub behaviour_id: i64,
+    /// Who recorded it.
+    pub recorded_by: StaffRef,
+    /// When it was seen.
+    pub occurred_at: DateTime<Utc>,
+    /// When the server recorded it.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Query of `GET /clicks`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "server", into_params(parameter_in = Query))]
+pub struct ClickQuery {
+    /// Only clicks about this individual.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub individual_id: Option<i64>,
+    /// Only clicks of this behaviour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviour_id: Option<i64>,
+    /// Only clicks seen at or after this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<DateTime<Utc>>,
+    /// Only clicks seen before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<DateTime<Utc>>,
+    /// Page size, 1 to 1000 (default 200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", param(minimum = 1, maximum = 1000))]
+    pub limit: Option<u32>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// A page of `GET /clicks`, most recently seen first.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct ClickPage {
+    /// The clicks on this page.
+    pub items: Vec<Click>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `POST /communications`: a Behaviour Communication about an individual, sent to their key
+/// staff. Idempotent by `id`, like a click.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewCommunication {
+    /// Client-made UUID.
+    pub id: uuid::Uuid,
+    /// Who it is about.
+    pub individual_id: i64,
+    /// Positive, negative or N/A.
+    pub tone: Tone,
+    /// The message: 1 to 4,000 characters, no control characters but new lines and tabs.
+    pub message: String,
+}
+
+/// `POST /communications/{id}/responses`: an answer in a communication's thread. Idempotent by
+/// `id`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewResponse {
+    /// Client-made UUID.
+    pub id: uuid::Uuid,
+    /// The answer: 1 to 4,000 characters, as a communication's message.
+    pub message: String,
+}
+
+/// A response in a communication's thread.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct CommunicationResponse {
+    /// The client-made UUID.
+    pub id: uuid::Uuid,
+    /// Who answered.
+    pub author: StaffRef,
+    /// The answer.
+    pub message: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A Behaviour Communication with its thread.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Communication {
+    /// The client-made UUID.
+    pub id: uuid::Uuid,
+    /// Who it is about.
+    pub individual: IndividualRef,
+    /// Who wrote it.
+    pub author: StaffRef,
+    /// Positive, negative or N/A.
+    pub tone: Tone,
+    /// The message.
+    pub message: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// The key staff it was sent to.
+    pub recipients: Vec<StaffRef>,
+    /// The answers, oldest first.
+    pub responses: Vec<CommunicationResponse>,
+}
+
+/// Query of `GET /communications`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "server", into_params(parameter_in = Query))]
+pub struct CommunicationQuery {
+    /// Only communications about this individual.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub individual_id: Option<i64>,
+    /// Page size, 1 to 200 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", param(minimum = 1, maximum = 200))]
+    pub limit: Option<u32>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// A page of `GET /communications`, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct CommunicationPage {
+    /// The communications on this page.
+    pub items: Vec<Communication>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A Smart Plan in a list (the profile's Plans tab).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct PlanSummary {
+    /// Plan id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Strategies.
+    pub strategies: String,
+    /// The day it is due for review, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_on: Option<chrono::NaiveDate>,
+    /// The incident it was built from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_incident_reference: Option<String>,
+    /// Who wrote it.
+    pub created_by: StaffRef,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Clicks of one behaviour on one day (the profile's Clickers tab).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct ClickCount {
+    /// The day, in the setting's local time.
+    pub day: chrono::NaiveDate,
+    /// The behaviour.
+    pub behaviour_id: i64,
+    /// How many.
+    pub count: u32,
+}
+
+/// `GET /individuals/{id}/overview`: what every other tab of a profile shows, in one answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct IndividualOverview {
+    /// The individual.
+    pub individual: IndividualRef,
+    /// Their incidents, newest first (at most 200).
+    pub incidents: Vec<IncidentSummary>,
+    /// How many incidents they have in all.
+    pub incident_total: u64,
+    /// Smart Plans not deleted, newest first.
+    pub plans: Vec<PlanSummary>,
+    /// Communications with their threads, newest first (at most 50).
+    pub communications: Vec<Communication>,
+    /// Clicks per day over the last 30 days, oldest day first (30 numbers): the sparkline.
+    pub clicks_last_30_days: Vec<u32>,
+    /// Clicks per behaviour per day over the last 8 weeks.
+    pub click_counts: Vec<ClickCount>,
+    /// The latest clicks, most recently seen first (at most 200).
+    pub recent_clicks: Vec<Click>,
 }
 
 #[cfg(test)]

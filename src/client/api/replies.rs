@@ -164,6 +164,7 @@ fn notification() -> Notification {
         kind: NotificationKind::PlanReview,
         individual: Some(individual()),
         incident_reference: Some("besmart-10281".into()),
+        communication_id: None,
         actor: Some("Lee Lead".into()),
         due_on: NaiveDate::from_ymd_opt(2026, 12, 4),
         created_at: at(),

@@ -53,6 +53,7 @@ fn notification(row: NotificationRow, incident_prefix: &str) -> Notification {
         kind,
         individual,
         incident_reference: row.incident_number.map(|number| format!("{incident_prefix}-{number}")),
+        communication_id: None,
         actor: row.actor,
         due_on: row.review_on.and_then(|day| day.parse().ok()),
         created_at: timestamp(row.created_at),

@@ -17,6 +17,7 @@ pub fn describe(n: &Notification, privacy: &Privacy) -> String {
     let text = match n.kind {
         NotificationKind::CollaborationInvite => format!("{who} invited you to collaborate on {reference}{about}"),
         NotificationKind::Communication => format!("{who} sent a communication{about}"),
+        NotificationKind::CommunicationResponse => format!("{who} responded to a communication{about}"),
         NotificationKind::IncidentFlagged => format!("{reference}{about} was flagged for attention"),
         NotificationKind::PlanReview => match n.due_on {
             Some(day) => format!("The Smart Plan{about} is due for review on {}", day.format("%-d %B")),
@@ -42,6 +43,7 @@ mod tests {
                 name: PupilName::new("Ann Smith"),
             }),
             incident_reference: Some("besmart-10281".into()),
+        communication_id: None,
             actor: Some("Lee Lead".into()),
             due_on: None,
             created_at: chrono::Utc::now(),
