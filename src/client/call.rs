@@ -28,6 +28,8 @@ pub enum Route {
     SignIn,
     /// The lock screen.
     Lock,
+    /// The outbox (records waiting for the server): every answer counts, none is stale.
+    Outbox,
     /// The page with this id on the navigation stack.
     Page(u64),
 }

@@ -32,16 +32,19 @@ pub mod command;
 pub mod connection;
 pub mod dates;
 pub mod event;
+pub mod fuzzy;
 pub mod glyphs;
 pub mod identity;
 pub mod keymap;
 pub mod lock;
+pub mod outbox;
 pub mod privacy;
 pub mod sanitize;
 pub mod screens;
 pub mod session;
 pub mod terminal;
 pub mod theme;
+pub mod when;
 pub mod widgets;
 
 use std::sync::Arc;
@@ -90,7 +93,15 @@ pub async fn run(config: ClientConfig) -> Result<(), String> {
     }
     // Sign out on the way out (best effort, bounded; shorter on a hung-up terminal, which must
     // be left at once): the token dies with the process anyway.
+    let unsent = app.unsent();
     if let Some(session) = app.take_session() {
+        // Records still in the outbox get one last try (each carries its client-made id, so
+        // one that had landed is not recorded twice), bounded like the sign-out.
+        if !unsent.is_empty() {
+            let token = session.token();
+            let tries = futures::future::join_all(unsent.iter().map(|request| api.send(request, Some(&token))));
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), tries).await;
+        }
         let bound = std::time::Duration::from_millis(if gone { 500 } else { 2000 });
         let _ = tokio::time::timeout(bound, api.logout(&session.token())).await;
     }

@@ -32,6 +32,12 @@ impl Privacy {
         }
     }
 
+    /// The text a filter matches a typed search against: the full name, never drawn, so that
+    /// a search finds the same rows in privacy mode (where initials are drawn).
+    pub fn match_text(name: &PupilName) -> &str {
+        name.unmasked()
+    }
+
     /// How a name is drawn in a record the user opened on purpose: in full.
     pub fn opened(&self, name: &PupilName) -> String {
         one_line(name.unmasked())

@@ -13,9 +13,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::wire::{
-    AuthStep, DemoAccountInfo, ErrorBody, ErrorDetail, IncidentKind, IncidentPage, IncidentSummary, IndividualRef, Me,
-    Notification, NotificationKind, NotificationList, PasswordRules, Permissions, PupilName, Role, SessionInfo,
-    Setting, SupportContact, TotpEnrolment, User,
+    AccessEntry, AuthStep, Behaviour, BehaviourList, BellPeriod, Click, ClickCount, ClickPage, Communication,
+    CommunicationResponse, DemoAccountInfo, ErrorBody, ErrorDetail, IncidentKind, IncidentPage, IncidentSummary,
+    IndividualDetails, IndividualOverview, IndividualPage, IndividualRef, IndividualSummary, KeyContact, Me,
+    Notification, NotificationKind, NotificationList, PasswordRules, PeriodList, Permissions, PlanSummary, PupilName,
+    Role, Sentiment, SessionInfo, Setting, StaffRef, SupportContact, Tone, TotpEnrolment, User,
 };
 
 /// A type the client may decode from a successful reply.
@@ -71,6 +73,17 @@ reply_types! {
     }],
     IncidentPage => [IncidentPage { items: vec![incident()], next_cursor: Some("cursor".into()), total: 1 }],
     NotificationList => [NotificationList { items: vec![notification()] }],
+    IndividualPage => [IndividualPage { items: vec![individual_summary()], next_cursor: Some("cursor".into()) }],
+    IndividualDetails => [individual_details()],
+    IndividualOverview => [individual_overview()],
+    BehaviourList => [BehaviourList { items: vec![Behaviour { id: 1, name: "Shouting out".into(), sentiment: Sentiment::Negative, position: 1 }] }],
+    PeriodList => [PeriodList { items: vec![BellPeriod {
+        number: 3,
+        name: "Period 3".into(),
+        starts: chrono::NaiveTime::from_hms_opt(11, 10, 0).unwrap_or_default(),
+        ends: chrono::NaiveTime::from_hms_opt(12, 10, 0).unwrap_or_default(),
+    }] }],
+    ClickPage => [ClickPage { items: vec![click()], next_cursor: Some("cursor".into()) }],
     ErrorBody => [ErrorBody { error: ErrorDetail { code: "invalid_code".into(), message: "The code is wrong.".into() } }],
 }
 
@@ -164,10 +177,95 @@ fn notification() -> Notification {
         kind: NotificationKind::PlanReview,
         individual: Some(individual()),
         incident_reference: Some("besmart-10281".into()),
-        communication_id: None,
+        communication_id: Some(uuid()),
         actor: Some("Lee Lead".into()),
         due_on: NaiveDate::from_ymd_opt(2026, 12, 4),
         created_at: at(),
         read: false,
+    }
+}
+
+fn uuid() -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0)
+}
+
+fn staff() -> StaffRef {
+    StaffRef {
+        id: 3,
+        name: "Tess Teacher".into(),
+    }
+}
+
+fn individual_summary() -> IndividualSummary {
+    IndividualSummary {
+        id: 7,
+        name: PupilName::new("Ann Smith"),
+        year_group: "Year 9".into(),
+        group_name: "9B".into(),
+        last_recorded_by_me: Some(at()),
+    }
+}
+
+fn individual_details() -> IndividualDetails {
+    IndividualDetails {
+        id: 7,
+        name: PupilName::new("Ann Smith"),
+        first_name: PupilName::new("Annabel"),
+        last_name: PupilName::new("Smith"),
+        preferred_name: PupilName::new("Ann"),
+        date_of_birth: NaiveDate::from_ymd_opt(2012, 3, 4).unwrap_or_default(),
+        year_group: "Year 9".into(),
+        group_name: "9B".into(),
+        sen_status: "SEN support".into(),
+        notes: "Likes drawing.".into(),
+        key_contacts: vec![KeyContact {
+            name: "Jo Smith".into(),
+            relationship: "Mother".into(),
+            phone: "07700 900123".into(),
+            email: "jo@example.com".into(),
+            priority: 1,
+        }],
+        access: vec![AccessEntry { staff: staff(), role: Role::Staff, level: "record".into(), key_staff: true }],
+    }
+}
+
+fn click() -> Click {
+    Click {
+        id: uuid(),
+        individual_id: 7,
+        behaviour_id: 1,
+        recorded_by: staff(),
+        occurred_at: at(),
+        recorded_at: at(),
+    }
+}
+
+fn individual_overview() -> IndividualOverview {
+    IndividualOverview {
+        individual: individual(),
+        incidents: vec![incident()],
+        incident_total: 1,
+        plans: vec![PlanSummary {
+            id: "plan-1".into(),
+            title: "Smart Plan".into(),
+            strategies: "Calm corner".into(),
+            review_on: NaiveDate::from_ymd_opt(2026, 12, 4),
+            source_incident_reference: Some("besmart-10281".into()),
+            created_by: staff(),
+            updated_at: at(),
+        }],
+        communications: vec![Communication {
+            id: uuid(),
+            individual: individual(),
+            author: staff(),
+            tone: Tone::Positive,
+            message: "Great work today.".into(),
+            created_at: at(),
+            recipients: vec![staff()],
+            responses: vec![CommunicationResponse { id: uuid(), author: staff(), message: "Thanks!".into(), created_at: at() }],
+        }],
+        clicks_last_30_days: vec![0, 2, 1],
+        click_counts: vec![ClickCount { day: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default(), behaviour_id: 1, count: 2 }],
+        recent_clicks: vec![click()],
     }
 }

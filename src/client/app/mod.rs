@@ -44,6 +44,7 @@ use super::glyphs::Glyphs;
 use super::identity::{self, Known};
 use super::keymap::{self, Binding, Destination, KeyAction};
 use super::lock::{Clock, IdleTimer};
+use super::outbox::{Outbox, Outgoing, Settled, Undone};
 use super::privacy::Privacy;
 use super::screens::lock::{LockOutcome, LockScreen};
 use super::screens::sign_in::{Idle, Outcome, SignIn};
@@ -115,6 +116,12 @@ enum AppReply {
     Logout,
 }
 
+/// The answer to a record of the outbox.
+struct OutboxReply {
+    key: uuid::Uuid,
+    result: Result<(), ApiError>,
+}
+
 /// Calls in flight and waiting.
 #[derive(Default)]
 struct Calls {
@@ -146,6 +153,11 @@ pub struct App {
     status: Option<String>,
     privacy: Privacy,
     calls: Calls,
+    /// Records waiting for the server (clicks, undos, communications, responses).
+    outbox: Outbox,
+    /// Ctrl-S on the lock screen was pressed once with records still waiting: the next one
+    /// switches user anyway.
+    switch_asked: bool,
     next_page_id: u64,
     /// After the unlock, the sign-in flow goes on (setting up 2FA needed the password).
     resume_after_unlock: bool,
@@ -190,6 +202,8 @@ impl App {
             status: None,
             privacy,
             calls: Calls::default(),
+            outbox: Outbox::new(),
+            switch_asked: false,
             next_page_id: 0,
             resume_after_unlock: false,
             gone: false,
@@ -282,6 +296,17 @@ impl App {
         self.gone
     }
 
+    /// How many records wait for the server.
+    pub fn pending(&self) -> usize {
+        self.outbox.len()
+    }
+
+    /// The requests of every record still waiting (on exit: sent once more, best effort; each
+    /// carries its client-made id, so one that had landed is not recorded twice).
+    pub fn unsent(&self) -> Vec<super::api::Request> {
+        self.outbox.requests()
+    }
+
     /// Take the session out (on exit, to sign out).
     pub fn take_session(&mut self) -> Option<Session> {
         self.session.take()
@@ -296,7 +321,7 @@ impl App {
     }
 
     fn cx(&self) -> Cx {
-        Cx::new(self.now(), self.instant())
+        Cx::new(self.now(), self.instant()).with_dates(self.opts.dates)
     }
 
     /// How long the loop may sleep before [`Action::Deadline`] is due, when anything is due
@@ -312,6 +337,9 @@ impl App {
         };
         if idle_matters {
             due.push(self.idle.remaining(clock));
+        }
+        if let Some(at) = self.outbox.retry_at().filter(|_| self.session.is_some()) {
+            due.push(at.saturating_duration_since(now));
         }
         if self.lock.is_none() {
             if let Some(at) = self.connection.retry_at() {
@@ -368,7 +396,52 @@ impl App {
                 out.push(Command::Quit);
             }
         }
+        if !self.quit {
+            self.pump_outbox(&mut out);
+        }
         out
+    }
+
+    /// Send what the outbox has ready, for the user signed in (also while locked: locking does
+    /// not stop the records going).
+    fn pump_outbox(&mut self, out: &mut Vec<Command>) {
+        let Some(session) = &self.session else { return };
+        if self.outbox.owner().is_some_and(|owner| owner != session.user.id) {
+            return;
+        }
+        for (key, request) in self.outbox.ready(self.opts.clock.instant()) {
+            let call = Call::new("outbox", request, move |r: Result<Answer, ApiError>| OutboxReply {
+                key,
+                result: r.map(|_| ()),
+            })
+            .while_locked();
+            self.dispatch(Route::Outbox, call, out);
+        }
+    }
+
+    /// An answer to a record of the outbox.
+    fn on_outbox_reply(&mut self, reply: Typed) {
+        let Some(OutboxReply { key, result }) = take::<OutboxReply>(reply) else {
+            return;
+        };
+        match self.outbox.settle(key, result, self.opts.clock.instant()) {
+            Settled::Refused(what, e) => {
+                let privacy = self.privacy;
+                let what = what.describe(|name| privacy.name(name));
+                self.overlays.push(Overlay::Error(format!(
+                    "The server refused {what}, so it was not recorded: {e}"
+                )));
+            }
+            Settled::Landed | Settled::Waiting | Settled::Unknown => {}
+        }
+    }
+
+    /// A screen asked to record `what`.
+    fn send(&mut self, what: Outgoing) {
+        let Some(user) = self.session.as_ref().map(|s| s.user.id) else {
+            return;
+        };
+        self.outbox.push(user, what);
     }
 
     /// Drop what nobody may keep: the lock's and the flow's fields, the pages, the waiting
@@ -470,7 +543,9 @@ impl App {
         };
         self.calls.next_id += 1;
         let id = self.calls.next_id;
-        self.calls.latest.insert((route, call.slot), id);
+        if route != Route::Outbox {
+            self.calls.latest.insert((route, call.slot), id);
+        }
         out.push(Command::Call(call.pending(id, route, token)));
     }
 
@@ -482,11 +557,24 @@ impl App {
                 Effect::Say(text) => self.status = Some(text),
                 Effect::Error(text) => self.overlays.push(Overlay::Error(text)),
                 Effect::Open(destination) => self.open(destination, out),
+                Effect::Push(screens::Pushed(page)) => self.place(page, out),
                 Effect::Back => self.back(out),
                 Effect::Cancel(slot) => {
                     self.calls.latest.remove(&(route, slot));
                 }
                 Effect::Help => self.toggle_help(),
+                Effect::Send(what) => self.send(what),
+                Effect::Undo {
+                    click,
+                    behaviour,
+                    individual,
+                } => {
+                    let name = self.privacy.name(&individual);
+                    self.status = Some(match self.outbox.undo(click, behaviour.clone(), individual) {
+                        Undone::BeforeSending => format!("Undone: {behaviour} for {name} (it had not been sent yet)."),
+                        Undone::Queued => format!("Undone: {behaviour} for {name}."),
+                    });
+                }
             }
         }
     }
@@ -517,6 +605,11 @@ impl App {
             self.status = Some(format!("{} comes in a later release.", destination.title()));
             return;
         };
+        self.place(page, out);
+    }
+
+    /// Put `page` on top of the stack and start it.
+    fn place(&mut self, page: Box<dyn Page>, out: &mut Vec<Command>) {
         self.next_page_id += 1;
         let placed = Placed {
             id: self.next_page_id,
@@ -676,12 +769,24 @@ impl App {
                 self.quit = true;
                 out.push(Command::Quit);
             }
+            LockOutcome::SwitchUser if !self.outbox.is_empty() && !self.switch_asked => {
+                self.switch_asked = true;
+                if let Some(lock) = &mut self.lock {
+                    lock.note = Note::error(format!(
+                        "{} not reached the server yet. Switching user now loses them: Ctrl-S again switches anyway; unlocking lets them go.",
+                        have(self.outbox.len())
+                    ));
+                }
+            }
             LockOutcome::SwitchUser => {
+                self.switch_asked = false;
+                self.outbox.clear();
                 self.sign_out(out);
                 self.end_session(Note::info("Signed out. The next person can sign in."), out);
             }
             LockOutcome::Ended(note) => self.end_session(note, out),
             LockOutcome::Unlocked { token, user } => {
+                self.switch_asked = false;
                 self.signed_in(token, user);
                 self.lock = None;
                 for (route, call) in std::mem::take(&mut self.calls.held) {
@@ -714,7 +819,7 @@ impl App {
             Mode::SignIn(flow) => flow.has_draft(),
             Mode::Pages(pages) => pages.iter().any(|p| p.page.has_draft()),
         };
-        if draft {
+        if draft || !self.outbox.is_empty() {
             if self.overlays.last() != Some(&Overlay::QuitConfirm) {
                 self.overlays.push(Overlay::QuitConfirm);
             }
@@ -772,9 +877,18 @@ impl App {
             }
             _ => {
                 self.calls.session_generation = self.calls.token_generation;
+                let dropped = self.outbox.claim(user.id);
+                if dropped > 0 {
+                    self.overlays.push(Overlay::Info(format!(
+                        "{} made on this computer by the person signed in before you never reached the server, and will not be sent under your name.",
+                        records(dropped)
+                    )));
+                }
                 self.session = Some(Session::new(token, user));
             }
         }
+        // Whatever was on its way carried the old token: all of it goes again with the new one.
+        self.outbox.resend_all();
         self.idle.touch(self.opts.clock.as_ref());
         if self.identity_changed {
             if let Some(s) = &self.setting {
@@ -807,6 +921,19 @@ impl App {
         self.dirty = true;
         let (now, instant) = (self.now(), self.instant());
         let back_online = self.connection.observe(d.reached(), now, instant);
+        if d.route == Route::Outbox {
+            // Every answer about a record counts, whichever session sent it.
+            let ended = d.session_ended() && d.generation == Some(self.calls.token_generation);
+            self.on_outbox_reply(d.typed());
+            if ended && self.session.is_some() {
+                self.end_session(Note::error(EXPIRED), out);
+                return;
+            }
+            if back_online {
+                self.on_back_online(out);
+            }
+            return;
+        }
         let key = (d.route, d.call.slot);
         let fresh = self.calls.latest.get(&key) == Some(&d.id);
         let earlier_session = d.generation.is_some_and(|g| g < self.calls.session_generation);
@@ -839,6 +966,7 @@ impl App {
                 let outcome = flow.reply(reply, &mut cx, signed_in);
                 self.flow_done(outcome, cx, out);
             }
+            Route::Outbox => self.on_outbox_reply(reply),
             Route::Lock => {
                 if let Some(lock) = &mut self.lock {
                     let outcome = lock.reply(reply);
@@ -880,6 +1008,7 @@ impl App {
 
     /// The server answers again: fetch what is missing and refresh what is shown.
     fn on_back_online(&mut self, out: &mut Vec<Command>) {
+        self.outbox.retry_now();
         if self.setting.is_none() && !self.calls.latest.contains_key(&(Route::App, "setting")) {
             self.fetch_setting(out);
         }
@@ -936,6 +1065,22 @@ fn minutes(d: Duration) -> String {
         60 => "1 minute".into(),
         s if s % 60 == 0 => format!("{} minutes", s / 60),
         s => format!("{s} seconds"),
+    }
+}
+
+/// "1 record" / "3 records".
+pub fn records(n: usize) -> String {
+    match n {
+        1 => "1 record".to_string(),
+        n => format!("{n} records"),
+    }
+}
+
+/// "1 record has" / "3 records have".
+fn have(n: usize) -> String {
+    match n {
+        1 => "1 record has".to_string(),
+        n => format!("{n} records have"),
     }
 }
 

@@ -153,12 +153,30 @@ impl App {
                 area,
                 "Quit?",
                 vec![
-                    Line::from("Quit bsmart? What you typed will be lost."),
+                    Line::from(self.quit_question()),
                     Line::from(""),
                     Line::from(ctx.glyphs.text("y: quit · n or Esc: stay").into_owned()),
                 ],
                 &theme,
                 ctx.glyphs,
+            ),
+        }
+    }
+
+    /// What quitting would lose, in words.
+    fn quit_question(&self) -> String {
+        let pending = self.outbox.len();
+        let typed = match &self.mode {
+            Mode::SignIn(flow) => flow.has_draft(),
+            Mode::Pages(pages) => pages.iter().any(|p| p.page.has_draft()),
+        };
+        match (pending, typed) {
+            (0, _) => "Quit bsmart? What you typed will be lost.".to_string(),
+            (n, typed) => format!(
+                "Quit bsmart? {} not reached the server yet{}: quitting now loses {}.",
+                super::have(n),
+                if typed { ", and what you typed is not saved" } else { "" },
+                if n == 1 { "it" } else { "them" },
             ),
         }
     }
@@ -180,6 +198,10 @@ impl App {
             Connection::Offline { since, .. } => format!("OFFLINE since {}", self.opts.dates.time(*since)),
         };
         let lock = if self.lock.is_some() { "Locked" } else { "Ctrl-L lock" };
+        let conn = match self.outbox.len() {
+            0 => conn,
+            n => format!("{n} pending{sep}{conn}"),
+        };
         // Privacy mode, where names are shown: whether they are hidden, and `v` where it works.
         let names = match (&self.mode, self.privacy.on, self.lock.is_some()) {
             (Mode::Pages(pages), true, false) => {

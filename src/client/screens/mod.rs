@@ -3,7 +3,9 @@
 //!   recovery codes shown once, the forced password change). It is apart from the pages, so no
 //!   global key can leave one of its one-time screens.
 //! - [`lock`]: the lock screen, an App-level cover drawn *instead of* everything else.
-//! - the signed-in pages ([`Page`]), on a navigation stack: [`dashboard`] so far.
+//! - the signed-in pages ([`Page`]), on a navigation stack: [`dashboard`], [`profiles`],
+//!   [`clicker`], [`record`] (the `r` menu) and [`compose`] (a communication or a response,
+//!   opened by another page); [`picker`] is the list of individuals two of them share.
 //!
 //! **Adding a page** is its folder plus one line in the `pages!` list below (which declares its
 //! module and opens it for its `Destination`). A page talks to the App only
@@ -12,7 +14,9 @@
 //! returns. Its calls carry their own typed replies (see `call`), so no enum outside its folder
 //! changes.
 
+pub mod compose;
 pub mod lock;
+pub mod picker;
 pub mod sign_in;
 
 use std::any::Any;
@@ -31,6 +35,7 @@ use super::connection::Connection;
 use super::dates::Dates;
 use super::glyphs::Glyphs;
 use super::keymap::{Binding, Destination};
+use super::outbox::Outgoing;
 use super::privacy::Privacy;
 use super::theme::Theme;
 use super::widgets::popup;
@@ -107,12 +112,34 @@ pub enum Effect {
     Error(String),
     /// Open a page on top of this one.
     Open(Destination),
+    /// Open this page on top of this one.
+    Push(Pushed),
     /// Close this page (back).
     Back,
     /// Forget the call in flight in this slot: its answer, when it comes, is dropped.
     Cancel(&'static str),
     /// Show the keys of this screen.
     Help,
+    /// Record this through the outbox (sent now, and again until it lands).
+    Send(Outgoing),
+    /// Undo the click with this id (taken out of the outbox, or undone on the server).
+    Undo {
+        /// The click.
+        click: uuid::Uuid,
+        /// The behaviour's name, for messages.
+        behaviour: String,
+        /// The individual's name, for messages.
+        individual: crate::wire::PupilName,
+    },
+}
+
+/// A page made by another page, on its way to the stack (`Debug` shows its summary only).
+pub struct Pushed(pub Box<dyn Page>);
+
+impl std::fmt::Debug for Pushed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.summary())
+    }
 }
 
 /// What a screen gets while it handles a key or a reply: the time, and a place for effects.
@@ -122,6 +149,8 @@ pub struct Cx {
     pub now: DateTime<Utc>,
     /// The monotonic time now (for deadlines).
     pub instant: Instant,
+    /// Which clock "10:15" and "today" are read on.
+    pub dates: Dates,
     effects: Vec<Effect>,
 }
 
@@ -131,8 +160,21 @@ impl Cx {
         Cx {
             now,
             instant,
+            dates: Dates::LOCAL,
             effects: Vec::new(),
         }
+    }
+
+    /// The same, reading times on `dates`' clock.
+    pub fn with_dates(mut self, dates: Dates) -> Cx {
+        self.dates = dates;
+        self
+    }
+
+    /// Open `page` on top of this one (a page made for one record, e.g. the clicker for the
+    /// individual of a profile).
+    pub fn push(&mut self, page: Box<dyn Page>) {
+        self.effects.push(Effect::Push(Pushed(page)));
     }
 
     /// Make a call.
@@ -163,6 +205,20 @@ impl Cx {
     /// Show the keys of this screen (from a page that has something open).
     pub fn help(&mut self) {
         self.effects.push(Effect::Help);
+    }
+
+    /// Record `what` through the outbox: the screen may show it as done at once.
+    pub fn send(&mut self, what: Outgoing) {
+        self.effects.push(Effect::Send(what));
+    }
+
+    /// Undo the click `click` (see [`Effect::Undo`]).
+    pub fn undo(&mut self, click: uuid::Uuid, behaviour: String, individual: crate::wire::PupilName) {
+        self.effects.push(Effect::Undo {
+            click,
+            behaviour,
+            individual,
+        });
     }
 
     /// Forget the call in flight in `slot`.
@@ -243,6 +299,9 @@ macro_rules! pages {
 // The registration of pages: one line each.
 pages! {
     dashboard => Dashboard,
+    profiles => Profiles,
+    clicker => Clicker,
+    record => Record,
 }
 
 /// A rectangle of at most `w` x `h` centred in `area`.
