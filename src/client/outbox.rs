@@ -317,6 +317,10 @@ impl Outbox {
             }
             Err(e) if retried(&e) => {
                 self.entries[at].state = State::Waiting;
+                // Nothing reached the server (the connection failed): as if never sent.
+                if e.unreached() {
+                    self.entries[at].tried = false;
+                }
                 if !e.session_ended() {
                     let wait = self.backoff.map_or(FIRST_RETRY, |b| (b * 2).min(MAX_RETRY));
                     self.backoff = Some(wait);

@@ -268,7 +268,7 @@ impl Clicker {
             many => format!("{} individuals", many.len()),
         };
         let undo = if last.undoable {
-            format!("{}u undo", ctx.glyphs.dash().trim_start())
+            format!("{}u undo", ctx.glyphs.dash())
         } else {
             String::new()
         };

@@ -11,7 +11,6 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{Clicker, Counts, Step, keys};
 use crate::client::screens::Ctx;
 use crate::client::widgets::fit::{fit, put, width};
-use crate::client::widgets::popup;
 use crate::wire::{Behaviour, Sentiment};
 
 /// Draw the clicker into `area`.
@@ -20,26 +19,29 @@ pub fn render(c: &mut Clicker, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         c.picker.render(f, area, "Behaviour Clicker: pick who (Space marks a group)", ctx);
         return;
     }
-    let rows = Layout::vertical([Constraint::Min(5), Constraint::Length(1), Constraint::Length(3)]).split(area);
+    let field_rows = if c.time_field.is_some() { 3 } else { 0 };
+    let rows = Layout::vertical([
+        Constraint::Min(5),
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Length(field_rows),
+    ])
+    .split(area);
     render_behaviours(c, f, rows[0], ctx);
-    let line = c
-        .confirmation(ctx)
-        .map(|text| (text, ctx.theme.ok()))
-        .or_else(|| c.note.as_ref().map(|n| (n.text.clone(), note_style(n.error, ctx))));
-    if let Some((text, style)) = line {
+    let ellipsis = ctx.glyphs.ellipsis();
+    if let Some(text) = c.confirmation(ctx) {
+        let text = fit(&ctx.glyphs.text(&text), usize::from(rows[1].width), ellipsis).into_owned();
+        f.render_widget(Paragraph::new(text).style(ctx.theme.ok()), rows[1]);
+    }
+    if let Some(note) = &c.note {
+        let text = ctx.glyphs.text(&note.text).into_owned();
         f.render_widget(
-            Paragraph::new(fit(&ctx.glyphs.text(&text), usize::from(rows[1].width), ctx.glyphs.ellipsis()).into_owned())
-                .style(style),
-            rows[1],
+            Paragraph::new(text).wrap(Wrap { trim: true }).style(note_style(note.error, ctx)),
+            rows[2],
         );
     }
-    match &mut c.time_field {
-        Some(field) => field.render(f, rows[2], true, ctx.theme, ctx.glyphs),
-        None => {
-            if let Some(note) = c.note.as_ref().filter(|_| c.last.is_some()) {
-                popup::note(f, rows[2], Some(note), ctx.theme, ctx.glyphs);
-            }
-        }
+    if let Some(field) = &mut c.time_field {
+        field.render(f, rows[3], true, ctx.theme, ctx.glyphs);
     }
 }
 
