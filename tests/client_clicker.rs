@@ -113,8 +113,10 @@ fn todays_counts_are_the_servers_and_this_screens_each_click_once() {
     d.press(KeyCode::Enter);
     d.press(KeyCode::Char('1'));
     let made = posted(&d)[0]["id"].as_str().unwrap().to_string();
-    let listed = |id: &str| json!({"id": id, "individual_id": 13, "behaviour_id": 1, "recorded_by": {"id": 5, "name": "T"},
-                                    "occurred_at": NOW, "recorded_at": NOW});
+    let listed = |id: &str| {
+        json!({"id": id, "individual_id": 13, "behaviour_id": 1, "recorded_by": {"id": 5, "name": "T"},
+                                    "occurred_at": NOW, "recorded_at": NOW})
+    };
     // The server's list of today already has the click just made, and one from earlier.
     answer_counts(
         &mut d,
@@ -137,10 +139,15 @@ fn a_group_marked_with_space_gets_one_click_each() {
     answer_counts(&mut d, json!([]));
     assert_eq!(clicker(&d).group().len(), 3);
     d.press(KeyCode::Char('1'));
-    let who: Vec<i64> = posted(&d).iter().map(|b| b["individual_id"].as_i64().unwrap()).collect();
+    let who: Vec<i64> = posted(&d)
+        .iter()
+        .map(|b| b["individual_id"].as_i64().unwrap())
+        .collect();
     assert_eq!(who, [13, 12, 11]);
-    let ids: std::collections::HashSet<String> =
-        posted(&d).iter().map(|b| b["id"].as_str().unwrap().to_string()).collect();
+    let ids: std::collections::HashSet<String> = posted(&d)
+        .iter()
+        .map(|b| b["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids.len(), 3, "each click has its own id");
     assert!(words(&d.check()).contains("Logged On task for 3 individuals"));
 }
@@ -233,7 +240,10 @@ fn undo_takes_a_waiting_click_back_or_deletes_a_landed_one_within_ten_seconds() 
     d.clock.advance(Duration::from_secs(11));
     d.act(Action::Deadline);
     let text = words(&d.check());
-    assert!(text.contains("Logged Helping others") && !text.contains("u undo"), "{text}");
+    assert!(
+        text.contains("Logged Helping others") && !text.contains("u undo"),
+        "{text}"
+    );
     d.press(KeyCode::Char('u'));
     assert!(words(&d.check()).contains("Nothing to undo"));
     assert!(!d.has_call(&format!("DELETE /clicks/{id}")));
@@ -247,7 +257,10 @@ fn an_undo_of_a_click_on_its_way_waits_for_it_to_land() {
     d.press(KeyCode::Char('1'));
     let id = posted(&d)[0]["id"].as_str().unwrap().to_string();
     d.press(KeyCode::Char('u'));
-    assert!(!d.has_call(&format!("DELETE /clicks/{id}")), "not before its click landed");
+    assert!(
+        !d.has_call(&format!("DELETE /clicks/{id}")),
+        "not before its click landed"
+    );
     d.answer(
         "POST /clicks",
         201,
@@ -286,7 +299,9 @@ fn twenty_clicks_offline_wait_and_land_once_each_with_their_own_times_and_quitti
             let call = d.call("POST /clicks");
             let body: Value = serde_json::from_slice(call.request().body.as_deref().unwrap()).unwrap();
             let id = body["id"].as_str().unwrap().to_string();
-            *landed.entry((id, body["occurred_at"].as_str().unwrap().to_string())).or_insert(0) += 1;
+            *landed
+                .entry((id, body["occurred_at"].as_str().unwrap().to_string()))
+                .or_insert(0) += 1;
             let mut reply = body.clone();
             reply["recorded_by"] = json!({"id": 5, "name": "T"});
             reply["recorded_at"] = json!(NOW);
@@ -321,10 +336,7 @@ fn quitting_or_switching_user_with_records_waiting_asks_and_says_what_is_lost() 
     }
     d.press_with(KeyCode::Char('c'), KeyModifiers::CONTROL);
     let text = words(&d.check());
-    assert!(
-        text.contains("2 records have not reached the server yet"),
-        "{text}"
-    );
+    assert!(text.contains("2 records have not reached the server yet"), "{text}");
     assert!(!d.app.quitting());
     d.press(KeyCode::Char('n'));
     assert!(!d.app.quitting());
@@ -364,12 +376,23 @@ fn the_log_step_at_80x24_shows_every_behaviour_with_its_key_and_help_lists_them(
     d.press(KeyCode::Enter);
     answer_counts(&mut d, json!([]));
     let text = d.check();
-    for expected in ["Positive", "Negative", "1 On task", "2 Helping others", "3 Shouting out", "4 Off task", "today"] {
+    for expected in [
+        "Positive",
+        "Negative",
+        "1 On task",
+        "2 Helping others",
+        "3 Shouting out",
+        "4 Off task",
+        "today",
+    ] {
         assert!(text.contains(expected), "{expected}:\n{text}");
     }
     d.press(KeyCode::Char('?'));
     let help = words(&d.check());
-    assert!(help.contains("log that behaviour now") && help.contains("undo the last click"), "{help}");
+    assert!(
+        help.contains("log that behaviour now") && help.contains("undo the last click"),
+        "{help}"
+    );
     d.press(KeyCode::Esc);
     // On the log step the global letters are behaviours or nothing: `d` does not leave.
     d.press(KeyCode::Char('d'));

@@ -439,8 +439,8 @@ async fn not_yet_built_screens_say_so_plainly() {
     let server = TestServer::start().await;
     let mut h = Harness::new(&server.url);
     h.sign_in(TEACHER.0, TEACHER.1).await;
-    h.press(KeyCode::Char('p'));
-    assert!(h.text().contains("Profiles comes in a later release."));
+    h.press(KeyCode::Char('s'));
+    assert!(h.text().contains("Smart Plans comes in a later release."));
     h.press(KeyCode::Char('A'));
     assert!(h.text().contains("Admin comes in a later release."));
     h.press(KeyCode::Enter);

@@ -147,7 +147,7 @@ impl Glyphs {
             (self.flag().to_string(), "flagged for attention"),
             (self.unread().to_string(), "notification not read yet"),
             (self.mark().to_string(), "selected row; field typed in"),
-            (self.tick().to_string(), "marked: the next clicks go to each one marked"),
+            (self.tick().to_string(), "marked: clicks go to each"),
             ("PI:".to_string(), "physical intervention"),
             (self.ellipsis().to_string(), "cut to fit: open to read all"),
         ]
@@ -183,7 +183,15 @@ mod tests {
     #[test]
     fn every_symbol_has_an_ascii_stand_in() {
         let g = Glyphs::ASCII;
-        for s in [g.flag(), g.unread(), g.mark(), g.tick(), g.ellipsis(), g.sep(), g.dash()] {
+        for s in [
+            g.flag(),
+            g.unread(),
+            g.mark(),
+            g.tick(),
+            g.ellipsis(),
+            g.sep(),
+            g.dash(),
+        ] {
             assert!(s.is_ascii(), "{s}");
         }
         assert_eq!(g.text("j/↓ next · ▶ Email — ok…"), "j/Down next | > Email - ok...");

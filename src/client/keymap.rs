@@ -209,13 +209,7 @@ pub const GLOBAL: &[Binding] = &[
         "Dashboard",
         false,
     ),
-    b(
-        &[ch('p')],
-        "p",
-        KeyAction::Go(Destination::Profiles),
-        "Profiles",
-        false,
-    ),
+    b(&[ch('p')], "p", KeyAction::Go(Destination::Profiles), "Profiles", false),
     b(
         &[ch('c')],
         "c",

@@ -410,7 +410,10 @@ mod tests {
         }
         let first = outbox.ready(now);
         assert_eq!(first.len(), MAX_IN_FLIGHT);
-        assert!(outbox.ready(now).is_empty(), "nothing more while eight are on their way");
+        assert!(
+            outbox.ready(now).is_empty(),
+            "nothing more while eight are on their way"
+        );
         for (key, _) in &first {
             assert!(matches!(outbox.settle(*key, Ok(()), now), Settled::Landed));
             assert!(matches!(outbox.settle(*key, Ok(()), now), Settled::Unknown));

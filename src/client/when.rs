@@ -30,10 +30,13 @@ pub fn parse(
         let number: u32 = number
             .parse()
             .map_err(|_| format!("\"{text}\" is not a period. {EXAMPLES}."))?;
-        let period = periods.iter().find(|p| p.number == number).ok_or_else(|| match periods.len() {
-            0 => "The setting has no bell times, so p1… cannot be used: type a time such as 10:15.".to_string(),
-            n => format!("There is no period {number}: the day has periods 1 to {n}."),
-        })?;
+        let period = periods
+            .iter()
+            .find(|p| p.number == number)
+            .ok_or_else(|| match periods.len() {
+                0 => "The setting has no bell times, so p1… cannot be used: type a time such as 10:15.".to_string(),
+                n => format!("There is no period {number}: the day has periods 1 to {n}."),
+            })?;
         let at = local(today(now, dates), period.starts, dates)?;
         if at > now {
             return Err(format!(
@@ -106,7 +109,8 @@ fn date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     if let Ok(day) = NaiveDate::parse_from_str(text, "%d/%m/%y") {
         return Ok(day);
     }
-    let this_year = NaiveDate::parse_from_str(&format!("{text}/{}", today.format("%Y")), "%d/%m/%Y").map_err(|_| bad())?;
+    let this_year =
+        NaiveDate::parse_from_str(&format!("{text}/{}", today.format("%Y")), "%d/%m/%Y").map_err(|_| bad())?;
     // `31/12` typed on 2 January means last year's.
     Ok(match this_year > today {
         true => this_year.with_year(this_year.year() - 1).unwrap_or(this_year),

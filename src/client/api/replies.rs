@@ -225,7 +225,12 @@ fn individual_details() -> IndividualDetails {
             email: "jo@example.com".into(),
             priority: 1,
         }],
-        access: vec![AccessEntry { staff: staff(), role: Role::Staff, level: "record".into(), key_staff: true }],
+        access: vec![AccessEntry {
+            staff: staff(),
+            role: Role::Staff,
+            level: "record".into(),
+            key_staff: true,
+        }],
     }
 }
 
@@ -262,10 +267,19 @@ fn individual_overview() -> IndividualOverview {
             message: "Great work today.".into(),
             created_at: at(),
             recipients: vec![staff()],
-            responses: vec![CommunicationResponse { id: uuid(), author: staff(), message: "Thanks!".into(), created_at: at() }],
+            responses: vec![CommunicationResponse {
+                id: uuid(),
+                author: staff(),
+                message: "Thanks!".into(),
+                created_at: at(),
+            }],
         }],
         clicks_last_30_days: vec![0, 2, 1],
-        click_counts: vec![ClickCount { day: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default(), behaviour_id: 1, count: 2 }],
+        click_counts: vec![ClickCount {
+            day: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default(),
+            behaviour_id: 1,
+            count: 2,
+        }],
         recent_clicks: vec![click()],
     }
 }

@@ -108,7 +108,10 @@ impl TextBox {
     /// Insert pasted text, cleaned, line breaks kept, cut at the limit.
     pub fn paste(&mut self, text: &str) {
         let room = self.limit.saturating_sub(self.len());
-        let clean: String = sanitize::clean(&text.replace("\r\n", "\n")).chars().take(room).collect();
+        let clean: String = sanitize::clean(&text.replace("\r\n", "\n"))
+            .chars()
+            .take(room)
+            .collect();
         self.area.insert_str(clean);
     }
 

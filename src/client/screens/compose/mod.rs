@@ -36,7 +36,13 @@ const TONE: KeyAction = KeyAction::Page(1);
 const KEYS: &[Binding] = &[
     b(&[ctrl('s')], "Ctrl-S", SEND, "send", true),
     b(&[k(KeyCode::Tab)], "Tab", KeyAction::NextField, "tone / message", true),
-    b(&[k(KeyCode::BackTab)], "Shift-Tab", KeyAction::PrevField, "previous field", false),
+    b(
+        &[k(KeyCode::BackTab)],
+        "Shift-Tab",
+        KeyAction::PrevField,
+        "previous field",
+        false,
+    ),
     b(
         &[ch('p'), ch('n'), ch('a'), k(KeyCode::Left), k(KeyCode::Right), ch(' ')],
         "p/n/a ←/→",
@@ -44,18 +50,42 @@ const KEYS: &[Binding] = &[
         "on the tone: Positive / Negative / N/A",
         false,
     ),
-    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "leave (asks first when typed)", true),
+    b(
+        &[k(KeyCode::Esc)],
+        "Esc",
+        KeyAction::Back,
+        "leave (asks first when typed)",
+        true,
+    ),
 ];
 /// The keys of the question "leave?".
 const LEAVE_KEYS: &[Binding] = &[
     b(&[ch('y')], "y", KeyAction::Back, "leave: what you typed is lost", true),
-    b(&[ch('n'), k(KeyCode::Esc)], "n/Esc", KeyAction::Open, "stay and go on writing", true),
+    b(
+        &[ch('n'), k(KeyCode::Esc)],
+        "n/Esc",
+        KeyAction::Open,
+        "stay and go on writing",
+        true,
+    ),
 ];
 /// Picking who it is about (`r` then `m`).
 const PICK_KEYS: &[Binding] = &[
     b(&[], "letters", KeyAction::Edit, "filter by name", false),
-    b(&[k(KeyCode::Enter)], "Enter", KeyAction::Open, "write about the selected individual", true),
-    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "clear the filter, else back", true),
+    b(
+        &[k(KeyCode::Enter)],
+        "Enter",
+        KeyAction::Open,
+        "write about the selected individual",
+        true,
+    ),
+    b(
+        &[k(KeyCode::Esc)],
+        "Esc",
+        KeyAction::Back,
+        "clear the filter, else back",
+        true,
+    ),
 ];
 
 /// What is being written.

@@ -19,7 +19,12 @@ pub fn render(c: &mut Compose, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
             c.picker.render(f, area, "Who is the communication about?", ctx);
             return;
         }
-        Subject::About(p) => format!("About {} ({} {})", ctx.privacy.name(&p.name), p.year_group, p.group_name),
+        Subject::About(p) => format!(
+            "About {} ({} {})",
+            ctx.privacy.name(&p.name),
+            p.year_group,
+            p.group_name
+        ),
         Subject::Respond { individual, author, .. } => {
             format!("Responding to {author} about {}", ctx.privacy.name(individual))
         }
@@ -34,7 +39,8 @@ pub fn render(c: &mut Compose, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     ])
     .split(area);
     f.render_widget(
-        Paragraph::new(fit(&about, usize::from(area.width), ctx.glyphs.ellipsis()).into_owned()).style(ctx.theme.title()),
+        Paragraph::new(fit(&about, usize::from(area.width), ctx.glyphs.ellipsis()).into_owned())
+            .style(ctx.theme.title()),
         rows[0],
     );
     if !responding {
@@ -46,7 +52,11 @@ pub fn render(c: &mut Compose, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         for (tone, key) in [(Tone::Positive, 'p'), (Tone::Negative, 'n'), (Tone::Na, 'a')] {
             let chosen = c.tone == Some(tone);
             let label = format!("{key} {}", tone.label());
-            let text = if chosen { format!("[{label}]") } else { format!(" {label} ") };
+            let text = if chosen {
+                format!("[{label}]")
+            } else {
+                format!(" {label} ")
+            };
             let style = if chosen { ctx.theme.selected() } else { ctx.theme.text() };
             spans.push(Span::styled(text, style));
             spans.push(Span::raw(" "));

@@ -116,7 +116,11 @@ impl Picker {
 
     /// Ask for the first page.
     pub fn start(&mut self, cx: &mut Cx) {
-        self.loading = if self.all.is_empty() { Loading::First } else { Loading::More };
+        self.loading = if self.all.is_empty() {
+            Loading::First
+        } else {
+            Loading::More
+        };
         cx.call(page_call(None));
     }
 
