@@ -272,3 +272,26 @@ fn r_then_m_picks_who_first() {
     d.press(KeyCode::Esc);
     assert_eq!(d.app.depth(), 1, "back on the dashboard: the menu gave way to the form");
 }
+
+#[test]
+fn opening_a_communication_notification_marks_it_read_and_shows_the_thread_on_the_profile() {
+    let mut d = Driver::new(DriverOpts::default());
+    let note = json!({
+        "id": 41, "kind": "communication", "actor": "Mo Author",
+        "individual": {"id": 13, "name": "Jo Smith"},
+        "communication_id": "00000000-0000-4000-8000-000000000007",
+        "created_at": "2026-11-30T09:00:00Z", "read": false
+    });
+    d.signed_in(json!([]), json!([note]));
+    assert!(words(&d.check()).contains("Mo Author sent a communication about Jo Smith"));
+    d.press(KeyCode::Tab);
+    d.press(KeyCode::Enter);
+    assert!(d.has_call("POST /notifications/41/read"), "opening it marks it read");
+    d.answer("GET /individuals/13", 200, &details());
+    d.answer("GET /individuals/13/overview", 200, &overview());
+    assert_eq!(tab(&d), Tab::Communications);
+    let text = d.check();
+    assert!(text.contains("Mo Author") && text.contains("Year 8 8C"), "{text}");
+    d.press(KeyCode::Esc);
+    assert_eq!(d.app.depth(), 1, "Esc goes back to the dashboard it was opened from");
+}

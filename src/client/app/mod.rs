@@ -1069,7 +1069,7 @@ fn minutes(d: Duration) -> String {
 }
 
 /// "1 record" / "3 records".
-pub fn records(n: usize) -> String {
+fn records(n: usize) -> String {
     match n {
         1 => "1 record".to_string(),
         n => format!("{n} records"),

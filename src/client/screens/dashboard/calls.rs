@@ -1,4 +1,5 @@
-//! The Dashboard's calls and their replies: pages of `GET /incidents` and `GET /notifications`.
+//! The Dashboard's calls and their replies: pages of `GET /incidents`, `GET /notifications`,
+//! and marking one read.
 
 use chrono::{DateTime, Utc};
 
@@ -23,6 +24,8 @@ pub enum Reply {
     },
     /// The user's notifications.
     Notifications(Result<NotificationList, ApiError>),
+    /// A notification was marked read (nothing waits for it).
+    MarkedRead,
 }
 
 /// A page of the incidents of `period`, from `cursor` (none: the first page).
@@ -52,5 +55,14 @@ pub fn notifications() -> Call {
         "notifications",
         Request::get("/notifications").session(),
         |r: Result<Answer, ApiError>| Reply::Notifications(r.and_then(Answer::typed)),
+    )
+}
+
+/// Mark notification `id` read.
+pub fn mark_read(id: i64) -> Call {
+    Call::new(
+        "read",
+        Request::post(format!("/notifications/{id}/read")).session(),
+        |_: Result<Answer, ApiError>| Reply::MarkedRead,
     )
 }

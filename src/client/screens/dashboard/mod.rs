@@ -253,10 +253,29 @@ impl Dashboard {
             self.notification_list.select((!items.is_empty()).then_some(to));
             return true;
         }
-        let Some(n) = self.notification_list.selected().and_then(|at| items.get(at)) else {
+        let Some(at) = self.notification_list.selected().filter(|at| *at < items.len()) else {
             cx.say("There is no notification to open.");
             return true;
         };
+        // Opening one marks it read (on the server too; nobody waits for the answer).
+        if let Some(n) = self.notifications.as_mut().and_then(|items| items.get_mut(at))
+            && !n.read
+        {
+            n.read = true;
+            cx.call(calls::mark_read(n.id));
+        }
+        let Some(n) = self.notifications.as_deref().and_then(|items| items.get(at)) else {
+            return true;
+        };
+        if n.communication_id.is_some()
+            && let Some(individual) = &n.individual
+        {
+            cx.push(Box::new(crate::client::screens::profiles::showing(
+                individual.clone(),
+                crate::client::screens::profiles::profile::Tab::Communications,
+            )));
+            return true;
+        }
         let Some(reference) = n.incident_reference.clone() else {
             cx.say("This notification is not about an incident.");
             return true;
@@ -399,6 +418,7 @@ impl Page for Dashboard {
         match take::<Reply>(reply) {
             Some(Reply::Incidents { period, first, page }) => self.on_incidents(period, first, page, cx),
             Some(Reply::Notifications(Ok(list))) => self.set_notifications(list.items),
+            Some(Reply::MarkedRead) => {}
             Some(Reply::Notifications(Err(e))) => {
                 self.notifications_stale = true;
                 if !e.offline() && !e.session_ended() {

@@ -34,6 +34,10 @@ pub struct Profiles {
     picker: Picker,
     /// The profile open, if any.
     pub open: Option<Profile>,
+    /// Opened for one individual: the profile (and tab) shown first.
+    first: Option<(IndividualSummary, Tab)>,
+    /// Opened for one individual: `Esc` on the profile goes back where it was opened from.
+    direct: bool,
 }
 
 impl std::fmt::Debug for Profiles {
@@ -47,7 +51,26 @@ pub fn new_page() -> Profiles {
     Profiles {
         picker: Picker::new(false, false),
         open: None,
+        first: None,
+        direct: false,
     }
+}
+
+/// A Profiles page that opens straight on `individual`'s `tab` (a notification about them).
+pub fn showing(individual: crate::wire::IndividualRef, tab: Tab) -> Profiles {
+    let mut page = new_page();
+    page.first = Some((
+        IndividualSummary {
+            id: individual.id,
+            name: individual.name,
+            year_group: String::new(),
+            group_name: String::new(),
+            last_recorded_by_me: None,
+        },
+        tab,
+    ));
+    page.direct = true;
+    page
 }
 
 impl Profiles {
@@ -107,6 +130,7 @@ impl Profiles {
                 },
                 _ => cx.say("Enter responds on the Communications tab (4)."),
             },
+            KeyAction::Back if self.direct => cx.back(),
             KeyAction::Back => self.open = None,
             KeyAction::Down => p.move_by(1),
             KeyAction::Up => p.move_by(-1),
@@ -146,6 +170,12 @@ impl Page for Profiles {
 
     fn start(&mut self, cx: &mut Cx) {
         self.picker.start(cx);
+        if let Some((individual, tab)) = self.first.take() {
+            self.open_profile(individual, cx);
+            if let Some(p) = &mut self.open {
+                p.show(tab);
+            }
+        }
     }
 
     fn refresh(&mut self, cx: &mut Cx) {

@@ -17,12 +17,14 @@ use crate::wire::{Communication, IncidentKind, Tone};
 pub fn render_profile(p: &mut Profile, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     let rows = Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(3)]).split(area);
     let who = &p.individual;
+    let (year, group) = p
+        .details
+        .get()
+        .map_or((&who.year_group, &who.group_name), |d| (&d.year_group, &d.group_name));
     let head = format!(
-        "{}{}{} {}",
+        "{}{}{year} {group}",
         ctx.privacy.opened(&who.name),
-        ctx.glyphs.dash(),
-        who.year_group,
-        who.group_name
+        ctx.glyphs.dash()
     );
     f.render_widget(
         Paragraph::new(fit(&ctx.glyphs.text(&head), usize::from(area.width), ctx.glyphs.ellipsis()).into_owned())
