@@ -25,8 +25,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
 fn names(n: usize) -> Vec<IndividualSummary> {
-    let first = ["Amelia", "Bilal", "Chloé", "Dara", "Ewa", "Femi", "Grace", "Hiro", "Isla", "Jo"];
-    let last = ["Smith", "Khan", "Martin", "O'Neill", "Nowak", "Adebayo", "Jones", "Tanaka", "Brown", "Li"];
+    let first = [
+        "Amelia", "Bilal", "Chloé", "Dara", "Ewa", "Femi", "Grace", "Hiro", "Isla", "Jo",
+    ];
+    let last = [
+        "Smith", "Khan", "Martin", "O'Neill", "Nowak", "Adebayo", "Jones", "Tanaka", "Brown", "Li",
+    ];
     (0..n)
         .map(|i| IndividualSummary {
             id: i as i64 + 1,
@@ -98,6 +102,7 @@ fn key_to_confirmation(c: &mut Criterion) {
 
 fn key_to_ack(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _inside = runtime.enter();
     let server = runtime.block_on(TestServer::start());
     let mut h = Harness::sized(&server.url, 80, 24);
     runtime.block_on(async {

@@ -24,8 +24,34 @@ use bsmart::client::lock::Clock;
 use client_support::{Harness, TEACHER};
 use crossterm::event::KeyCode;
 
+/// A server process; killed (and reaped) when dropped, also when a test fails.
+struct Server(Child);
+
+impl Server {
+    /// SIGKILL, and reap it.
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+
+    /// SIGTERM (a graceful stop), and reap it.
+    fn stop(&mut self) {
+        // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
+        unsafe {
+            libc::kill(self.0.id() as i32, libc::SIGTERM);
+        }
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// Start `bsmart serve --demo --db DB` on `port` and wait until it answers.
-fn start_server(db: &Path, port: u16) -> Child {
+fn start_server(db: &Path, port: u16) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_bsmart"))
         .args(["serve", "--demo", "--db"])
         .arg(db)
@@ -40,7 +66,7 @@ fn start_server(db: &Path, port: u16) -> Child {
         assert!(Instant::now() < end, "the server never listened on {port}");
         std::thread::sleep(Duration::from_millis(50));
     }
-    child
+    Server(child)
 }
 
 fn free_port() -> u16 {
@@ -107,7 +133,11 @@ fn wall(h: &Harness) -> i64 {
 /// Check that exactly the clicks pressed at `pressed_at` were recorded, once each.
 async fn assert_recorded_once(db: &Path, started: i64, mut pressed_at: Vec<i64>) {
     let recorded = clicks_since(db, started).await;
-    assert_eq!(recorded.len(), pressed_at.len(), "every click was recorded, and no other");
+    assert_eq!(
+        recorded.len(),
+        pressed_at.len(),
+        "every click was recorded, and no other"
+    );
     assert!(recorded.values().all(|(n, _)| *n == 1), "and each once");
     let mut times: Vec<i64> = recorded.values().map(|(_, at)| *at).collect();
     times.sort_unstable();
@@ -122,7 +152,7 @@ async fn twenty_clicks_while_the_server_is_stopped_land_once_each_when_it_is_bac
     let port = free_port();
     let mut server = start_server(&db, port);
     let (mut h, started) = logging(&format!("http://127.0.0.1:{port}")).await;
-    stop(&mut server);
+    server.stop();
     let mut pressed_at = Vec::new();
     for _ in 0..20 {
         pressed_at.push(wall(&h));
@@ -134,16 +164,7 @@ async fn twenty_clicks_while_the_server_is_stopped_land_once_each_when_it_is_bac
     let mut server = start_server(&db, port);
     drain(&mut h).await;
     assert_recorded_once(&db, started, pressed_at).await;
-    stop(&mut server);
-}
-
-/// Stop the server process with SIGTERM (a graceful stop) and wait for it.
-fn stop(server: &mut Child) {
-    // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
-    unsafe {
-        libc::kill(server.id() as i32, libc::SIGTERM);
-    }
-    let _ = server.wait();
+    server.stop();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,8 +178,7 @@ async fn a_server_killed_during_a_burst_of_1000_clicks_records_every_one_exactly
     let mut pressed_at = Vec::new();
     for n in 0..1000 {
         if n == 300 {
-            server.kill().unwrap();
-            server.wait().unwrap();
+            server.kill();
         }
         pressed_at.push(wall(&h));
         h.press(KeyCode::Char('1'));
@@ -170,9 +190,7 @@ async fn a_server_killed_during_a_burst_of_1000_clicks_records_every_one_exactly
     assert!(h.runner.app.pending() > 0, "some clicks wait for the server");
     let text = h.text();
     assert!(text.contains("pending"), "the status bar says how many wait:\n{text}");
-    let mut server = start_server(&db, port);
+    let _restarted = start_server(&db, port);
     drain(&mut h).await;
     assert_recorded_once(&db, started, pressed_at).await;
-    server.kill().unwrap();
-    let _ = server.wait();
 }
