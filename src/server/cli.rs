@@ -20,6 +20,9 @@ use super::demo;
 use super::state::{AppState, Policy, ServerKey};
 use super::store::Store;
 
+/// The database of `bsmart serve` without `--db`.
+pub const DEFAULT_DB: &str = "bsmart.db";
+
 /// Environment variable naming the server key file.
 pub const KEY_FILE_ENV: &str = "BSMART_SERVER_KEY_FILE";
 
@@ -58,17 +61,17 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// A demo server running in this process; its temporary database goes when it is dropped.
+/// A demo server running in this process; a temporary database goes when it is dropped.
 pub struct DemoServer {
     /// Where it listens.
     pub addr: SocketAddr,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     /// The serving task.
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// How a demo server runs.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct DemoOptions {
     /// Seed of the demo data.
     pub seed: u64,
@@ -78,6 +81,38 @@ pub struct DemoOptions {
     pub quiet: bool,
     /// Leave the sign-in limiter off.
     pub no_rate_limit: bool,
+    /// Keep the demo in this database file (seeded only when it is new, so a restart keeps its
+    /// data and sessions) with its server key in a key file beside it; `None`: a temporary
+    /// database that goes with the server.
+    pub db: Option<PathBuf>,
+    /// The key file of `db`, as for `serve` (default: BSMART_SERVER_KEY_FILE, else the
+    /// database's name plus `.key`).
+    pub key_file: Option<PathBuf>,
+}
+
+/// The demo's database and key: a temporary pair, or those of `options.db` (which must be new
+/// or a demo database already).
+async fn demo_store(options: &DemoOptions) -> Result<(Store, ServerKey, Option<tempfile::TempDir>), String> {
+    let Some(db) = &options.db else {
+        let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+        let store = Store::open(&dir.path().join("demo.db"), true)
+            .await
+            .map_err(|e| format!("cannot create the demo database: {e}"))?;
+        return Ok((store, ServerKey::generate(), Some(dir)));
+    };
+    let store = Store::open(db, true)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
+    if let Some(setting) = store.setting().await.map_err(|e| e.to_string())?
+        && !setting.demo
+    {
+        return Err(format!(
+            "{} holds a real setting, not demo data: --demo serves only a new or a demo database",
+            db.display()
+        ));
+    }
+    let key = ServerKey::load_or_create(&key_file(options.key_file.as_deref(), db))?;
+    Ok((store, key, None))
 }
 
 /// Start a demo server on `bind` (loopback only): bound first, so a busy port fails before
@@ -93,16 +128,16 @@ pub async fn start_demo(bind: SocketAddr, options: DemoOptions) -> Result<DemoSe
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let store = Store::open(&dir.path().join("demo.db"), true)
-        .await
-        .map_err(|e| format!("cannot create the demo database: {e}"))?;
-    let key = ServerKey::generate();
+    let (store, key, dir) = demo_store(&options).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (seed, scale) = (options.seed, options.scale);
-    let took = demo::seed(&store, seed, scale, clock.now(), &key).await?;
-    if !options.quiet {
-        tracing::info!(millis = took.as_millis() as u64, seed, scale, "demo data seeded");
+    if store.setting().await.map_err(|e| e.to_string())?.is_none() {
+        let took = demo::seed(&store, seed, scale, clock.now(), &key).await?;
+        if !options.quiet {
+            tracing::info!(millis = took.as_millis() as u64, seed, scale, "demo data seeded");
+        }
+    } else if !options.quiet {
+        tracing::info!("serving the demo data already in the database (not seeded again)");
     }
     let mut state = AppState::new(store, clock, key);
     if options.no_rate_limit {
@@ -150,6 +185,8 @@ pub async fn serve(args: &ServeArgs) -> Result<(), String> {
             scale: args.scale,
             quiet: false,
             no_rate_limit: args.no_rate_limit,
+            db: args.db.clone(),
+            key_file: args.key_file.clone(),
         };
         let server = start_demo(args.bind, options).await?;
         let url = format!("http://{}", server.addr);
@@ -160,8 +197,9 @@ pub async fn serve(args: &ServeArgs) -> Result<(), String> {
     let listener = TcpListener::bind(args.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
-    let store = open_with_setting(&args.db).await?;
-    let key_path = key_file(args.key_file.as_deref(), &args.db);
+    let db = args.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    let store = open_with_setting(&db).await?;
+    let key_path = key_file(args.key_file.as_deref(), &db);
     if args.key_file.is_none() && std::env::var_os(KEY_FILE_ENV).is_none() {
         tracing::warn!(
             "the server key file sits beside the database; name another place with --key-file or {KEY_FILE_ENV}"
@@ -317,7 +355,7 @@ mod tests {
             seed: 1,
             scale: 1,
             quiet: true,
-            no_rate_limit: false,
+            ..DemoOptions::default()
         };
         let error = start_demo("0.0.0.0:0".parse().unwrap(), options).await.err().unwrap();
         assert!(error.contains("loopback"), "{error}");
