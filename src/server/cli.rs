@@ -361,6 +361,76 @@ mod tests {
         assert!(error.contains("loopback"), "{error}");
     }
 
+    /// `serve --demo --db PATH`: the first start seeds the file; a restart on the same file
+    /// seeds nothing, keeps the data and the key file, so a session token still works.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn demo_with_a_db_file_keeps_its_data_and_sessions_across_restarts() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db");
+        let options = DemoOptions {
+            seed: 3,
+            scale: 1,
+            quiet: true,
+            db: Some(db.clone()),
+            ..DemoOptions::default()
+        };
+        let http = reqwest::Client::new();
+        let count = |sql: &'static str| {
+            let db = db.clone();
+            async move {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+                let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                n
+            }
+        };
+        let server = start_demo("127.0.0.1:0".parse().unwrap(), options.clone()).await.unwrap();
+        let teacher = demo::ACCOUNTS[2];
+        let login = http
+            .post(format!("http://{}/api/v1/auth/login", server.addr))
+            .json(&serde_json::json!({ "email": teacher.email, "password": teacher.password }))
+            .send()
+            .await
+            .unwrap();
+        let step: serde_json::Value = login.json().await.unwrap();
+        let token = step["token"].as_str().expect("a token").to_string();
+        server.task.abort();
+        let _ = server.task.await;
+        let individuals = count("SELECT COUNT(*) FROM individuals").await;
+        let clicks = count("SELECT COUNT(*) FROM clicks").await;
+        assert_eq!(individuals, 600);
+
+        let again = start_demo("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+        let me = http
+            .get(format!("http://{}/api/v1/me", again.addr))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200, "the session did not survive the restart");
+        again.task.abort();
+        let _ = again.task.await;
+        assert_eq!(count("SELECT COUNT(*) FROM individuals").await, individuals, "seeded again");
+        assert_eq!(count("SELECT COUNT(*) FROM clicks").await, clicks, "seeded again");
+        assert_eq!(count("SELECT COUNT(*) FROM setting").await, 1);
+        assert!(db.with_extension("db.key").exists(), "no key file beside the database");
+
+        let real = dir.path().join("real.db");
+        open_with_setting(&real).await.unwrap();
+        let refused = start_demo(
+            "127.0.0.1:0".parse().unwrap(),
+            DemoOptions {
+                db: Some(real),
+                ..DemoOptions::default()
+            },
+        )
+        .await
+        .err()
+        .unwrap();
+        assert!(refused.contains("not demo data"), "{refused}");
+    }
+
     #[tokio::test]
     async fn admin_commands_create_unlock_and_verify_the_audit_chain() {
         let dir = tempfile::tempdir().unwrap();
