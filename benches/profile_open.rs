@@ -45,12 +45,11 @@ fn bench(c: &mut Criterion) {
         let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.db_path.display()))
             .await
             .unwrap();
-        let (id,): (i64,) = sqlx::query_as(
-            "SELECT individual_id FROM incidents GROUP BY individual_id ORDER BY COUNT(*) DESC LIMIT 1",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let (id,): (i64,) =
+            sqlx::query_as("SELECT individual_id FROM incidents GROUP BY individual_id ORDER BY COUNT(*) DESC LIMIT 1")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
         pool.close().await;
         (server, token, id)
     });
@@ -70,7 +69,9 @@ fn bench(c: &mut Criterion) {
         rt.block_on(get(overview.clone()))
     );
     let mut group = c.benchmark_group("profile open, scale 10");
-    group.bench_function("GET /individuals/{id}", |b| b.iter(|| rt.block_on(get(details.clone()))));
+    group.bench_function("GET /individuals/{id}", |b| {
+        b.iter(|| rt.block_on(get(details.clone())))
+    });
     group.bench_function("GET /individuals/{id}/overview", |b| {
         b.iter(|| rt.block_on(get(overview.clone())))
     });

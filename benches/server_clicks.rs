@@ -46,7 +46,11 @@ async fn bare_server(db: &std::path::Path) -> String {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(30));
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.unwrap();
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
     let app = axum::Router::new()
         .route(
             "/bare",
@@ -142,7 +146,10 @@ fn bench(c: &mut Criterion) {
         let token = step["token"].as_str().unwrap().to_string();
         let individuals = server
             .store
-            .visible_individual_ids(Viewer { user_id: 3, sees_all: false })
+            .visible_individual_ids(Viewer {
+                user_id: 3,
+                sees_all: false,
+            })
             .await
             .unwrap();
         let at = server.clock.now();
@@ -204,8 +211,12 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("durable clicks, 16 clients");
     group.sample_size(10);
     group.throughput(Throughput::Elements((CLIENTS * PER_CLIENT) as u64));
-    group.bench_function("bsmart POST /clicks", |b| b.iter(|| rt.block_on(burst(&clients, &ours))));
-    group.bench_function("bare INSERT handler", |b| b.iter(|| rt.block_on(burst(&clients, &bare))));
+    group.bench_function("bsmart POST /clicks", |b| {
+        b.iter(|| rt.block_on(burst(&clients, &ours)))
+    });
+    group.bench_function("bare INSERT handler", |b| {
+        b.iter(|| rt.block_on(burst(&clients, &bare)))
+    });
     group.finish();
     drop(server);
 }

@@ -24,7 +24,8 @@ fn now(api: &Api) -> DateTime<Utc> {
 
 /// The rows of `clicks` with this id.
 async fn rows_of(api: &Api, id: uuid::Uuid) -> i64 {
-    api.count(&format!("SELECT COUNT(*) FROM clicks WHERE id = '{id}'")).await
+    api.count(&format!("SELECT COUNT(*) FROM clicks WHERE id = '{id}'"))
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -41,16 +42,24 @@ async fn the_same_click_twice_is_one_record_and_another_body_is_409() {
     api.advance(5);
     let again = api.post("/clicks", &body, Some(&teacher)).await;
     assert_eq!(again.status, 200, "{}", again.text);
-    assert_eq!(serde_json::from_str::<Click>(&again.text).unwrap(), created, "not the first record");
+    assert_eq!(
+        serde_json::from_str::<Click>(&again.text).unwrap(),
+        created,
+        "not the first record"
+    );
     let mut other = body.clone();
     other["behaviour_id"] = json!(2);
     let conflict = api.post("/clicks", &other, Some(&teacher)).await;
     conflict.assert_error(409, "conflict");
     assert!(conflict.text.contains("nothing was recorded"), "{}", conflict.text);
     let lead = api.sign_in(LEAD).await;
-    api.post("/clicks", &body, Some(&lead)).await.assert_error(409, "conflict");
+    api.post("/clicks", &body, Some(&lead))
+        .await
+        .assert_error(409, "conflict");
     assert_eq!(rows_of(&api, id).await, 1);
-    let behaviour = api.value(&format!("SELECT behaviour_id FROM clicks WHERE id = '{id}'")).await;
+    let behaviour = api
+        .value(&format!("SELECT behaviour_id FROM clicks WHERE id = '{id}'"))
+        .await;
     assert_eq!(behaviour, "1", "the conflicting body changed the record");
 }
 
@@ -110,7 +119,9 @@ async fn a_burst_of_200_distinct_clicks_records_200_rows_and_200_audit_rows() {
     }
     assert_eq!(api.count("SELECT COUNT(*) FROM clicks").await, before + 200);
     assert_eq!(api.count(audited).await, audit_before + 200);
-    let chain = api.count("SELECT COUNT(DISTINCT prev_hash) - COUNT(*) FROM audit_log").await;
+    let chain = api
+        .count("SELECT COUNT(DISTINCT prev_hash) - COUNT(*) FROM audit_log")
+        .await;
     assert_eq!(chain, 0, "the audit chain forked under the burst");
 }
 
@@ -126,11 +137,19 @@ async fn click_times_are_checked_against_the_server_clock() {
     };
     let ahead = post(now(&api) + TimeDelta::minutes(3)).await;
     ahead.assert_error(422, "invalid_request");
-    assert!(ahead.text.contains("2 minutes ahead") && ahead.text.contains("clock"), "{}", ahead.text);
+    assert!(
+        ahead.text.contains("2 minutes ahead") && ahead.text.contains("clock"),
+        "{}",
+        ahead.text
+    );
     let old = post(now(&api) - TimeDelta::days(7) - TimeDelta::minutes(1)).await;
     old.assert_error(422, "invalid_request");
     assert!(old.text.contains("7 days"), "{}", old.text);
-    assert_eq!(post(now(&api) + TimeDelta::minutes(1)).await.status, 201, "a minute ahead");
+    assert_eq!(
+        post(now(&api) + TimeDelta::minutes(1)).await.status,
+        201,
+        "a minute ahead"
+    );
     assert_eq!(post(now(&api) - TimeDelta::days(6)).await.status, 201, "six days back");
 }
 
@@ -145,9 +164,15 @@ async fn bad_click_bodies_are_refused() {
         body[field] = value;
         body
     };
-    let unknown_behaviour = api.post("/clicks", &with("behaviour_id", json!(9999)), Some(&teacher)).await;
+    let unknown_behaviour = api
+        .post("/clicks", &with("behaviour_id", json!(9999)), Some(&teacher))
+        .await;
     unknown_behaviour.assert_error(422, "invalid_request");
-    assert!(unknown_behaviour.text.contains("behaviour"), "{}", unknown_behaviour.text);
+    assert!(
+        unknown_behaviour.text.contains("behaviour"),
+        "{}",
+        unknown_behaviour.text
+    );
     execute_sql(&api.srv.db_path, "UPDATE behaviours SET active = 0 WHERE id = 2").await;
     api.post("/clicks", &with("behaviour_id", json!(2)), Some(&teacher))
         .await
@@ -167,7 +192,9 @@ async fn bad_click_bodies_are_refused() {
             .await
             .assert_error(422, "invalid_request");
     }
-    api.post("/clicks", &base, None).await.assert_error(401, "unauthenticated");
+    api.post("/clicks", &base, None)
+        .await
+        .assert_error(401, "unauthenticated");
     let retired = api.get("/behaviours", Some(&teacher)).await;
     assert!(!retired.text.contains("\"id\":2,"), "a retired behaviour is listed");
     assert_eq!(rows_of(&api, base["id"].as_str().unwrap().parse().unwrap()).await, 0);
@@ -190,19 +217,31 @@ async fn undo_works_for_a_minute_for_its_author_only() {
     };
     let first = post(&teacher).await;
     api.advance(59);
-    assert_eq!(api.delete(&format!("/clicks/{first}"), Some(&teacher)).await.status, 204);
+    assert_eq!(
+        api.delete(&format!("/clicks/{first}"), Some(&teacher)).await.status,
+        204
+    );
     assert_eq!(
         api.delete(&format!("/clicks/{first}"), Some(&teacher)).await.status,
         204,
         "a retried undo"
     );
     let undone = api
-        .value(&format!("SELECT deleted_by FROM clicks WHERE id = '{first}' AND deleted_at IS NOT NULL"))
+        .value(&format!(
+            "SELECT deleted_by FROM clicks WHERE id = '{first}' AND deleted_at IS NOT NULL"
+        ))
         .await;
     assert_eq!(undone, "3");
-    let page: ClickPage =
-        serde_json::from_str(&api.get(&format!("/clicks?individual_id={seen}"), Some(&teacher)).await.text).unwrap();
-    assert!(page.items.iter().all(|c| c.id.to_string() != first), "an undone click is listed");
+    let page: ClickPage = serde_json::from_str(
+        &api.get(&format!("/clicks?individual_id={seen}"), Some(&teacher))
+            .await
+            .text,
+    )
+    .unwrap();
+    assert!(
+        page.items.iter().all(|c| c.id.to_string() != first),
+        "an undone click is listed"
+    );
 
     let late = post(&teacher).await;
     api.advance(61);
@@ -248,12 +287,22 @@ async fn click_lists_page_newest_first_and_refuse_bad_queries() {
         }
     }
     let stored = api
-        .count(&format!("SELECT COUNT(*) FROM clicks WHERE individual_id = {seen} AND deleted_at IS NULL"))
+        .count(&format!(
+            "SELECT COUNT(*) FROM clicks WHERE individual_id = {seen} AND deleted_at IS NULL"
+        ))
         .await;
     assert_eq!(seen_ids.len() as i64, stored);
-    assert_eq!(seen_ids.iter().collect::<HashSet<_>>().len(), seen_ids.len(), "a click twice");
+    assert_eq!(
+        seen_ids.iter().collect::<HashSet<_>>().len(),
+        seen_ids.len(),
+        "a click twice"
+    );
     let all: ClickPage = serde_json::from_str(&api.get("/clicks?limit=1000", Some(&teacher)).await.text).unwrap();
-    let grants = query_text(&api.srv.db_path, "SELECT individual_id FROM access_permissions WHERE user_id = 3").await;
+    let grants = query_text(
+        &api.srv.db_path,
+        "SELECT individual_id FROM access_permissions WHERE user_id = 3",
+    )
+    .await;
     let granted: HashSet<i64> = grants.iter().map(|r| r[0].1.parse().unwrap()).collect();
     assert!(all.items.iter().all(|c| granted.contains(&c.individual_id)));
     for bad in [

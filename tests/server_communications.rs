@@ -8,7 +8,9 @@ mod common;
 
 use std::collections::HashSet;
 
-use bsmart::wire::{Communication, CommunicationPage, CommunicationResponse, Notification, NotificationKind, NotificationList};
+use bsmart::wire::{
+    Communication, CommunicationPage, CommunicationResponse, Notification, NotificationKind, NotificationList,
+};
 use common::*;
 use serde_json::{Value, json};
 
@@ -49,15 +51,24 @@ async fn a_communication_notifies_key_staff_but_not_its_author() {
     let lead = api.sign_in(LEAD).await;
     let teacher = api.sign_in(TEACHER).await;
     let pupil = key_pupil(&api).await;
-    let key: HashSet<i64> = query_text(&api.srv.db_path, &format!("SELECT user_id FROM key_staff WHERE individual_id = {pupil}"))
-        .await
-        .into_iter()
-        .map(|row| row[0].1.parse().unwrap())
-        .collect();
+    let key: HashSet<i64> = query_text(
+        &api.srv.db_path,
+        &format!("SELECT user_id FROM key_staff WHERE individual_id = {pupil}"),
+    )
+    .await
+    .into_iter()
+    .map(|row| row[0].1.parse().unwrap())
+    .collect();
     assert!(key.contains(&2) && key.contains(&3) && key.len() >= 3, "{key:?}");
     let id = uuid::Uuid::new_v4();
     let mark = api.audit_mark().await;
-    let r = api.post("/communications", &message(id, pupil, "  A great effort in PE today.\n"), Some(&lead)).await;
+    let r = api
+        .post(
+            "/communications",
+            &message(id, pupil, "  A great effort in PE today.\n"),
+            Some(&lead),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let sent: Communication = serde_json::from_str(&r.text).unwrap();
     assert_eq!(sent.message, "A great effort in PE today.", "not trimmed");
@@ -66,17 +77,31 @@ async fn a_communication_notifies_key_staff_but_not_its_author() {
     assert_eq!(recipients, expected, "key staff but the author");
     assert_eq!(notified(&api, id, false).await, expected);
     let teachers = notifications(&api, &teacher).await;
-    let note = teachers.iter().find(|n| n.communication_id == Some(id)).expect("the teacher is told");
+    let note = teachers
+        .iter()
+        .find(|n| n.communication_id == Some(id))
+        .expect("the teacher is told");
     assert_eq!(note.kind, NotificationKind::Communication);
     assert_eq!(note.individual.as_ref().map(|i| i.id), Some(pupil));
-    assert!(notifications(&api, &lead).await.iter().all(|n| n.communication_id != Some(id)));
+    assert!(
+        notifications(&api, &lead)
+            .await
+            .iter()
+            .all(|n| n.communication_id != Some(id))
+    );
     let rows = api.audit_since(mark).await;
-    let row = rows.iter().find(|r| r.get("action") == "communication.create").expect("audited");
+    let row = rows
+        .iter()
+        .find(|r| r.get("action") == "communication.create")
+        .expect("audited");
     assert_eq!(row.get("target"), format!("communication:{id}"));
     assert!(!row.all_text().contains("great effort"), "the text is in the audit log");
-    let listed: CommunicationPage =
-        serde_json::from_str(&api.get(&format!("/communications?individual_id={pupil}"), Some(&teacher)).await.text)
-            .unwrap();
+    let listed: CommunicationPage = serde_json::from_str(
+        &api.get(&format!("/communications?individual_id={pupil}"), Some(&teacher))
+            .await
+            .text,
+    )
+    .unwrap();
     assert_eq!(listed.items.first().map(|c| c.id), Some(id), "newest first");
 }
 
@@ -87,11 +112,19 @@ async fn a_response_notifies_the_author_and_other_recipients_but_not_the_respond
     let teacher = api.sign_in(TEACHER).await;
     let pupil = key_pupil(&api).await;
     let id = uuid::Uuid::new_v4();
-    let r = api.post("/communications", &message(id, pupil, "Please keep an eye on lunchtimes."), Some(&lead)).await;
+    let r = api
+        .post(
+            "/communications",
+            &message(id, pupil, "Please keep an eye on lunchtimes."),
+            Some(&lead),
+        )
+        .await;
     let sent: Communication = serde_json::from_str(&r.text).unwrap();
     let response = uuid::Uuid::new_v4();
     let body = json!({ "id": response, "message": "Will do." });
-    let r = api.post(&format!("/communications/{id}/responses"), &body, Some(&teacher)).await;
+    let r = api
+        .post(&format!("/communications/{id}/responses"), &body, Some(&teacher))
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let answer: CommunicationResponse = serde_json::from_str(&r.text).unwrap();
     assert_eq!((answer.id, answer.author.id), (response, 3));
@@ -100,24 +133,45 @@ async fn a_response_notifies_the_author_and_other_recipients_but_not_the_respond
     expected.remove(&3);
     assert_eq!(notified(&api, id, true).await, expected);
     let leads = notifications(&api, &lead).await;
-    let note = leads.iter().find(|n| n.communication_id == Some(id)).expect("the author is told");
+    let note = leads
+        .iter()
+        .find(|n| n.communication_id == Some(id))
+        .expect("the author is told");
     assert_eq!(note.kind, NotificationKind::CommunicationResponse);
-    assert!(notifications(&api, &teacher).await.iter().all(|n| n.kind != NotificationKind::CommunicationResponse || n.communication_id != Some(id)));
-    let again = api.post(&format!("/communications/{id}/responses"), &body, Some(&teacher)).await;
+    assert!(
+        notifications(&api, &teacher)
+            .await
+            .iter()
+            .all(|n| n.kind != NotificationKind::CommunicationResponse || n.communication_id != Some(id))
+    );
+    let again = api
+        .post(&format!("/communications/{id}/responses"), &body, Some(&teacher))
+        .await;
     assert_eq!(again.status, 200, "{}", again.text);
-    assert_eq!(serde_json::from_str::<CommunicationResponse>(&again.text).unwrap(), answer);
+    assert_eq!(
+        serde_json::from_str::<CommunicationResponse>(&again.text).unwrap(),
+        answer
+    );
     let other = json!({ "id": response, "message": "Something else." });
     api.post(&format!("/communications/{id}/responses"), &other, Some(&teacher))
         .await
         .assert_error(409, "conflict");
     assert_eq!(notified(&api, id, true).await, expected, "a retry notified again");
-    let thread: CommunicationPage =
-        serde_json::from_str(&api.get(&format!("/communications?individual_id={pupil}"), Some(&lead)).await.text).unwrap();
+    let thread: CommunicationPage = serde_json::from_str(
+        &api.get(&format!("/communications?individual_id={pupil}"), Some(&lead))
+            .await
+            .text,
+    )
+    .unwrap();
     let listed = thread.items.iter().find(|c| c.id == id).unwrap();
     assert_eq!(listed.responses, vec![answer]);
-    api.post(&format!("/communications/{}/responses", uuid::Uuid::new_v4()), &body, Some(&teacher))
-        .await
-        .assert_error(404, "not_found");
+    api.post(
+        &format!("/communications/{}/responses", uuid::Uuid::new_v4()),
+        &body,
+        Some(&teacher),
+    )
+    .await
+    .assert_error(404, "not_found");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -139,14 +193,32 @@ async fn communications_are_idempotent_by_id() {
     }
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 200 || *s == 201), "{statuses:?}");
-    assert_eq!(api.count(&format!("SELECT COUNT(*) FROM communications WHERE id = '{id}'")).await, 1);
-    let key = api.count(&format!("SELECT COUNT(*) FROM key_staff WHERE individual_id = {pupil} AND user_id <> 2")).await;
-    assert_eq!(api.count(&format!("SELECT COUNT(*) FROM notifications WHERE communication_id = '{id}'")).await, key);
+    assert_eq!(
+        api.count(&format!("SELECT COUNT(*) FROM communications WHERE id = '{id}'"))
+            .await,
+        1
+    );
+    let key = api
+        .count(&format!(
+            "SELECT COUNT(*) FROM key_staff WHERE individual_id = {pupil} AND user_id <> 2"
+        ))
+        .await;
+    assert_eq!(
+        api.count(&format!(
+            "SELECT COUNT(*) FROM notifications WHERE communication_id = '{id}'"
+        ))
+        .await,
+        key
+    );
     let mut other = body.clone();
     other["tone"] = json!("negative");
-    api.post("/communications", &other, Some(&lead)).await.assert_error(409, "conflict");
+    api.post("/communications", &other, Some(&lead))
+        .await
+        .assert_error(409, "conflict");
     let teacher = api.sign_in(TEACHER).await;
-    api.post("/communications", &body, Some(&teacher)).await.assert_error(409, "conflict");
+    api.post("/communications", &body, Some(&teacher))
+        .await
+        .assert_error(409, "conflict");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -156,32 +228,66 @@ async fn message_text_is_checked_in_characters_and_control_characters_are_named(
     let pupil = key_pupil(&api).await;
     let send = |text: String| {
         let (api, teacher) = (&api, &teacher);
-        async move { api.post("/communications", &message(uuid::Uuid::new_v4(), pupil, &text), Some(teacher)).await }
+        async move {
+            api.post(
+                "/communications",
+                &message(uuid::Uuid::new_v4(), pupil, &text),
+                Some(teacher),
+            )
+            .await
+        }
     };
     assert_eq!(send("é".repeat(4000)).await.status, 201, "4,000 two-byte characters");
     let long = send("a".repeat(4001)).await;
     long.assert_error(422, "invalid_request");
-    assert!(long.text.contains("4,000") && long.text.contains("4001"), "{}", long.text);
+    assert!(
+        long.text.contains("4,000") && long.text.contains("4001"),
+        "{}",
+        long.text
+    );
     for blank in ["", "   ", "\n\t "] {
         send(blank.to_string()).await.assert_error(422, "invalid_request");
     }
-    for (control, name) in [("\u{1b}[2J", "U+001B"), ("a\0b", "U+0000"), ("a\rb", "U+000D"), ("a\u{85}b", "U+0085"), ("a\u{7f}", "U+007F")] {
+    for (control, name) in [
+        ("\u{1b}[2J", "U+001B"),
+        ("a\0b", "U+0000"),
+        ("a\rb", "U+000D"),
+        ("a\u{85}b", "U+0085"),
+        ("a\u{7f}", "U+007F"),
+    ] {
         let r = send(format!("Hello {control} there")).await;
         r.assert_error(422, "invalid_request");
         assert!(r.text.contains(name), "{name}: {}", r.text);
     }
-    assert_eq!(send("Line one\n\tLine two".to_string()).await.status, 201, "new lines and tabs");
-    assert_eq!(send("Bidi \u{202e}text\u{202c} is drawn safely by the client".to_string()).await.status, 201);
+    assert_eq!(
+        send("Line one\n\tLine two".to_string()).await.status,
+        201,
+        "new lines and tabs"
+    );
+    assert_eq!(
+        send("Bidi \u{202e}text\u{202c} is drawn safely by the client".to_string())
+            .await
+            .status,
+        201
+    );
     for bad in [
         json!({ "id": uuid::Uuid::new_v4(), "individual_id": pupil, "tone": "cheerful", "message": "x" }),
         json!({ "id": uuid::Uuid::new_v4(), "individual_id": pupil, "tone": "na", "message": 5 }),
         json!({ "id": uuid::Uuid::new_v4(), "individual_id": pupil, "tone": "na", "message": "x", "to": [1] }),
     ] {
-        api.post("/communications", &bad, Some(&teacher)).await.assert_error(422, "invalid_request");
+        api.post("/communications", &bad, Some(&teacher))
+            .await
+            .assert_error(422, "invalid_request");
     }
-    let id = api.value("SELECT id FROM communications ORDER BY created_at DESC LIMIT 1").await;
+    let id = api
+        .value("SELECT id FROM communications ORDER BY created_at DESC LIMIT 1")
+        .await;
     let r = api
-        .post(&format!("/communications/{id}/responses"), &json!({ "id": uuid::Uuid::new_v4(), "message": "\u{1b}]0;x\u{7}" }), Some(&teacher))
+        .post(
+            &format!("/communications/{id}/responses"),
+            &json!({ "id": uuid::Uuid::new_v4(), "message": "\u{1b}]0;x\u{7}" }),
+            Some(&teacher),
+        )
         .await;
     r.assert_error(422, "invalid_request");
 }
@@ -196,20 +302,39 @@ async fn notifications_are_marked_read_only_by_their_owner() {
     let path = format!("/notifications/{}/read", unread.id);
     let mark = api.audit_mark().await;
     assert_eq!(api.post(&path, &json!({}), Some(&teacher)).await.status, 204);
-    let first = api.value(&format!("SELECT read_at FROM notifications WHERE id = {}", unread.id)).await;
+    let first = api
+        .value(&format!("SELECT read_at FROM notifications WHERE id = {}", unread.id))
+        .await;
     api.advance(30);
     assert_eq!(api.post(&path, &json!({}), Some(&teacher)).await.status, 204, "again");
-    let second = api.value(&format!("SELECT read_at FROM notifications WHERE id = {}", unread.id)).await;
+    let second = api
+        .value(&format!("SELECT read_at FROM notifications WHERE id = {}", unread.id))
+        .await;
     assert_eq!(first, second, "the first read time changed");
-    assert!(notifications(&api, &teacher).await.iter().any(|n| n.id == unread.id && n.read));
-    let leads = api.count("SELECT id FROM notifications WHERE user_id = 2 AND read_at IS NULL LIMIT 1").await;
+    assert!(
+        notifications(&api, &teacher)
+            .await
+            .iter()
+            .any(|n| n.id == unread.id && n.read)
+    );
+    let leads = api
+        .count("SELECT id FROM notifications WHERE user_id = 2 AND read_at IS NULL LIMIT 1")
+        .await;
     let other = format!("/notifications/{leads}/read");
     let refused = api.post(&other, &json!({}), Some(&teacher)).await;
-    let unknown = api.post("/notifications/99999999/read", &json!({}), Some(&teacher)).await;
+    let unknown = api
+        .post("/notifications/99999999/read", &json!({}), Some(&teacher))
+        .await;
     refused.assert_error(404, "not_found");
     assert_eq!(refused.text, unknown.text);
-    api.post("/notifications/x/read", &json!({}), Some(&teacher)).await.assert_error(404, "not_found");
-    assert_eq!(api.value(&format!("SELECT read_at IS NULL FROM notifications WHERE id = {leads}")).await, "1");
+    api.post("/notifications/x/read", &json!({}), Some(&teacher))
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(
+        api.value(&format!("SELECT read_at IS NULL FROM notifications WHERE id = {leads}"))
+            .await,
+        "1"
+    );
     assert_eq!(api.post(&other, &json!({}), Some(&lead)).await.status, 204);
     let rows = api.audit_since(mark).await;
     let reads: Vec<_> = rows.iter().filter(|r| r.get("action") == "notification.read").collect();

@@ -7,8 +7,8 @@ mod common;
 
 use std::collections::HashSet;
 
-use chrono::Timelike;
 use bsmart::wire::{IndividualDetails, IndividualOverview, IndividualPage, PeriodList};
+use chrono::Timelike;
 use common::*;
 use serde_json::json;
 
@@ -34,7 +34,11 @@ async fn teacher_lists_only_their_individuals_and_the_lead_lists_everyone() {
     let teacher = api.sign_in(TEACHER).await;
     let lead = api.sign_in(LEAD).await;
     let admin = api.sign_in(ADMIN).await;
-    let grants = query_text(&api.srv.db_path, "SELECT individual_id FROM access_permissions WHERE user_id = 3").await;
+    let grants = query_text(
+        &api.srv.db_path,
+        "SELECT individual_id FROM access_permissions WHERE user_id = 3",
+    )
+    .await;
     let granted: HashSet<i64> = grants.iter().map(|r| r[0].1.parse().unwrap()).collect();
     let mine: HashSet<i64> = all_individuals(&api, &teacher, "").await.iter().map(|i| i.id).collect();
     assert_eq!(mine, granted);
@@ -43,10 +47,15 @@ async fn teacher_lists_only_their_individuals_and_the_lead_lists_everyone() {
     for token in [&lead, &admin] {
         assert_eq!(all_individuals(&api, token, "").await.len(), everyone);
     }
-    let small: IndividualPage = serde_json::from_str(&api.get("/individuals?limit=10", Some(&lead)).await.text).unwrap();
+    let small: IndividualPage =
+        serde_json::from_str(&api.get("/individuals?limit=10", Some(&lead)).await.text).unwrap();
     assert_eq!(small.items.len(), 10);
     assert!(small.items.windows(2).all(|w| w[0].id < w[1].id));
-    for bad in ["/individuals?cursor=%%%", "/individuals?limit=0", "/individuals?limit=1001"] {
+    for bad in [
+        "/individuals?cursor=%%%",
+        "/individuals?limit=0",
+        "/individuals?limit=1001",
+    ] {
         api.get(bad, Some(&lead)).await.assert_error(422, "invalid_request");
     }
     let long = format!("/individuals?query={}", "a".repeat(101));
@@ -67,7 +76,11 @@ async fn search_is_any_case_and_wildcards_are_plain_characters() {
             .all(|i| i.name.unmasked().to_lowercase().contains(&last.to_lowercase()))
     );
     for wildcard in ["%25", "_", "%25%25"] {
-        assert!(all_individuals(&api, &lead, &format!("&query={wildcard}")).await.is_empty());
+        assert!(
+            all_individuals(&api, &lead, &format!("&query={wildcard}"))
+                .await
+                .is_empty()
+        );
     }
 }
 
@@ -114,7 +127,9 @@ async fn an_individual_one_may_not_see_is_404_like_an_unknown_one_on_every_route
             (
                 "POST",
                 "/communications".to_string(),
-                Some(json!({ "id": uuid::Uuid::new_v4(), "individual_id": id, "tone": "positive", "message": "Hello" })),
+                Some(
+                    json!({ "id": uuid::Uuid::new_v4(), "individual_id": id, "tone": "positive", "message": "Hello" }),
+                ),
             ),
         ]
     };
@@ -128,7 +143,9 @@ async fn an_individual_one_may_not_see_is_404_like_an_unknown_one_on_every_route
             ),
         ]
     };
-    let hidden_calls = for_individual(hidden).into_iter().chain(by_record(click, communication));
+    let hidden_calls = for_individual(hidden)
+        .into_iter()
+        .chain(by_record(click, communication));
     let unknown_calls = for_individual(unknown)
         .into_iter()
         .chain(by_record(uuid::Uuid::new_v4(), uuid::Uuid::new_v4()));
@@ -147,26 +164,45 @@ async fn an_individual_one_may_not_see_is_404_like_an_unknown_one_on_every_route
         let seen = send(path.clone(), body).await;
         let missing = send(unknown_path, unknown_body).await;
         seen.assert_error(404, "not_found");
-        assert_eq!(seen.text, missing.text, "{method} {path}: not the answer of an unknown id");
+        assert_eq!(
+            seen.text, missing.text,
+            "{method} {path}: not the answer of an unknown id"
+        );
         for name in &names {
-            assert!(!seen.text.contains(name.as_str()), "{method} {path} names the individual");
+            assert!(
+                !seen.text.contains(name.as_str()),
+                "{method} {path} names the individual"
+            );
         }
         checked += 1;
     }
     assert_eq!(checked, 8);
-    assert_eq!(api.count("SELECT COUNT(*) FROM clicks").await, before, "a refused click was recorded");
     assert_eq!(
-        api.count(&format!("SELECT deleted_at IS NULL FROM clicks WHERE id = '{click}'")).await,
+        api.count("SELECT COUNT(*) FROM clicks").await,
+        before,
+        "a refused click was recorded"
+    );
+    assert_eq!(
+        api.count(&format!("SELECT deleted_at IS NULL FROM clicks WHERE id = '{click}'"))
+            .await,
         1,
         "the teacher undid a click they may not see"
     );
     // Nor does any list or the notifications name them.
-    for path in ["/individuals?limit=1000", "/clicks?limit=1000", "/communications?limit=200", "/notifications"] {
+    for path in [
+        "/individuals?limit=1000",
+        "/clicks?limit=1000",
+        "/communications?limit=200",
+        "/notifications",
+    ] {
         let r = api.get(path, Some(&teacher)).await;
         assert_eq!(r.status, 200, "{path}");
         assert!(!r.text.contains(&format!("\"individual_id\":{hidden},")), "{path}");
         for name in &names {
-            assert!(!r.text.contains(&format!("\"{name}\"")), "{path} names the hidden individual");
+            assert!(
+                !r.text.contains(&format!("\"{name}\"")),
+                "{path} names the hidden individual"
+            );
         }
     }
 }
@@ -176,7 +212,10 @@ async fn a_removed_grant_applies_at_the_next_request() {
     let api = Api::start().await;
     let teacher = api.sign_in(TEACHER).await;
     let (seen, _, _) = api.teacher_individuals().await;
-    assert_eq!(api.get(&format!("/individuals/{seen}"), Some(&teacher)).await.status, 200);
+    assert_eq!(
+        api.get(&format!("/individuals/{seen}"), Some(&teacher)).await.status,
+        200
+    );
     execute_sql(
         &api.srv.db_path,
         &format!("DELETE FROM access_permissions WHERE user_id = 3 AND individual_id = {seen}"),
@@ -186,7 +225,9 @@ async fn a_removed_grant_applies_at_the_next_request() {
         api.get(&path, Some(&teacher)).await.assert_error(404, "not_found");
     }
     let click = json!({ "id": uuid::Uuid::new_v4(), "individual_id": seen, "behaviour_id": 1, "occurred_at": api.clock().now() });
-    api.post("/clicks", &click, Some(&teacher)).await.assert_error(404, "not_found");
+    api.post("/clicks", &click, Some(&teacher))
+        .await
+        .assert_error(404, "not_found");
     assert!(all_individuals(&api, &teacher, "").await.iter().all(|i| i.id != seen));
 }
 
@@ -194,31 +235,48 @@ async fn a_removed_grant_applies_at_the_next_request() {
 async fn a_profile_lists_contacts_and_everyone_who_may_see_them_key_staff_first() {
     let api = Api::start().await;
     let teacher = api.sign_in(TEACHER).await;
-    let key = api.count("SELECT individual_id FROM key_staff WHERE user_id = 3 LIMIT 1").await;
+    let key = api
+        .count("SELECT individual_id FROM key_staff WHERE user_id = 3 LIMIT 1")
+        .await;
     let mark = api.audit_mark().await;
     let r = api.get(&format!("/individuals/{key}"), Some(&teacher)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let details: IndividualDetails = serde_json::from_str(&r.text).unwrap();
-    let contacts = api.count(&format!("SELECT COUNT(*) FROM key_contacts WHERE individual_id = {key}")).await;
+    let contacts = api
+        .count(&format!(
+            "SELECT COUNT(*) FROM key_contacts WHERE individual_id = {key}"
+        ))
+        .await;
     assert_eq!(details.key_contacts.len() as i64, contacts);
     assert!(details.key_contacts.windows(2).all(|w| w[0].priority <= w[1].priority));
     let firsts: Vec<bool> = details.access.iter().map(|a| a.key_staff).collect();
-    assert!(firsts.windows(2).all(|w| w[0] >= w[1]), "key staff are not first: {firsts:?}");
+    assert!(
+        firsts.windows(2).all(|w| w[0] >= w[1]),
+        "key staff are not first: {firsts:?}"
+    );
     let teacher_entry = details.access.iter().find(|a| a.staff.id == 3).expect("the teacher");
     assert!(teacher_entry.key_staff && teacher_entry.level == "record");
     let lead_entry = details.access.iter().find(|a| a.staff.id == 2).expect("the lead");
     assert_eq!(lead_entry.level, "all");
-    assert!(details.access.iter().all(|a| a.staff.id != 4), "the new starter may not see 9B");
+    assert!(
+        details.access.iter().all(|a| a.staff.id != 4),
+        "the new starter may not see 9B"
+    );
     let granted = api
         .count(&format!(
             "SELECT COUNT(*) FROM access_permissions a JOIN users u ON u.id = a.user_id
              WHERE a.individual_id = {key} AND u.role = 'staff' AND u.active = 1"
         ))
         .await;
-    let all_seeing = api.count("SELECT COUNT(*) FROM users WHERE role <> 'staff' AND active = 1").await;
+    let all_seeing = api
+        .count("SELECT COUNT(*) FROM users WHERE role <> 'staff' AND active = 1")
+        .await;
     assert_eq!(details.access.len() as i64, granted + all_seeing);
     let rows = api.audit_since(mark).await;
-    let view = rows.iter().find(|r| r.get("action") == "individual.view").expect("audited");
+    let view = rows
+        .iter()
+        .find(|r| r.get("action") == "individual.view")
+        .expect("audited");
     assert_eq!(view.get("target"), format!("individual:{key}"));
     assert!(!view.all_text().contains(&details.last_name.unmasked().to_lowercase()));
 }
@@ -242,13 +300,19 @@ async fn an_overview_holds_the_profile_and_the_clicks_just_recorded() {
     let after: IndividualOverview = serde_json::from_str(&r.text).unwrap();
     assert_eq!(after.individual.id, id);
     let incidents = api
-        .count(&format!("SELECT COUNT(*) FROM incidents WHERE individual_id = {id} AND deleted_at IS NULL"))
+        .count(&format!(
+            "SELECT COUNT(*) FROM incidents WHERE individual_id = {id} AND deleted_at IS NULL"
+        ))
         .await;
     assert_eq!(after.incident_total as i64, incidents);
     assert!(after.incidents.iter().all(|i| i.individual.id == id));
     assert!(after.incidents.windows(2).all(|w| w[0].occurred_at >= w[1].occurred_at));
     assert_eq!(after.clicks_last_30_days.len(), 30);
-    assert_eq!(after.clicks_last_30_days[29], before.clicks_last_30_days[29] + 3, "today is last");
+    assert_eq!(
+        after.clicks_last_30_days[29],
+        before.clicks_last_30_days[29] + 3,
+        "today is last"
+    );
     let today = api.clock().now().date_naive();
     let counted = after
         .click_counts
@@ -259,11 +323,16 @@ async fn an_overview_holds_the_profile_and_the_clicks_just_recorded() {
     assert!(after.recent_clicks.len() <= 200 && after.recent_clicks.iter().all(|c| c.individual_id == id));
     assert!(after.communications.iter().all(|c| c.individual.id == id));
     let plans = api
-        .count(&format!("SELECT COUNT(*) FROM smart_plans WHERE individual_id = {id} AND deleted_at IS NULL"))
+        .count(&format!(
+            "SELECT COUNT(*) FROM smart_plans WHERE individual_id = {id} AND deleted_at IS NULL"
+        ))
         .await;
     assert_eq!(after.plans.len() as i64, plans);
     let rows = api.audit_since(mark).await;
-    assert!(rows.iter().any(|r| r.get("action") == "individual.overview" && r.get("target") == format!("individual:{id}")));
+    assert!(
+        rows.iter()
+            .any(|r| r.get("action") == "individual.overview" && r.get("target") == format!("individual:{id}"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -277,8 +346,15 @@ async fn last_recorded_by_me_is_my_latest_click_communication_or_incident() {
     assert_eq!(api.post("/clicks", &body, Some(&teacher)).await.status, 201);
     let mine = all_individuals(&api, &teacher, "").await;
     let entry = mine.iter().find(|i| i.id == seen).unwrap();
-    assert_eq!(entry.last_recorded_by_me, Some(api.clock().now().with_nanosecond(0).unwrap()));
-    assert!(mine.iter().filter_map(|i| i.last_recorded_by_me).all(|t| t <= api.clock().now()));
+    assert_eq!(
+        entry.last_recorded_by_me,
+        Some(api.clock().now().with_nanosecond(0).unwrap())
+    );
+    assert!(
+        mine.iter()
+            .filter_map(|i| i.last_recorded_by_me)
+            .all(|t| t <= api.clock().now())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -291,7 +367,10 @@ async fn behaviours_and_periods_need_a_session() {
     let periods: PeriodList = serde_json::from_str(&api.get("/periods", Some(&teacher)).await.text).unwrap();
     assert_eq!(periods.items.len(), 6);
     assert!(periods.items.windows(2).all(|w| w[0].ends <= w[1].starts));
-    assert!(periods.items[2].starts > periods.items[1].ends, "no break before period 3");
+    assert!(
+        periods.items[2].starts > periods.items[1].ends,
+        "no break before period 3"
+    );
     let behaviours: bsmart::wire::BehaviourList =
         serde_json::from_str(&api.get("/behaviours", Some(&teacher)).await.text).unwrap();
     assert_eq!(behaviours.items.len(), 20);

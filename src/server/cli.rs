@@ -379,13 +379,17 @@ mod tests {
         let count = |sql: &'static str| {
             let db = db.clone();
             async move {
-                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+                    .await
+                    .unwrap();
                 let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
                 pool.close().await;
                 n
             }
         };
-        let server = start_demo("127.0.0.1:0".parse().unwrap(), options.clone()).await.unwrap();
+        let server = start_demo("127.0.0.1:0".parse().unwrap(), options.clone())
+            .await
+            .unwrap();
         let teacher = demo::ACCOUNTS[2];
         let login = http
             .post(format!("http://{}/api/v1/auth/login", server.addr))
@@ -411,7 +415,11 @@ mod tests {
         assert_eq!(me.status(), 200, "the session did not survive the restart");
         again.task.abort();
         let _ = again.task.await;
-        assert_eq!(count("SELECT COUNT(*) FROM individuals").await, individuals, "seeded again");
+        assert_eq!(
+            count("SELECT COUNT(*) FROM individuals").await,
+            individuals,
+            "seeded again"
+        );
         assert_eq!(count("SELECT COUNT(*) FROM clicks").await, clicks, "seeded again");
         assert_eq!(count("SELECT COUNT(*) FROM setting").await, 1);
         assert!(db.with_extension("db.key").exists(), "no key file beside the database");

@@ -82,8 +82,10 @@ fn key() -> ServerKey {
 }
 
 /// Seeded template databases, kept in memory (so no file outlives the test process).
-static TEMPLATES: LazyLock<tokio::sync::Mutex<HashMap<(u64, u32), Arc<Vec<u8>>>>> =
-    LazyLock::new(|| tokio::sync::Mutex::new(HashMap::new()));
+/// Template databases by (seed, scale).
+type Templates = HashMap<(u64, u32), Arc<Vec<u8>>>;
+
+static TEMPLATES: LazyLock<tokio::sync::Mutex<Templates>> = LazyLock::new(|| tokio::sync::Mutex::new(HashMap::new()));
 
 async fn template(seed: u64, scale: u32) -> Arc<Vec<u8>> {
     let mut templates = TEMPLATES.lock().await;

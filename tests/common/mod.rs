@@ -323,7 +323,10 @@ impl Api {
 
     /// The number `sql` answers.
     pub async fn count(&self, sql: &str) -> i64 {
-        self.value(sql).await.parse().unwrap_or_else(|_| panic!("not a number: {sql}"))
+        self.value(sql)
+            .await
+            .parse()
+            .unwrap_or_else(|_| panic!("not a number: {sql}"))
     }
 
     /// An individual the demo teacher may see, one they may not, and every form of the hidden
@@ -332,11 +335,15 @@ impl Api {
         let grants = "SELECT individual_id FROM access_permissions WHERE user_id = 3";
         let seen = self.count(&format!("{grants} ORDER BY individual_id LIMIT 1")).await;
         let hidden = self
-            .count(&format!("SELECT id FROM individuals WHERE id NOT IN ({grants}) ORDER BY id DESC LIMIT 1"))
+            .count(&format!(
+                "SELECT id FROM individuals WHERE id NOT IN ({grants}) ORDER BY id DESC LIMIT 1"
+            ))
             .await;
         let names = query_text(
             &self.srv.db_path,
-            &format!("SELECT first_name, last_name, first_name || ' ' || last_name FROM individuals WHERE id = {hidden}"),
+            &format!(
+                "SELECT first_name, last_name, first_name || ' ' || last_name FROM individuals WHERE id = {hidden}"
+            ),
         )
         .await;
         let row = &names[0];

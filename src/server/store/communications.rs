@@ -113,6 +113,17 @@ macro_rules! communication_rows {
     };
 }
 
+/// The columns of a [`ResponseRow`] of responses `r` in visible communications `c`, by `u`.
+macro_rules! response_rows {
+    () => {
+        " SELECT r.id, r.communication_id, r.author_id, u.display_name AS author_name, r.message, r.created_at
+          FROM communication_responses r
+          JOIN communications c ON c.id = r.communication_id
+          JOIN users u ON u.id = r.author_id
+          WHERE c.individual_id IN (SELECT individual_id FROM visible)"
+    };
+}
+
 /// `ids` as a JSON array, for `json_each`.
 fn ids_json(ids: &[String]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_string())
@@ -177,12 +188,8 @@ impl Store {
         let responses = sqlx::query_as(concat!(
             "WITH ",
             visible_individuals!(),
-            " SELECT r.id, r.communication_id, r.author_id, u.display_name AS author_name, r.message, r.created_at
-              FROM communication_responses r
-              JOIN communications c ON c.id = r.communication_id
-              JOIN users u ON u.id = r.author_id
-              WHERE r.communication_id IN (SELECT value FROM json_each(?3))
-                AND c.individual_id IN (SELECT individual_id FROM visible)
+            response_rows!(),
+            " AND r.communication_id IN (SELECT value FROM json_each(?3))
               ORDER BY r.created_at, r.id"
         ));
         let responses = bind_viewer(responses, viewer).bind(&ids).fetch_all(&self.pool).await?;
@@ -194,11 +201,8 @@ impl Store {
         let query = sqlx::query_as(concat!(
             "WITH ",
             visible_individuals!(),
-            " SELECT r.id, r.communication_id, r.author_id, u.display_name AS author_name, r.message, r.created_at
-              FROM communication_responses r
-              JOIN communications c ON c.id = r.communication_id
-              JOIN users u ON u.id = r.author_id
-              WHERE r.id = ?3 AND c.individual_id IN (SELECT individual_id FROM visible)"
+            response_rows!(),
+            " AND r.id = ?3"
         ));
         bind_viewer(query, viewer).bind(id).fetch_optional(&self.pool).await
     }
