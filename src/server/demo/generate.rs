@@ -550,6 +550,9 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
         let review = DateTime::from_timestamp(created_at + rng.random_range(28..120) * 86_400, 0)
             .unwrap_or(now)
             .date_naive();
+        // Whatever the seed, the first plan is due for review within the week, so the lead
+        // always has a review reminder to see.
+        let review = if plans.is_empty() { today + TimeDelta::days(7) } else { review };
         let pupil = name_of(source.individual_id, &individuals);
         let id = uuid(&mut rng);
         if review >= today && review <= today + TimeDelta::days(14) {
