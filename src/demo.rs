@@ -21,7 +21,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), String> {
         seed: args.seed,
         scale: args.scale,
         quiet: true,
-        no_rate_limit: false,
+        ..DemoOptions::default()
     };
     let server = start_demo(bind, options).await?;
     let url = format!("http://{}", server.addr);

@@ -1032,7 +1032,7 @@ pub struct PlanSummary {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct ClickCount {
-    /// The day, in the setting's local time.
+    /// The day, as a UTC day (midnight to midnight UTC).
     pub day: chrono::NaiveDate,
     /// The behaviour.
     pub behaviour_id: i64,
@@ -1054,7 +1054,8 @@ pub struct IndividualOverview {
     pub plans: Vec<PlanSummary>,
     /// Communications with their threads, newest first (at most 50).
     pub communications: Vec<Communication>,
-    /// Clicks per day over the last 30 days, oldest day first (30 numbers): the sparkline.
+    /// Clicks per UTC day over the last 30 days, oldest day first, ending today (30 numbers):
+    /// the sparkline.
     pub clicks_last_30_days: Vec<u32>,
     /// Clicks per behaviour per day over the last 8 weeks.
     pub click_counts: Vec<ClickCount>,

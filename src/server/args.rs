@@ -14,13 +14,15 @@ use clap::{Args, Subcommand};
 /// `bsmart serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// SQLite database file (created if missing). Keep it on an encrypted volume.
-    #[arg(long, default_value = "bsmart.db")]
-    pub db: PathBuf,
+    /// SQLite database file (created if missing; default bsmart.db). Keep it on an encrypted
+    /// volume. With --demo: keep the demo in this file, seeded only when it is new, so a
+    /// restart keeps its data and sessions (without it, --demo uses a temporary database).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8480")]
     pub bind: SocketAddr,
-    /// Fill a new, temporary database with demo data; binds to loopback only.
+    /// Serve demo data (a new, temporary database unless --db names one); binds to loopback only.
     #[arg(long)]
     pub demo: bool,
     /// Seed of the demo data.

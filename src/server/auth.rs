@@ -497,7 +497,8 @@ async fn authenticate(state: &AppState, parts: &Parts, touch: Touch) -> Result<O
             return Err(ApiError::unauthenticated());
         }
     };
-    if touch == Touch::Yes {
+    // Within the same second there is nothing to move, and no write to queue behind the clicks.
+    if touch == Touch::Yes && session.last_seen_at < now {
         state.store.touch_session(session.session_id, now).await?;
     }
     Ok(Some(AuthUser {

@@ -20,6 +20,9 @@ use super::demo;
 use super::state::{AppState, Policy, ServerKey};
 use super::store::Store;
 
+/// The database of `bsmart serve` without `--db`.
+pub const DEFAULT_DB: &str = "bsmart.db";
+
 /// Environment variable naming the server key file.
 pub const KEY_FILE_ENV: &str = "BSMART_SERVER_KEY_FILE";
 
@@ -58,17 +61,17 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// A demo server running in this process; its temporary database goes when it is dropped.
+/// A demo server running in this process; a temporary database goes when it is dropped.
 pub struct DemoServer {
     /// Where it listens.
     pub addr: SocketAddr,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     /// The serving task.
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// How a demo server runs.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct DemoOptions {
     /// Seed of the demo data.
     pub seed: u64,
@@ -78,6 +81,38 @@ pub struct DemoOptions {
     pub quiet: bool,
     /// Leave the sign-in limiter off.
     pub no_rate_limit: bool,
+    /// Keep the demo in this database file (seeded only when it is new, so a restart keeps its
+    /// data and sessions) with its server key in a key file beside it; `None`: a temporary
+    /// database that goes with the server.
+    pub db: Option<PathBuf>,
+    /// The key file of `db`, as for `serve` (default: BSMART_SERVER_KEY_FILE, else the
+    /// database's name plus `.key`).
+    pub key_file: Option<PathBuf>,
+}
+
+/// The demo's database and key: a temporary pair, or those of `options.db` (which must be new
+/// or a demo database already).
+async fn demo_store(options: &DemoOptions) -> Result<(Store, ServerKey, Option<tempfile::TempDir>), String> {
+    let Some(db) = &options.db else {
+        let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+        let store = Store::open(&dir.path().join("demo.db"), true)
+            .await
+            .map_err(|e| format!("cannot create the demo database: {e}"))?;
+        return Ok((store, ServerKey::generate(), Some(dir)));
+    };
+    let store = Store::open(db, true)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
+    if let Some(setting) = store.setting().await.map_err(|e| e.to_string())?
+        && !setting.demo
+    {
+        return Err(format!(
+            "{} holds a real setting, not demo data: --demo serves only a new or a demo database",
+            db.display()
+        ));
+    }
+    let key = ServerKey::load_or_create(&key_file(options.key_file.as_deref(), db))?;
+    Ok((store, key, None))
 }
 
 /// Start a demo server on `bind` (loopback only): bound first, so a busy port fails before
@@ -93,16 +128,16 @@ pub async fn start_demo(bind: SocketAddr, options: DemoOptions) -> Result<DemoSe
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let store = Store::open(&dir.path().join("demo.db"), true)
-        .await
-        .map_err(|e| format!("cannot create the demo database: {e}"))?;
-    let key = ServerKey::generate();
+    let (store, key, dir) = demo_store(&options).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (seed, scale) = (options.seed, options.scale);
-    let took = demo::seed(&store, seed, scale, clock.now(), &key).await?;
-    if !options.quiet {
-        tracing::info!(millis = took.as_millis() as u64, seed, scale, "demo data seeded");
+    if store.setting().await.map_err(|e| e.to_string())?.is_none() {
+        let took = demo::seed(&store, seed, scale, clock.now(), &key).await?;
+        if !options.quiet {
+            tracing::info!(millis = took.as_millis() as u64, seed, scale, "demo data seeded");
+        }
+    } else if !options.quiet {
+        tracing::info!("serving the demo data already in the database (not seeded again)");
     }
     let mut state = AppState::new(store, clock, key);
     if options.no_rate_limit {
@@ -150,6 +185,8 @@ pub async fn serve(args: &ServeArgs) -> Result<(), String> {
             scale: args.scale,
             quiet: false,
             no_rate_limit: args.no_rate_limit,
+            db: args.db.clone(),
+            key_file: args.key_file.clone(),
         };
         let server = start_demo(args.bind, options).await?;
         let url = format!("http://{}", server.addr);
@@ -160,8 +197,9 @@ pub async fn serve(args: &ServeArgs) -> Result<(), String> {
     let listener = TcpListener::bind(args.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
-    let store = open_with_setting(&args.db).await?;
-    let key_path = key_file(args.key_file.as_deref(), &args.db);
+    let db = args.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    let store = open_with_setting(&db).await?;
+    let key_path = key_file(args.key_file.as_deref(), &db);
     if args.key_file.is_none() && std::env::var_os(KEY_FILE_ENV).is_none() {
         tracing::warn!(
             "the server key file sits beside the database; name another place with --key-file or {KEY_FILE_ENV}"
@@ -317,10 +355,88 @@ mod tests {
             seed: 1,
             scale: 1,
             quiet: true,
-            no_rate_limit: false,
+            ..DemoOptions::default()
         };
         let error = start_demo("0.0.0.0:0".parse().unwrap(), options).await.err().unwrap();
         assert!(error.contains("loopback"), "{error}");
+    }
+
+    /// `serve --demo --db PATH`: the first start seeds the file; a restart on the same file
+    /// seeds nothing, keeps the data and the key file, so a session token still works.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn demo_with_a_db_file_keeps_its_data_and_sessions_across_restarts() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db");
+        let options = DemoOptions {
+            seed: 3,
+            scale: 1,
+            quiet: true,
+            db: Some(db.clone()),
+            ..DemoOptions::default()
+        };
+        let http = reqwest::Client::new();
+        let count = |sql: &'static str| {
+            let db = db.clone();
+            async move {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+                    .await
+                    .unwrap();
+                let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                n
+            }
+        };
+        let server = start_demo("127.0.0.1:0".parse().unwrap(), options.clone())
+            .await
+            .unwrap();
+        let teacher = demo::ACCOUNTS[2];
+        let login = http
+            .post(format!("http://{}/api/v1/auth/login", server.addr))
+            .json(&serde_json::json!({ "email": teacher.email, "password": teacher.password }))
+            .send()
+            .await
+            .unwrap();
+        let step: serde_json::Value = login.json().await.unwrap();
+        let token = step["token"].as_str().expect("a token").to_string();
+        server.task.abort();
+        let _ = server.task.await;
+        let individuals = count("SELECT COUNT(*) FROM individuals").await;
+        let clicks = count("SELECT COUNT(*) FROM clicks").await;
+        assert_eq!(individuals, 600);
+
+        let again = start_demo("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+        let me = http
+            .get(format!("http://{}/api/v1/me", again.addr))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200, "the session did not survive the restart");
+        again.task.abort();
+        let _ = again.task.await;
+        assert_eq!(
+            count("SELECT COUNT(*) FROM individuals").await,
+            individuals,
+            "seeded again"
+        );
+        assert_eq!(count("SELECT COUNT(*) FROM clicks").await, clicks, "seeded again");
+        assert_eq!(count("SELECT COUNT(*) FROM setting").await, 1);
+        assert!(db.with_extension("db.key").exists(), "no key file beside the database");
+
+        let real = dir.path().join("real.db");
+        open_with_setting(&real).await.unwrap();
+        let refused = start_demo(
+            "127.0.0.1:0".parse().unwrap(),
+            DemoOptions {
+                db: Some(real),
+                ..DemoOptions::default()
+            },
+        )
+        .await
+        .err()
+        .unwrap();
+        assert!(refused.contains("not demo data"), "{refused}");
     }
 
     #[tokio::test]

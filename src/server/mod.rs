@@ -8,6 +8,7 @@
 //! - [`store`]: every SQL statement (handlers never see SQL; PostgreSQL can be added there), the
 //!   write transaction that carries each change's audit row, and the one access rule.
 //! - [`audit`]: the append-only, hash-chained audit log and its verification.
+//! - [`click_writer`]: the group-commit writer of clicks (one fsync for every click waiting).
 //! - [`state`], [`clock`], [`error`]: shared state and policy, the injected clock, the error
 //!   envelope; [`limiter`]: the keyed limiter of the sign-in routes; [`listen`]: the accept
 //!   loop (connection timeouts, the connection cap, graceful shutdown).
@@ -20,6 +21,7 @@ pub mod args;
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod click_writer;
 pub mod clock;
 pub mod demo;
 pub mod error;

@@ -1,5 +1,5 @@
-//! Shared state of the server: the store, the clock, the sealing key, the policy and the
-//! limiter of the sign-in routes.
+//! Shared state of the server: the store, the clock, the sealing key, the policy, the
+//! limiter of the sign-in routes and the group-commit writer of clicks.
 
 use std::io::Write;
 use std::path::Path;
@@ -12,6 +12,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::click_writer::ClickWriter;
 use super::clock::Clock;
 use super::limiter::Limiter;
 use super::store::{Lockout, Store};
@@ -212,12 +213,16 @@ pub struct AppState {
     /// The limiter of the sign-in routes; `None` turns it off (tests that hammer login, and a
     /// demo server under a fuzzer).
     pub limiter: Option<Arc<Limiter>>,
+    /// The group-commit writer of clicks.
+    pub clicks: ClickWriter,
 }
 
 impl AppState {
-    /// State with the default policy and the default limiter.
+    /// State with the default policy and the default limiter; starts the click writer (so it
+    /// must be called inside a tokio runtime).
     pub fn new(store: Store, clock: Arc<dyn Clock>, key: ServerKey) -> AppState {
         AppState {
+            clicks: ClickWriter::start(store.clone()),
             store,
             clock,
             key,

@@ -38,6 +38,8 @@ pub const GUESSABLE_AT_FIFTEEN: &[&str] = &[
 pub struct TestOptions {
     /// Seed of the demo data (default 2026).
     pub seed: u64,
+    /// Multiplier of the demo data (default 1; the profile benchmark uses 10).
+    pub scale: u32,
     /// The per-address limiter of the sign-in routes (default on, as in the demo).
     pub rate_limit: bool,
     /// Make the setting require 2FA for every account (the demo setting does not).
@@ -50,6 +52,7 @@ impl Default for TestOptions {
     fn default() -> TestOptions {
         TestOptions {
             seed: 2026,
+            scale: 1,
             rate_limit: true,
             require_2fa_for_all: false,
             limits: ConnectionLimits::default(),
@@ -79,25 +82,27 @@ fn key() -> ServerKey {
 }
 
 /// Seeded template databases, kept in memory (so no file outlives the test process).
-static TEMPLATES: LazyLock<tokio::sync::Mutex<HashMap<u64, Arc<Vec<u8>>>>> =
-    LazyLock::new(|| tokio::sync::Mutex::new(HashMap::new()));
+/// Template databases by (seed, scale).
+type Templates = HashMap<(u64, u32), Arc<Vec<u8>>>;
 
-async fn template(seed: u64) -> Arc<Vec<u8>> {
+static TEMPLATES: LazyLock<tokio::sync::Mutex<Templates>> = LazyLock::new(|| tokio::sync::Mutex::new(HashMap::new()));
+
+async fn template(seed: u64, scale: u32) -> Arc<Vec<u8>> {
     let mut templates = TEMPLATES.lock().await;
-    if let Some(bytes) = templates.get(&seed) {
+    if let Some(bytes) = templates.get(&(seed, scale)) {
         return Arc::clone(bytes);
     }
     let dir = tempfile::tempdir().expect("cannot create a temporary directory");
-    let path = dir.path().join(format!("template-{seed}.db"));
+    let path = dir.path().join(format!("template-{seed}-{scale}.db"));
     let store = Store::open(&path, true)
         .await
         .expect("cannot create the template database");
-    super::demo::seed(&store, seed, 1, chrono::Utc::now(), &key())
+    super::demo::seed(&store, seed, scale, chrono::Utc::now(), &key())
         .await
         .expect("cannot seed the demo data");
     store.close().await.expect("cannot close the template database");
     let bytes = Arc::new(std::fs::read(&path).expect("cannot read the template database"));
-    templates.insert(seed, Arc::clone(&bytes));
+    templates.insert((seed, scale), Arc::clone(&bytes));
     bytes
 }
 
@@ -109,7 +114,7 @@ impl TestServer {
 
     /// A server with the given options.
     pub async fn start_with(options: TestOptions) -> TestServer {
-        let template = template(options.seed).await;
+        let template = template(options.seed, options.scale).await;
         let dir = tempfile::tempdir().expect("cannot create a temporary directory");
         let db_path = dir.path().join("bsmart.db");
         {

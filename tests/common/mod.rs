@@ -302,6 +302,55 @@ impl Api {
         self.send(req).await
     }
 
+    /// `DELETE /api/v1{path}` with an optional bearer token.
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut req = self.http.delete(self.srv.api(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    /// The first column of the first row of `sql` on the test database, as text.
+    pub async fn value(&self, sql: &str) -> String {
+        query_text(&self.srv.db_path, sql)
+            .await
+            .first()
+            .and_then(|row| row.first())
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no row: {sql}"))
+    }
+
+    /// The number `sql` answers.
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.value(sql)
+            .await
+            .parse()
+            .unwrap_or_else(|_| panic!("not a number: {sql}"))
+    }
+
+    /// An individual the demo teacher may see, one they may not, and every form of the hidden
+    /// one's name.
+    pub async fn teacher_individuals(&self) -> (i64, i64, Vec<String>) {
+        let grants = "SELECT individual_id FROM access_permissions WHERE user_id = 3";
+        let seen = self.count(&format!("{grants} ORDER BY individual_id LIMIT 1")).await;
+        let hidden = self
+            .count(&format!(
+                "SELECT id FROM individuals WHERE id NOT IN ({grants}) ORDER BY id DESC LIMIT 1"
+            ))
+            .await;
+        let names = query_text(
+            &self.srv.db_path,
+            &format!(
+                "SELECT first_name, last_name, first_name || ' ' || last_name FROM individuals WHERE id = {hidden}"
+            ),
+        )
+        .await;
+        let row = &names[0];
+        let last = row[1].1.clone();
+        (seen, hidden, vec![row[2].1.clone(), last])
+    }
+
     /// `POST /auth/login`.
     pub async fn login(&self, email: &str, password: &str) -> Reply {
         self.post("/auth/login", &json!({ "email": email, "password": password }), None)

@@ -13,6 +13,19 @@ use super::names::*;
 use super::*;
 use crate::wire::Role;
 
+/// The demo teacher's own tutor group, whose pupils have the teacher as key staff.
+pub const TEACHER_TUTOR_GROUP: &str = "9B";
+
+/// A UK secondary day: two periods, break, two, lunch, two.
+const BELL_TIMES: [(i64, &str, i64, i64); 6] = [
+    (1, "Period 1", 8 * 60 + 50, 9 * 60 + 50),
+    (2, "Period 2", 9 * 60 + 50, 10 * 60 + 50),
+    (3, "Period 3", 11 * 60 + 10, 12 * 60 + 10),
+    (4, "Period 4", 12 * 60 + 10, 13 * 60 + 10),
+    (5, "Period 5", 14 * 60, 15 * 60),
+    (6, "Period 6", 15 * 60, 16 * 60),
+];
+
 fn uuid(rng: &mut StdRng) -> String {
     uuid::Builder::from_random_bytes(rng.random()).into_uuid().to_string()
 }
@@ -254,6 +267,29 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
         .map(|a| a.individual_id)
         .collect();
 
+    // Key staff: each tutor group's tutor (the first member of staff granted it), the teacher
+    // for their own tutor group 9B, and the pastoral lead for Year 9.
+    let mut key_staff = Vec::new();
+    for (group, members) in &groups {
+        let tutor = access
+            .iter()
+            .filter(|a| a.user_id >= 9 && members.contains(&a.individual_id))
+            .map(|a| a.user_id)
+            .min();
+        let extra = [
+            (group == TEACHER_TUTOR_GROUP).then_some(3),
+            group.starts_with('9').then_some(2),
+        ];
+        for user_id in tutor.into_iter().chain(extra.into_iter().flatten()) {
+            key_staff.extend(members.iter().map(|individual_id| (*individual_id, user_id)));
+        }
+    }
+    let teacher_key: Vec<i64> = key_staff
+        .iter()
+        .filter(|(_, user)| *user == 3)
+        .map(|(individual, _)| *individual)
+        .collect();
+
     let locations: Vec<(i64, &'static str)> = LOCATIONS.iter().enumerate().map(|(i, n)| (i as i64 + 1, *n)).collect();
     let behaviours: Vec<DemoBehaviour> = BEHAVIOURS
         .iter()
@@ -442,13 +478,20 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
                 "negative" => COMM_NEGATIVE.choose(&mut rng),
                 _ => COMM_NA.choose(&mut rng),
             };
-            let individual_id = rng.random_range(1..=individuals.len() as i64);
+            // One in six is about a pupil of the teacher's tutor group, so the teacher has some
+            // to read; the recipients are the key staff, and now and then (one in twenty) the
+            // teacher was copied in on a pupil they may not see (the server must hide those).
+            let individual_id = match rng.random_bool(1.0 / 6.0) {
+                true => *teacher_key.choose(&mut rng).unwrap_or(&1),
+                false => rng.random_range(1..=individuals.len() as i64),
+            };
             let author_id = *staff_ids.choose(&mut rng).unwrap_or(&3);
-            let mut recipients: Vec<i64> = staff_ids.choose_multiple(&mut rng, 1).copied().collect();
-            if rng.random_bool(0.25) {
-                recipients.push(2);
-            }
-            if teacher_sees.contains(&individual_id) || rng.random_bool(0.05) {
+            let mut recipients: Vec<i64> = key_staff
+                .iter()
+                .filter(|(individual, _)| *individual == individual_id)
+                .map(|(_, user)| *user)
+                .collect();
+            if rng.random_bool(0.05) {
                 recipients.push(3);
             }
             recipients.sort_unstable();
@@ -507,6 +550,9 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
         let review = DateTime::from_timestamp(created_at + rng.random_range(28..120) * 86_400, 0)
             .unwrap_or(now)
             .date_naive();
+        // Whatever the seed, the first plan is due for review within the week, so the lead
+        // always has a review reminder to see.
+        let review = if plans.is_empty() { today + TimeDelta::days(7) } else { review };
         let pupil = name_of(source.individual_id, &individuals);
         let id = uuid(&mut rng);
         if review >= today && review <= today + TimeDelta::days(14) {
@@ -562,5 +608,7 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
         communications,
         plans,
         notifications,
+        bell_times: BELL_TIMES.to_vec(),
+        key_staff,
     })
 }

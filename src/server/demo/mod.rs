@@ -7,8 +7,9 @@
 //! incident categories, two school years of incidents up to now (PILD text, about 10 % physical
 //! interventions, injuries, discriminatory flags, parents informed, flags, several in the last
 //! week), staff invited to collaborate, access permissions (the teacher sees three tutor
-//! groups), clicker events with daily and weekly rhythms, communications with responses, Smart
-//! Plans and notifications. `scale` multiplies individuals, incidents, clicks and
+//! groups), key staff (each tutor group's tutor, the teacher for 9B, the pastoral lead for Year
+//! 9), six bell periods, clicker events with daily and weekly rhythms, communications to key
+//! staff with responses, Smart Plans and notifications. `scale` multiplies individuals, incidents, clicks and
 //! communications. Everything is inserted in one transaction ([`Store::seed_demo`]).
 //!
 //! Layout: this module holds the accounts and the data types; [`names`] the word tables and
@@ -381,6 +382,10 @@ pub struct DemoData {
     pub plans: Vec<DemoPlan>,
     /// Notifications.
     pub notifications: Vec<DemoNotification>,
+    /// Bell times: (number, name, starts, ends), minutes after local midnight.
+    pub bell_times: Vec<(i64, &'static str, i64, i64)>,
+    /// Key staff: (individual, member of staff).
+    pub key_staff: Vec<(i64, i64)>,
 }
 
 pub use generate::generate;

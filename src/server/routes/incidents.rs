@@ -7,7 +7,7 @@ use super::super::auth::{AuthUser, ClientAddr};
 use super::super::error::{ApiError, ApiQuery};
 use super::super::state::AppState;
 use super::super::store::{IncidentRow, Viewer};
-use super::common::{audit, setting, timestamp, user_entry};
+use super::common::{audit, decode_cursor, encode_cursor, page_limit, setting, timestamp, user_entry};
 use crate::wire::{ErrorBody, IncidentKind, IncidentPage, IncidentQuery, IncidentSummary, IndividualRef, PupilName};
 
 /// Default page size of `GET /incidents`.
@@ -15,16 +15,13 @@ const DEFAULT_LIMIT: u32 = 200;
 /// Largest page size of `GET /incidents`.
 const MAX_LIMIT: u32 = 1000;
 
-pub(super) fn encode_cursor(row: &IncidentRow) -> String {
-    data_encoding::BASE64URL_NOPAD.encode(format!("{}.{}", row.occurred_at, row.number).as_bytes())
+/// The cursor after `row`.
+fn incident_cursor(row: &IncidentRow) -> String {
+    encode_cursor(&format!("{}.{}", row.occurred_at, row.number))
 }
 
-pub(super) fn decode_cursor(cursor: &str) -> Option<(i64, i64)> {
-    if cursor.len() > 64 {
-        return None;
-    }
-    let bytes = data_encoding::BASE64URL_NOPAD.decode(cursor.as_bytes()).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
+/// Parse an [`incident_cursor`].
+fn parse_incident_cursor(text: &str) -> Option<(i64, i64)> {
     let (at, number) = text.split_once('.')?;
     Some((at.parse().ok()?, number.parse().ok()?))
 }
@@ -41,55 +38,49 @@ pub(super) async fn incidents(
     signed_in: AuthUser,
     ApiQuery(query): ApiQuery<IncidentQuery>,
 ) -> Result<Json<IncidentPage>, ApiError> {
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid_request(format!(
-            "`limit` must be between 1 and {MAX_LIMIT}."
-        )));
-    }
-    let after = match &query.cursor {
-        Some(cursor) => Some(decode_cursor(cursor).ok_or_else(|| ApiError::invalid_request("`cursor` is not valid."))?),
-        None => None,
-    };
+    let limit = page_limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let after = decode_cursor(query.cursor.as_deref(), parse_incident_cursor)?;
     let user = &signed_in.user;
     let since = query.since.map(|t| t.timestamp());
     let (rows, total) = state
         .store
-        .incidents_page(Viewer::of(user), since, after, i64::from(limit))
+        .incidents_page(Viewer::of(user), since, after, limit)
         .await?;
     let prefix = setting(&state).await?.incident_prefix;
-    let next_cursor = (rows.len() == limit as usize)
-        .then(|| rows.last().map(encode_cursor))
+    let next_cursor = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(incident_cursor))
         .flatten();
     let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "incidents.list", "success")
         .target("incidents")
         .detail(&format!("rows={} total={total}", rows.len()));
     audit(&state, entry).await?;
-    let items = rows
-        .into_iter()
-        .map(|r| IncidentSummary {
-            reference: format!("{prefix}-{}", r.number),
-            occurred_at: timestamp(r.occurred_at),
-            individual: IndividualRef {
-                id: r.individual_id,
-                name: PupilName::new(r.individual_name),
-            },
-            kind: if r.kind == "physical_intervention" {
-                IncidentKind::PhysicalIntervention
-            } else {
-                IncidentKind::Incident
-            },
-            category: r.category,
-            location: r.location,
-            flagged: r.flagged,
-            parents_informed: r.parents_informed,
-        })
-        .collect();
+    let items = rows.into_iter().map(|r| incident_summary(r, &prefix)).collect();
     Ok(Json(IncidentPage {
         items,
         next_cursor,
         total,
     }))
+}
+
+/// The wire form of an incident row.
+pub(super) fn incident_summary(r: IncidentRow, prefix: &str) -> IncidentSummary {
+    IncidentSummary {
+        reference: format!("{prefix}-{}", r.number),
+        occurred_at: timestamp(r.occurred_at),
+        individual: IndividualRef {
+            id: r.individual_id,
+            name: PupilName::new(r.individual_name),
+        },
+        kind: if r.kind == "physical_intervention" {
+            IncidentKind::PhysicalIntervention
+        } else {
+            IncidentKind::Incident
+        },
+        category: r.category,
+        location: r.location,
+        flagged: r.flagged,
+        parents_informed: r.parents_informed,
+    }
 }
 
 #[cfg(test)]
@@ -109,9 +100,13 @@ mod tests {
             flagged: false,
             parents_informed: false,
         };
-        assert_eq!(decode_cursor(&encode_cursor(&row)), Some((1_700_000_000, 10_281)));
-        for bad in ["", "abc", "!!!!", &"A".repeat(100), "MTIz"] {
-            assert_eq!(decode_cursor(bad), None, "{bad}");
+        let cursor = incident_cursor(&row);
+        assert_eq!(
+            decode_cursor(Some(&cursor), parse_incident_cursor).unwrap(),
+            Some((1_700_000_000, 10_281))
+        );
+        for bad in ["", "abc", "!!!!", &"A".repeat(200), "MTIz"] {
+            assert!(decode_cursor(Some(bad), parse_incident_cursor).is_err(), "{bad}");
         }
     }
 }

@@ -17,8 +17,12 @@
 //! its user last gave the password (sign-in, reauth, password change): adding a second factor
 //! with a bearer token needs that to be within the last 5 minutes (ASVS 5.0 7.5.1).
 
+mod clicks;
 mod common;
+mod communications;
 mod incidents;
+mod individuals;
+mod lists;
 mod login;
 mod me;
 mod notifications;
@@ -83,7 +87,20 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::logout))
         .routes(routes!(me::me))
         .routes(routes!(incidents::incidents))
-        .routes(routes!(notifications::notifications));
+        .routes(routes!(notifications::notifications))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(individuals::individuals))
+        .routes(routes!(individuals::individual))
+        .routes(routes!(individuals::overview))
+        .routes(routes!(lists::behaviours))
+        .routes(routes!(lists::periods))
+        .routes(routes!(clicks::create_click, clicks::clicks))
+        .routes(routes!(clicks::undo_click))
+        .routes(routes!(
+            communications::create_communication,
+            communications::communications
+        ))
+        .routes(routes!(communications::respond));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(crate::wire::API_PREFIX, api)
 }
 
@@ -401,13 +418,34 @@ mod tests {
     #[test]
     fn openapi_document_lists_every_route() {
         let doc = openapi_json();
-        for path in [
-            "/api/v1/setting",
-            "/api/v1/auth/login",
-            "/api/v1/auth/totp/confirm",
-            "/api/v1/incidents",
+        let document = openapi();
+        for (path, methods) in [
+            ("/api/v1/setting", &["get"][..]),
+            ("/api/v1/auth/login", &["post"]),
+            ("/api/v1/auth/totp/confirm", &["post"]),
+            ("/api/v1/incidents", &["get"]),
+            ("/api/v1/notifications", &["get"]),
+            ("/api/v1/notifications/{id}/read", &["post"]),
+            ("/api/v1/individuals", &["get"]),
+            ("/api/v1/individuals/{id}", &["get"]),
+            ("/api/v1/individuals/{id}/overview", &["get"]),
+            ("/api/v1/behaviours", &["get"]),
+            ("/api/v1/periods", &["get"]),
+            ("/api/v1/clicks", &["get", "post"]),
+            ("/api/v1/clicks/{id}", &["delete"]),
+            ("/api/v1/communications", &["get", "post"]),
+            ("/api/v1/communications/{id}/responses", &["post"]),
         ] {
             assert!(doc.contains(path), "{path} missing");
+            let item = &document.paths.paths[path];
+            for method in methods {
+                let operation = match *method {
+                    "get" => &item.get,
+                    "post" => &item.post,
+                    _ => &item.delete,
+                };
+                assert!(operation.is_some(), "{method} {path} missing");
+            }
         }
     }
 }

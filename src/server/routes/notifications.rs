@@ -1,13 +1,15 @@
-//! `GET /notifications`: the user's notifications, as references the client words itself.
+//! `GET /notifications`: the user's notifications, as references the client words itself;
+//! `POST /notifications/{id}/read`: mark one read.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 
-use super::super::auth::AuthUser;
+use super::super::auth::{AuthUser, ClientAddr};
 use super::super::error::ApiError;
 use super::super::state::AppState;
 use super::super::store::{NotificationRow, Viewer};
-use super::common::{setting, timestamp};
+use super::common::{finish, path_id, setting, stored_uuid, timestamp, user_entry};
 use crate::wire::{ErrorBody, IndividualRef, Notification, NotificationKind, NotificationList, PupilName};
 
 /// Most notifications answered.
@@ -37,6 +39,7 @@ pub(super) async fn notifications(
 fn notification(row: NotificationRow, incident_prefix: &str) -> Notification {
     let kind = match row.kind.as_str() {
         "collaboration_invite" => NotificationKind::CollaborationInvite,
+        "communication" if row.response_id.is_some() => NotificationKind::CommunicationResponse,
         "communication" => NotificationKind::Communication,
         "incident_flagged" => NotificationKind::IncidentFlagged,
         _ => NotificationKind::PlanReview,
@@ -53,10 +56,35 @@ fn notification(row: NotificationRow, incident_prefix: &str) -> Notification {
         kind,
         individual,
         incident_reference: row.incident_number.map(|number| format!("{incident_prefix}-{number}")),
-        communication_id: None,
+        communication_id: row.communication_id.as_deref().map(stored_uuid),
         actor: row.actor,
         due_on: row.review_on.and_then(|day| day.parse().ok()),
         created_at: timestamp(row.created_at),
         read: row.read_at.is_some(),
     }
+}
+
+/// Mark one of the user's notifications read (again: 204 too). Another user's notification,
+/// or an unknown or malformed id, is 404.
+#[utoipa::path(post, path = "/notifications/{id}/read", tag = "records", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Notification id")),
+    responses(
+        (status = 204, description = "Read"),
+        (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such notification of this user", body = ErrorBody)))]
+pub(super) async fn mark_read(
+    State(state): State<AppState>,
+    signed_in: AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = path_id(&id)?;
+    let user = &signed_in.user;
+    let mut tx = state.store.begin().await?;
+    if !tx.mark_notification_read(user.id, id, state.now()).await? {
+        return Err(ApiError::not_found());
+    }
+    let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "notification.read", "success")
+        .target(&format!("notification:{id}"));
+    tx.audit(&entry).await?;
+    finish(tx, Ok(StatusCode::NO_CONTENT)).await
 }

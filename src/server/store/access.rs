@@ -68,7 +68,30 @@ pub(super) fn bind_viewer<'q, T>(query: SqliteQueryAs<'q, T>, viewer: Viewer) ->
     query.bind(viewer.user_id).bind(viewer.sees_all)
 }
 
+/// Whether `viewer` may see individual `individual_id`, on the pool or inside a transaction.
+pub(super) async fn can_see<'e, E: sqlx::SqliteExecutor<'e>>(
+    executor: E,
+    viewer: Viewer,
+    individual_id: i64,
+) -> StoreResult<bool> {
+    let query = sqlx::query_as(concat!(
+        "WITH ",
+        visible_individuals!(),
+        " SELECT EXISTS (SELECT 1 FROM visible WHERE individual_id = ?3)"
+    ));
+    let (seen,): (bool,) = bind_viewer(query, viewer)
+        .bind(individual_id)
+        .fetch_one(executor)
+        .await?;
+    Ok(seen)
+}
+
 impl Store {
+    /// Whether `viewer` may see individual `individual_id` (an unknown id is not seen either).
+    pub async fn can_see(&self, viewer: Viewer, individual_id: i64) -> StoreResult<bool> {
+        can_see(&self.pool, viewer, individual_id).await
+    }
+
     /// The ids of every individual `viewer` may see, in id order.
     pub async fn visible_individual_ids(&self, viewer: Viewer) -> StoreResult<Vec<i64>> {
         let query = sqlx::query_as(concat!(

@@ -269,6 +269,22 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        insert_rows(
+            &mut tx,
+            "INSERT INTO bell_times (number, name, starts_minute, ends_minute) VALUES ",
+            "(?, ?, ?, ?)",
+            &data.bell_times,
+            |q, (number, name, starts, ends)| q.bind(number).bind(*name).bind(starts).bind(ends),
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO key_staff (individual_id, user_id) VALUES ",
+            "(?, ?)",
+            &data.key_staff,
+            |q, (individual, user)| q.bind(individual).bind(user),
+        )
+        .await?;
         for n in &data.notifications {
             sqlx::query(
                 "INSERT INTO notifications (user_id, kind, individual_id, actor_id, incident_id, communication_id,

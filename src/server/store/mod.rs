@@ -22,11 +22,18 @@
 //! transaction; the methods are grouped by what they hold: [`setting`], [`users`] (accounts,
 //! the lock-out counter, TOTP and recovery codes), [`sessions`] (sessions and sign-in
 //! challenges), [`audit`], `access` (who may see which individuals), [`records`] (incidents
-//! and notifications) and [`demo`] (seeding the demo data).
+//! and notifications), [`individuals`] (the list and a profile), [`clicks`] (the clicker's
+//! records, written by the group-commit writer `server::click_writer`), [`communications`]
+//! (messages to key staff and their threads), [`lists`] (behaviours and bell times) and
+//! [`demo`] (seeding the demo data).
 
 mod access;
 mod audit;
+mod clicks;
+mod communications;
 mod demo;
+mod individuals;
+mod lists;
 mod records;
 mod sessions;
 mod setting;
@@ -40,11 +47,15 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use access::Viewer;
+pub use clicks::{ClickFilter, ClickRow, Recorded, Undo};
+pub use communications::{About, CommunicationRow, NewMessage, RecipientRow, ResponseRow, Written};
+pub use individuals::{ContactRow, IndividualListRow, IndividualRow, PlanRow, StaffGrantRow};
+pub use lists::{BehaviourRow, BellRow};
 pub use records::{IncidentRow, NotificationRow};
 pub use sessions::{SessionRow, Stage};
 pub use setting::SettingRow;
 pub use tx::Tx;
-pub use users::{Attempt, Lockout, NewUser, Resolution, Subject, UserRow};
+pub use users::{Attempt, Lockout, NewUser, Resolution, Subject, UserRow, role_of};
 
 /// Result of the store's methods.
 pub type StoreResult<T> = Result<T, sqlx::Error>;

@@ -1,10 +1,10 @@
 //! Pupil records: the incident list and the notifications, both read through the one access
-//! rule of [`super::access`].
+//! rule of [`super::access`], and marking a notification read.
 
 use sqlx::FromRow;
 
 use super::access::{bind_viewer, pupil_name, visible_individuals};
-use super::{Store, StoreResult, Viewer};
+use super::{Store, StoreResult, Tx, Viewer};
 
 /// One row of the incident list.
 #[derive(Debug, Clone, FromRow)]
@@ -44,6 +44,10 @@ pub struct NotificationRow {
     pub incident_number: Option<i64>,
     /// The display name of the staff member whose action raised it.
     pub actor: Option<String>,
+    /// The communication it concerns, if any.
+    pub communication_id: Option<String>,
+    /// Set when it tells of a response in that communication's thread.
+    pub response_id: Option<String>,
     /// For a plan review: the plan's review date (ISO).
     pub review_on: Option<String>,
     /// When raised.
@@ -51,6 +55,24 @@ pub struct NotificationRow {
     /// When read.
     pub read_at: Option<i64>,
 }
+
+/// The `SELECT … FROM incidents i …` of an [`IncidentRow`], to be followed by its `WHERE`.
+macro_rules! incident_rows {
+    () => {
+        concat!(
+            " SELECT i.number, i.occurred_at, i.individual_id, ",
+            pupil_name!("p"),
+            " AS individual_name,
+                     i.kind, c.name AS category, l.name AS location, i.flagged,
+                     i.parents_informed_at IS NOT NULL AS parents_informed
+              FROM incidents i
+              JOIN individuals p ON p.id = i.individual_id
+              JOIN incident_categories c ON c.id = i.category_id
+              JOIN locations l ON l.id = i.location_id"
+        )
+    };
+}
+pub(super) use incident_rows;
 
 impl Store {
     /// A page of the incidents `viewer` may see, newest first, and how many they may see in
@@ -75,16 +97,8 @@ impl Store {
         let page = sqlx::query_as(concat!(
             "WITH ",
             visible_individuals!(),
-            " SELECT i.number, i.occurred_at, i.individual_id, ",
-            pupil_name!("p"),
-            " AS individual_name,
-                     i.kind, c.name AS category, l.name AS location, i.flagged,
-                     i.parents_informed_at IS NOT NULL AS parents_informed
-              FROM incidents i
-              JOIN individuals p ON p.id = i.individual_id
-              JOIN incident_categories c ON c.id = i.category_id
-              JOIN locations l ON l.id = i.location_id
-              WHERE i.deleted_at IS NULL
+            incident_rows!(),
+            " WHERE i.deleted_at IS NULL
                 AND i.individual_id IN (SELECT individual_id FROM visible)
                 AND (?3 IS NULL OR i.occurred_at >= ?3)
                 AND (?4 IS NULL OR i.occurred_at < ?4 OR (i.occurred_at = ?4 AND i.number < ?5))
@@ -111,7 +125,7 @@ impl Store {
             " SELECT n.id, n.kind, n.individual_id, ",
             pupil_name!("p"),
             " AS individual_name, i.number AS incident_number, u.display_name AS actor,
-                     pl.review_on, n.created_at, n.read_at
+                     n.communication_id, n.response_id, pl.review_on, n.created_at, n.read_at
               FROM notifications n
               LEFT JOIN individuals p ON p.id = n.individual_id
               LEFT JOIN incidents i ON i.id = n.incident_id
@@ -129,5 +143,26 @@ impl Store {
               LIMIT ?3"
         ));
         bind_viewer(query, viewer).bind(limit).fetch_all(&self.pool).await
+    }
+}
+
+impl Tx {
+    /// Mark notification `id` of `user_id` read (once: a second call keeps the first time);
+    /// false when the user has no such notification.
+    pub async fn mark_notification_read(&mut self, user_id: i64, id: i64, now: i64) -> StoreResult<bool> {
+        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM notifications WHERE id = ?1 AND user_id = ?2")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(self.read())
+            .await?;
+        if found.is_none() {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, ?2) WHERE id = ?1")
+            .bind(id)
+            .bind(now)
+            .execute(self.write())
+            .await?;
+        Ok(true)
     }
 }

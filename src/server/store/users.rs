@@ -81,12 +81,7 @@ impl std::fmt::Debug for UserRow {
 impl UserRow {
     /// The role (unknown strings are the least privileged role).
     pub fn role(&self) -> Role {
-        match self.role.as_str() {
-            "admin" => Role::Admin,
-            "dsl" => Role::Dsl,
-            "pastoral_lead" => Role::PastoralLead,
-            _ => Role::Staff,
-        }
+        role_of(&self.role)
     }
 
     /// True once 2FA is set up.
@@ -515,5 +510,15 @@ impl Tx {
                 .fetch_one(self.read())
                 .await?;
         Ok(u32::try_from(count).unwrap_or(0))
+    }
+}
+
+/// A role as stored, as the API names it (anything unknown is the least privileged, staff).
+pub fn role_of(stored: &str) -> Role {
+    match stored {
+        "admin" => Role::Admin,
+        "dsl" => Role::Dsl,
+        "pastoral_lead" => Role::PastoralLead,
+        _ => Role::Staff,
     }
 }
