@@ -220,9 +220,14 @@ fn from_a_profile_c_opens_the_clicker_for_them_and_m_a_communication_sent_throug
     d.act(action);
     d.clock.advance(std::time::Duration::from_secs(2));
     d.act(bsmart::client::action::Action::Deadline);
-    let again: Value =
-        serde_json::from_slice(d.call("POST /communications").request().body.as_deref().unwrap()).unwrap();
+    let retry = d.call("POST /communications");
+    let again: Value = serde_json::from_slice(retry.request().body.as_deref().unwrap()).unwrap();
     assert_eq!(again["id"], body["id"]);
+    // Once it lands, the profile asks for its overview again, so the thread shows.
+    assert!(!d.has_call("GET /individuals/13/overview"));
+    let landed = retry.respond(201, b"{}");
+    d.act(landed);
+    assert!(d.has_call("GET /individuals/13/overview"));
 }
 
 #[test]
@@ -291,7 +296,7 @@ fn opening_a_communication_notification_marks_it_read_and_shows_the_thread_on_th
     d.answer("GET /individuals/13/overview", 200, &overview());
     assert_eq!(tab(&d), Tab::Communications);
     let text = d.check();
-    assert!(text.contains("Mo Author") && text.contains("Year 8 8C"), "{text}");
+    assert!(text.contains("Mo Author") && text.contains("Year 8 · 8C"), "{text}");
     d.press(KeyCode::Esc);
     assert_eq!(d.app.depth(), 1, "Esc goes back to the dashboard it was opened from");
 }

@@ -137,7 +137,7 @@ struct Entry {
 #[derive(Debug)]
 pub enum Settled {
     /// It landed (and is out of the outbox).
-    Landed,
+    Landed(Outgoing),
     /// It waits to be sent again.
     Waiting,
     /// The server refused it: it is out of the outbox, and the user must be told.
@@ -298,22 +298,22 @@ impl Outbox {
         };
         match result {
             Ok(()) => {
-                let entry = self.entries.remove(at);
+                let Some(entry) = self.entries.remove(at) else {
+                    return Settled::Unknown;
+                };
                 self.backoff = None;
-                if let Some(Entry {
-                    what:
-                        Outgoing::Click {
-                            click,
-                            behaviour,
-                            individual,
-                        },
-                    undo_when_landed: true,
-                    ..
-                }) = entry
+                if let (
+                    Outgoing::Click {
+                        click,
+                        behaviour,
+                        individual,
+                    },
+                    true,
+                ) = (&entry.what, entry.undo_when_landed)
                 {
-                    self.undo(click.id, behaviour, individual);
+                    self.undo(click.id, behaviour.clone(), individual.clone());
                 }
-                Settled::Landed
+                Settled::Landed(entry.what)
             }
             Err(e) if retried(&e) => {
                 self.entries[at].state = State::Waiting;
@@ -415,7 +415,7 @@ mod tests {
             "nothing more while eight are on their way"
         );
         for (key, _) in &first {
-            assert!(matches!(outbox.settle(*key, Ok(()), now), Settled::Landed));
+            assert!(matches!(outbox.settle(*key, Ok(()), now), Settled::Landed(_)));
             assert!(matches!(outbox.settle(*key, Ok(()), now), Settled::Unknown));
         }
         assert_eq!(outbox.len(), 12);
@@ -448,7 +448,7 @@ mod tests {
             outbox.settle(again[0].0, Err(server(404, "not_found")), now),
             Settled::Refused(..)
         ));
-        assert!(matches!(outbox.settle(again[1].0, Ok(()), now), Settled::Landed));
+        assert!(matches!(outbox.settle(again[1].0, Ok(()), now), Settled::Landed(_)));
         assert!(outbox.is_empty());
     }
 

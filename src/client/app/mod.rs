@@ -420,7 +420,7 @@ impl App {
     }
 
     /// An answer to a record of the outbox.
-    fn on_outbox_reply(&mut self, reply: Typed) {
+    fn on_outbox_reply(&mut self, reply: Typed, out: &mut Vec<Command>) {
         let Some(OutboxReply { key, result }) = take::<OutboxReply>(reply) else {
             return;
         };
@@ -432,7 +432,23 @@ impl App {
                     "The server refused {what}, so it was not recorded: {e}"
                 )));
             }
-            Settled::Landed | Settled::Waiting | Settled::Unknown => {}
+            Settled::Landed(what) => {
+                // Every page may be showing it (a profile's communications).
+                let ids: Vec<u64> = match &self.mode {
+                    Mode::Pages(pages) => pages.iter().map(|p| p.id).collect(),
+                    Mode::SignIn(_) => Vec::new(),
+                };
+                for id in ids {
+                    let mut cx = self.cx();
+                    if let Mode::Pages(pages) = &mut self.mode
+                        && let Some(placed) = pages.iter_mut().find(|p| p.id == id)
+                    {
+                        placed.page.landed(&what, &mut cx);
+                    }
+                    self.apply(Route::Page(id), cx, out);
+                }
+            }
+            Settled::Waiting | Settled::Unknown => {}
         }
     }
 
@@ -924,7 +940,7 @@ impl App {
         if d.route == Route::Outbox {
             // Every answer about a record counts, whichever session sent it.
             let ended = d.session_ended() && d.generation == Some(self.calls.token_generation);
-            self.on_outbox_reply(d.typed());
+            self.on_outbox_reply(d.typed(), out);
             if ended && self.session.is_some() {
                 self.end_session(Note::error(EXPIRED), out);
                 return;
@@ -966,7 +982,7 @@ impl App {
                 let outcome = flow.reply(reply, &mut cx, signed_in);
                 self.flow_done(outcome, cx, out);
             }
-            Route::Outbox => self.on_outbox_reply(reply),
+            Route::Outbox => self.on_outbox_reply(reply, out),
             Route::Lock => {
                 if let Some(lock) = &mut self.lock {
                     let outcome = lock.reply(reply);

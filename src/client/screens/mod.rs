@@ -66,6 +66,15 @@ impl Ctx<'_> {
         popup::block(title, self.theme, self.glyphs)
     }
 
+    /// " · Year 9 · 9B (Elm)" after an individual's name, leaving out what is not known.
+    pub fn class(&self, year: &str, group: &str) -> String {
+        [year, group]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("{}{s}", self.glyphs.sep()))
+            .collect()
+    }
+
     /// "could not refresh (offline since 10:42)" while offline, for data kept on screen.
     pub fn stale(&self) -> Option<String> {
         self.connection
@@ -265,6 +274,8 @@ pub trait Page: Send {
     fn paste(&mut self, _text: &str, _cx: &mut Cx) {}
     /// The typed reply to one of its calls.
     fn reply(&mut self, reply: Typed, cx: &mut Cx);
+    /// A record of the outbox landed (a page showing it may ask for it again).
+    fn landed(&mut self, _what: &Outgoing, _cx: &mut Cx) {}
     /// When it next needs waking without a key (an undo window closing), if ever.
     fn deadline(&self) -> Option<Instant> {
         None

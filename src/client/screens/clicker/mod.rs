@@ -391,9 +391,10 @@ impl Page for Clicker {
     }
 
     fn min_size(&self) -> (u16, u16) {
-        let column = self.of(&[Sentiment::Positive, Sentiment::Neutral]).len();
-        let other = self.of(&[Sentiment::Negative]).len();
-        let rows = u16::try_from(column.max(other)).unwrap_or(u16::MAX);
+        let neutral = self.of(&[Sentiment::Neutral]).len();
+        let left = self.of(&[Sentiment::Positive]).len() + if neutral > 0 { neutral + 1 } else { 0 };
+        let right = self.of(&[Sentiment::Negative]).len();
+        let rows = u16::try_from(left.max(right)).unwrap_or(u16::MAX);
         (50, rows.saturating_add(9).max(15))
     }
 

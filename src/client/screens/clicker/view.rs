@@ -5,7 +5,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Clicker, Counts, Step, keys};
@@ -53,7 +52,11 @@ fn note_style(error: bool, ctx: &Ctx<'_>) -> Style {
 fn title(c: &Clicker, ctx: &Ctx<'_>) -> String {
     let dash = ctx.glyphs.dash().trim_end();
     let who = match c.group.as_slice() {
-        [one] => format!("{} ({} {})", ctx.privacy.name(&one.name), one.year_group, one.group_name),
+        [one] => format!(
+            "{}{}",
+            ctx.privacy.name(&one.name),
+            ctx.class(&one.year_group, &one.group_name)
+        ),
         many => format!("{} individuals", many.len()),
     };
     let when = match &c.backdate {
@@ -89,48 +92,50 @@ fn render_behaviours(c: &Clicker, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         return;
     }
     let columns = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(inner);
-    let sides = [
-        ("Positive", c.of(&[Sentiment::Positive, Sentiment::Neutral])),
-        ("Negative", c.of(&[Sentiment::Negative])),
-    ];
-    for ((label, items), column) in sides.iter().zip(columns.iter()) {
-        render_column(c, f, *column, label, items, ctx);
+    let neutral = c.of(&[Sentiment::Neutral]);
+    let mut left = vec![("Positive", c.of(&[Sentiment::Positive]))];
+    if !neutral.is_empty() {
+        left.push(("Other", neutral));
     }
+    let right = vec![("Negative", c.of(&[Sentiment::Negative]))];
+    render_column(c, f, columns[0], &left, ctx);
+    render_column(c, f, columns[1], &right, ctx);
 }
 
-fn render_column(c: &Clicker, f: &mut Frame, area: Rect, label: &str, items: &[(usize, &Behaviour)], ctx: &Ctx<'_>) {
+/// A column of behaviours under their headings, each with its key and today's count.
+fn render_column(c: &Clicker, f: &mut Frame, area: Rect, sections: &[(&str, Vec<(usize, &Behaviour)>)], ctx: &Ctx<'_>) {
     if area.height == 0 || area.width < 8 {
         return;
     }
     let today = "today";
-    let head = Line::from(vec![Span::styled(format!(" {label}"), ctx.theme.header())]);
-    f.render_widget(Paragraph::new(head), Rect { height: 1, ..area });
     let count_width = width(today);
-    let buf = f.buffer_mut();
-    put(
-        buf,
-        area.right().saturating_sub(count_width as u16 + 1),
-        area.y,
-        today,
-        count_width,
-        ctx.theme.dim(),
-    );
     let name_width = usize::from(area.width).saturating_sub(count_width + 6);
-    for (row, (position, behaviour)) in items.iter().enumerate() {
-        let y = area.y + 1 + row as u16;
+    let buf = f.buffer_mut();
+    let mut y = area.y;
+    for (label, items) in sections {
         if y >= area.bottom() {
             break;
         }
-        let key = keys::key_of(*position).map_or(' ', |k| k);
-        let name = fit(&behaviour.name, name_width, ctx.glyphs.ellipsis());
-        put(buf, area.x + 1, y, &key.to_string(), 1, ctx.theme.focus());
-        put(buf, area.x + 3, y, &name, name_width, ctx.theme.text());
-        let count = match c.counts_state {
-            Counts::Known => c.count(behaviour.id).to_string(),
-            _ if c.count(behaviour.id) > 0 => format!("{}+", c.count(behaviour.id)),
-            _ => "-".to_string(),
-        };
-        let count_x = area.right().saturating_sub(width(&count) as u16 + 1);
-        put(buf, count_x, y, &count, width(&count), ctx.theme.text());
+        put(buf, area.x + 1, y, label, usize::from(area.width) - 1, ctx.theme.header());
+        let count_x = area.right().saturating_sub(count_width as u16 + 1);
+        put(buf, count_x, y, today, count_width, ctx.theme.dim());
+        y += 1;
+        for (position, behaviour) in items {
+            if y >= area.bottom() {
+                break;
+            }
+            let key = keys::key_of(*position).map_or(' ', |k| k);
+            let name = fit(&behaviour.name, name_width, ctx.glyphs.ellipsis());
+            put(buf, area.x + 1, y, &key.to_string(), 1, ctx.theme.focus());
+            put(buf, area.x + 3, y, &name, name_width, ctx.theme.text());
+            let count = match c.counts_state {
+                Counts::Known => c.count(behaviour.id).to_string(),
+                _ if c.count(behaviour.id) > 0 => format!("{}+", c.count(behaviour.id)),
+                _ => "-".to_string(),
+            };
+            let count_x = area.right().saturating_sub(width(&count) as u16 + 1);
+            put(buf, count_x, y, &count, width(&count), ctx.theme.text());
+            y += 1;
+        }
     }
 }

@@ -20,10 +20,9 @@ pub fn render(c: &mut Compose, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
             return;
         }
         Subject::About(p) => format!(
-            "About {} ({} {})",
+            "About {}{}",
             ctx.privacy.name(&p.name),
-            p.year_group,
-            p.group_name
+            ctx.class(&p.year_group, &p.group_name)
         ),
         Subject::Respond { individual, author, .. } => {
             format!("Responding to {author} about {}", ctx.privacy.name(individual))

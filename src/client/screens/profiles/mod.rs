@@ -27,6 +27,7 @@ use super::picker::{Picked, Picker};
 use super::{Ctx, Cx, Page};
 use crate::client::call::{Typed, take};
 use crate::client::keymap::{self, Binding, KeyAction};
+use crate::client::outbox::Outgoing;
 use crate::wire::IndividualSummary;
 
 /// The Profiles page. `Debug` prints states, never a name.
@@ -233,6 +234,22 @@ impl Page for Profiles {
                 p.behaviours = list.items.into_iter().map(|b| (b.id, b)).collect();
             }
             Some(_) | None => {}
+        }
+    }
+
+    fn landed(&mut self, what: &Outgoing, cx: &mut Cx) {
+        let Some(p) = &self.open else { return };
+        let about = match what {
+            Outgoing::Click { click, .. } => click.individual_id == p.individual.id,
+            Outgoing::Communication { communication, .. } => communication.individual_id == p.individual.id,
+            Outgoing::Response { communication, .. } => p
+                .overview
+                .get()
+                .is_some_and(|o| o.communications.iter().any(|c| c.id == *communication)),
+            Outgoing::Undo { .. } => true,
+        };
+        if about {
+            cx.call(calls::overview(p.individual.id));
         }
     }
 

@@ -21,11 +21,7 @@ pub fn render_profile(p: &mut Profile, f: &mut Frame, area: Rect, ctx: &Ctx<'_>)
         .details
         .get()
         .map_or((&who.year_group, &who.group_name), |d| (&d.year_group, &d.group_name));
-    let head = format!(
-        "{}{}{year} {group}",
-        ctx.privacy.opened(&who.name),
-        ctx.glyphs.dash()
-    );
+    let head = format!("{}{}", ctx.privacy.opened(&who.name), ctx.class(year, group));
     f.render_widget(
         Paragraph::new(fit(&ctx.glyphs.text(&head), usize::from(area.width), ctx.glyphs.ellipsis()).into_owned())
             .style(ctx.theme.title()),
