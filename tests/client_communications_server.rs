@@ -32,7 +32,11 @@ async fn a_message_with_escapes_and_bidi_overrides_from_one_user_is_drawn_clean_
             Some(&lead),
         )
         .await;
-    assert_eq!(escaped.status, 422, "an escape sequence is never stored: {}", escaped.text);
+    assert_eq!(
+        escaped.status, 422,
+        "an escape sequence is never stored: {}",
+        escaped.text
+    );
     let written = api
         .post(
             "/communications",
