@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Block, Borders};
-use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+use ratatui_textarea::{TextArea, WrapMode};
 
 use crate::client::glyphs::Glyphs;
 use crate::client::sanitize;
@@ -62,26 +62,12 @@ impl TextBox {
 
     /// Feed a key; answers whether it was used.
     pub fn input(&mut self, key: KeyEvent) -> bool {
+        if super::text_field::shell_edit(&mut self.area, &key) {
+            return true;
+        }
         let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        let ctrl = key.modifiers == KeyModifiers::CONTROL;
         let room = self.len() < self.limit;
         match key.code {
-            KeyCode::Char('u') if ctrl => {
-                self.area.delete_line_by_head();
-                true
-            }
-            KeyCode::Char('w') if ctrl => {
-                self.area.delete_word();
-                true
-            }
-            KeyCode::Char('a') if ctrl => {
-                self.area.move_cursor(CursorMove::Head);
-                true
-            }
-            KeyCode::Char('e') if ctrl => {
-                self.area.move_cursor(CursorMove::End);
-                true
-            }
             KeyCode::Char(_) | KeyCode::Enter if plain => {
                 if room {
                     self.area.input(key);

@@ -1,4 +1,5 @@
-//! A single-line text field: the only user of ratatui-textarea (ARCHITECTURE.md, 2.5).
+//! A single-line text field, built on ratatui-textarea like the multi-line `text_box` (the two
+//! are its only users; ARCHITECTURE.md, 2.5).
 //!
 //! ratatui-textarea's defaults are wrong for a form: `Enter` inserts a line, `Tab` a tab,
 //! `Ctrl-U` is undo, paste is dropped, and masking is render-only (the undo history and the
@@ -118,6 +119,29 @@ fn forget_yank(area: &mut TextArea<'static>, kind: Kind) {
     }
 }
 
+/// The editing keys of a shell ([`EDITING`]) on `area`: `Ctrl-U` clears to the start, `Ctrl-W`
+/// deletes a word, `Ctrl-A`/`Ctrl-E` go to the start/end. Answers whether `key` was one.
+pub(super) fn shell_edit(area: &mut TextArea<'static>, key: &KeyEvent) -> bool {
+    use ratatui_textarea::CursorMove;
+    if key.modifiers != KeyModifiers::CONTROL {
+        return false;
+    }
+    match key.code {
+        KeyCode::Char('u') => area.delete_line_by_head(),
+        KeyCode::Char('w') => area.delete_word(),
+        KeyCode::Char('a') => {
+            area.move_cursor(CursorMove::Head);
+            true
+        }
+        KeyCode::Char('e') => {
+            area.move_cursor(CursorMove::End);
+            true
+        }
+        _ => return false,
+    };
+    true
+}
+
 impl TextField {
     /// A plain field.
     pub fn plain(label: &'static str) -> TextField {
@@ -166,28 +190,12 @@ impl TextField {
 
     /// Feed an editing key; returns true when the key was used.
     pub fn input(&mut self, key: KeyEvent) -> bool {
-        use ratatui_textarea::CursorMove;
         let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        let ctrl = key.modifiers == KeyModifiers::CONTROL;
+        if shell_edit(&mut self.area, &key) {
+            forget_yank(&mut self.area, self.kind);
+            return true;
+        }
         match key.code {
-            KeyCode::Char('u') if ctrl => {
-                self.area.delete_line_by_head();
-                forget_yank(&mut self.area, self.kind);
-                true
-            }
-            KeyCode::Char('w') if ctrl => {
-                self.area.delete_word();
-                forget_yank(&mut self.area, self.kind);
-                true
-            }
-            KeyCode::Char('a') if ctrl => {
-                self.area.move_cursor(CursorMove::Head);
-                true
-            }
-            KeyCode::Char('e') if ctrl => {
-                self.area.move_cursor(CursorMove::End);
-                true
-            }
             KeyCode::Char(_) if plain => {
                 if self.len() < MAX_FIELD_CHARS {
                     self.area.input(key);
