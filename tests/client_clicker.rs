@@ -400,3 +400,25 @@ fn the_log_step_at_80x24_shows_every_behaviour_with_its_key_and_help_lists_them(
     d.press(KeyCode::Char('q'));
     assert_eq!(clicker(&d).step, Step::Pick, "q goes back to pick another");
 }
+
+#[test]
+fn at_40x12_the_pick_step_fits_and_the_log_step_says_what_size_it_needs() {
+    let mut d = Driver::new(DriverOpts {
+        sizes: vec![(40, 12)],
+        ..DriverOpts::default()
+    });
+    d.signed_in(json!([]), json!([]));
+    d.press(KeyCode::Char('c'));
+    d.answer("GET /individuals", 200, &individuals());
+    d.answer("GET /behaviours", 200, &behaviours());
+    d.answer("GET /periods", 200, &periods());
+    let text = d.check();
+    assert!(text.contains("Jo Smith") && !text.contains("too small"), "{text}");
+    d.press(KeyCode::Enter);
+    answer_counts(&mut d, json!([]));
+    let text = words(&d.check());
+    assert!(text.contains("Window too small: needs at least 50×15"), "{text}");
+    // The keys still work, and nothing typed or logged is lost at a small size.
+    d.press(KeyCode::Char('1'));
+    assert_eq!(posted(&d).len(), 1);
+}

@@ -190,6 +190,10 @@ fn from_a_profile_c_opens_the_clicker_for_them_and_m_a_communication_sent_throug
     let body: Value = serde_json::from_slice(d.call("POST /clicks").request().body.as_deref().unwrap()).unwrap();
     assert_eq!(body["individual_id"], 13);
     d.press(KeyCode::Esc);
+    assert!(
+        d.has_call("GET /individuals"),
+        "back to pick another: the list is asked for"
+    );
     d.press(KeyCode::Esc);
     assert!(d.app.page::<Profiles>().is_some(), "back on the profile");
     d.press(KeyCode::Char('m'));

@@ -356,6 +356,10 @@ impl Clicker {
                 self.last = None;
                 self.note = None;
                 self.picker.clear_marks();
+                // Opened straight on the log step (from a profile): the list was never asked for.
+                if self.picker.counts().0 == 0 {
+                    self.picker.start(cx);
+                }
             }
             Some(KeyAction::Help) => cx.help(),
             _ => cx.say("That key logs nothing here: ? shows the keys of the behaviours."),
@@ -391,6 +395,9 @@ impl Page for Clicker {
     }
 
     fn min_size(&self) -> (u16, u16) {
+        if self.step == Step::Pick {
+            return (40, 12);
+        }
         let neutral = self.of(&[Sentiment::Neutral]).len();
         let left = self.of(&[Sentiment::Positive]).len() + if neutral > 0 { neutral + 1 } else { 0 };
         let right = self.of(&[Sentiment::Negative]).len();
