@@ -422,3 +422,41 @@ fn at_40x12_the_pick_step_fits_and_the_log_step_says_what_size_it_needs() {
     d.press(KeyCode::Char('1'));
     assert_eq!(posted(&d).len(), 1);
 }
+
+#[test]
+fn records_wait_through_an_expired_session_and_go_when_the_same_user_signs_in_again() {
+    let mut d = at_pick_step();
+    d.press(KeyCode::Enter);
+    answer_counts(&mut d, json!([]));
+    d.press(KeyCode::Char('1'));
+    d.answer(
+        "POST /clicks",
+        401,
+        &json!({"error": {"code": "session_expired", "message": "Your session has expired."}}),
+    );
+    let text = words(&d.check());
+    assert!(
+        text.contains("1 record has not reached the server yet: it is sent when you sign in again"),
+        "{text}"
+    );
+    assert_eq!(d.app.pending(), 1);
+    let ok = json!({"status": "ok", "token": "t2", "user": client_support::user_json("Tess Teacher")});
+    d.log_in("t@x.test", &ok);
+    assert!(d.has_call("POST /clicks"), "the same user: it goes");
+    // Another user signing in on this computer never sends it under their name.
+    let mut other = at_pick_step();
+    other.press(KeyCode::Enter);
+    answer_counts(&mut other, json!([]));
+    other.press(KeyCode::Char('1'));
+    other.answer(
+        "POST /clicks",
+        401,
+        &json!({"error": {"code": "session_expired", "message": "Your session has expired."}}),
+    );
+    let mut someone = client_support::user_json("Sam Other");
+    someone["id"] = json!(99);
+    other.log_in("s@x.test", &json!({"status": "ok", "token": "t3", "user": someone}));
+    assert!(!other.has_call("POST /clicks"));
+    assert_eq!(other.app.pending(), 0);
+    assert!(words(&other.check()).contains("will not be sent under your name"));
+}

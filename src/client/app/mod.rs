@@ -800,7 +800,11 @@ impl App {
                 self.sign_out(out);
                 self.end_session(Note::info("Signed out. The next person can sign in."), out);
             }
-            LockOutcome::Ended(note) => self.end_session(note, out),
+            LockOutcome::Ended(note) => {
+                let expired = note.as_ref().is_some_and(|n| n.text == EXPIRED);
+                let note = if expired { self.expired() } else { note };
+                self.end_session(note, out);
+            }
             LockOutcome::Unlocked { token, user } => {
                 self.switch_asked = false;
                 self.signed_in(token, user);
@@ -918,6 +922,18 @@ impl App {
         }
     }
 
+    /// "Your session has expired", and what waits for the same user to sign in again.
+    fn expired(&self) -> Option<Note> {
+        match self.outbox.len() {
+            0 => Note::error(EXPIRED),
+            n => Note::error(format!(
+                "{EXPIRED} {} not reached the server yet: {} sent when you sign in again on this computer.",
+                have(n),
+                if n == 1 { "it is" } else { "they are" }
+            )),
+        }
+    }
+
     /// Drop the session, every pupil record, pop-up and waiting call; show "Sign in".
     fn end_session(&mut self, note: Option<Note>, out: &mut Vec<Command>) {
         self.session = None;
@@ -942,7 +958,7 @@ impl App {
             let ended = d.session_ended() && d.generation == Some(self.calls.token_generation);
             self.on_outbox_reply(d.typed(), out);
             if ended && self.session.is_some() {
-                self.end_session(Note::error(EXPIRED), out);
+                self.end_session(self.expired(), out);
                 return;
             }
             if back_online {
@@ -957,7 +973,7 @@ impl App {
             self.calls.latest.remove(&key);
             if d.session_ended() && self.session.is_some() {
                 if d.generation == Some(self.calls.token_generation) {
-                    self.end_session(Note::error(EXPIRED), out);
+                    self.end_session(self.expired(), out);
                     return;
                 }
                 // Refused only because the token rotated while it was out: send it again.
