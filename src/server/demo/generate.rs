@@ -552,7 +552,11 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
             .date_naive();
         // Whatever the seed, the first plan is due for review within the week, so the lead
         // always has a review reminder to see.
-        let review = if plans.is_empty() { today + TimeDelta::days(7) } else { review };
+        let review = if plans.is_empty() {
+            today + TimeDelta::days(7)
+        } else {
+            review
+        };
         let pupil = name_of(source.individual_id, &individuals);
         let id = uuid(&mut rng);
         if review >= today && review <= today + TimeDelta::days(14) {
