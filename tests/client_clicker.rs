@@ -368,6 +368,11 @@ fn a_refused_click_is_said_and_not_retried() {
         "{text}"
     );
     assert_eq!(d.app.pending(), 0);
+    assert_eq!(
+        clicker(&d).count(1),
+        0,
+        "the count does not keep a click never recorded"
+    );
 }
 
 #[test]

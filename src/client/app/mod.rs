@@ -424,31 +424,32 @@ impl App {
         let Some(OutboxReply { key, result }) = take::<OutboxReply>(reply) else {
             return;
         };
-        match self.outbox.settle(key, result, self.opts.clock.instant()) {
+        let (what, landed) = match self.outbox.settle(key, result, self.opts.clock.instant()) {
             Settled::Refused(what, e) => {
                 let privacy = self.privacy;
-                let what = what.describe(|name| privacy.name(name));
+                let said = what.describe(|name| privacy.name(name));
                 self.overlays.push(Overlay::Error(format!(
-                    "The server refused {what}, so it was not recorded: {e}"
+                    "The server refused {said}, so it was not recorded: {e}"
                 )));
+                (what, false)
             }
-            Settled::Landed(what) => {
-                // Every page may be showing it (a profile's communications).
-                let ids: Vec<u64> = match &self.mode {
-                    Mode::Pages(pages) => pages.iter().map(|p| p.id).collect(),
-                    Mode::SignIn(_) => Vec::new(),
-                };
-                for id in ids {
-                    let mut cx = self.cx();
-                    if let Mode::Pages(pages) = &mut self.mode
-                        && let Some(placed) = pages.iter_mut().find(|p| p.id == id)
-                    {
-                        placed.page.landed(&what, &mut cx);
-                    }
-                    self.apply(Route::Page(id), cx, out);
-                }
+            Settled::Landed(what) => (what, true),
+            Settled::Waiting | Settled::Unknown => return,
+        };
+        // Every page may be showing it: a profile asks for its thread again, the clicker takes
+        // a refused click off its count.
+        let ids: Vec<u64> = match &self.mode {
+            Mode::Pages(pages) => pages.iter().map(|p| p.id).collect(),
+            Mode::SignIn(_) => Vec::new(),
+        };
+        for id in ids {
+            let mut cx = self.cx();
+            if let Mode::Pages(pages) = &mut self.mode
+                && let Some(placed) = pages.iter_mut().find(|p| p.id == id)
+            {
+                placed.page.settled(&what, landed, &mut cx);
             }
-            Settled::Waiting | Settled::Unknown => {}
+            self.apply(Route::Page(id), cx, out);
         }
     }
 

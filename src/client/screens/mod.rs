@@ -274,8 +274,9 @@ pub trait Page: Send {
     fn paste(&mut self, _text: &str, _cx: &mut Cx) {}
     /// The typed reply to one of its calls.
     fn reply(&mut self, reply: Typed, cx: &mut Cx);
-    /// A record of the outbox landed (a page showing it may ask for it again).
-    fn landed(&mut self, _what: &Outgoing, _cx: &mut Cx) {}
+    /// A record of the outbox landed, or (`landed` false) was refused: a page showing it may
+    /// ask for its data again, or take it back.
+    fn settled(&mut self, _what: &Outgoing, _landed: bool, _cx: &mut Cx) {}
     /// When it next needs waking without a key (an undo window closing), if ever.
     fn deadline(&self) -> Option<Instant> {
         None

@@ -509,6 +509,16 @@ impl Page for Clicker {
         }
     }
 
+    fn settled(&mut self, what: &Outgoing, landed: bool, _cx: &mut Cx) {
+        // A refused click was never recorded: today's count must not keep it.
+        if let (false, Outgoing::Click { click, .. }) = (landed, what)
+            && let Some(behaviour) = self.made.remove(&click.id)
+            && let Some(count) = self.tally.get_mut(&behaviour)
+        {
+            *count = count.saturating_sub(1);
+        }
+    }
+
     fn deadline(&self) -> Option<Instant> {
         self.last.as_ref().filter(|l| l.undoable).map(|l| l.until)
     }

@@ -237,8 +237,10 @@ impl Page for Profiles {
         }
     }
 
-    fn landed(&mut self, what: &Outgoing, cx: &mut Cx) {
-        let Some(p) = &self.open else { return };
+    fn settled(&mut self, what: &Outgoing, landed: bool, cx: &mut Cx) {
+        let Some(p) = self.open.as_ref().filter(|_| landed) else {
+            return;
+        };
         let about = match what {
             Outgoing::Click { click, .. } => click.individual_id == p.individual.id,
             Outgoing::Communication { communication, .. } => communication.individual_id == p.individual.id,
