@@ -4,7 +4,7 @@
 //! everyone). Times are round trips on loopback, so the server's own share is a little less.
 //! Target: both together under 50 ms.
 
-use bsmart::server::testing::{TestOptions, TestServer, totp_now};
+use bsmart::server::testing::{TestOptions, TestServer};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
@@ -22,26 +22,13 @@ fn bench(c: &mut Criterion) {
             ..TestOptions::default()
         })
         .await;
-        let step: serde_json::Value = http
-            .post(server.api("/auth/login"))
-            .json(&serde_json::json!({ "email": "lead@demo.test", "password": "demo-lead-passphrase" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let code = totp_now("KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU", &server.clock);
-        let step: serde_json::Value = http
-            .post(server.api("/auth/totp"))
-            .json(&serde_json::json!({ "challenge": step["challenge"], "code": code }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = step["token"].as_str().unwrap().to_string();
+        let token = server
+            .bearer(
+                "lead@demo.test",
+                "demo-lead-passphrase",
+                Some("KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"),
+            )
+            .await;
         let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.db_path.display()))
             .await
             .unwrap();

@@ -133,17 +133,9 @@ fn bench(c: &mut Criterion) {
             ..TestOptions::default()
         })
         .await;
-        let http = reqwest::Client::new();
-        let step: serde_json::Value = http
-            .post(server.api("/auth/login"))
-            .json(&serde_json::json!({ "email": "teacher@demo.test", "password": "demo-teacher-passphrase" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = step["token"].as_str().unwrap().to_string();
+        let token = server
+            .bearer("teacher@demo.test", "demo-teacher-passphrase", None)
+            .await;
         let individuals = server
             .store
             .visible_individual_ids(Viewer {

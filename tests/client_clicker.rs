@@ -44,7 +44,12 @@ fn periods() -> Value {
 
 /// Signed in on the dashboard, then `c`: the clicker's pick step with its lists answered.
 fn at_pick_step() -> Driver {
-    let mut d = Driver::new(DriverOpts::default());
+    at_pick_step_with(DriverOpts::default())
+}
+
+/// [`at_pick_step`] with the driver's options.
+fn at_pick_step_with(o: DriverOpts) -> Driver {
+    let mut d = Driver::new(o);
     d.signed_in(json!([]), json!([]));
     d.press(KeyCode::Char('c'));
     d.answer("GET /individuals", 200, &individuals());
@@ -408,15 +413,10 @@ fn the_log_step_at_80x24_shows_every_behaviour_with_its_key_and_help_lists_them(
 
 #[test]
 fn at_40x12_the_pick_step_fits_and_the_log_step_says_what_size_it_needs() {
-    let mut d = Driver::new(DriverOpts {
+    let mut d = at_pick_step_with(DriverOpts {
         sizes: vec![(40, 12)],
         ..DriverOpts::default()
     });
-    d.signed_in(json!([]), json!([]));
-    d.press(KeyCode::Char('c'));
-    d.answer("GET /individuals", 200, &individuals());
-    d.answer("GET /behaviours", 200, &behaviours());
-    d.answer("GET /periods", 200, &periods());
     let text = d.check();
     assert!(text.contains("Jo Smith") && !text.contains("too small"), "{text}");
     d.press(KeyCode::Enter);
@@ -431,14 +431,7 @@ fn at_40x12_the_pick_step_fits_and_the_log_step_says_what_size_it_needs() {
 #[test]
 fn records_wait_through_an_expired_session_and_go_when_the_same_user_signs_in_again() {
     let mut d = at_pick_step();
-    d.press(KeyCode::Enter);
-    answer_counts(&mut d, json!([]));
-    d.press(KeyCode::Char('1'));
-    d.answer(
-        "POST /clicks",
-        401,
-        &json!({"error": {"code": "session_expired", "message": "Your session has expired."}}),
-    );
+    expire_with_a_click_waiting(&mut d);
     let text = words(&d.check());
     assert!(
         text.contains("1 record has not reached the server yet: it is sent when you sign in again"),
@@ -450,18 +443,23 @@ fn records_wait_through_an_expired_session_and_go_when_the_same_user_signs_in_ag
     assert!(d.has_call("POST /clicks"), "the same user: it goes");
     // Another user signing in on this computer never sends it under their name.
     let mut other = at_pick_step();
-    other.press(KeyCode::Enter);
-    answer_counts(&mut other, json!([]));
-    other.press(KeyCode::Char('1'));
-    other.answer(
-        "POST /clicks",
-        401,
-        &json!({"error": {"code": "session_expired", "message": "Your session has expired."}}),
-    );
+    expire_with_a_click_waiting(&mut other);
     let mut someone = client_support::user_json("Sam Other");
     someone["id"] = json!(99);
     other.log_in("s@x.test", &json!({"status": "ok", "token": "t3", "user": someone}));
     assert!(!other.has_call("POST /clicks"));
     assert_eq!(other.app.pending(), 0);
     assert!(words(&other.check()).contains("will not be sent under your name"));
+}
+
+/// Log one click on the most recent individual, and answer it "session expired".
+fn expire_with_a_click_waiting(d: &mut Driver) {
+    d.press(KeyCode::Enter);
+    answer_counts(d, json!([]));
+    d.press(KeyCode::Char('1'));
+    d.answer(
+        "POST /clicks",
+        401,
+        &json!({"error": {"code": "session_expired", "message": "Your session has expired."}}),
+    );
 }

@@ -160,6 +160,35 @@ impl TestServer {
         }
     }
 
+    /// A session token for `email` (signed in over HTTP, with a TOTP code on the server's clock
+    /// when the account has 2FA); panics if the sign-in fails.
+    pub async fn bearer(&self, email: &str, password: &str, totp_secret: Option<&str>) -> String {
+        let http = reqwest::Client::new();
+        let post = |path: &str, body: serde_json::Value| {
+            let request = http.post(self.api(path)).json(&body);
+            async move {
+                let reply: serde_json::Value = request.send().await.ok()?.json().await.ok()?;
+                Some(reply)
+            }
+        };
+        let mut step = post(
+            "/auth/login",
+            serde_json::json!({ "email": email, "password": password }),
+        )
+        .await;
+        if let Some(secret) = totp_secret {
+            let challenge = step.as_ref().map(|s| s["challenge"].clone()).unwrap_or_default();
+            let code = totp_now(secret, &self.clock);
+            step = post(
+                "/auth/totp",
+                serde_json::json!({ "challenge": challenge, "code": code }),
+            )
+            .await;
+        }
+        step.and_then(|s| s["token"].as_str().map(str::to_string))
+            .unwrap_or_else(|| panic!("{email} could not sign in to the test server"))
+    }
+
     /// `url` + `/api/v1` + `path`.
     pub fn api(&self, path: &str) -> String {
         format!("{}{}{}", self.url, crate::wire::API_PREFIX, path)
