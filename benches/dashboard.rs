@@ -52,6 +52,7 @@ fn incidents(n: usize) -> Vec<IncidentSummary> {
             location: places[i % places.len()].to_string(),
             flagged: i % 11 == 0,
             parents_informed: i % 2 == 0,
+            more_individuals: 0,
         })
         .collect()
 }

@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "server")]
 use utoipa::ToSchema;
 
+mod incidents;
+mod plans;
+
+pub use incidents::*;
+pub use plans::*;
+
 /// The prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -452,6 +458,12 @@ pub struct Permissions {
     pub administer: bool,
     /// May delete incidents (with a reason).
     pub delete_incidents: bool,
+    /// May edit every incident it may see (anyone may edit the incidents they reported).
+    #[serde(default)]
+    pub edit_incidents: bool,
+    /// May delete Smart Plans (with a reason).
+    #[serde(default)]
+    pub delete_plans: bool,
     /// Sees every individual (otherwise only those granted).
     pub see_all_individuals: bool,
 }
@@ -471,7 +483,8 @@ pub struct SessionInfo {
 #[cfg_attr(feature = "server", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentKind {
-    /// Incident Report.
+    /// Incident Report (`standard` on the wire; `incident` is read as the same).
+    #[serde(rename = "standard", alias = "incident")]
     Incident,
     /// Incident involving physical intervention.
     PhysicalIntervention,
@@ -556,6 +569,9 @@ pub struct IncidentSummary {
     pub flagged: bool,
     /// Parents or carers have been informed.
     pub parents_informed: bool,
+    /// How many more individuals the report is about besides `individual`.
+    #[serde(default)]
+    pub more_individuals: u32,
 }
 
 /// Query of `GET /incidents`.
@@ -566,6 +582,27 @@ pub struct IncidentQuery {
     /// Only incidents that happened at or after this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<DateTime<Utc>>,
+    /// Only incidents that happened before this time (after `since`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+    /// Only incidents about this individual (one of those it is about).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub individual_id: Option<i64>,
+    /// Only this kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<IncidentKind>,
+    /// Only at this location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<i64>,
+    /// Only flagged (true) or unflagged (false) incidents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flagged: Option<bool>,
+    /// Only incidents whose parents have (true) or have not (false) been informed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parents_informed: Option<bool>,
+    /// Only incidents the user reported or was named present at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mine: Option<bool>,
     /// Page size, 1 to 1000 (default 200).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "server", param(minimum = 1, maximum = 1000))]
@@ -601,6 +638,8 @@ pub enum NotificationKind {
     CommunicationResponse,
     /// An incident was flagged for attention.
     IncidentFlagged,
+    /// An incident was reported about an individual the user is key staff of.
+    IncidentReported,
     /// A Smart Plan is due for review.
     PlanReview,
 }
@@ -1004,28 +1043,6 @@ pub struct CommunicationPage {
     /// Pass as `cursor` to get the next page; absent on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-}
-
-/// A Smart Plan in a list (the profile's Plans tab).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[cfg_attr(feature = "server", derive(ToSchema))]
-pub struct PlanSummary {
-    /// Plan id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Strategies.
-    pub strategies: String,
-    /// The day it is due for review, if set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review_on: Option<chrono::NaiveDate>,
-    /// The incident it was built from, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_incident_reference: Option<String>,
-    /// Who wrote it.
-    pub created_by: StaffRef,
-    /// Last changed.
-    pub updated_at: DateTime<Utc>,
 }
 
 /// Clicks of one behaviour on one day (the profile's Clickers tab).

@@ -68,7 +68,7 @@ reply_types! {
     }],
     Me => [Me {
         user: user(),
-        permissions: Permissions { view_analytics: true, administer: false, delete_incidents: false, see_all_individuals: true },
+        permissions: Permissions { view_analytics: true, administer: false, delete_incidents: false, edit_incidents: true, delete_plans: false, see_all_individuals: true },
         session: SessionInfo { idle_expires_at: at(), absolute_expires_at: at() },
     }],
     IncidentPage => [IncidentPage { items: vec![incident()], next_cursor: Some("cursor".into()), total: 1 }],
@@ -168,6 +168,7 @@ fn incident() -> IncidentSummary {
         location: "Corridor B".into(),
         flagged: true,
         parents_informed: false,
+        more_individuals: 1,
     }
 }
 
@@ -252,6 +253,7 @@ fn individual_overview() -> IndividualOverview {
         incident_total: 1,
         plans: vec![PlanSummary {
             id: "plan-1".into(),
+            individual: individual(),
             title: "Smart Plan".into(),
             strategies: "Calm corner".into(),
             review_on: NaiveDate::from_ymd_opt(2026, 12, 4),

@@ -80,6 +80,7 @@ pub(super) fn incident_summary(r: IncidentRow, prefix: &str) -> IncidentSummary 
         location: r.location,
         flagged: r.flagged,
         parents_informed: r.parents_informed,
+        more_individuals: 0,
     }
 }
 

@@ -211,17 +211,18 @@ pub(super) async fn overview(
     }
     let prefix = setting(&state).await?.incident_prefix;
     audit_view(&state, &signed_in, "individual.overview", row.id).await?;
+    let individual = IndividualRef {
+        id: row.id,
+        name: PupilName::new(row.name),
+    };
     Ok(Json(IndividualOverview {
-        individual: IndividualRef {
-            id: row.id,
-            name: PupilName::new(row.name),
-        },
         incidents: incidents.into_iter().map(|r| incident_summary(r, &prefix)).collect(),
         incident_total,
         plans: plans
             .into_iter()
             .map(|p| PlanSummary {
                 id: p.id,
+                individual: individual.clone(),
                 title: p.title,
                 strategies: p.strategies,
                 review_on: p.review_on.and_then(|day| day.parse().ok()),
@@ -231,6 +232,7 @@ pub(super) async fn overview(
             })
             .collect(),
         communications,
+        individual,
         clicks_last_30_days: sparkline,
         click_counts: counts
             .into_iter()

@@ -19,6 +19,7 @@ pub fn describe(n: &Notification, privacy: &Privacy) -> String {
         NotificationKind::Communication => format!("{who} sent a communication{about}"),
         NotificationKind::CommunicationResponse => format!("{who} responded to a communication{about}"),
         NotificationKind::IncidentFlagged => format!("{reference}{about} was flagged for attention"),
+        NotificationKind::IncidentReported => format!("{who} reported {reference}{about}"),
         NotificationKind::PlanReview => match n.due_on {
             Some(day) => format!("The Smart Plan{about} is due for review on {}", day.format("%-d %B")),
             None => format!("The Smart Plan{about} is due for review"),
