@@ -14,10 +14,13 @@ use serde_json::Value;
 
 use crate::wire::{
     AccessEntry, AuthStep, Behaviour, BehaviourList, BellPeriod, Click, ClickCount, ClickPage, Communication,
-    CommunicationResponse, DemoAccountInfo, ErrorBody, ErrorDetail, IncidentKind, IncidentPage, IncidentSummary,
-    IndividualDetails, IndividualOverview, IndividualPage, IndividualRef, IndividualSummary, KeyContact, Me,
-    Notification, NotificationKind, NotificationList, PasswordRules, PeriodList, Permissions, PlanSummary, PupilName,
-    Role, Sentiment, SessionInfo, Setting, StaffRef, SupportContact, Tone, TotpEnrolment, User,
+    CommunicationResponse, DemoAccountInfo, Draft, DraftKind, DraftList, DraftSummary, ErrorBody, ErrorDetail,
+    Exclusion, FieldChange, FlagRecord, Incident, IncidentActions, IncidentKind, IncidentPage, IncidentSummary,
+    IndividualDetails, IndividualOverview, IndividualPage, IndividualRef, IndividualSummary, Injury, KeyContact,
+    ListItem, ListItems, MarkdownExport, Me, Notification, NotificationKind, NotificationList, ParentsInformedRecord,
+    PasswordRules, PeriodList, Permissions, PhysicalRecord, Pild, Plan, PlanList, PlanSummary, PupilName, Revision,
+    Role, Sentiment, SessionInfo, Setting, StaffAccount, StaffList, StaffRef, SupportContact, TechniqueLists,
+    TechniqueUse, Tone, TotpEnrolment, User,
 };
 
 /// A type the client may decode from a successful reply.
@@ -85,6 +88,139 @@ reply_types! {
     }] }],
     ClickPage => [ClickPage { items: vec![click()], next_cursor: Some("cursor".into()) }],
     ErrorBody => [ErrorBody { error: ErrorDetail { code: "invalid_code".into(), message: "The code is wrong.".into() } }],
+    Incident => [full_incident()],
+    ListItems => [ListItems { items: vec![item(1, "Corridor B")] }],
+    TechniqueLists => [TechniqueLists { deescalation: vec![item(1, "Calm, low voice")], physical: vec![item(9, "Friendly hold")] }],
+    StaffList => [StaffList { items: vec![staff()] }],
+    PlanList => [PlanList { items: vec![plan_summary()] }],
+    Plan => [plan()],
+    DraftList => [DraftList { items: vec![DraftSummary { id: uuid(), kind: DraftKind::Incident, started_at: at(), saved_at: at() }] }],
+    Draft => [Draft {
+        id: uuid(),
+        kind: DraftKind::PhysicalIntervention,
+        started_at: at(),
+        saved_at: at(),
+        content: serde_json::json!({"what_happened": "Left the room.", "individual_ids": [7]}),
+    }],
+    MarkdownExport => [MarkdownExport { filename: "besmart-10281.md".into(), markdown: "# besmart-10281\n\nLeft the room.".into() }],
+}
+
+fn item(id: i64, name: &str) -> ListItem {
+    ListItem { id, name: name.into() }
+}
+
+fn full_incident() -> Incident {
+    let technique = |id, name| TechniqueUse {
+        technique: item(id, name),
+        effectiveness: 4,
+    };
+    Incident {
+        reference: "besmart-10281".into(),
+        id: uuid(),
+        kind: IncidentKind::PhysicalIntervention,
+        individuals: vec![individual()],
+        occurred_at: at(),
+        location: item(2, "Corridor B"),
+        category: item(3, "Disruption"),
+        what_happened: "Left the room without asking.".into(),
+        staff_present: vec![staff()],
+        others_involved: vec![individual()],
+        others_withheld: 1,
+        injury: Injury {
+            occurred: true,
+            details: "Grazed knee, cleaned.".into(),
+        },
+        pild: Pild {
+            perspective: "Felt the room was too loud.".into(),
+            feelings: "Angry".into(),
+            next_time: "Ask for a break card.".into(),
+            triggers: "Noise".into(),
+            adjustments: "Quiet space".into(),
+            comments: "None".into(),
+            discriminatory: true,
+            discriminatory_details: "A name-calling remark".into(),
+            exclusion: Exclusion::Suspension,
+        },
+        physical: Some(PhysicalRecord {
+            started_at: at(),
+            ended_at: at(),
+            low_behaviours: "Pacing".into(),
+            medium_behaviours: "Shouting".into(),
+            high_behaviours: "Throwing a chair".into(),
+            staff_response: "Gave space.".into(),
+            alternative_responses: "Offer the quiet room sooner.".into(),
+            deescalation: vec![technique(1, "Calm, low voice")],
+            physical_techniques: vec![technique(9, "Friendly hold")],
+        }),
+        reported_by: staff(),
+        created_at: at(),
+        updated_at: at(),
+        revision: 2,
+        parents_informed: Some(ParentsInformedRecord {
+            at: at(),
+            how: "Phone call".into(),
+            by: staff(),
+        }),
+        flag: Some(FlagRecord {
+            reason: "Pattern".into(),
+            by: staff(),
+            at: at(),
+        }),
+        accounts: vec![StaffAccount {
+            id: uuid(),
+            author: staff(),
+            text: "I saw it too.".into(),
+            created_at: at(),
+        }],
+        notified: vec![staff()],
+        revisions: vec![Revision {
+            revision: 2,
+            edited_by: staff(),
+            edited_at: at(),
+            changes: vec![FieldChange {
+                field: "what_happened".into(),
+                before: "Left.".into(),
+                after: "Left the room.".into(),
+            }],
+        }],
+        can: IncidentActions {
+            edit: true,
+            delete: false,
+            add_account: true,
+        },
+    }
+}
+
+fn plan_summary() -> PlanSummary {
+    PlanSummary {
+        id: "plan-1".into(),
+        individual: individual(),
+        title: "Smart Plan".into(),
+        strategies: "Calm corner".into(),
+        review_on: NaiveDate::from_ymd_opt(2026, 12, 4),
+        source_incident_reference: Some("besmart-10281".into()),
+        created_by: staff(),
+        updated_at: at(),
+    }
+}
+
+fn plan() -> Plan {
+    Plan {
+        id: "plan-1".into(),
+        individual: individual(),
+        title: "Smart Plan".into(),
+        strategies: "Calm corner".into(),
+        reasonable_adjustments: "Movement breaks".into(),
+        agreed_responses: "Quiet word first".into(),
+        follow_up: "Check in at lunch".into(),
+        review_on: NaiveDate::from_ymd_opt(2026, 12, 4),
+        source_incident_reference: Some("besmart-10281".into()),
+        created_by: staff(),
+        created_at: at(),
+        updated_by: staff(),
+        updated_at: at(),
+        can_delete: true,
+    }
 }
 
 fn at() -> chrono::DateTime<Utc> {
@@ -251,16 +387,7 @@ fn individual_overview() -> IndividualOverview {
         individual: individual(),
         incidents: vec![incident()],
         incident_total: 1,
-        plans: vec![PlanSummary {
-            id: "plan-1".into(),
-            individual: individual(),
-            title: "Smart Plan".into(),
-            strategies: "Calm corner".into(),
-            review_on: NaiveDate::from_ymd_opt(2026, 12, 4),
-            source_incident_reference: Some("besmart-10281".into()),
-            created_by: staff(),
-            updated_at: at(),
-        }],
+        plans: vec![plan_summary()],
         communications: vec![Communication {
             id: uuid(),
             individual: individual(),
