@@ -55,6 +55,9 @@ pub struct ClientConfig {
     pub theme: Theme,
     /// Symbols.
     pub glyphs: GlyphChoice,
+    /// Where downloads (an incident or a plan as Markdown) are saved: the file's
+    /// `export_dir`, else the Downloads folder if there is one, else the home directory.
+    pub export_dir: Option<PathBuf>,
 }
 
 /// The file's shape: every key is optional and documented in `config.example.toml`.
@@ -66,6 +69,7 @@ struct ConfigFile {
     privacy_mode: Option<bool>,
     theme: Option<Theme>,
     glyphs: Option<GlyphChoice>,
+    export_dir: Option<PathBuf>,
 }
 
 /// What the command line adds on top of the file.
@@ -121,6 +125,15 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("app", "bsmart", "bsmart").map(|d| d.config_dir().join("config.toml"))
 }
 
+/// The folder downloads go to when the file names none: Downloads if it exists, else home.
+pub fn default_export_dir() -> Option<PathBuf> {
+    let dirs = directories::UserDirs::new()?;
+    match dirs.download_dir() {
+        Some(downloads) if downloads.is_dir() => Some(downloads.to_path_buf()),
+        _ => Some(dirs.home_dir().to_path_buf()),
+    }
+}
+
 /// Read the file at `path` and apply `overrides`. Without `path`, the default file is read if
 /// there is one; a file named on the command line must exist.
 pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<ClientConfig, ConfigError> {
@@ -161,6 +174,7 @@ pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<ClientConfig, 
         privacy_mode: file.privacy_mode.unwrap_or(false),
         theme: file.theme.unwrap_or_default(),
         glyphs: file.glyphs.unwrap_or_default(),
+        export_dir: file.export_dir.or_else(default_export_dir),
     })
 }
 

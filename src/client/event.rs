@@ -311,6 +311,7 @@ mod tests {
             dates: crate::client::dates::Dates::UTC,
             clock: Arc::new(ManualClock::default()),
             known_settings: None,
+            export_dir: None,
         });
         let terminal = Terminal::new(NoCursorReport(TestBackend::new(80, 24), 0)).unwrap();
         let mut runner = Runner::new(terminal, app, Api::new(&url).unwrap());

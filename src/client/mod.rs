@@ -32,6 +32,7 @@ pub mod command;
 pub mod connection;
 pub mod dates;
 pub mod event;
+pub mod export;
 pub mod fuzzy;
 pub mod glyphs;
 pub mod identity;
@@ -62,6 +63,7 @@ pub fn app_options(config: &ClientConfig) -> app::AppOptions {
         dates: dates::Dates::LOCAL,
         clock: Arc::new(lock::SystemClock),
         known_settings: identity::default_path(),
+        export_dir: config.export_dir.clone(),
     }
 }
 

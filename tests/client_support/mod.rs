@@ -112,6 +112,7 @@ impl Harness {
             dates: Dates::UTC,
             clock: clock.clone(),
             known_settings: Some(dir.path().join("known_settings.json")),
+            export_dir: Some(dir.path().to_path_buf()),
         });
         let terminal = Terminal::new(TestBackend::new(o.width, o.height)).unwrap();
         let mut runner = Runner::new(terminal, app, Api::new(&server_url).unwrap());
@@ -388,6 +389,8 @@ pub struct DriverOpts {
     pub mono: bool,
     /// The symbol set.
     pub glyphs: Glyphs,
+    /// Where downloads are saved.
+    pub export_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for DriverOpts {
@@ -397,6 +400,7 @@ impl Default for DriverOpts {
             privacy: false,
             mono: false,
             glyphs: Glyphs::UNICODE,
+            export_dir: None,
         }
     }
 }
@@ -432,6 +436,7 @@ impl Driver {
             dates: Dates::UTC,
             clock: clock.clone(),
             known_settings: None,
+            export_dir: o.export_dir.clone(),
         });
         Driver {
             app,

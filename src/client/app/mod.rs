@@ -78,6 +78,8 @@ pub struct AppOptions {
     pub clock: Arc<dyn Clock>,
     /// Where setting identities are remembered (`None`: not remembered).
     pub known_settings: Option<PathBuf>,
+    /// Where downloads are saved (`None`: nowhere, and a download says so).
+    pub export_dir: Option<PathBuf>,
 }
 
 /// A pop-up over the screen (the top one has the keys).
@@ -581,6 +583,15 @@ impl App {
                 }
                 Effect::Help => self.toggle_help(),
                 Effect::Send(what) => self.send(what),
+                Effect::Save { filename, content } => {
+                    self.status = Some(match &self.opts.export_dir {
+                        None => "Not saved: no folder for downloads is set (export_dir in the config).".into(),
+                        Some(dir) => match crate::client::export::save(dir, &filename, &content) {
+                            Ok(path) => format!("Saved to {}", path.display()),
+                            Err(e) => format!("Not saved to {}: {e}", dir.display()),
+                        },
+                    });
+                }
                 Effect::Undo {
                     click,
                     behaviour,
@@ -1162,6 +1173,7 @@ mod tests {
             dates: Dates::UTC,
             clock,
             known_settings: None,
+            export_dir: None,
         })
     }
 

@@ -131,6 +131,14 @@ pub enum Effect {
     Help,
     /// Record this through the outbox (sent now, and again until it lands).
     Send(Outgoing),
+    /// Save a download the user asked for (`client::export`: a new 0600 file in the download
+    /// folder), and say where on the status line.
+    Save {
+        /// The file name the server suggested (made safe before use).
+        filename: String,
+        /// The text (cleaned before it is written).
+        content: String,
+    },
     /// Undo the click with this id (taken out of the outbox, or undone on the server).
     Undo {
         /// The click.
@@ -219,6 +227,11 @@ impl Cx {
     /// Record `what` through the outbox: the screen may show it as done at once.
     pub fn send(&mut self, what: Outgoing) {
         self.effects.push(Effect::Send(what));
+    }
+
+    /// Save `content` as a download named after `filename` (see [`Effect::Save`]).
+    pub fn save(&mut self, filename: String, content: String) {
+        self.effects.push(Effect::Save { filename, content });
     }
 
     /// Undo the click `click` (see [`Effect::Undo`]).
