@@ -1,5 +1,5 @@
 //! The outbox: records made on this client that the server has not confirmed yet (clicks,
-//! undos, communications, responses), in memory only (nothing about pupils goes to disk).
+//! undos, communications, responses, incident reports and their edits), in memory only (nothing about pupils goes to disk).
 //!
 //! A screen hands a record to the App ([`crate::client::screens::Cx::send`]) and shows it as
 //! done at once; the App puts it here and sends it. Each record carries a client-made UUID, so
@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use super::api::{ApiError, Request};
-use crate::wire::{NewClick, NewCommunication, NewResponse, PupilName};
+use crate::wire::{IncidentEdit, NewClick, NewCommunication, NewIncident, NewResponse, PupilName};
 
 /// The most records on their way at once.
 pub const MAX_IN_FLIGHT: usize = 8;
@@ -68,6 +68,15 @@ pub enum Outgoing {
         /// The response.
         response: NewResponse,
     },
+    /// `POST /incidents`, or for an edit `PUT /incidents/{ref}`.
+    Incident {
+        /// The report.
+        report: Box<NewIncident>,
+        /// For an edit: the incident's reference and the revision the edit started from.
+        edit: Option<(String, u32)>,
+        /// The first individual it is about, for messages (drawn through privacy).
+        individual: PupilName,
+    },
 }
 
 impl Outgoing {
@@ -79,6 +88,9 @@ impl Outgoing {
             Outgoing::Undo { .. } => Uuid::new_v4(),
             Outgoing::Communication { communication, .. } => communication.id,
             Outgoing::Response { response, .. } => response.id,
+            Outgoing::Incident { report, edit: None, .. } => report.id,
+            // Two edits of one incident are two records.
+            Outgoing::Incident { edit: Some(_), .. } => Uuid::new_v4(),
         }
     }
 
@@ -92,6 +104,15 @@ impl Outgoing {
                 communication,
                 response,
             } => Request::post(format!("/communications/{communication}/responses")).json(response),
+            Outgoing::Incident { report, edit: None, .. } => Request::post("/incidents").json(report),
+            Outgoing::Incident {
+                report,
+                edit: Some((reference, base)),
+                ..
+            } => Request::put(format!("/incidents/{reference}")).json(&IncidentEdit {
+                base_revision: *base,
+                report: (**report).clone(),
+            }),
         }
         .session()
     }
@@ -108,6 +129,10 @@ impl Outgoing {
             } => format!("the undo of {behaviour} for {}", name(individual)),
             Outgoing::Communication { individual, .. } => format!("the communication about {}", name(individual)),
             Outgoing::Response { .. } => "the response".to_string(),
+            Outgoing::Incident { individual, edit, .. } => match edit {
+                None => format!("the incident report about {}", name(individual)),
+                Some((reference, _)) => format!("the edit of {reference}"),
+            },
         }
     }
 }

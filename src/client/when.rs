@@ -59,7 +59,7 @@ pub fn parse(
     }
     if now - at > oldest {
         return Err(format!(
-            "{} is more than {} days ago: the clicker takes times from the last {} days.",
+            "{} is more than {} days ago: this takes times from the last {} days.",
             dates.short(at),
             oldest.num_days(),
             oldest.num_days()

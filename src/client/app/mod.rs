@@ -439,7 +439,12 @@ impl App {
             Settled::Waiting | Settled::Unknown => return,
         };
         // Every page may be showing it: a profile asks for its thread again, the clicker takes
-        // a refused click off its count.
+        // a refused click off its count, a form learns its report was recorded.
+        self.each_page(out, |page, cx| page.settled(&what, landed, cx));
+    }
+
+    /// Let every page on the stack, bottom first, do `f`, and carry out what each asked.
+    fn each_page(&mut self, out: &mut Vec<Command>, mut f: impl FnMut(&mut dyn Page, &mut Cx)) {
         let ids: Vec<u64> = match &self.mode {
             Mode::Pages(pages) => pages.iter().map(|p| p.id).collect(),
             Mode::SignIn(_) => Vec::new(),
@@ -449,7 +454,7 @@ impl App {
             if let Mode::Pages(pages) = &mut self.mode
                 && let Some(placed) = pages.iter_mut().find(|p| p.id == id)
             {
-                placed.page.settled(&what, landed, &mut cx);
+                f(placed.page.as_mut(), &mut cx);
             }
             self.apply(Route::Page(id), cx, out);
         }
@@ -514,6 +519,11 @@ impl App {
     }
 
     fn lock(&mut self, note: Option<Note>, out: &mut Vec<Command>) {
+        if self.session.is_none() {
+            return;
+        }
+        // A form saves its draft first: its calls go out before the lock holds calls back.
+        self.each_page(out, |page, cx| page.locking(cx));
         let Some(session) = &self.session else { return };
         self.lock = Some(LockScreen::new(session.user.display_name.clone(), note));
         // Names revealed for one person are hidden again for whoever unlocks.

@@ -4,8 +4,10 @@
 //!   global key can leave one of its one-time screens.
 //! - [`lock`]: the lock screen, an App-level cover drawn *instead of* everything else.
 //! - the signed-in pages ([`Page`]), on a navigation stack: [`dashboard`], [`profiles`],
-//!   [`clicker`], [`record`] (the `r` menu) and [`compose`] (a communication or a response,
-//!   opened by another page); [`picker`] is the list of individuals two of them share.
+//!   [`clicker`], [`record`] (the `r` menu), [`compose`] (a communication or a response,
+//!   opened by another page) and [`report`] (the Incident Report and Physical Intervention
+//!   form, with the offer to resume a draft); [`picker`] is the list of individuals several of
+//!   them share.
 //!
 //! **Adding a page** is its folder plus one line in the `pages!` list below (which declares its
 //! module and opens it for its `Destination`). A page talks to the App only
@@ -17,6 +19,7 @@
 pub mod compose;
 pub mod lock;
 pub mod picker;
+pub mod report;
 pub mod sign_in;
 
 use std::any::Any;
@@ -290,6 +293,9 @@ pub trait Page: Send {
     /// A record of the outbox landed, or (`landed` false) was refused: a page showing it may
     /// ask for its data again, or take it back.
     fn settled(&mut self, _what: &Outgoing, _landed: bool, _cx: &mut Cx) {}
+    /// The client is about to lock: save what must survive (a form's draft). Its calls go out
+    /// although the client is locked.
+    fn locking(&mut self, _cx: &mut Cx) {}
     /// When it next needs waking without a key (an undo window closing), if ever.
     fn deadline(&self) -> Option<Instant> {
         None

@@ -21,6 +21,8 @@ pub struct TextBox {
     area: TextArea<'static>,
     label: &'static str,
     limit: usize,
+    /// The pattern the words found by the language check are highlighted with.
+    highlighted: String,
 }
 
 impl std::fmt::Debug for TextBox {
@@ -36,7 +38,48 @@ impl TextBox {
         area.set_cursor_line_style(Style::default());
         area.set_selection_style(Style::default().add_modifier(Modifier::REVERSED));
         area.set_wrap_mode(WrapMode::WordOrGlyph);
-        TextBox { area, label, limit }
+        area.set_search_style(Style::default().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
+        TextBox {
+            area,
+            label,
+            limit,
+            highlighted: String::new(),
+        }
+    }
+
+    /// Highlight the words of `findings` (the language check's, over [`TextBox::text`]) where
+    /// they appear. Cheap when they did not change since the last call.
+    pub fn highlight(&mut self, findings: &[crate::client::language::Finding]) {
+        let text = self.text();
+        let mut words: Vec<String> = findings
+            .iter()
+            .filter_map(|f| text.get(f.range.clone()))
+            .map(|w| {
+                w.split(|c: char| c.is_whitespace() || c == '-')
+                    .filter(|p| !p.is_empty())
+                    .map(regex::escape)
+                    .collect::<Vec<_>>()
+                    .join(r"[\s\-]+")
+            })
+            .collect();
+        words.sort();
+        words.dedup();
+        let pattern = match words.is_empty() {
+            true => String::new(),
+            false => format!(r"(?i)\b(?:{})\b", words.join("|")),
+        };
+        if pattern != self.highlighted {
+            // An empty pattern switches highlighting off; a pattern that does not compile
+            // (it cannot: every word is escaped) leaves the text unhighlighted.
+            let _ = self.area.set_search_pattern(&pattern);
+            self.highlighted = pattern;
+        }
+    }
+
+    /// Move the cursor to the next highlighted word (after the cursor, wrapping round);
+    /// answers whether there was one.
+    pub fn next_match(&mut self) -> bool {
+        !self.highlighted.is_empty() && self.area.search_forward(false)
     }
 
     /// The text, lines joined with `\n`.

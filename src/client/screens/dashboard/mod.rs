@@ -368,6 +368,8 @@ impl Page for Dashboard {
     fn start(&mut self, cx: &mut Cx) {
         self.fetch(self.period, cx);
         cx.call(calls::notifications());
+        // The Dashboard starts once per sign-in: the moment to offer back unfinished reports.
+        cx.call(super::report::resume::list());
     }
 
     fn refresh(&mut self, cx: &mut Cx) {
@@ -415,6 +417,17 @@ impl Page for Dashboard {
     }
 
     fn reply(&mut self, reply: Typed, cx: &mut Cx) {
+        let reply = match reply.downcast::<super::report::resume::Listed>() {
+            Ok(listed) => {
+                if let Ok(list) = listed.0
+                    && let Some(offer) = super::report::resume::offer(list.items)
+                {
+                    cx.push(offer);
+                }
+                return;
+            }
+            Err(other) => other,
+        };
         match take::<Reply>(reply) {
             Some(Reply::Incidents { period, first, page }) => self.on_incidents(period, first, page, cx),
             Some(Reply::Notifications(Ok(list))) => self.set_notifications(list.items),

@@ -23,6 +23,8 @@ use self::calls::Reply;
 use self::profile::{Part, Profile, Tab};
 use super::clicker::Clicker;
 use super::compose::Compose;
+use super::report;
+use crate::wire::{IncidentKind, IndividualRef};
 use super::picker::{Picked, Picker};
 use super::{Ctx, Cx, Page};
 use crate::client::call::{Typed, take};
@@ -93,7 +95,17 @@ impl Profiles {
         let Some(p) = &mut self.open else { return false };
         if std::mem::take(&mut p.record_prefix) {
             match key.code {
-                KeyCode::Char('i' | 'p') => cx.say("Incident reports come in the next release: for now, record them as before."),
+                KeyCode::Char(c @ ('i' | 'p')) => {
+                    let kind = match c {
+                        'i' => IncidentKind::Incident,
+                        _ => IncidentKind::PhysicalIntervention,
+                    };
+                    let about = IndividualRef {
+                        id: p.individual.id,
+                        name: p.individual.name.clone(),
+                    };
+                    cx.push(Box::new(report::about(kind, about)));
+                }
                 KeyCode::Char('m') => cx.push(Box::new(Compose::about(p.individual.clone()))),
                 KeyCode::Char('c') => cx.push(Box::new(Clicker::logging(vec![p.individual.clone()]))),
                 _ => cx.say("Nothing recorded: after r, press i, p, m or c."),
@@ -248,6 +260,7 @@ impl Page for Profiles {
                 .overview
                 .get()
                 .is_some_and(|o| o.communications.iter().any(|c| c.id == *communication)),
+            Outgoing::Incident { report, .. } => report.individual_ids.contains(&p.individual.id),
             Outgoing::Undo { .. } => true,
         };
         if about {

@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::{Ctx, Cx, Page, centered, clicker, compose};
+use super::{Ctx, Cx, Page, centered, clicker, compose, report};
 use crate::client::call::Typed;
 use crate::client::keymap::{Binding, KeyAction, b, ch, k};
 
@@ -19,8 +19,8 @@ const PICK: KeyAction = KeyAction::Page(0);
 
 /// The keys of the menu.
 const KEYS: &[Binding] = &[
-    b(&[ch('i')], "i", PICK, "Incident Report (next release)", true),
-    b(&[ch('p')], "p", PICK, "Physical Intervention (next release)", true),
+    b(&[ch('i')], "i", PICK, "Incident Report", true),
+    b(&[ch('p')], "p", PICK, "Physical Intervention", true),
     b(&[ch('m')], "m", PICK, "Behaviour Communication", true),
     b(&[ch('c')], "c", PICK, "Behaviour Clicker", true),
     b(&[k(KeyCode::Esc), ch('q')], "Esc/q", KeyAction::Back, "back", true),
@@ -59,8 +59,13 @@ impl Page for Record {
 
     fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
         match key.code {
-            KeyCode::Char('i' | 'p') => {
-                cx.say("Incident reports come in the next release: for now, record them as before.")
+            KeyCode::Char('i') => {
+                cx.back();
+                cx.push(Box::new(report::incident()));
+            }
+            KeyCode::Char('p') => {
+                cx.back();
+                cx.push(Box::new(report::physical_intervention()));
             }
             KeyCode::Char('m') => {
                 cx.back();
