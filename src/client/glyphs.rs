@@ -47,6 +47,7 @@ const FALLBACKS: &[(char, &str)] = &[
     ('×', "x"),
     ('✓', "+"),
     ('’', "'"),
+    ('→', "->"),
 ];
 
 impl Glyphs {

@@ -228,14 +228,14 @@ pub const GLOBAL: &[Binding] = &[
         &[ch('i')],
         "i",
         KeyAction::Go(Destination::Incidents),
-        "Incidents (later)",
+        "Incidents",
         false,
     ),
     b(
         &[ch('s')],
         "s",
         KeyAction::Go(Destination::Plans),
-        "Smart Plans (later)",
+        "Smart Plans",
         false,
     ),
     b(

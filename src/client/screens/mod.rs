@@ -333,6 +333,8 @@ pages! {
     profiles => Profiles,
     clicker => Clicker,
     record => Record,
+    incidents => Incidents,
+    plans => Plans,
 }
 
 /// A rectangle of at most `w` x `h` centred in `area`.

@@ -17,6 +17,7 @@
 pub mod calls;
 pub mod keys;
 pub mod notice;
+pub mod table;
 mod view;
 
 use std::any::Any;

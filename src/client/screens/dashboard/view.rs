@@ -9,8 +9,8 @@ use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
 use super::{Dashboard, Loading, Pane, notice};
 use crate::client::screens::{Ctx, centered, wrapped_height};
 use crate::client::widgets::fit::fit;
-use crate::client::widgets::slice_table::{SliceTable, follow};
-use crate::wire::{IncidentKind, IncidentSummary};
+use crate::client::widgets::slice_table::follow;
+use crate::wire::IncidentSummary;
 
 /// Draw the whole dashboard into `area`.
 pub fn render(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
@@ -47,7 +47,6 @@ fn table_title(d: &Dashboard, ctx: &Ctx<'_>) -> String {
 
 /// Draw the incident table (only the visible rows are built).
 pub fn render_table(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
-    let theme = ctx.theme;
     let block = ctx
         .block(&fit(
             &table_title(d, ctx),
@@ -57,7 +56,6 @@ pub fn render_table(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>)
         .border_style(pane_border(d, Pane::Incidents, ctx));
     let visible = area.height.saturating_sub(3) as usize;
     d.page = visible.max(1);
-    d.offset = follow(d.offset, d.selected, visible);
     if d.incidents.is_empty() {
         let msg = match (d.loading, d.total) {
             (Loading::Done, Some(_)) => d.period.empty().to_string(),
@@ -75,48 +73,8 @@ pub fn render_table(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>)
         );
         return;
     }
-    let end = (d.offset + visible).min(d.incidents.len());
-    let rows: Vec<[String; 5]> = d.incidents[d.offset..end]
-        .iter()
-        .map(|i| {
-            let kind = match i.kind {
-                IncidentKind::Incident => i.category.clone(),
-                IncidentKind::PhysicalIntervention => format!("PI: {}", i.category),
-            };
-            let flag = if i.flagged {
-                format!("{} ", ctx.glyphs.flag())
-            } else {
-                String::new()
-            };
-            [
-                format!("{flag}{}", i.reference),
-                ctx.dates.short(i.occurred_at),
-                ctx.privacy.name(&i.individual.name),
-                kind,
-                i.location.clone(),
-            ]
-        })
-        .collect();
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    f.render_widget(
-        SliceTable {
-            header: ["Ref", "Date", "Individual", "Type", "Location"],
-            min_widths: [13, 14, 10, 8, 8],
-            shrink: &[4, 3, 2],
-            rows,
-            selected: Some(d.selected - d.offset),
-            header_style: theme.header(),
-            // Reverse video only where the keys are, so one row stands out, not two.
-            selected_style: if d.pane == Pane::Incidents {
-                theme.selected()
-            } else {
-                theme.text()
-            },
-            glyphs: ctx.glyphs,
-        },
-        inner,
-    );
+    let focused = d.pane == Pane::Incidents;
+    d.page = super::table::draw(f, area, block, &d.incidents, d.selected, &mut d.offset, focused, ctx);
 }
 
 /// The notifications, and below them the help centre's contact on a line of its own (no

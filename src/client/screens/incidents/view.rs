@@ -1,0 +1,105 @@
+//! Drawing the Incidents page: the filters in force above the table, the table (only its
+//! visible rows), the picker while `I` picks, and the dates form of `T`.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::{Incidents, Mode};
+use crate::client::screens::dashboard::{Loading, table};
+use crate::client::screens::{Ctx, centered, wrapped_height};
+use crate::client::widgets::fit::fit;
+use crate::client::widgets::popup;
+
+/// Draw the page into `area`.
+pub fn render(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+    if matches!(p.mode, Mode::Picking) {
+        p.picker.render(f, area, "Only the incidents about…", ctx);
+        return;
+    }
+    let sep = ctx.glyphs.sep();
+    let filters = Line::from(vec![
+        Span::styled("Showing: ", ctx.theme.title()),
+        Span::raw(p.filters.describe(&ctx.privacy, ctx.dates).join(sep)),
+        Span::styled(format!("{sep}t period · I who · y l f P m · x clears"), ctx.theme.dim()),
+    ]);
+    let lines = [filters];
+    let filter_h = wrapped_height(&lines, area.width).min(3);
+    let parts = Layout::vertical([Constraint::Length(filter_h), Constraint::Min(3)]).split(area);
+    f.render_widget(
+        Paragraph::new(lines.to_vec()).wrap(Wrap { trim: true }),
+        parts[0],
+    );
+    render_table(p, f, parts[1], ctx);
+    if let Mode::Dates { .. } = p.mode {
+        render_dates(p, f, area, ctx);
+    }
+}
+
+fn title(p: &Incidents, ctx: &Ctx<'_>) -> String {
+    let dash = ctx.glyphs.dash().trim_end();
+    let count = p.total.map(|n| format!(" ({n})")).unwrap_or_default();
+    let state = match p.loading {
+        Loading::First | Loading::More => format!(" {dash} loading…"),
+        Loading::Done if p.stale => format!(
+            " {dash} {}",
+            ctx.stale().unwrap_or_else(|| "could not refresh".into())
+        ),
+        Loading::Done => String::new(),
+    };
+    ctx.glyphs.text(&format!("Incidents{count}{state}")).into_owned()
+}
+
+fn render_table(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+    let block = ctx
+        .block(&fit(
+            &title(p, ctx),
+            usize::from(area.width.saturating_sub(4)),
+            ctx.glyphs.ellipsis(),
+        ))
+        .border_style(ctx.theme.focus());
+    if p.items.is_empty() {
+        let msg = match (p.loading, p.total) {
+            (Loading::Done, Some(_)) => p.filters.empty(ctx.dates),
+            (Loading::Done, None) if ctx.connection.offline_since().is_some() => {
+                "The incidents could not be loaded yet: they come when the server answers.".into()
+            }
+            (Loading::Done, None) => "The incidents could not be loaded (the reason was shown). x clears the filters.".into(),
+            _ => "Loading incidents…".into(),
+        };
+        f.render_widget(
+            Paragraph::new(ctx.glyphs.text(&msg).into_owned())
+                .wrap(Wrap { trim: true })
+                .block(block),
+            area,
+        );
+        return;
+    }
+    p.page = table::draw(f, area, block, &p.items, p.selected, &mut p.offset, true, ctx);
+}
+
+fn render_dates(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+    let Mode::Dates { from, to, on_to, note } = &mut p.mode else {
+        return;
+    };
+    let popup_area = centered(area, 60, 11);
+    f.render_widget(Clear, popup_area);
+    let block = ctx.block("Incidents between").border_style(ctx.theme.focus());
+    let inner = block.inner(popup_area);
+    f.render_widget(block, popup_area);
+    let rows = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(3),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .split(inner);
+    from.render(f, rows[0], !*on_to, ctx.theme, ctx.glyphs);
+    to.render(f, rows[1], *on_to, ctx.theme, ctx.glyphs);
+    f.render_widget(
+        Paragraph::new("Enter shows them · Tab from/to · Esc keeps the period").style(ctx.theme.dim()),
+        rows[2],
+    );
+    popup::note(f, rows[3], note.as_ref(), ctx.theme, ctx.glyphs);
+}
