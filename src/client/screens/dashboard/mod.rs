@@ -10,7 +10,8 @@
 //!   not refresh (offline since 10:42)". A count is shown only once the server gave one.
 //! - `Tab` moves the keys between the incident table and the notifications (at 80x24 only a
 //!   few fit, so that list scrolls); `Enter` opens the record (on a notification: the incident
-//!   it is about), and `Esc` closes it back to the list that had the keys.
+//!   it is about, in the Incidents page's view), and `Esc` closes it back to the list that had
+//!   the keys.
 //!
 //! Public so `benches/dashboard.rs` can render it with 10,000 rows.
 
@@ -281,16 +282,12 @@ impl Dashboard {
             cx.say("This notification is not about an incident.");
             return true;
         };
-        match self.incidents.iter().position(|i| i.reference == reference) {
-            Some(row) => {
-                self.selected = row;
-                self.details = self.incidents.get(row).cloned();
-            }
-            None if self.period != Period::All => {
-                cx.say(format!("{reference} is not in this list: t shows a longer period."));
-            }
-            None => cx.say(format!("{reference} is not in the list (it may have been deleted).")),
+        // The incident's whole view (the collaboration invitation opens it too: its `a` adds
+        // the account of a member of staff present).
+        if let Some(row) = self.incidents.iter().position(|i| i.reference == reference) {
+            self.selected = row;
         }
+        cx.push(crate::client::screens::incidents::showing(reference));
         true
     }
 

@@ -19,6 +19,8 @@ pub const MESSAGE: KeyAction = KeyAction::Page(4);
 pub const RECORD: KeyAction = KeyAction::Page(5);
 /// `/`: filter the list.
 pub const FILTER: KeyAction = KeyAction::Page(6);
+/// `n`: a new Smart Plan for them.
+pub const NEW_PLAN: KeyAction = KeyAction::Page(7);
 
 /// The list's own keys, after [`LIST`].
 pub const LIST_KEYS: &[Binding] = &[
@@ -48,11 +50,12 @@ pub const PROFILE_KEYS: &[Binding] = &[
     b(&[ch('c')], "c", CLICKER, "Behaviour Clicker for them", true),
     b(&[ch('m')], "m", MESSAGE, "a communication about them", true),
     b(&[ch('r')], "r", RECORD, "record: then i, p, m or c", false),
+    b(&[ch('n')], "n", NEW_PLAN, "a new Smart Plan for them", false),
     b(
         &[k(KeyCode::Enter)],
         "Enter",
         KeyAction::Open,
-        "on Communications: respond to the thread",
+        "on Plans: open the plan; on Communications: respond",
         false,
     ),
     b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "back to the list", true),

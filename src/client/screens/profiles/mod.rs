@@ -141,8 +141,20 @@ impl Profiles {
                     ))),
                     None => cx.say("There is no communication to respond to."),
                 },
-                _ => cx.say("Enter responds on the Communications tab (4)."),
+                (Tab::Plans, Some(overview)) => match overview.plans.get(p.row) {
+                    Some(plan) => cx.push(crate::client::screens::plans::showing(plan.id.clone())),
+                    None => cx.say("There is no Smart Plan to open: n starts one."),
+                },
+                _ => cx.say("Enter opens a plan on the Plans tab (3) and responds on Communications (4)."),
             },
+            keys::NEW_PLAN => cx.push(crate::client::screens::plans::builder(
+                crate::wire::IndividualRef {
+                    id: p.individual.id,
+                    name: p.individual.name.clone(),
+                },
+                None,
+                None,
+            )),
             KeyAction::Back if self.direct => cx.back(),
             KeyAction::Back => self.open = None,
             KeyAction::Down => p.move_by(1),
