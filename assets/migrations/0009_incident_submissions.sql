@@ -12,3 +12,6 @@ INSERT OR IGNORE INTO incident_individuals (incident_id, individual_id, role)
 
 -- Smart Plans of GET /plans, most recently changed first.
 CREATE INDEX smart_plans_updated ON smart_plans(updated_at DESC, id);
+
+-- The same for Smart Plans (idempotent by their client-made id).
+ALTER TABLE smart_plans ADD COLUMN submitted_hash TEXT NOT NULL DEFAULT '';

@@ -487,8 +487,8 @@ async fn sees_all_of(conn: &mut sqlx::SqliteConnection, user_id: i64, subjects: 
     let Some(viewer) = viewer_of(conn, user_id).await? else {
         return Ok(false);
     };
-    for id in subjects {
-        if !can_see(&mut *conn, viewer, *id).await? {
+    for id in subjects.to_vec() {
+        if !can_see(&mut *conn, viewer, id).await? {
             return Ok(false);
         }
     }
@@ -505,8 +505,9 @@ impl Tx {
         author: i64,
         input: &IncidentInput,
     ) -> StoreResult<Result<i64, Refusal>> {
-        for id in input.subjects.iter().chain(&input.others) {
-            if !can_see(self.read(), viewer, *id).await? {
+        let individuals: Vec<i64> = input.subjects.iter().chain(&input.others).copied().collect();
+        for id in individuals {
+            if !can_see(self.read(), viewer, id).await? {
                 return Ok(Err(Refusal::NotFound));
             }
         }
@@ -537,8 +538,8 @@ impl Tx {
                 "`category_id` is not one of the setting's incident categories (GET /incident-categories).".into(),
             )));
         };
-        for id in &input.staff {
-            if *id == author {
+        for id in input.staff.clone() {
+            if id == author {
                 return Ok(Err(Refusal::Invalid(
                     "`staff_present_ids` names the author: list the other staff present.".into(),
                 )));
@@ -555,8 +556,8 @@ impl Tx {
         }
         if let Some(physical) = &input.physical {
             for (list, field, uses) in [
-                ("deescalation", "physical.deescalation", &physical.deescalation),
-                ("physical", "physical.physical_techniques", &physical.physical),
+                ("deescalation", "physical.deescalation", physical.deescalation.clone()),
+                ("physical", "physical.physical_techniques", physical.physical.clone()),
             ] {
                 for (id, _) in uses {
                     let found: Option<(i64,)> =
@@ -585,7 +586,7 @@ impl Tx {
         ] {
             sqlx::query(statement).bind(&input.id).execute(self.write()).await?;
         }
-        for (role, ids) in [("subject", &input.subjects), ("involved", &input.others)] {
+        for (role, ids) in [("subject", input.subjects.clone()), ("involved", input.others.clone())] {
             for id in ids {
                 sqlx::query("INSERT INTO incident_individuals (incident_id, individual_id, role) VALUES (?1, ?2, ?3)")
                     .bind(&input.id)
@@ -595,7 +596,7 @@ impl Tx {
                     .await?;
             }
         }
-        for id in &input.staff {
+        for id in input.staff.clone() {
             sqlx::query("INSERT INTO incident_staff (incident_id, user_id) VALUES (?1, ?2)")
                 .bind(&input.id)
                 .bind(id)
@@ -603,13 +604,14 @@ impl Tx {
                 .await?;
         }
         if let Some(physical) = &input.physical {
-            for (id, effectiveness) in physical.deescalation.iter().chain(&physical.physical) {
+            let uses: Vec<(i64, u8)> = physical.deescalation.iter().chain(&physical.physical).copied().collect();
+            for (id, effectiveness) in uses {
                 sqlx::query(
                     "INSERT INTO incident_techniques (incident_id, technique_id, effectiveness) VALUES (?1, ?2, ?3)",
                 )
                 .bind(&input.id)
                 .bind(id)
-                .bind(i64::from(*effectiveness))
+                .bind(i64::from(effectiveness))
                 .execute(self.write())
                 .await?;
             }
@@ -628,8 +630,8 @@ impl Tx {
         now: i64,
     ) -> StoreResult<Vec<i64>> {
         let mut done = Vec::new();
-        for user in users {
-            if *user == actor || done.contains(user) {
+        for user in users.to_vec() {
+            if user == actor || done.contains(&user) {
                 continue;
             }
             sqlx::query(
@@ -644,7 +646,7 @@ impl Tx {
             .bind(now)
             .execute(self.write())
             .await?;
-            done.push(*user);
+            done.push(user);
         }
         Ok(done)
     }
@@ -766,7 +768,7 @@ impl Tx {
             self.notify(&key_staff, "incident_reported", &input.id, primary, author, now)
                 .await?,
         );
-        for user in &notified {
+        for user in notified.clone() {
             sqlx::query("INSERT OR IGNORE INTO incident_notified (incident_id, user_id) VALUES (?1, ?2)")
                 .bind(&input.id)
                 .bind(user)
@@ -796,7 +798,7 @@ impl Tx {
         base: i64,
         input: &IncidentInput,
         now: i64,
-        fields: impl Fn(&IncidentInput, &DisplayNames) -> Vec<(String, String)>,
+        fields: FieldsOf,
     ) -> StoreResult<Edited> {
         let Some(current) = incident_detail(self.read(), viewer, number).await? else {
             return Ok(Edited::NotFound);
@@ -907,7 +909,7 @@ impl Tx {
         let invited = self
             .notify(&added, "collaboration_invite", &input.id, primary, viewer.user_id, now)
             .await?;
-        for user in &invited {
+        for user in invited.clone() {
             sqlx::query("INSERT OR IGNORE INTO incident_notified (incident_id, user_id) VALUES (?1, ?2)")
                 .bind(&input.id)
                 .bind(user)
@@ -923,6 +925,7 @@ impl Tx {
     /// The names every id of `inputs` is shown as.
     pub async fn display_names(&mut self, inputs: &[&IncidentInput]) -> StoreResult<DisplayNames> {
         let mut names = DisplayNames::default();
+        let inputs: Vec<IncidentInput> = inputs.iter().map(|i| (*i).clone()).collect();
         for input in inputs {
             let (location,): (String,) = sqlx::query_as("SELECT name FROM locations WHERE id = ?1")
                 .bind(input.location_id)
@@ -938,25 +941,27 @@ impl Tx {
                     .unwrap_or_default();
                 names.categories.insert(id, category);
             }
-            for id in &input.staff {
+            for id in input.staff.clone() {
                 let (name,): (String,) = sqlx::query_as("SELECT display_name FROM users WHERE id = ?1")
                     .bind(id)
                     .fetch_optional(self.read())
                     .await?
                     .unwrap_or_default();
-                names.staff.insert(*id, name);
+                names.staff.insert(id, name);
             }
-            for (id, _) in input
+            let uses: Vec<(i64, u8)> = input
                 .physical
                 .iter()
                 .flat_map(|p| p.deescalation.iter().chain(&p.physical))
-            {
+                .copied()
+                .collect();
+            for (id, _) in uses {
                 let (name,): (String,) = sqlx::query_as("SELECT name FROM techniques WHERE id = ?1")
                     .bind(id)
                     .fetch_optional(self.read())
                     .await?
                     .unwrap_or_default();
-                names.techniques.insert(*id, name);
+                names.techniques.insert(id, name);
             }
         }
         Ok(names)
@@ -1098,6 +1103,9 @@ impl Tx {
         Ok(())
     }
 }
+
+/// What turns a report into the (field, shown value) pairs an edit compares.
+pub type FieldsOf = fn(&IncidentInput, &DisplayNames) -> Vec<(String, String)>;
 
 /// The names a report's ids are shown as in a revision.
 #[derive(Debug, Clone, Default)]

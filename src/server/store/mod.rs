@@ -35,6 +35,7 @@ mod demo;
 mod incidents;
 mod individuals;
 mod lists;
+mod plans;
 mod records;
 mod sessions;
 mod setting;
@@ -51,11 +52,13 @@ pub use access::Viewer;
 pub use clicks::{ClickFilter, ClickRow, Recorded, Undo};
 pub use communications::{About, CommunicationRow, NewMessage, RecipientRow, ResponseRow, Written};
 pub use incidents::{
+    individual_field,
     AccountRow, Created, DisplayNames, Edited, INDIVIDUAL_FIELDS, IncidentDetail, IncidentFullRow, IncidentInput,
     ItemRow, NamedIndividual, PhysicalInput, Refusal, RevisionRow, TechniqueUseRow,
 };
 pub use individuals::{ContactRow, IndividualListRow, IndividualRow, PlanRow, StaffGrantRow};
 pub use lists::{BehaviourRow, BellRow};
+pub use plans::{DraftRow, DraftSaved, PlanFullRow, PlanInput, PlanWritten};
 pub use records::{IncidentFilter, IncidentRow, NotificationRow};
 pub use sessions::{SessionRow, Stage};
 pub use setting::SettingRow;
