@@ -661,10 +661,11 @@ impl App {
     }
 
     /// Close the top page; the last one cannot be closed this way.
-    fn back(&mut self, _out: &mut Vec<Command>) {
+    fn back(&mut self, out: &mut Vec<Command>) {
         if let Mode::Pages(pages) = &mut self.mode {
             if pages.len() > 1 {
                 pages.pop();
+                self.with_top_page(out, |page, cx| page.revealed(cx));
             } else {
                 self.status = Some("This is the first page: q quits.".into());
             }

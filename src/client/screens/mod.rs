@@ -293,6 +293,9 @@ pub trait Page: Send {
     /// A record of the outbox landed, or (`landed` false) was refused: a page showing it may
     /// ask for its data again, or take it back.
     fn settled(&mut self, _what: &Outgoing, _landed: bool, _cx: &mut Cx) {}
+    /// The page that was on top of it closed, so it is on screen again: it may ask for its
+    /// data again (a plan saved in the builder it opened).
+    fn revealed(&mut self, _cx: &mut Cx) {}
     /// The client is about to lock: save what must survive (a form's draft). Its calls go out
     /// although the client is locked.
     fn locking(&mut self, _cx: &mut Cx) {}

@@ -414,6 +414,11 @@ impl Page for IncidentView {
         cx.call(calls::incident(&self.reference));
     }
 
+    fn revealed(&mut self, cx: &mut Cx) {
+        // Back from the report form (an edit) or the plan builder: it may have changed.
+        cx.call(calls::incident(&self.reference));
+    }
+
     fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
         if self.asking.is_some() {
             self.ask_key(key, cx);

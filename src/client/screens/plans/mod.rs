@@ -198,6 +198,12 @@ impl Page for Plans {
         }
     }
 
+    fn revealed(&mut self, cx: &mut Cx) {
+        // A plan may have been saved or deleted on the page that closed.
+        cx.call(calls::list());
+        cx.call(calls::drafts());
+    }
+
     fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
         if !self.picking {
             return self.list_key(key, cx);

@@ -146,6 +146,11 @@ impl Page for PlanView {
         cx.call(calls::plan(&self.id));
     }
 
+    fn revealed(&mut self, cx: &mut Cx) {
+        // Back from the builder: the plan may have changed.
+        cx.call(calls::plan(&self.id));
+    }
+
     fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
         if self.deleting.is_some() {
             self.delete_key(key, cx);
