@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 fn summary(number: u32, pupil: &str, more: u32) -> Value {
     json!({
         "reference": format!("besmart-{number}"), "occurred_at": "2026-11-30T10:42:00Z",
-        "individual": {"id": 13, "name": pupil}, "kind": if number % 2 == 0 { "physical_intervention" } else { "standard" },
+        "individual": {"id": 13, "name": pupil}, "kind": if number.is_multiple_of(2) { "physical_intervention" } else { "standard" },
         "category": "Disruption to learning", "location": "Corridor B", "flagged": false,
         "parents_informed": false, "more_individuals": more
     })
@@ -120,7 +120,14 @@ fn the_list_shows_the_table_and_each_filter_key_makes_its_query() {
         None,
     );
     let text = words(&d.check());
-    for w in ["besmart-10281", "Jo Smith +1", "PI: Disruption", "Corridor", "Showing: last 30 days", "(2)"] {
+    for w in [
+        "besmart-10281",
+        "Jo Smith +1",
+        "PI: Disruption",
+        "Corridor",
+        "Showing: last 30 days",
+        "(2)",
+    ] {
         assert!(text.contains(w), "{w} missing:\n{text}");
     }
     let steps: [(char, &str, &str); 6] = [
@@ -138,18 +145,31 @@ fn the_list_shows_the_table_and_each_filter_key_makes_its_query() {
         d.check();
     }
     let text = status(&mut d);
-    for w in ["this term", "standard reports", "flagged", "parents informed", "mine", "Corridor B"] {
+    for w in [
+        "this term",
+        "standard reports",
+        "flagged",
+        "parents informed",
+        "mine",
+        "Corridor B",
+    ] {
         assert!(text.contains(w), "{w} not shown in the filters:\n{text}");
     }
     // `?` lists every filter key.
     d.press(KeyCode::Char('?'));
     let help = words(&d.text());
-    assert!(help.contains("only mine") && help.contains("clear the filters"), "{help}");
+    assert!(
+        help.contains("only mine") && help.contains("clear the filters"),
+        "{help}"
+    );
     d.press(KeyCode::Esc);
     // The answer to the last query: none match, and the page says what to do.
     d.answer("GET /incidents", 200, &json!({"items": [], "total": 0}));
     let text = words(&d.check());
-    assert!(text.contains("No incidents match these filters. x clears them."), "{text}");
+    assert!(
+        text.contains("No incidents match these filters. x clears them."),
+        "{text}"
+    );
     d.press(KeyCode::Char('x'));
     let q = query(&d, "GET /incidents");
     assert_eq!(q.len(), 2, "limit and since only: {q:?}");
@@ -172,7 +192,10 @@ fn typed_dates_and_an_individual_narrow_the_list() {
     d.keys("20/11/26 12:00");
     d.press(KeyCode::Enter);
     let q = query(&d, "GET /incidents");
-    assert!(has(&q, "since", "2026-11-02T00:00:00Z") && has(&q, "until", "2026-11-20T12:00:00Z"), "{q:?}");
+    assert!(
+        has(&q, "since", "2026-11-02T00:00:00Z") && has(&q, "until", "2026-11-20T12:00:00Z"),
+        "{q:?}"
+    );
     d.press(KeyCode::Char('I'));
     d.answer(
         "GET /individuals",
@@ -226,7 +249,11 @@ fn privacy_mode_shows_initials_in_the_list_and_the_full_name_in_the_opened_view(
 
 /// The list, then the view of besmart-10281 with its data.
 fn view(can_delete: bool, o: DriverOpts) -> Driver {
-    let mut d = incidents(o, vec![summary(10281, "Jo Smith", 1), summary(10283, "Amy Brown", 0)], None);
+    let mut d = incidents(
+        o,
+        vec![summary(10281, "Jo Smith", 1), summary(10283, "Amy Brown", 0)],
+        None,
+    );
     d.press(KeyCode::Enter);
     assert!(d.app.page::<IncidentView>().is_some());
     d.answer("GET /periods", 200, &json!({"items": []}));
@@ -290,7 +317,8 @@ fn parents_informed_and_a_refused_flag_keep_what_was_typed() {
     assert_eq!(b["how"], "Phone call to mother");
     assert_eq!(b["at"], "2026-12-01T10:42:00Z");
     let mut told = incident(false);
-    told["parents_informed"] = json!({"at": "2026-12-01T10:42:00Z", "how": "Phone call to mother", "by": staff(5, "Tess Teacher")});
+    told["parents_informed"] =
+        json!({"at": "2026-12-01T10:42:00Z", "how": "Phone call to mother", "by": staff(5, "Tess Teacher")});
     d.answer("POST /incidents/besmart-10281/parents-informed", 200, &told);
     let text = status(&mut d);
     assert!(text.contains("besmart-10281: parents informed recorded."), "{text}");
@@ -387,7 +415,10 @@ fn a_download_is_written_0600_with_its_path_shown() {
     let second = dir.path().join("besmart-10281 (2).md");
     let text = status(&mut d);
     assert!(text.contains(&format!("Saved to {}", second.display())), "{text}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "# besmart-10281\n\nLeft the room.");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# besmart-10281\n\nLeft the room."
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

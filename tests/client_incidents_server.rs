@@ -93,7 +93,10 @@ async fn staff_present_open_the_invitation_add_their_account_and_manage_the_inci
     let path = h.dir.path().join(format!("{reference}.md"));
     assert!(text.contains(&path.display().to_string()), "{text}");
     let file = std::fs::read_to_string(&path).unwrap();
-    assert!(file.contains(&reference) && file.contains("I was at the door"), "{file}");
+    assert!(
+        file.contains(&reference) && file.contains("I was at the door"),
+        "{file}"
+    );
     assert!(file.chars().all(|c| c == '\n' || !c.is_control()));
     #[cfg(unix)]
     {
@@ -154,7 +157,8 @@ async fn a_teacher_writes_a_smart_plan_in_the_builder_and_finds_it_on_the_list()
     h.wait_words("Smart Plans (").await;
     h.press(KeyCode::Char('n'));
     h.wait_words("A new Smart Plan for").await;
-    h.wait_for("individuals", |t| t.contains("A new Smart Plan for… (")).await;
+    h.wait_for("individuals", |t| t.contains("A new Smart Plan for… ("))
+        .await;
     h.press(KeyCode::Enter);
     h.wait_words("Smart Plan builder").await;
     h.press(KeyCode::Tab);

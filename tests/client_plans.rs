@@ -74,13 +74,23 @@ fn plans(o: DriverOpts) -> Driver {
 fn the_list_filters_fuzzily_and_opens_a_plan_with_every_field() {
     let mut d = plans(sizes());
     let text = words(&d.check());
-    for w in ["Smart Plans (2)", "Jo Smith", "Calm start plan", "28/02/27", "besmart-10281", "Amy Brown"] {
+    for w in [
+        "Smart Plans (2)",
+        "Jo Smith",
+        "Calm start plan",
+        "28/02/27",
+        "besmart-10281",
+        "Amy Brown",
+    ] {
         assert!(text.contains(w), "{w} missing:\n{text}");
     }
     d.press(KeyCode::Char('/'));
     d.keys("abrn");
     let text = words(&d.check());
-    assert!(text.contains("(1 of 2)") && text.contains("Amy Brown") && !text.contains("Jo Smith"), "{text}");
+    assert!(
+        text.contains("(1 of 2)") && text.contains("Amy Brown") && !text.contains("Jo Smith"),
+        "{text}"
+    );
     d.press(KeyCode::Esc);
     d.press(KeyCode::Enter);
     assert!(d.app.page::<PlanView>().is_some());
@@ -115,7 +125,10 @@ fn editing_a_plan_puts_it_back_with_its_own_id() {
     d.press(KeyCode::Char('e'));
     assert!(d.app.page::<Builder>().is_some());
     let text = words(&d.check());
-    assert!(text.contains("updates the current plan") && text.contains("Sunday 28 February 2027"), "{text}");
+    assert!(
+        text.contains("updates the current plan") && text.contains("Sunday 28 February 2027"),
+        "{text}"
+    );
     d.press(KeyCode::Tab);
     d.press(KeyCode::End);
     d.press(KeyCode::Enter);
@@ -130,7 +143,10 @@ fn editing_a_plan_puts_it_back_with_its_own_id() {
     saved["strategies"] = json!("Meet at the gate\nGreet by name");
     d.answer(&format!("PUT /plans/{PLAN_ID}"), 200, &saved);
     let text = status(&mut d);
-    assert!(text.contains("Smart Plan \"Calm start plan\" saved, to be reviewed on 28/02/2027."), "{text}");
+    assert!(
+        text.contains("Smart Plan \"Calm start plan\" saved, to be reviewed on 28/02/2027."),
+        "{text}"
+    );
 }
 
 #[test]
@@ -146,7 +162,10 @@ fn a_new_plan_for_a_picked_individual_is_posted_with_a_client_id() {
     d.press(KeyCode::Enter);
     assert!(d.app.page::<Builder>().is_some());
     d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
-    assert!(status(&mut d).contains("Write at least one of"), "an empty plan is not sent");
+    assert!(
+        status(&mut d).contains("Write at least one of"),
+        "an empty plan is not sent"
+    );
     d.press(KeyCode::Tab);
     d.keys("Calm corner");
     for _ in 0..4 {
@@ -190,7 +209,10 @@ fn delete_asks_for_a_reason_when_allowed() {
     d.keys("Replaced by the new plan");
     d.check();
     d.press(KeyCode::Enter);
-    assert_eq!(body(&d, &format!("DELETE /plans/{PLAN_ID}"))["reason"], "Replaced by the new plan");
+    assert_eq!(
+        body(&d, &format!("DELETE /plans/{PLAN_ID}"))["reason"],
+        "Replaced by the new plan"
+    );
     let action = d.call(&format!("DELETE /plans/{PLAN_ID}")).respond(204, b"");
     d.act(action);
     assert!(status(&mut d).contains("Smart Plan deleted"));
@@ -224,10 +246,17 @@ fn the_builder_from_an_incident_builds_on_the_current_plan_with_the_pild_marked(
     d.answer("GET /incidents/besmart-10281", 200, &incident);
     d.press(KeyCode::Char('n'));
     assert!(d.app.page::<Builder>().is_some());
-    d.answer("GET /plans", 200, &json!({"items": [summary(PLAN_ID, "Jo Smith", "Calm start plan")]}));
+    d.answer(
+        "GET /plans",
+        200,
+        &json!({"items": [summary(PLAN_ID, "Jo Smith", "Calm start plan")]}),
+    );
     d.answer(&format!("GET /plans/{PLAN_ID}"), 200, &plan(false));
     let text = status(&mut d);
-    assert!(text.contains("Built on the current plan \"Calm start plan\": Ctrl-S updates it."), "{text}");
+    assert!(
+        text.contains("Built on the current plan \"Calm start plan\": Ctrl-S updates it."),
+        "{text}"
+    );
     d.check();
     d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
     let b = body(&d, &format!("PUT /plans/{PLAN_ID}"));

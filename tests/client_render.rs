@@ -47,7 +47,7 @@ fn offline_app_with(mono: bool, clock: Arc<ManualClock>) -> App {
         dates: Dates::UTC,
         clock,
         known_settings: None,
-            export_dir: None,
+        export_dir: None,
     })
 }
 

@@ -231,13 +231,7 @@ pub const GLOBAL: &[Binding] = &[
         "Incidents",
         false,
     ),
-    b(
-        &[ch('s')],
-        "s",
-        KeyAction::Go(Destination::Plans),
-        "Smart Plans",
-        false,
-    ),
+    b(&[ch('s')], "s", KeyAction::Go(Destination::Plans), "Smart Plans", false),
     b(
         &[ch('a')],
         "a",

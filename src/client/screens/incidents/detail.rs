@@ -28,7 +28,9 @@ use crate::wire::{
     BellPeriod, DeleteRequest, FlagRequest, Incident, LONG_TEXT_MAX, NewAccount, ParentsInformed, SHORT_TEXT_MAX,
 };
 
-/// A small form on the view.
+/// A small form on the view. At most one is open, held by the view: the sizes of its
+/// variants do not add up to anything worth a box (the account's long text is boxed).
+#[allow(clippy::large_enum_variant)]
 pub enum Ask {
     /// `p`: when (empty: now) and how parents or carers were told.
     Parents {
@@ -48,8 +50,8 @@ pub enum Ask {
     },
     /// `a`: the user's own account, sent with the same id until it lands.
     Account {
-        /// The account.
-        text: TextBox,
+        /// The account (boxed: a text area is large).
+        text: Box<TextBox>,
         /// Its client-made id.
         id: Uuid,
         /// `Esc` was pressed once with text typed.
@@ -176,7 +178,7 @@ impl IncidentView {
                 "Only staff named as present who have not yet added theirs can add an account.",
             ),
             keys::ACCOUNT => self.open(Ask::Account {
-                text: TextBox::new("My account of what happened", LONG_TEXT_MAX),
+                text: Box::new(TextBox::new("My account of what happened", LONG_TEXT_MAX)),
                 id: Uuid::new_v4(),
                 leaving: false,
             }),

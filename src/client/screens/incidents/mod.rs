@@ -63,16 +63,19 @@ pub enum Mode {
     /// Picking the individual (`I`).
     Picking,
     /// Typing the dates (`T`).
-    Dates {
-        /// From.
-        from: TextField,
-        /// To (may be empty: until now).
-        to: TextField,
-        /// The keys are on "to".
-        on_to: bool,
-        /// Why a date was refused.
-        note: Option<Note>,
-    },
+    Dates(Box<DatesForm>),
+}
+
+/// The dates form of `T`.
+pub struct DatesForm {
+    /// From.
+    pub from: TextField,
+    /// To (may be empty: until now).
+    pub to: TextField,
+    /// The keys are on "to".
+    pub on_to: bool,
+    /// Why a date was refused.
+    pub note: Option<Note>,
 }
 
 /// The Incidents page. `Debug` prints counts, never a name.
@@ -208,12 +211,12 @@ impl Incidents {
             },
             keys::PERIOD => self.refilter(cx, |f| f.period = f.period.next()),
             keys::DATES => {
-                self.mode = Mode::Dates {
+                self.mode = Mode::Dates(Box::new(DatesForm {
                     from: TextField::plain("From (28/11, 28/11/26 10:15, -7d)"),
                     to: TextField::plain("To (empty: until now)"),
                     on_to: false,
                     note: None,
-                };
+                }));
             }
             keys::INDIVIDUAL => {
                 self.mode = Mode::Picking;
@@ -258,9 +261,10 @@ impl Incidents {
     }
 
     fn dates_key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
-        let Mode::Dates { from, to, on_to, note } = &mut self.mode else {
+        let Mode::Dates(form) = &mut self.mode else {
             return false;
         };
+        let DatesForm { from, to, on_to, note } = form.as_mut();
         match keymap::lookup(&[keys::DATE_KEYS], &key) {
             Some(KeyAction::NextField) => *on_to = !*on_to,
             Some(KeyAction::Back) => self.mode = Mode::List,
@@ -376,7 +380,7 @@ impl Page for Incidents {
         match self.mode {
             Mode::List => keys::LIST_TABLES,
             Mode::Picking => &[keys::PICK_KEYS],
-            Mode::Dates { .. } => &[keys::DATE_KEYS, crate::client::widgets::text_field::EDITING],
+            Mode::Dates(_) => &[keys::DATE_KEYS, crate::client::widgets::text_field::EDITING],
         }
     }
 
@@ -409,7 +413,7 @@ impl Page for Incidents {
         match self.mode {
             Mode::List => self.list_key(key, cx),
             Mode::Picking => self.pick_key(key, cx),
-            Mode::Dates { .. } => self.dates_key(key, cx),
+            Mode::Dates(_) => self.dates_key(key, cx),
         }
     }
 
@@ -417,7 +421,8 @@ impl Page for Incidents {
         match &mut self.mode {
             Mode::List => {}
             Mode::Picking => self.picker.paste(text),
-            Mode::Dates { from, to, on_to, .. } => {
+            Mode::Dates(form) => {
+                let DatesForm { from, to, on_to, .. } = form.as_mut();
                 if *on_to {
                     to.paste(text);
                 } else {

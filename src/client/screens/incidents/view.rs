@@ -32,7 +32,7 @@ pub fn render(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         parts[0],
     );
     render_table(p, f, parts[1], ctx);
-    if let Mode::Dates { .. } = p.mode {
+    if let Mode::Dates(_) = p.mode {
         render_dates(p, f, area, ctx);
     }
 }
@@ -80,9 +80,10 @@ fn render_table(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
 }
 
 fn render_dates(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
-    let Mode::Dates { from, to, on_to, note } = &mut p.mode else {
+    let Mode::Dates(form) = &mut p.mode else {
         return;
     };
+    let super::DatesForm { from, to, on_to, note } = form.as_mut();
     let popup_area = centered(area, 60, 11);
     f.render_widget(Clear, popup_area);
     let block = ctx.block("Incidents between").border_style(ctx.theme.focus());
