@@ -63,27 +63,8 @@ fn sizes() -> DriverOpts {
     }
 }
 
-fn query(d: &Driver, line: &str) -> Vec<(String, String)> {
-    let call = d
-        .pending
-        .iter()
-        .rev()
-        .find(|c| c.line() == line)
-        .unwrap_or_else(|| panic!("no {line} in {:?}", d.pending));
-    call.request()
-        .query
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
-}
-
 fn has(q: &[(String, String)], key: &str, value: &str) -> bool {
     q.iter().any(|(k, v)| k == key && v == value)
-}
-
-fn body(d: &Driver, line: &str) -> Value {
-    let call = d.pending.iter().rev().find(|c| c.line() == line).unwrap();
-    serde_json::from_slice(call.request().body.as_ref().unwrap()).unwrap()
 }
 
 /// Signed in, `i`, its first page (`items`) and the locations answered.
@@ -91,7 +72,7 @@ fn incidents(o: DriverOpts, items: Vec<Value>, next: Option<&str>) -> Driver {
     let mut d = Driver::new(o);
     d.signed_in(json!([]), json!([]));
     d.press(KeyCode::Char('i'));
-    let q = query(&d, "GET /incidents");
+    let q = d.query("GET /incidents");
     assert!(has(&q, "since", "2026-11-01T10:42:00Z"), "30 days by default: {q:?}");
     d.answer(
         "GET /locations",
@@ -140,7 +121,7 @@ fn the_list_shows_the_table_and_each_filter_key_makes_its_query() {
     ];
     for (key, k, v) in steps {
         d.press(KeyCode::Char(key));
-        let q = query(&d, "GET /incidents");
+        let q = d.query("GET /incidents");
         assert!(has(&q, k, v), "{key}: {k}={v} not in {q:?}");
         d.check();
     }
@@ -171,7 +152,7 @@ fn the_list_shows_the_table_and_each_filter_key_makes_its_query() {
         "{text}"
     );
     d.press(KeyCode::Char('x'));
-    let q = query(&d, "GET /incidents");
+    let q = d.query("GET /incidents");
     assert_eq!(q.len(), 2, "limit and since only: {q:?}");
     d.answer("GET /incidents", 200, &json!({"items": [], "total": 0}));
     assert!(status(&mut d).contains("No incidents in the last 30 days. t shows a longer period."));
@@ -191,7 +172,7 @@ fn typed_dates_and_an_individual_narrow_the_list() {
     }
     d.keys("20/11/26 12:00");
     d.press(KeyCode::Enter);
-    let q = query(&d, "GET /incidents");
+    let q = d.query("GET /incidents");
     assert!(
         has(&q, "since", "2026-11-02T00:00:00Z") && has(&q, "until", "2026-11-20T12:00:00Z"),
         "{q:?}"
@@ -205,7 +186,7 @@ fn typed_dates_and_an_individual_narrow_the_list() {
     d.check();
     d.keys("jo");
     d.press(KeyCode::Enter);
-    let q = query(&d, "GET /incidents");
+    let q = d.query("GET /incidents");
     assert!(has(&q, "individual_id", "13"), "{q:?}");
     assert!(status(&mut d).contains("Jo Smith"));
 }
@@ -219,7 +200,7 @@ fn the_next_page_is_asked_for_as_the_user_scrolls() {
     for _ in 0..14 {
         d.press(KeyCode::Char('j'));
     }
-    let q = query(&d, "GET /incidents");
+    let q = d.query("GET /incidents");
     assert!(has(&q, "cursor", "c2"), "{q:?}");
     let more: Vec<Value> = (30..40).map(|n| summary(10000 + n, "Jo Smith", 0)).collect();
     d.answer("GET /incidents", 200, &json!({"items": more, "total": 40}));
@@ -313,7 +294,7 @@ fn parents_informed_and_a_refused_flag_keep_what_was_typed() {
     d.keys("Phone call to mother");
     d.check();
     d.press(KeyCode::Enter);
-    let b = body(&d, "POST /incidents/besmart-10281/parents-informed");
+    let b = d.body("POST /incidents/besmart-10281/parents-informed");
     assert_eq!(b["how"], "Phone call to mother");
     assert_eq!(b["at"], "2026-12-01T10:42:00Z");
     let mut told = incident(false);
@@ -329,7 +310,7 @@ fn parents_informed_and_a_refused_flag_keep_what_was_typed() {
     assert!(status(&mut d).contains("Say why it needs attention."));
     d.keys("Third this week");
     d.press(KeyCode::Enter);
-    assert_eq!(body(&d, "POST /incidents/besmart-10281/flag")["flagged"], true);
+    assert_eq!(d.body("POST /incidents/besmart-10281/flag")["flagged"], true);
     d.answer(
         "POST /incidents/besmart-10281/flag",
         403,
@@ -351,13 +332,13 @@ fn an_account_survives_a_failed_send_and_goes_again_with_the_same_id() {
     let text = status(&mut d);
     assert!(text.contains("34 / 10,000"), "counted:\n{text}");
     d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
-    let first = body(&d, "POST /incidents/besmart-10281/accounts");
+    let first = d.body("POST /incidents/besmart-10281/accounts");
     assert_eq!(first["text"], "I was at the door.\nHe left calmly.");
     d.unreachable("POST /incidents/besmart-10281/accounts");
     let text = status(&mut d);
     assert!(text.contains("Not sent") && text.contains("He left calmly."), "{text}");
     d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
-    let again = body(&d, "POST /incidents/besmart-10281/accounts");
+    let again = d.body("POST /incidents/besmart-10281/accounts");
     assert_eq!(again["id"], first["id"], "the same client id: recorded once");
     let mut added = incident(false);
     added["accounts"].as_array_mut().unwrap().push(json!({
@@ -382,7 +363,7 @@ fn delete_asks_for_a_reason_and_a_confirmation_and_the_row_leaves_the_list() {
     assert!(status(&mut d).contains("y deletes"));
     d.check();
     d.press(KeyCode::Char('y'));
-    assert_eq!(body(&d, "DELETE /incidents/besmart-10281")["reason"], "Recorded twice");
+    assert_eq!(d.body("DELETE /incidents/besmart-10281")["reason"], "Recorded twice");
     let action = d.call("DELETE /incidents/besmart-10281").respond(204, b"");
     d.act(action);
     let text = status(&mut d);

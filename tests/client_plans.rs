@@ -41,16 +41,6 @@ fn sizes() -> DriverOpts {
     }
 }
 
-fn body(d: &Driver, line: &str) -> Value {
-    let call = d
-        .pending
-        .iter()
-        .rev()
-        .find(|c| c.line() == line)
-        .unwrap_or_else(|| panic!("no {line} in {:?}", d.pending));
-    serde_json::from_slice(call.request().body.as_ref().unwrap()).unwrap()
-}
-
 fn status(d: &mut Driver) -> String {
     words(&d.text())
 }
@@ -135,7 +125,7 @@ fn editing_a_plan_puts_it_back_with_its_own_id() {
     d.keys("Greet by name");
     d.check();
     d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
-    let b = body(&d, &format!("PUT /plans/{PLAN_ID}"));
+    let b = d.body(&format!("PUT /plans/{PLAN_ID}"));
     assert_eq!(b["id"], PLAN_ID);
     assert_eq!(b["strategies"], "Meet at the gate\nGreet by name");
     assert_eq!(b["review_on"], "2027-02-28");
@@ -181,7 +171,7 @@ fn a_new_plan_for_a_picked_individual_is_posted_with_a_client_id() {
     assert!(status(&mut d).contains("Tuesday 12 January 2027"));
     d.check();
     d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
-    let b = body(&d, "POST /plans");
+    let b = d.body("POST /plans");
     assert_eq!(b["title"], "Smart Plan");
     assert_eq!(b["individual_id"], 13);
     assert_eq!(b["review_on"], "2027-01-12");
@@ -190,7 +180,7 @@ fn a_new_plan_for_a_picked_individual_is_posted_with_a_client_id() {
     let text = status(&mut d);
     assert!(text.contains("Not saved") && text.contains("still here"), "{text}");
     d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
-    assert_eq!(body(&d, "POST /plans")["id"], b["id"], "the same id again");
+    assert_eq!(d.body("POST /plans")["id"], b["id"], "the same id again");
     // Esc with something typed asks first.
     d.press(KeyCode::Esc);
     assert!(status(&mut d).contains("Leave? What you typed will be lost."));
@@ -210,7 +200,7 @@ fn delete_asks_for_a_reason_when_allowed() {
     d.check();
     d.press(KeyCode::Enter);
     assert_eq!(
-        body(&d, &format!("DELETE /plans/{PLAN_ID}"))["reason"],
+        d.body(&format!("DELETE /plans/{PLAN_ID}"))["reason"],
         "Replaced by the new plan"
     );
     let action = d.call(&format!("DELETE /plans/{PLAN_ID}")).respond(204, b"");
@@ -259,7 +249,7 @@ fn the_builder_from_an_incident_builds_on_the_current_plan_with_the_pild_marked(
     );
     d.check();
     d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
-    let b = body(&d, &format!("PUT /plans/{PLAN_ID}"));
+    let b = d.body(&format!("PUT /plans/{PLAN_ID}"));
     assert_eq!(
         b["strategies"],
         "Meet at the gate\n\nFrom besmart-10281 (likely triggers): Noise in the hall"

@@ -183,6 +183,28 @@ pub const LIST: &[Binding] = &[
     b(&[k(KeyCode::PageDown)], "PgDn", KeyAction::PageDown, "page down", false),
 ];
 
+/// The keys that scroll a record's view (an incident, a plan), for a page to put first.
+pub const SCROLL: &[Binding] = &[
+    b(
+        &[ch('j'), k(KeyCode::Down)],
+        "j/↓",
+        KeyAction::Down,
+        "scroll down",
+        false,
+    ),
+    b(&[ch('k'), k(KeyCode::Up)], "k/↑", KeyAction::Up, "scroll up", false),
+    b(&[ch('g'), k(KeyCode::Home)], "g", KeyAction::Top, "top", false),
+    b(&[ch('G'), k(KeyCode::End)], "G", KeyAction::Bottom, "bottom", false),
+    b(&[k(KeyCode::PageUp)], "PgUp", KeyAction::PageUp, "page up", false),
+    b(
+        &[k(KeyCode::PageDown), ch(' ')],
+        "PgDn",
+        KeyAction::PageDown,
+        "page down",
+        false,
+    ),
+];
+
 /// `Ctrl-Alt-c`: what a terminal reports for `Esc` typed just before `Ctrl-c` (the escape is
 /// read as Alt), so locking right after `Esc` still locks.
 const fn ctrl_alt(c: char) -> KeySpec {

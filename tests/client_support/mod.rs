@@ -518,6 +518,24 @@ impl Driver {
         self.act(action);
     }
 
+    /// The JSON body of the newest waiting call `line`.
+    pub fn body(&self, line: &str) -> serde_json::Value {
+        let call = self.pending.iter().rev().find(|c| c.line() == line);
+        let call = call.unwrap_or_else(|| panic!("no {line} call in {:?}", self.pending));
+        serde_json::from_slice(call.request().body.as_ref().expect("a body")).expect("a JSON body")
+    }
+
+    /// The query pairs of the newest waiting call `line`.
+    pub fn query(&self, line: &str) -> Vec<(String, String)> {
+        let call = self.pending.iter().rev().find(|c| c.line() == line);
+        let call = call.unwrap_or_else(|| panic!("no {line} call in {:?}", self.pending));
+        call.request()
+            .query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
     /// Answer the newest `line` call as if the server could not be reached.
     pub fn unreachable(&mut self, line: &str) {
         let action = self.call(line).unreachable();

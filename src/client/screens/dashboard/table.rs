@@ -4,8 +4,9 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::widgets::Block;
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use super::Loading;
 use crate::client::screens::Ctx;
 use crate::client::widgets::slice_table::{SliceTable, follow};
 use crate::wire::{IncidentKind, IncidentSummary};
@@ -69,4 +70,34 @@ pub fn draw(
         inner,
     );
     visible.max(1)
+}
+
+/// Draw the table's place while it has no rows: `empty` when the server said there are none,
+/// else why there are none yet (loading, offline, or a failure whose reason was shown, with
+/// `what_next` to try).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_empty(
+    f: &mut Frame,
+    area: Rect,
+    block: Block<'_>,
+    loading: Loading,
+    total: Option<u64>,
+    empty: &str,
+    what_next: &str,
+    ctx: &Ctx<'_>,
+) {
+    let msg = match (loading, total) {
+        (Loading::Done, Some(_)) => empty.to_string(),
+        (Loading::Done, None) if ctx.connection.offline_since().is_some() => {
+            "The incidents could not be loaded yet: they come when the server answers.".into()
+        }
+        (Loading::Done, None) => format!("The incidents could not be loaded (the reason was shown). {what_next}"),
+        _ => "Loading incidents…".into(),
+    };
+    f.render_widget(
+        Paragraph::new(ctx.glyphs.text(&msg).into_owned())
+            .wrap(Wrap { trim: true })
+            .block(block),
+        area,
+    );
 }

@@ -57,20 +57,8 @@ pub fn render_table(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>)
     let visible = area.height.saturating_sub(3) as usize;
     d.page = visible.max(1);
     if d.incidents.is_empty() {
-        let msg = match (d.loading, d.total) {
-            (Loading::Done, Some(_)) => d.period.empty().to_string(),
-            (Loading::Done, None) if ctx.connection.offline_since().is_some() => {
-                "The incidents could not be loaded yet: they come when the server answers.".into()
-            }
-            (Loading::Done, None) => "The incidents could not be loaded (the reason was shown). t loads another period.".into(),
-            _ => "Loading incidents…".into(),
-        };
-        f.render_widget(
-            Paragraph::new(ctx.glyphs.text(&msg).into_owned())
-                .wrap(Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        let what_next = "t loads another period.";
+        super::table::draw_empty(f, area, block, d.loading, d.total, d.period.empty(), what_next, ctx);
         return;
     }
     let focused = d.pane == Pane::Incidents;

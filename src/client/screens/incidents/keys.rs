@@ -3,7 +3,7 @@
 
 use crossterm::event::KeyCode;
 
-use crate::client::keymap::{Binding, KeyAction, LIST, b, ch, ctrl, k};
+use crate::client::keymap::{Binding, KeyAction, LIST, SCROLL, b, ch, ctrl, k};
 
 /// `t`: the next period.
 pub const PERIOD: KeyAction = KeyAction::Page(0);
@@ -84,12 +84,6 @@ pub const PLAN: KeyAction = KeyAction::Page(16);
 
 /// The view's keys (it takes every key: the global letters do not apply on it).
 pub const VIEW_KEYS: &[Binding] = &[
-    b(&[ch('j'), k(KeyCode::Down)], "j/↓", KeyAction::Down, "scroll down", false),
-    b(&[ch('k'), k(KeyCode::Up)], "k/↑", KeyAction::Up, "scroll up", false),
-    b(&[ch('g'), k(KeyCode::Home)], "g", KeyAction::Top, "top", false),
-    b(&[ch('G'), k(KeyCode::End)], "G", KeyAction::Bottom, "bottom", false),
-    b(&[k(KeyCode::PageUp)], "PgUp", KeyAction::PageUp, "page up", false),
-    b(&[k(KeyCode::PageDown), ch(' ')], "PgDn", KeyAction::PageDown, "page down", false),
     b(&[ch('p')], "p", INFORMED, "parents informed (when, how)", true),
     b(&[ch('f')], "f", FLAG, "flag for attention / clear the flag", true),
     b(&[ch('a')], "a", ACCOUNT, "add my account (staff present)", false),
@@ -101,8 +95,8 @@ pub const VIEW_KEYS: &[Binding] = &[
     b(&[k(KeyCode::Esc), ch('q')], "Esc/q", KeyAction::Back, "back to the list", true),
 ];
 
-/// The tables of the view.
-pub const VIEW_TABLES: &[&[Binding]] = &[VIEW_KEYS];
+/// The tables of the view: scrolling, then its own.
+pub const VIEW_TABLES: &[&[Binding]] = &[SCROLL, VIEW_KEYS];
 
 /// A small form on the view (parents informed, flag, delete): single-line fields.
 pub const ASK_KEYS: &[Binding] = &[
@@ -133,7 +127,7 @@ mod tests {
     #[test]
     fn no_key_is_bound_twice() {
         assert_no_key_twice(&[LIST, LIST_KEYS, ALWAYS, GLOBAL]);
-        assert_no_key_twice(&[VIEW_KEYS, ALWAYS]);
+        assert_no_key_twice(&[SCROLL, VIEW_KEYS, ALWAYS]);
         assert_no_key_twice(&[ASK_KEYS, ALWAYS]);
         assert_no_key_twice(&[ACCOUNT_KEYS, ALWAYS]);
         assert_no_key_twice(&[CONFIRM_KEYS, ALWAYS]);

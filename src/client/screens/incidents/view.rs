@@ -60,20 +60,8 @@ fn render_table(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         ))
         .border_style(ctx.theme.focus());
     if p.items.is_empty() {
-        let msg = match (p.loading, p.total) {
-            (Loading::Done, Some(_)) => p.filters.empty(ctx.dates),
-            (Loading::Done, None) if ctx.connection.offline_since().is_some() => {
-                "The incidents could not be loaded yet: they come when the server answers.".into()
-            }
-            (Loading::Done, None) => "The incidents could not be loaded (the reason was shown). x clears the filters.".into(),
-            _ => "Loading incidents…".into(),
-        };
-        f.render_widget(
-            Paragraph::new(ctx.glyphs.text(&msg).into_owned())
-                .wrap(Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        let empty = p.filters.empty(ctx.dates);
+        table::draw_empty(f, area, block, p.loading, p.total, &empty, "x clears the filters.", ctx);
         return;
     }
     p.page = table::draw(f, area, block, &p.items, p.selected, &mut p.offset, true, ctx);

@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyCode;
 
-use crate::client::keymap::{Binding, KeyAction, LIST, b, ch, ctrl, k};
+use crate::client::keymap::{Binding, KeyAction, LIST, SCROLL, b, ch, ctrl, k};
 
 /// `/`: filter the list.
 pub const FILTER: KeyAction = KeyAction::Page(0);
@@ -46,16 +46,15 @@ pub const PICK_KEYS: &[Binding] = &[
 
 /// A plan's view (it takes every key).
 pub const VIEW_KEYS: &[Binding] = &[
-    b(&[ch('j'), k(KeyCode::Down)], "j/↓", KeyAction::Down, "scroll down", false),
-    b(&[ch('k'), k(KeyCode::Up)], "k/↑", KeyAction::Up, "scroll up", false),
-    b(&[k(KeyCode::PageDown)], "PgDn", KeyAction::PageDown, "page down", false),
-    b(&[k(KeyCode::PageUp)], "PgUp", KeyAction::PageUp, "page up", false),
     b(&[ch('e')], "e", EDIT, "edit it in the builder", true),
     b(&[ch('w')], "w", DOWNLOAD, "download as Markdown", true),
     b(&[ch('D')], "D", DELETE, "delete, with a reason (by permission)", false),
     b(&[ch('?')], "?", KeyAction::Help, "keys of this screen", true),
     b(&[k(KeyCode::Esc), ch('q')], "Esc/q", KeyAction::Back, "back", true),
 ];
+
+/// The tables of a plan's view: scrolling, then its own.
+pub const VIEW_TABLES: &[&[Binding]] = &[SCROLL, VIEW_KEYS];
 
 /// Typing why a plan is deleted.
 pub const DELETE_KEYS: &[Binding] = &[
@@ -93,7 +92,7 @@ mod tests {
     #[test]
     fn no_key_is_bound_twice() {
         assert_no_key_twice(&[LIST, LIST_KEYS, ALWAYS, GLOBAL]);
-        assert_no_key_twice(&[VIEW_KEYS, ALWAYS]);
+        assert_no_key_twice(&[SCROLL, VIEW_KEYS, ALWAYS]);
         assert_no_key_twice(&[BUILDER_KEYS, ALWAYS]);
         assert_no_key_twice(&[LEAVE_KEYS, ALWAYS]);
         assert_no_key_twice(&[DELETE_KEYS, ALWAYS]);

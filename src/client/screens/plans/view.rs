@@ -122,7 +122,7 @@ impl Page for PlanView {
         if self.deleting.is_some() {
             &[keys::DELETE_KEYS, EDITING]
         } else {
-            &[keys::VIEW_KEYS]
+            keys::VIEW_TABLES
         }
     }
 
@@ -157,13 +157,15 @@ impl Page for PlanView {
             return true;
         }
         let page = self.page.max(1);
-        match keymap::lookup(&[keys::VIEW_KEYS], &key) {
+        match keymap::lookup(keys::VIEW_TABLES, &key) {
             Some(KeyAction::Back) => cx.back(),
             Some(KeyAction::Help) => cx.help(),
             Some(KeyAction::Down) => self.scroll = self.scroll.saturating_add(1),
             Some(KeyAction::Up) => self.scroll = self.scroll.saturating_sub(1),
             Some(KeyAction::PageDown) => self.scroll = self.scroll.saturating_add(page),
             Some(KeyAction::PageUp) => self.scroll = self.scroll.saturating_sub(page),
+            Some(KeyAction::Top) => self.scroll = 0,
+            Some(KeyAction::Bottom) => self.scroll = u16::MAX,
             Some(action) => match (&self.plan, action) {
                 (None, _) => cx.say("The plan has not loaded yet."),
                 (Some(p), keys::EDIT) => cx.push(super::builder(p.individual.clone(), None, Some(p.clone()))),
