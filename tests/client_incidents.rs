@@ -406,3 +406,29 @@ fn a_download_is_written_0600_with_its_path_shown() {
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }
+
+#[test]
+fn slash_filters_the_rows_loaded_and_e_opens_the_report_form_on_the_incident() {
+    let mut d = incidents(
+        sizes(),
+        vec![summary(10281, "Jo Smith", 0), summary(10282, "Amy Brown", 0)],
+        None,
+    );
+    d.press(KeyCode::Char('/'));
+    d.keys("abrn");
+    let text = words(&d.check());
+    assert!(text.contains("Amy Brown") && !text.contains("Jo Smith"), "{text}");
+    assert!(text.contains("Text filter: abrn"), "{text}");
+    d.press(KeyCode::Enter);
+    assert!(
+        d.app.page::<IncidentView>().is_some(),
+        "Enter opens the row the filter left"
+    );
+    d.answer("GET /incidents/besmart-10282", 200, &incident(false));
+    d.press(KeyCode::Char('e'));
+    let text = status(&mut d);
+    assert!(
+        text.contains("Editing besmart-10281"),
+        "the report form, on the incident:\n{text}"
+    );
+}

@@ -35,15 +35,15 @@ pub fn row(i: &IncidentSummary, ctx: &Ctx<'_>) -> [String; 5] {
     ]
 }
 
-/// Draw `items` in `block` over `area`, scrolled so row `selected` shows (`offset` is kept
+/// Draw `items` (the rows in order; only the visible ones are read) in `block` over `area`, scrolled so row `selected` shows (`offset` is kept
 /// between frames); the selection is in reverse video when `focused`. Answers how many rows
 /// fit (a page, for PageUp/PageDown).
 #[allow(clippy::too_many_arguments)]
-pub fn draw(
+pub fn draw<'i>(
     f: &mut Frame,
     area: Rect,
     block: Block<'_>,
-    items: &[IncidentSummary],
+    items: impl ExactSizeIterator<Item = &'i IncidentSummary>,
     selected: usize,
     offset: &mut usize,
     focused: bool,
@@ -52,9 +52,9 @@ pub fn draw(
     let inner = block.inner(area);
     f.render_widget(block, area);
     let visible = usize::from(inner.height.saturating_sub(1));
-    *offset = follow(*offset, selected, visible).min(items.len());
-    let end = (*offset + visible).min(items.len());
-    let rows: Vec<[String; 5]> = items[*offset..end].iter().map(|i| row(i, ctx)).collect();
+    let len = items.len();
+    *offset = follow(*offset, selected, visible).min(len);
+    let rows: Vec<[String; 5]> = items.skip(*offset).take(visible).map(|i| row(i, ctx)).collect();
     f.render_widget(
         SliceTable {
             header: ["Ref", "Date", "Individual", "Type", "Location"],

@@ -62,7 +62,7 @@ pub fn render_table(d: &mut Dashboard, f: &mut Frame, area: Rect, ctx: &Ctx<'_>)
         return;
     }
     let focused = d.pane == Pane::Incidents;
-    d.page = super::table::draw(f, area, block, &d.incidents, d.selected, &mut d.offset, focused, ctx);
+    d.page = super::table::draw(f, area, block, d.incidents.iter(), d.selected, &mut d.offset, focused, ctx);
 }
 
 /// The notifications, and below them the help centre's contact on a line of its own (no

@@ -23,6 +23,8 @@ pub const PARENTS: KeyAction = KeyAction::Page(6);
 pub const MINE: KeyAction = KeyAction::Page(7);
 /// `x`: clear the filters.
 pub const CLEAR: KeyAction = KeyAction::Page(8);
+/// `/`: the text filter over the rows loaded.
+pub const FILTER: KeyAction = KeyAction::Page(9);
 
 /// The list's own keys, after [`LIST`].
 pub const LIST_KEYS: &[Binding] = &[
@@ -42,6 +44,15 @@ pub const LIST_KEYS: &[Binding] = &[
     b(&[ch('P')], "P", PARENTS, "parents informed / not / any", false),
     b(&[ch('m')], "m", MINE, "only mine (reported or present) on/off", false),
     b(&[ch('x')], "x", CLEAR, "clear the filters", true),
+    b(&[ch('/')], "/", FILTER, "text filter over the rows loaded (fuzzy)", false),
+];
+
+/// The list while the text filter is typed in.
+pub const TEXT_KEYS: &[Binding] = &[
+    b(&[], "letters", KeyAction::Edit, "filter by reference, name, type or place (fuzzy)", false),
+    b(&[k(KeyCode::Down), k(KeyCode::Up)], "↓/↑", KeyAction::Down, "move in the list", false),
+    b(&[k(KeyCode::Enter)], "Enter", KeyAction::Open, "open the selected incident", true),
+    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "clear the text filter", true),
 ];
 
 /// The tables of the list.
@@ -132,5 +143,6 @@ mod tests {
         assert_no_key_twice(&[ACCOUNT_KEYS, ALWAYS]);
         assert_no_key_twice(&[CONFIRM_KEYS, ALWAYS]);
         assert_no_key_twice(&[DATE_KEYS, ALWAYS]);
+        assert_no_key_twice(&[TEXT_KEYS, ALWAYS]);
     }
 }

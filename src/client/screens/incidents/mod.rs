@@ -33,6 +33,8 @@ use super::dashboard::Loading;
 use super::picker::{Picked, Picker};
 use super::{Ctx, Cx, Note, Page};
 use crate::client::call::{Typed, take};
+use crate::client::fuzzy::Fuzzy;
+use crate::client::privacy::Privacy;
 use crate::client::keymap::{self, Binding, KeyAction};
 use crate::client::widgets::text_field::TextField;
 use crate::wire::{BellPeriod, IncidentKind, IncidentSummary, IndividualRef, ListItem};
@@ -97,6 +99,13 @@ pub struct Incidents {
     /// What has the keys.
     pub mode: Mode,
     updates: Updates,
+    /// The text filter (`/`) over the rows loaded.
+    text: TextField,
+    /// The text filter takes the keys.
+    pub typing: bool,
+    /// Positions in `items` shown (all of them, in order, without a text filter).
+    shown: Vec<usize>,
+    fuzzy: Fuzzy,
 }
 
 impl std::fmt::Debug for Incidents {
@@ -122,6 +131,10 @@ pub fn new_page() -> Incidents {
         picker: Picker::new(false, true),
         mode: Mode::List,
         updates: Updates::default(),
+        text: TextField::plain("Filter"),
+        typing: false,
+        shown: Vec::new(),
+        fuzzy: Fuzzy::new(),
     }
 }
 
@@ -136,9 +149,42 @@ impl Incidents {
         &self.items
     }
 
-    /// The index of the selected row.
+    /// The index of the selected row (among those shown).
     pub fn selected(&self) -> usize {
         self.selected
+    }
+
+    /// True while the text filter holds text.
+    pub fn filtering(&self) -> bool {
+        !self.text.is_empty()
+    }
+
+    fn selected_incident(&self) -> Option<&IncidentSummary> {
+        self.shown.get(self.selected).and_then(|&at| self.items.get(at))
+    }
+
+    /// Show the rows the text filter matches (reference, name, type, location), keeping the
+    /// selection on the same incident when it is still shown.
+    fn show_matching(&mut self) {
+        let keep = self.selected_incident().map(|i| i.reference.clone());
+        let texts: Vec<String> = self
+            .items
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {} {} {}",
+                    i.reference,
+                    Privacy::match_text(&i.individual.name),
+                    i.category,
+                    i.location
+                )
+            })
+            .collect();
+        self.shown = self.fuzzy.rank(self.text.text(), texts.iter().map(String::as_str));
+        self.selected = keep
+            .and_then(|r| self.shown.iter().position(|&at| self.items[at].reference == r))
+            .unwrap_or(0)
+            .min(self.shown.len().saturating_sub(1));
     }
 
     fn fetch(&mut self, cx: &mut Cx) {
@@ -158,11 +204,11 @@ impl Incidents {
     }
 
     fn move_by(&mut self, delta: isize, cx: &mut Cx) {
-        let last = self.items.len().saturating_sub(1);
+        let last = self.shown.len().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
         // The next page is asked for before the end of what arrived is reached.
         if self.loading == Loading::Done
-            && self.selected + self.page >= self.items.len()
+            && self.selected + self.page >= self.shown.len()
             && let Some(cursor) = self.next.clone()
         {
             self.loading = Loading::More;
@@ -190,6 +236,30 @@ impl Incidents {
         self.refilter(cx, |f| f.location = next);
     }
 
+    fn text_key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
+        match keymap::lookup(&[keys::TEXT_KEYS], &key) {
+            Some(KeyAction::Back) => {
+                self.text.wipe();
+                self.typing = false;
+                self.show_matching();
+            }
+            Some(KeyAction::Down) => self.move_by(1, cx),
+            Some(KeyAction::Up) => self.move_by(-1, cx),
+            Some(KeyAction::Open) => {
+                self.typing = false;
+                return self.list_key(key, cx);
+            }
+            _ => {
+                if self.text.input(key) {
+                    self.show_matching();
+                } else if key.code == KeyCode::Char('?') {
+                    cx.help();
+                }
+            }
+        }
+        true
+    }
+
     fn list_key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
         let Some(action) = keymap::lookup(keys::LIST_TABLES, &key) else {
             return false;
@@ -202,7 +272,8 @@ impl Incidents {
             KeyAction::PageUp => self.move_by(-page, cx),
             KeyAction::Top => self.move_by(isize::MIN / 2, cx),
             KeyAction::Bottom => self.move_by(isize::MAX / 2, cx),
-            KeyAction::Open => match self.items.get(self.selected) {
+            keys::FILTER => self.typing = true,
+            KeyAction::Open => match self.selected_incident() {
                 Some(i) => cx.push(Box::new(detail::IncidentView::new(
                     i.reference.clone(),
                     self.updates.clone(),
@@ -296,8 +367,11 @@ impl Incidents {
 
     /// Apply what views did since the last frame.
     fn take_updates(&mut self) {
-        let Ok(mut updates) = self.updates.lock() else { return };
-        for update in updates.drain(..) {
+        let updates: Vec<Update> = match self.updates.lock() {
+            Ok(mut list) => list.drain(..).collect(),
+            Err(_) => return,
+        };
+        for update in updates {
             match update {
                 Update::Changed {
                     reference,
@@ -313,7 +387,7 @@ impl Incidents {
                     if let Some(at) = self.items.iter().position(|i| i.reference == reference) {
                         self.items.remove(at);
                         self.total = self.total.map(|n| n.saturating_sub(1));
-                        self.selected = self.selected.min(self.items.len().saturating_sub(1));
+                        self.show_matching();
                     }
                 }
             }
@@ -324,17 +398,12 @@ impl Incidents {
         match page {
             Ok(page) => {
                 if first {
-                    let keep = self.items.get(self.selected).map(|i| i.reference.clone());
                     self.items.clear();
-                    self.selected = 0;
                     self.offset = 0;
-                    self.items.extend(page.items);
-                    if let Some(row) = keep.and_then(|r| self.items.iter().position(|i| i.reference == r)) {
-                        self.selected = row;
-                    }
-                } else {
-                    self.items.extend(page.items);
                 }
+                self.items.extend(page.items);
+                // The selection stays on the same incident when it is still listed.
+                self.show_matching();
                 self.total = Some(page.total.max(self.items.len() as u64));
                 self.next = page.next_cursor;
                 self.stale = false;
@@ -378,6 +447,7 @@ impl Page for Incidents {
 
     fn keys(&self) -> &'static [&'static [Binding]] {
         match self.mode {
+            Mode::List if self.typing => &[keys::TEXT_KEYS],
             Mode::List => keys::LIST_TABLES,
             Mode::Picking => &[keys::PICK_KEYS],
             Mode::Dates(_) => &[keys::DATE_KEYS, crate::client::widgets::text_field::EDITING],
@@ -389,7 +459,7 @@ impl Page for Incidents {
     }
 
     fn edits_text(&self) -> bool {
-        !matches!(self.mode, Mode::List)
+        self.typing || !matches!(self.mode, Mode::List)
     }
 
     fn start(&mut self, cx: &mut Cx) {
@@ -411,6 +481,7 @@ impl Page for Incidents {
     fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
         self.take_updates();
         match self.mode {
+            Mode::List if self.typing => self.text_key(key, cx),
             Mode::List => self.list_key(key, cx),
             Mode::Picking => self.pick_key(key, cx),
             Mode::Dates(_) => self.dates_key(key, cx),
@@ -419,7 +490,11 @@ impl Page for Incidents {
 
     fn paste(&mut self, text: &str, _cx: &mut Cx) {
         match &mut self.mode {
-            Mode::List => {}
+            Mode::List => {
+                self.text.paste(text);
+                self.typing = true;
+                self.show_matching();
+            }
             Mode::Picking => self.picker.paste(text),
             Mode::Dates(form) => {
                 let DatesForm { from, to, on_to, .. } = form.as_mut();

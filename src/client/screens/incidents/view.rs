@@ -24,11 +24,21 @@ pub fn render(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         Span::raw(p.filters.describe(&ctx.privacy, ctx.dates).join(sep)),
         Span::styled(format!("{sep}t period · I who · y l f P m · x clears"), ctx.theme.dim()),
     ]);
-    let lines = [filters];
-    let filter_h = wrapped_height(&lines, area.width).min(3);
+    let mut lines = vec![filters];
+    if p.typing || p.filtering() {
+        lines.push(Line::from(vec![
+            Span::styled("Text filter: ", ctx.theme.title()),
+            Span::raw(p.text.text().to_string()),
+            Span::styled(
+                if p.typing { ctx.glyphs.mark().to_string() } else { String::new() },
+                ctx.theme.focus(),
+            ),
+        ]));
+    }
+    let filter_h = wrapped_height(&lines, area.width).min(4);
     let parts = Layout::vertical([Constraint::Length(filter_h), Constraint::Min(3)]).split(area);
     f.render_widget(
-        Paragraph::new(lines.to_vec()).wrap(Wrap { trim: true }),
+        Paragraph::new(lines).wrap(Wrap { trim: true }),
         parts[0],
     );
     render_table(p, f, parts[1], ctx);
@@ -64,7 +74,15 @@ fn render_table(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         table::draw_empty(f, area, block, p.loading, p.total, &empty, "x clears the filters.", ctx);
         return;
     }
-    p.page = table::draw(f, area, block, &p.items, p.selected, &mut p.offset, true, ctx);
+    if p.shown.is_empty() {
+        let msg = "No incident loaded matches the text filter: Esc clears it.";
+        f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }).block(block), area);
+        return;
+    }
+    // `shown` is made again whenever `items` changes, so every position is in it.
+    let items = &p.items;
+    let rows = p.shown.iter().map(|&at| &items[at]);
+    p.page = table::draw(f, area, block, rows, p.selected, &mut p.offset, true, ctx);
 }
 
 fn render_dates(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
