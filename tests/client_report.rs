@@ -52,7 +52,11 @@ fn open(d: &mut Driver, key: char) {
         200,
         &json!({"items": [{"id": 4, "name": "Corridor B"}, {"id": 5, "name": "Hall"}]}),
     );
-    d.answer("GET /incident-categories", 200, &json!({"items": [{"id": 1, "name": "Disruption"}]}));
+    d.answer(
+        "GET /incident-categories",
+        200,
+        &json!({"items": [{"id": 1, "name": "Disruption"}]}),
+    );
     d.answer(
         "GET /staff",
         200,
@@ -128,7 +132,10 @@ fn a_full_report_with_pild_goes_through_the_outbox_and_says_its_reference() {
     assert_eq!(sent_body["kind"], "standard");
     assert_eq!(sent_body["individual_ids"], json!([12]));
     assert_eq!(sent_body["location_id"], 4);
-    assert_eq!(sent_body["what_happened"], "Left the lesson and shouted in the corridor.");
+    assert_eq!(
+        sent_body["what_happened"],
+        "Left the lesson and shouted in the corridor."
+    );
     assert_eq!(sent_body["pild"]["perspective"], "Felt the room was too loud.");
     assert_eq!(sent_body["pild"]["exclusion"], "none");
     assert_eq!(sent_body["occurred_at"], "2026-12-01T10:42:00Z");
@@ -137,7 +144,11 @@ fn a_full_report_with_pild_goes_through_the_outbox_and_says_its_reference() {
     // Landed: the form asks again (idempotent) for its reference, then says it.
     d.act(sent.respond(201, &serde_json::to_vec(&stored(&sent_body, "besmart-10281")).unwrap()));
     let again = take(&mut d, "POST /incidents");
-    assert_eq!(body(&again)["id"], sent_body["id"], "the same report, so nothing new is recorded");
+    assert_eq!(
+        body(&again)["id"],
+        sent_body["id"],
+        "the same report, so nothing new is recorded"
+    );
     d.act(again.respond(200, &serde_json::to_vec(&stored(&sent_body, "besmart-10281")).unwrap()));
     assert!(d.app.page::<Report>().is_none(), "the form closed");
     assert!(d.check().contains("Recorded besmart-10281"));
@@ -157,7 +168,10 @@ fn ctrl_s_on_an_incomplete_form_says_what_is_missing_and_o_goes_there() {
     d.press(KeyCode::Char('o'));
     assert_eq!(report(&d).page, 0);
     let text = d.check();
-    assert!(text.contains("Individual(s) is required."), "the problem shows beside the field: {text}");
+    assert!(
+        text.contains("Individual(s) is required."),
+        "the problem shows beside the field: {text}"
+    );
 }
 
 #[test]
@@ -166,7 +180,10 @@ fn the_language_check_highlights_a_phrase_and_suggests_wording() {
     open(&mut d, 'i');
     fill_required(&mut d, "He kicked off when asked and was being naughty.");
     let text = d.check();
-    assert!(text.contains("\"kicked off\":"), "the finding shows under the field: {text}");
+    assert!(
+        text.contains("\"kicked off\":"),
+        "the finding shows under the field: {text}"
+    );
     // The words are marked in the box itself.
     let buffer = d.buffer().clone();
     let marked: String = buffer
@@ -183,7 +200,9 @@ fn the_language_check_highlights_a_phrase_and_suggests_wording() {
     let text = d.check();
     assert!(text.contains("Language check: 2 to look at"), "{text}");
     assert_eq!(
-        report(&d).form.text(bsmart::client::screens::report::fields::Key::WhatHappened),
+        report(&d)
+            .form
+            .text(bsmart::client::screens::report::fields::Key::WhatHappened),
         "He kicked off when asked and was being naughty."
     );
 }
@@ -199,7 +218,10 @@ fn the_idle_lock_saves_the_draft_and_unlock_gives_every_word_back() {
     d.clock.advance(Duration::from_secs(60 * 60));
     d.act(Action::Deadline);
     let text = d.check();
-    assert!(!text.contains("First part"), "nothing of the form shows while locked: {text}");
+    assert!(
+        !text.contains("First part"),
+        "nothing of the form shows while locked: {text}"
+    );
     let save = take(&mut d, "PUT /drafts/");
     assert!(save.request().body.is_some());
     let draft = body(&save);
@@ -211,7 +233,12 @@ fn the_idle_lock_saves_the_draft_and_unlock_gives_every_word_back() {
     let ok = json!({"status": "ok", "token": "t2", "user": user_json("Tess Teacher")});
     d.answer("POST /auth/reauth", 200, &ok);
     let r = report(&d);
-    assert_eq!(r.form.text(bsmart::client::screens::report::fields::Key::WhatHappened).len(), 26 + 9_001);
+    assert_eq!(
+        r.form
+            .text(bsmart::client::screens::report::fields::Key::WhatHappened)
+            .len(),
+        26 + 9_001
+    );
     let text = d.check();
     assert!(text.contains("Page 1 of 3") && text.contains("xxxxxxxx"), "{text}");
 }
@@ -373,7 +400,11 @@ fn signing_in_offers_the_draft_back_and_resuming_gives_every_word() {
                             "Individuals": [{"id": 12, "name": "Ann Smith"}]}}}),
     );
     let r = report(&d);
-    assert_eq!(r.autosave.id().to_string(), id, "submitted with the draft's id, so the server deletes it");
+    assert_eq!(
+        r.autosave.id().to_string(),
+        id,
+        "submitted with the draft's id, so the server deletes it"
+    );
     assert_eq!(
         r.form.text(bsmart::client::screens::report::fields::Key::WhatHappened),
         "Every word\nof it"

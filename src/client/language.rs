@@ -176,7 +176,8 @@ impl Lexicon {
         };
         let shown = path.display();
         let fix = "check the language_lexicon setting in the config file";
-        let size = std::fs::metadata(path).map_err(|e| format!("cannot read the language lexicon {shown}: {e} ({fix})"))?;
+        let size =
+            std::fs::metadata(path).map_err(|e| format!("cannot read the language lexicon {shown}: {e} ({fix})"))?;
         if size.len() > MAX_FILE_BYTES {
             return Err(format!(
                 "the language lexicon {shown} is larger than 1 MB; is it the right file? ({fix})"
@@ -409,7 +410,9 @@ mod tests {
     #[test]
     fn the_bundled_lexicon_parses_with_60_entries() {
         let empty = Lexicon::from_entries(Vec::new()).unwrap();
-        let lexicon = empty.with_extension(BUNDLED).expect("assets/language-lexicon.toml must parse");
+        let lexicon = empty
+            .with_extension(BUNDLED)
+            .expect("assets/language-lexicon.toml must parse");
         assert!(lexicon.len() >= 60, "{}", lexicon.len());
         assert!(!lexicon.is_empty());
         assert_eq!(Lexicon::bundled().len(), lexicon.len());
@@ -430,7 +433,10 @@ mod tests {
             assert!(!found[0].suggestion.is_empty());
         }
         let found = lexicon.check("He kicked off.");
-        assert!(found[0].suggestion.starts_with("Describe what you saw and heard"), "{found:?}");
+        assert!(
+            found[0].suggestion.starts_with("Describe what you saw and heard"),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -444,14 +450,25 @@ mod tests {
         assert_eq!(phrases(&lexicon, "attention seeking"), ["attention-seeking"]);
         assert_eq!(phrases(&lexicon, "Attention-Seeking"), ["attention-seeking"]);
         assert_eq!(phrases(&lexicon, "non compliant"), ["non-compliant"]);
-        assert_eq!(phrases(&lexicon, "she couldn\u{2019}t care less"), ["couldn't care less"]);
+        assert_eq!(
+            phrases(&lexicon, "she couldn\u{2019}t care less"),
+            ["couldn't care less"]
+        );
         assert_eq!(phrases(&lexicon, "she couldn't care less"), ["couldn't care less"]);
     }
 
     #[test]
     fn a_phrase_inside_a_longer_word_is_not_found() {
         let lexicon = Lexicon::bundled();
-        for text in ["a prudent choice", "crude", "rudely", "unnaughtyish", "evils", "nevermore", "bullying2"] {
+        for text in [
+            "a prudent choice",
+            "crude",
+            "rudely",
+            "unnaughtyish",
+            "evils",
+            "nevermore",
+            "bullying2",
+        ] {
             let found = phrases(&lexicon, text);
             assert!(found.iter().all(|p| p == "rudely"), "{text}: {found:?}");
         }
@@ -496,7 +513,10 @@ mod tests {
         let found = lexicon.check("he was off task and kicked off, always");
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].suggestion, "Say what they were doing instead");
-        assert_eq!((found[1].phrase.as_str(), found[1].suggestion.as_str()), ("Kicked-Off", "Our wording"));
+        assert_eq!(
+            (found[1].phrase.as_str(), found[1].suggestion.as_str()),
+            ("Kicked-Off", "Our wording")
+        );
         // Other entries still work after one is removed.
         assert_eq!(phrases(&lexicon, "never rude"), ["never", "rude"]);
         assert!(Lexicon::bundled().with_extension("").is_ok());
@@ -541,7 +561,12 @@ mod tests {
         for line in text.split('\n') {
             let spans = highlight(line, start, &found, style);
             assert_eq!(spans.iter().map(|s| s.content.as_ref()).collect::<String>(), line);
-            lines.push(spans.iter().map(|s| (s.content.to_string(), s.style == style)).collect::<Vec<_>>());
+            lines.push(
+                spans
+                    .iter()
+                    .map(|s| (s.content.to_string(), s.style == style))
+                    .collect::<Vec<_>>(),
+            );
             start += line.len() + 1;
         }
         let s = |t: &str, on| (t.to_string(), on);
