@@ -133,8 +133,8 @@ impl Client {
     }
 
     fn sign_in(&mut self) {
-        self.wait("Sign in");
-        std::thread::sleep(Duration::from_millis(500));
+        // The demo accounts show once the setting has answered.
+        self.wait("Demo accounts");
         self.keys(b"teacher@demo.test\r");
         self.keys(b"demo-teacher-passphrase\r");
     }
