@@ -176,7 +176,7 @@ impl ApiError {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
                 status,
                 codes::PAYLOAD_TOO_LARGE,
-                "The request is too large (the limit is 64 KiB).",
+                "The request is too large (the limit is 64 KiB, or 1 MiB for incident reports, plans and drafts).",
             ),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
                 status,

@@ -10,6 +10,8 @@ use std::path::Path;
 use std::sync::Once;
 use std::time::Duration;
 
+pub mod reports;
+
 use bsmart::server::testing::{TestClock, TestOptions, TestServer, totp_at_step, totp_now};
 use bsmart::wire::{AuthStep, ErrorBody, IncidentPage, IncidentSummary};
 use reqwest::header::HeaderMap;
@@ -305,6 +307,24 @@ impl Api {
     /// `DELETE /api/v1{path}` with an optional bearer token.
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
         let mut req = self.http.delete(self.srv.api(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    /// `PUT /api/v1{path}` with a JSON body and an optional bearer token.
+    pub async fn put(&self, path: &str, body: &Value, token: Option<&str>) -> Reply {
+        let mut req = self.http.put(self.srv.api(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    /// `DELETE /api/v1{path}` with a JSON body and an optional bearer token.
+    pub async fn delete_with(&self, path: &str, body: &Value, token: Option<&str>) -> Reply {
+        let mut req = self.http.delete(self.srv.api(path)).json(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }

@@ -390,6 +390,23 @@ pub struct DemoData {
 
 pub use generate::generate;
 
+/// The techniques a physical intervention rates, (list, name), in the order the form shows them.
+pub const TECHNIQUES: [(&str, &str); 13] = [
+    ("deescalation", "Calm, low voice"),
+    ("deescalation", "Offering choices"),
+    ("deescalation", "Giving space and time"),
+    ("deescalation", "Distraction"),
+    ("deescalation", "Humour"),
+    ("deescalation", "Change of face"),
+    ("deescalation", "Moving others away"),
+    ("physical", "Guide (one person)"),
+    ("physical", "Friendly hold"),
+    ("physical", "Single elbow"),
+    ("physical", "Figure of four"),
+    ("physical", "Double elbow"),
+    ("physical", "Half shield"),
+];
+
 /// Generate and insert the demo data into an empty database; answers how long it took.
 pub async fn seed(
     store: &Store,

@@ -66,7 +66,7 @@ pub(super) fn checked_message(text: &str) -> Result<&str, ApiError> {
 }
 
 /// What a control character is called.
-fn control_name(c: char) -> &'static str {
+pub(super) fn control_name(c: char) -> &'static str {
     match c {
         '\0' => "NUL",
         '\r' => "CR, a carriage return",

@@ -1,4 +1,6 @@
-//! `GET /behaviours` and `GET /periods`: the clicker's behaviours and the setting's bell times.
+//! `GET /behaviours` and `GET /periods` (the clicker's behaviours and the setting's bell times), and
+//! the lists an incident report names: `GET /locations`, `/incident-categories`, `/techniques`
+//! and `/staff`.
 
 use axum::Json;
 use axum::extract::State;
@@ -7,7 +9,10 @@ use chrono::NaiveTime;
 use super::super::auth::AuthUser;
 use super::super::error::ApiError;
 use super::super::state::AppState;
-use crate::wire::{Behaviour, BehaviourList, BellPeriod, ErrorBody, PeriodList, Sentiment};
+use crate::wire::{
+    Behaviour, BehaviourList, BellPeriod, ErrorBody, ListItem, ListItems, PeriodList, Sentiment, StaffList, StaffRef,
+    TechniqueLists,
+};
 
 /// The active behaviours, in clicker order.
 #[utoipa::path(get, path = "/behaviours", tag = "records", security(("bearer" = [])),
@@ -64,4 +69,65 @@ pub(super) async fn periods(State(state): State<AppState>, _signed_in: AuthUser)
         })
         .collect();
     Ok(Json(PeriodList { items }))
+}
+
+/// Items as the wire lists them.
+fn items(rows: Vec<super::super::store::ItemRow>) -> Vec<ListItem> {
+    rows.into_iter().map(|r| ListItem { id: r.id, name: r.name }).collect()
+}
+
+/// The setting's active locations, by name (for an incident's "where").
+#[utoipa::path(get, path = "/locations", tag = "records", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Locations", body = ListItems),
+        (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody)))]
+pub(super) async fn locations(State(state): State<AppState>, _signed_in: AuthUser) -> Result<Json<ListItems>, ApiError> {
+    Ok(Json(ListItems {
+        items: items(state.store.locations().await?),
+    }))
+}
+
+/// The setting's incident categories, in its order.
+#[utoipa::path(get, path = "/incident-categories", tag = "records", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Incident categories", body = ListItems),
+        (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody)))]
+pub(super) async fn incident_categories(
+    State(state): State<AppState>,
+    _signed_in: AuthUser,
+) -> Result<Json<ListItems>, ApiError> {
+    Ok(Json(ListItems {
+        items: items(state.store.incident_categories().await?),
+    }))
+}
+
+/// The de-escalation and physical techniques a physical intervention rates.
+#[utoipa::path(get, path = "/techniques", tag = "records", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Techniques", body = TechniqueLists),
+        (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody)))]
+pub(super) async fn techniques(
+    State(state): State<AppState>,
+    _signed_in: AuthUser,
+) -> Result<Json<TechniqueLists>, ApiError> {
+    Ok(Json(TechniqueLists {
+        deescalation: items(state.store.techniques("deescalation").await?),
+        physical: items(state.store.techniques("physical").await?),
+    }))
+}
+
+/// Active staff, by name (for "staff present").
+#[utoipa::path(get, path = "/staff", tag = "records", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Staff", body = StaffList),
+        (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody)))]
+pub(super) async fn staff(State(state): State<AppState>, _signed_in: AuthUser) -> Result<Json<StaffList>, ApiError> {
+    let items = state
+        .store
+        .active_staff()
+        .await?
+        .into_iter()
+        .map(|r| StaffRef { id: r.id, name: r.name })
+        .collect();
+    Ok(Json(StaffList { items }))
 }

@@ -20,13 +20,17 @@
 mod clicks;
 mod common;
 mod communications;
+mod drafts;
+mod incident_check;
 mod incidents;
 mod individuals;
 mod lists;
 mod login;
+mod markdown;
 mod me;
 mod notifications;
 mod password;
+mod plans;
 mod session;
 mod setting;
 mod signin;
@@ -52,6 +56,9 @@ use super::state::AppState;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest request body of the routes of long forms (incidents, plans, drafts): ten
+/// 10,000-character fields of multi-byte text are over 64 KiB.
+pub const MAX_FORM_BODY_BYTES: usize = 1024 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -86,7 +93,6 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::reauth))
         .routes(routes!(session::logout))
         .routes(routes!(me::me))
-        .routes(routes!(incidents::incidents))
         .routes(routes!(notifications::notifications))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(individuals::individuals))
@@ -100,8 +106,32 @@ fn api_router() -> OpenApiRouter<AppState> {
             communications::create_communication,
             communications::communications
         ))
-        .routes(routes!(communications::respond));
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(crate::wire::API_PREFIX, api)
+        .routes(routes!(communications::respond))
+        .routes(routes!(lists::locations))
+        .routes(routes!(lists::incident_categories))
+        .routes(routes!(lists::techniques))
+        .routes(routes!(lists::staff))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    // The long forms: their own body limit (the outer RequestBodyLimitLayer caps everything at
+    // MAX_FORM_BODY_BYTES; the extractor's limit is 64 KiB everywhere else).
+    let forms = OpenApiRouter::new()
+        .routes(routes!(incidents::incidents, incidents::create_incident))
+        .routes(routes!(
+            incidents::incident,
+            incidents::edit_incident,
+            incidents::delete_incident
+        ))
+        .routes(routes!(incidents::set_parents_informed))
+        .routes(routes!(incidents::flag_incident))
+        .routes(routes!(incidents::add_account))
+        .routes(routes!(incidents::incident_export))
+        .routes(routes!(plans::plans, plans::create_plan))
+        .routes(routes!(plans::plan, plans::edit_plan, plans::delete_plan))
+        .routes(routes!(plans::plan_export))
+        .routes(routes!(drafts::drafts))
+        .routes(routes!(drafts::draft, drafts::save_draft, drafts::delete_draft))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BODY_BYTES));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(crate::wire::API_PREFIX, api.merge(forms))
 }
 
 /// The OpenAPI document, generated from the handlers, with the answers every route can give
@@ -148,7 +178,7 @@ impl CommonResponses {
     /// What a request with a JSON body can be answered besides.
     const WITH_BODY: [(&'static str, &'static str, &'static str); 4] = [
         ("400", "NotJson", "`invalid_request`: the body is not JSON"),
-        ("413", "PayloadTooLarge", "`payload_too_large`: the body is over 64 KiB"),
+        ("413", "PayloadTooLarge", "`payload_too_large`: the body is over 64 KiB (1 MiB for incidents, plans and drafts)"),
         (
             "415",
             "UnsupportedMediaType",
@@ -226,14 +256,15 @@ pub fn router(state: AppState, request_timeout: std::time::Duration) -> axum::Ro
     harden(app, request_timeout)
 }
 
-/// The layers around every route: a not-found envelope, request log, 64 KiB body limit (413),
+/// The layers around every route: a not-found envelope, request log, body limits (413: 64 KiB,
+/// 1 MiB on the routes of long forms, which set their own extractor limit),
 /// header and URI bounds (431, 414), the request timeout (408), the envelope for every error,
 /// the panic handler, `no-store`.
 fn harden(app: axum::Router, request_timeout: std::time::Duration) -> axum::Router {
     app.fallback(|| async { ApiError::not_found() })
         .layer(from_fn(log_request))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_FORM_BODY_BYTES))
         .layer(from_fn(request_limits_layer))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -41,6 +41,26 @@ macro_rules! visible_individuals {
 }
 pub(super) use visible_individuals;
 
+/// The access rule of an incident (SECURITY.md rule 57): the incident aliased `$i` is visible
+/// when the viewer may see every individual it is about (its primary individual and every
+/// `subject` row), and it is not deleted. To be used inside a query built on
+/// [`visible_individuals!`]; a role that sees every individual skips the per-subject check.
+macro_rules! incident_visible {
+    ($i:literal) => {
+        concat!(
+            "(",
+            $i,
+            ".deleted_at IS NULL AND ",
+            $i,
+            ".individual_id IN (SELECT individual_id FROM visible) AND (?2 = 1 OR NOT EXISTS (
+                 SELECT 1 FROM incident_individuals s WHERE s.incident_id = ",
+            $i,
+            ".id AND s.role = 'subject' AND s.individual_id NOT IN (SELECT individual_id FROM visible))))"
+        )
+    };
+}
+pub(super) use incident_visible;
+
 /// The name of the individual aliased `$p`, as lists show it: the preferred name (or else the
 /// first name) and the last name.
 macro_rules! pupil_name {

@@ -185,6 +185,21 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        // Every report is about its primary individual (the access rule reads these rows).
+        sqlx::query(
+            "INSERT INTO incident_individuals (incident_id, individual_id, role)
+             SELECT id, individual_id, 'subject' FROM incidents",
+        )
+        .execute(&mut *tx)
+        .await?;
+        for (position, (kind, name)) in super::super::demo::TECHNIQUES.iter().enumerate() {
+            sqlx::query("INSERT INTO techniques (kind, name, position) VALUES (?1, ?2, ?3)")
+                .bind(kind)
+                .bind(name)
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
         for (incident, individual) in &data.incident_individuals {
             sqlx::query("INSERT INTO incident_individuals (incident_id, individual_id) VALUES (?1, ?2)")
                 .bind(incident)

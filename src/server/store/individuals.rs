@@ -4,7 +4,7 @@
 
 use sqlx::FromRow;
 
-use super::access::{bind_viewer, pupil_name, visible_individuals};
+use super::access::{bind_viewer, incident_visible, pupil_name, visible_individuals};
 use super::records::incident_rows;
 use super::{IncidentRow, Store, StoreResult, Viewer};
 
@@ -186,17 +186,20 @@ impl Store {
         let count = sqlx::query_as(concat!(
             "WITH ",
             visible_individuals!(),
-            " SELECT COUNT(*) FROM incidents
-              WHERE individual_id = ?3 AND deleted_at IS NULL AND individual_id IN (SELECT individual_id FROM visible)"
+            " SELECT COUNT(*) FROM incidents i
+              WHERE i.id IN (SELECT incident_id FROM incident_individuals WHERE individual_id = ?3 AND role = 'subject')
+                AND ",
+            incident_visible!("i")
         ));
         let (total,): (i64,) = bind_viewer(count, viewer).bind(id).fetch_one(&self.pool).await?;
         let page = sqlx::query_as(concat!(
             "WITH ",
             visible_individuals!(),
             incident_rows!(),
-            " WHERE i.individual_id = ?3 AND i.deleted_at IS NULL
-                AND i.individual_id IN (SELECT individual_id FROM visible)
-              ORDER BY i.occurred_at DESC, i.number DESC
+            " WHERE i.id IN (SELECT incident_id FROM incident_individuals WHERE individual_id = ?3 AND role = 'subject')
+                AND ",
+            incident_visible!("i"),
+            " ORDER BY i.occurred_at DESC, i.number DESC
               LIMIT ?4"
         ));
         let rows = bind_viewer(page, viewer)

@@ -32,8 +32,10 @@ mod audit;
 mod clicks;
 mod communications;
 mod demo;
+mod incidents;
 mod individuals;
 mod lists;
+mod plans;
 mod records;
 mod sessions;
 mod setting;
@@ -49,9 +51,15 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use access::Viewer;
 pub use clicks::{ClickFilter, ClickRow, Recorded, Undo};
 pub use communications::{About, CommunicationRow, NewMessage, RecipientRow, ResponseRow, Written};
+pub use incidents::{
+    individual_field,
+    AccountRow, Created, DisplayNames, Edited, INDIVIDUAL_FIELDS, IncidentDetail, IncidentFullRow, IncidentInput,
+    ItemRow, NamedIndividual, PhysicalInput, Refusal, RevisionRow, TechniqueUseRow,
+};
 pub use individuals::{ContactRow, IndividualListRow, IndividualRow, PlanRow, StaffGrantRow};
 pub use lists::{BehaviourRow, BellRow};
-pub use records::{IncidentRow, NotificationRow};
+pub use plans::{DraftRow, DraftSaved, PlanFullRow, PlanInput, PlanWritten};
+pub use records::{IncidentFilter, IncidentRow, NotificationRow};
 pub use sessions::{SessionRow, Stage};
 pub use setting::SettingRow;
 pub use tx::Tx;

@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::access::{bind_viewer, pupil_name, visible_individuals};
+use super::access::{bind_viewer, incident_visible, pupil_name, visible_individuals};
 use super::{Store, StoreResult, Tx, Viewer};
 
 /// One row of the incident list.
@@ -27,6 +27,29 @@ pub struct IncidentRow {
     pub flagged: bool,
     /// Parents informed.
     pub parents_informed: bool,
+    /// How many more individuals it is about besides the one shown.
+    pub more_individuals: i64,
+}
+
+/// The filters of `GET /incidents` (each `None` filters nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IncidentFilter {
+    /// Happened at or after (unix seconds).
+    pub since: Option<i64>,
+    /// Happened before.
+    pub until: Option<i64>,
+    /// About this individual (any of its subjects).
+    pub individual_id: Option<i64>,
+    /// `incident` or `physical_intervention`.
+    pub kind: Option<&'static str>,
+    /// At this location.
+    pub location_id: Option<i64>,
+    /// Flagged or not.
+    pub flagged: Option<bool>,
+    /// Parents informed or not.
+    pub parents_informed: Option<bool>,
+    /// Reported by the viewer or with the viewer named present.
+    pub mine: bool,
 }
 
 /// One notification, with what its references resolve to.
@@ -64,7 +87,9 @@ macro_rules! incident_rows {
             pupil_name!("p"),
             " AS individual_name,
                      i.kind, c.name AS category, l.name AS location, i.flagged,
-                     i.parents_informed_at IS NOT NULL AS parents_informed
+                     i.parents_informed_at IS NOT NULL AS parents_informed,
+                     MAX(0, (SELECT COUNT(*) FROM incident_individuals s
+                             WHERE s.incident_id = i.id AND s.role = 'subject') - 1) AS more_individuals
               FROM incidents i
               JOIN individuals p ON p.id = i.individual_id
               JOIN incident_categories c ON c.id = i.category_id
@@ -75,38 +100,65 @@ macro_rules! incident_rows {
 pub(super) use incident_rows;
 
 impl Store {
-    /// A page of the incidents `viewer` may see, newest first, and how many they may see in
-    /// all: not deleted, about a visible individual.
+    /// A page of the incidents `viewer` may see (the rule of [`incident_visible!`]) that pass
+    /// `filter`, newest first, and how many pass in all.
     pub async fn incidents_page(
         &self,
         viewer: Viewer,
-        since: Option<i64>,
+        filter: &IncidentFilter,
         after: Option<(i64, i64)>,
         limit: i64,
     ) -> StoreResult<(Vec<IncidentRow>, u64)> {
+        macro_rules! filtered {
+            () => {
+                concat!(
+                    " WHERE ",
+                    incident_visible!("i"),
+                    " AND (?3 IS NULL OR i.occurred_at >= ?3)
+                      AND (?4 IS NULL OR i.occurred_at < ?4)
+                      AND (?5 IS NULL OR i.id IN (SELECT incident_id FROM incident_individuals
+                                                  WHERE individual_id = ?5 AND role = 'subject')
+                                      OR i.individual_id = ?5)
+                      AND (?6 IS NULL OR i.kind = ?6)
+                      AND (?7 IS NULL OR i.location_id = ?7)
+                      AND (?8 IS NULL OR i.flagged = ?8)
+                      AND (?9 IS NULL OR (i.parents_informed_at IS NOT NULL) = ?9)
+                      AND (?10 = 0 OR i.reported_by = ?1
+                           OR EXISTS (SELECT 1 FROM incident_staff st WHERE st.incident_id = i.id AND st.user_id = ?1))"
+                )
+            };
+        }
         let count = sqlx::query_as(concat!(
             "WITH ",
             visible_individuals!(),
-            " SELECT COUNT(*) FROM incidents i
-              WHERE i.deleted_at IS NULL
-                AND i.individual_id IN (SELECT individual_id FROM visible)
-                AND (?3 IS NULL OR i.occurred_at >= ?3)"
+            " SELECT COUNT(*) FROM incidents i",
+            filtered!()
         ));
-        let (total,): (i64,) = bind_viewer(count, viewer).bind(since).fetch_one(&self.pool).await?;
+        macro_rules! bind {
+            ($q:expr) => {
+                bind_viewer($q, viewer)
+                    .bind(filter.since)
+                    .bind(filter.until)
+                    .bind(filter.individual_id)
+                    .bind(filter.kind)
+                    .bind(filter.location_id)
+                    .bind(filter.flagged)
+                    .bind(filter.parents_informed)
+                    .bind(filter.mine)
+            };
+        }
+        let (total,): (i64,) = bind!(count).fetch_one(&self.pool).await?;
         let (after_at, after_number) = after.unzip();
         let page = sqlx::query_as(concat!(
             "WITH ",
             visible_individuals!(),
             incident_rows!(),
-            " WHERE i.deleted_at IS NULL
-                AND i.individual_id IN (SELECT individual_id FROM visible)
-                AND (?3 IS NULL OR i.occurred_at >= ?3)
-                AND (?4 IS NULL OR i.occurred_at < ?4 OR (i.occurred_at = ?4 AND i.number < ?5))
+            filtered!(),
+            " AND (?11 IS NULL OR i.occurred_at < ?11 OR (i.occurred_at = ?11 AND i.number < ?12))
               ORDER BY i.occurred_at DESC, i.number DESC
-              LIMIT ?6"
+              LIMIT ?13"
         ));
-        let rows = bind_viewer(page, viewer)
-            .bind(since)
+        let rows = bind!(page)
             .bind(after_at)
             .bind(after_number)
             .bind(limit)
@@ -134,8 +186,7 @@ impl Store {
               LEFT JOIN users u ON u.id = n.actor_id
               WHERE n.user_id = ?1
                 AND (n.individual_id IS NULL OR n.individual_id IN (SELECT individual_id FROM visible))
-                AND (n.incident_id IS NULL
-                     OR (i.deleted_at IS NULL AND i.individual_id IN (SELECT individual_id FROM visible)))
+                AND (n.incident_id IS NULL OR ", incident_visible!("i"), ")
                 AND (n.communication_id IS NULL OR c.individual_id IN (SELECT individual_id FROM visible))
                 AND (n.plan_id IS NULL
                      OR (pl.deleted_at IS NULL AND pl.individual_id IN (SELECT individual_id FROM visible)))
