@@ -9,6 +9,8 @@
 //!   is decoded);
 //! - the screens: [`screens`] (one folder each: the sign-in flow, the lock, the pages) and
 //!   [`widgets`];
+//! - the language check: [`language`] (words that judge rather than describe, and what to
+//!   write instead, for incident reports);
 //! - shared rules: [`keymap`] (one key table for keys, help and hints), [`privacy`] (the one
 //!   way a name is drawn), [`glyphs`] (symbols with an ASCII fallback), [`dates`] (UK
 //!   formats), [`theme`], [`sanitize`] (SECURITY.md 35), [`lock`] (the idle decision with an
@@ -36,6 +38,7 @@ pub mod fuzzy;
 pub mod glyphs;
 pub mod identity;
 pub mod keymap;
+pub mod language;
 pub mod lock;
 pub mod outbox;
 pub mod privacy;
