@@ -72,6 +72,10 @@ pub fn app_options(config: &ClientConfig) -> app::AppOptions {
 /// SIGHUP) or the terminal goes away.
 pub async fn run(config: ClientConfig) -> Result<(), String> {
     crate::hardening::forbid_core_dumps();
+    // A setting's lexicon with a mistake stops here, before the terminal is touched, with the
+    // line to fix. Checked at start-up so that a report is never written without the check;
+    // the incident form takes it from here.
+    let _language = language::Lexicon::load(config.language_lexicon.as_deref())?;
     let api = api::Api::new(&config.server_url)?;
     let app = app::App::new(app_options(&config));
     // Catch SIGTERM/SIGHUP before touching the terminal, so none is lost during set-up.
