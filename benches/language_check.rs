@@ -38,7 +38,7 @@ fn incident_text() -> String {
     let mut i = 0;
     while text.chars().count() < 10_000 {
         text.push_str(factual[i % factual.len()]);
-        if i % 4 == 3 {
+        if i % 6 == 5 {
             text.push_str(judging[(i / 4) % judging.len()]);
         }
         i += 1;
