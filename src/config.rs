@@ -55,6 +55,9 @@ pub struct ClientConfig {
     pub theme: Theme,
     /// Symbols.
     pub glyphs: GlyphChoice,
+    /// A setting's own language lexicon, added to the built-in one (`client::language`);
+    /// a relative path in the file is taken from the config file's folder.
+    pub language_lexicon: Option<PathBuf>,
 }
 
 /// The file's shape: every key is optional and documented in `config.example.toml`.
@@ -66,6 +69,7 @@ struct ConfigFile {
     privacy_mode: Option<bool>,
     theme: Option<Theme>,
     glyphs: Option<GlyphChoice>,
+    language_lexicon: Option<PathBuf>,
 }
 
 /// What the command line adds on top of the file.
@@ -161,6 +165,10 @@ pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<ClientConfig, 
         privacy_mode: file.privacy_mode.unwrap_or(false),
         theme: file.theme.unwrap_or_default(),
         glyphs: file.glyphs.unwrap_or_default(),
+        language_lexicon: file.language_lexicon.map(|p| match path.parent() {
+            Some(dir) => dir.join(p),
+            None => p,
+        }),
     })
 }
 
@@ -249,6 +257,8 @@ mod tests {
         let file = parse(example).expect("config.example.toml must parse");
         assert!(file.server_url.is_some() && file.idle_lock_seconds.is_some());
         assert!(file.privacy_mode.is_some() && file.theme.is_some() && file.glyphs.is_some());
+        // Optional and off by default, so documented as a comment.
+        assert!(example.contains("# language_lexicon = "));
     }
 
     #[test]
@@ -282,5 +292,20 @@ mod tests {
         std::fs::write(&empty, "").unwrap();
         let no_url = load(Some(&empty), &Overrides::default()).unwrap_err();
         assert!(matches!(no_url, ConfigError::NoServerUrl { .. }));
+    }
+
+    #[test]
+    fn the_language_lexicon_path_is_taken_from_the_config_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let url = "server_url = \"https://a.example\"\n";
+        std::fs::write(&path, format!("{url}language_lexicon = \"words.toml\"\n")).unwrap();
+        let cfg = load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(cfg.language_lexicon, Some(dir.path().join("words.toml")));
+        std::fs::write(&path, format!("{url}language_lexicon = \"/etc/bsmart/words.toml\"\n")).unwrap();
+        let cfg = load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(cfg.language_lexicon, Some(PathBuf::from("/etc/bsmart/words.toml")));
+        std::fs::write(&path, url).unwrap();
+        assert_eq!(load(Some(&path), &Overrides::default()).unwrap().language_lexicon, None);
     }
 }

@@ -333,7 +333,10 @@ pub(super) async fn incident_detail(
         " WHERE i.number = ?3 AND ",
         incident_visible!("i")
     ));
-    let row: Option<IncidentFullRow> = bind_viewer(query, viewer).bind(number).fetch_optional(&mut *conn).await?;
+    let row: Option<IncidentFullRow> = bind_viewer(query, viewer)
+        .bind(number)
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some(row) = row else {
         return Ok(None);
     };
@@ -604,7 +607,12 @@ impl Tx {
                 .await?;
         }
         if let Some(physical) = &input.physical {
-            let uses: Vec<(i64, u8)> = physical.deescalation.iter().chain(&physical.physical).copied().collect();
+            let uses: Vec<(i64, u8)> = physical
+                .deescalation
+                .iter()
+                .chain(&physical.physical)
+                .copied()
+                .collect();
             for (id, effectiveness) in uses {
                 sqlx::query(
                     "INSERT INTO incident_techniques (incident_id, technique_id, effectiveness) VALUES (?1, ?2, ?3)",
@@ -977,7 +985,10 @@ impl Tx {
             " SELECT i.id, i.occurred_at FROM incidents i WHERE i.number = ?3 AND ",
             incident_visible!("i")
         ));
-        bind_viewer(query, viewer).bind(number).fetch_optional(self.read()).await
+        bind_viewer(query, viewer)
+            .bind(number)
+            .fetch_optional(self.read())
+            .await
     }
 
     /// Set the parents-informed record of incident `id`.
@@ -1135,7 +1146,11 @@ fn stored_input(detail: &IncidentDetail) -> IncidentInput {
             .filter(|p| p.role == "subject")
             .map(|p| p.id)
             .collect();
-        if listed.is_empty() { vec![row.individual_id] } else { listed }
+        if listed.is_empty() {
+            vec![row.individual_id]
+        } else {
+            listed
+        }
     };
     let uses = |kind: &str| -> Vec<(i64, u8)> {
         detail
@@ -1194,9 +1209,7 @@ fn stored_input(detail: &IncidentDetail) -> IncidentInput {
             deescalation: uses("deescalation"),
             physical: uses("physical"),
         }),
-        parents_informed: row
-            .parents_informed_at
-            .map(|at| (at, row.parents_informed_how.clone())),
+        parents_informed: row.parents_informed_at.map(|at| (at, row.parents_informed_how.clone())),
         hash: String::new(),
     }
 }
