@@ -58,6 +58,9 @@ pub struct ClientConfig {
     /// Where downloads (an incident or a plan as Markdown) are saved: the file's
     /// `export_dir`, else the Downloads folder if there is one, else the home directory.
     pub export_dir: Option<PathBuf>,
+    /// A setting's own language lexicon, added to the built-in one (`client::language`);
+    /// a relative path in the file is taken from the config file's folder.
+    pub language_lexicon: Option<PathBuf>,
 }
 
 /// The file's shape: every key is optional and documented in `config.example.toml`.
@@ -70,6 +73,7 @@ struct ConfigFile {
     theme: Option<Theme>,
     glyphs: Option<GlyphChoice>,
     export_dir: Option<PathBuf>,
+    language_lexicon: Option<PathBuf>,
 }
 
 /// What the command line adds on top of the file.
@@ -174,7 +178,17 @@ pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<ClientConfig, 
         privacy_mode: file.privacy_mode.unwrap_or(false),
         theme: file.theme.unwrap_or_default(),
         glyphs: file.glyphs.unwrap_or_default(),
-        export_dir: file.export_dir.or_else(default_export_dir),
+        export_dir: file
+            .export_dir
+            .map(|p| match path.parent() {
+                Some(dir) => dir.join(p),
+                None => p,
+            })
+            .or_else(default_export_dir),
+        language_lexicon: file.language_lexicon.map(|p| match path.parent() {
+            Some(dir) => dir.join(p),
+            None => p,
+        }),
     })
 }
 
@@ -263,6 +277,20 @@ mod tests {
         let file = parse(example).expect("config.example.toml must parse");
         assert!(file.server_url.is_some() && file.idle_lock_seconds.is_some());
         assert!(file.privacy_mode.is_some() && file.theme.is_some() && file.glyphs.is_some());
+        // Optional and off by default, so documented as a comment.
+        assert!(example.contains("# language_lexicon = "));
+    }
+
+    #[test]
+    fn downloads_go_to_export_dir_relative_to_the_file_else_downloads_or_home() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "server_url = \"https://a.example\"\nexport_dir = \"out\"\n").unwrap();
+        let cfg = load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(cfg.export_dir, Some(dir.path().join("out")));
+        std::fs::write(&path, "server_url = \"https://a.example\"\n").unwrap();
+        let cfg = load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(cfg.export_dir, default_export_dir());
     }
 
     #[test]
@@ -296,5 +324,20 @@ mod tests {
         std::fs::write(&empty, "").unwrap();
         let no_url = load(Some(&empty), &Overrides::default()).unwrap_err();
         assert!(matches!(no_url, ConfigError::NoServerUrl { .. }));
+    }
+
+    #[test]
+    fn the_language_lexicon_path_is_taken_from_the_config_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let url = "server_url = \"https://a.example\"\n";
+        std::fs::write(&path, format!("{url}language_lexicon = \"words.toml\"\n")).unwrap();
+        let cfg = load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(cfg.language_lexicon, Some(dir.path().join("words.toml")));
+        std::fs::write(&path, format!("{url}language_lexicon = \"/etc/bsmart/words.toml\"\n")).unwrap();
+        let cfg = load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(cfg.language_lexicon, Some(PathBuf::from("/etc/bsmart/words.toml")));
+        std::fs::write(&path, url).unwrap();
+        assert_eq!(load(Some(&path), &Overrides::default()).unwrap().language_lexicon, None);
     }
 }

@@ -621,7 +621,8 @@ pub fn current() -> &'static Lexicon {
     CURRENT.get_or_init(Lexicon::bundled)
 }
 
-/// Use `lexicon` from now on (once, at start-up; later calls change nothing).
+/// Use `lexicon` from now on (once, at start-up, before any form is drawn; later calls change
+/// nothing).
 pub fn install(lexicon: Lexicon) {
     let _ = CURRENT.set(lexicon);
 }

@@ -9,6 +9,8 @@
 //!   is decoded);
 //! - the screens: [`screens`] (one folder each: the sign-in flow, the lock, the pages) and
 //!   [`widgets`];
+//! - the language check: [`language`] (words that judge rather than describe, and what to
+//!   write instead, for incident reports);
 //! - shared rules: [`keymap`] (one key table for keys, help and hints), [`privacy`] (the one
 //!   way a name is drawn), [`glyphs`] (symbols with an ASCII fallback), [`dates`] (UK
 //!   formats), [`theme`], [`sanitize`] (SECURITY.md 35), [`lock`] (the idle decision with an
@@ -73,6 +75,10 @@ pub fn app_options(config: &ClientConfig) -> app::AppOptions {
 /// SIGHUP) or the terminal goes away.
 pub async fn run(config: ClientConfig) -> Result<(), String> {
     crate::hardening::forbid_core_dumps();
+    // A setting's lexicon with a mistake stops here, before the terminal is touched, with the
+    // line to fix. Checked at start-up so that a report is never written without the check;
+    // the incident form reads it through `language::current`.
+    language::install(language::Lexicon::load(config.language_lexicon.as_deref())?);
     let api = api::Api::new(&config.server_url)?;
     let app = app::App::new(app_options(&config));
     // Catch SIGTERM/SIGHUP before touching the terminal, so none is lost during set-up.

@@ -599,6 +599,7 @@ impl Driver {
             200,
             &serde_json::json!({"items": incidents, "total": total}),
         );
+        self.answer("GET /drafts", 200, &serde_json::json!({"items": []}));
     }
 }
 
