@@ -294,3 +294,52 @@ fn a_profiles_plans_tab_opens_the_plan_and_n_opens_the_builder() {
     assert!(d.app.page::<Builder>().is_some());
     assert!(status(&mut d).contains("For Jo Smith"));
 }
+
+#[test]
+fn a_plan_started_earlier_is_offered_and_resumed_from_its_draft() {
+    let mut d = Driver::new(sizes());
+    d.signed_in(json!([]), json!([]));
+    d.press(KeyCode::Char('s'));
+    let draft = "00000000-0000-4000-8000-0000000000d1";
+    d.answer(
+        "GET /drafts",
+        200,
+        &json!({"items": [
+            {"id": "00000000-0000-4000-8000-0000000000d0", "kind": "incident", "started_at": "2026-12-01T08:00:00Z", "saved_at": "2026-12-01T08:05:00Z"},
+            {"id": draft, "kind": "plan", "started_at": "2026-12-01T09:15:00Z", "saved_at": "2026-12-01T09:20:00Z"}
+        ]}),
+    );
+    d.answer("GET /plans", 200, &json!({"items": []}));
+    let text = status(&mut d);
+    assert!(
+        text.contains("You started a Smart Plan at 01/12/26 09:15: R resumes it."),
+        "{text}"
+    );
+    assert!(
+        text.contains("No Smart Plans yet that you may see. n starts one."),
+        "{text}"
+    );
+    d.press(KeyCode::Char('R'));
+    d.answer(
+        &format!("GET /drafts/{draft}"),
+        200,
+        &json!({"id": draft, "kind": "plan", "started_at": "2026-12-01T09:15:00Z", "saved_at": "2026-12-01T09:20:00Z",
+                "content": {"individual": {"id": 13, "name": "Jo Smith"}, "title": "Morning plan",
+                            "strategies": "Meet at the gate", "reasonable_adjustments": "", "agreed_responses": "",
+                            "follow_up": "", "review": "+6w", "existing": null, "source_incident_reference": null}}),
+    );
+    assert!(d.app.page::<Builder>().is_some());
+    let text = words(&d.check());
+    assert!(
+        text.contains("Title: Morning plan") && text.contains("For Jo Smith"),
+        "{text}"
+    );
+    assert!(text.contains("Draft saved at 09:20"), "{text}");
+    d.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let b = d.body("POST /plans");
+    assert_eq!(
+        b["id"], draft,
+        "submitted with the draft's id, so the server deletes the draft"
+    );
+    assert_eq!(b["strategies"], "Meet at the gate");
+}

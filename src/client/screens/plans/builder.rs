@@ -598,7 +598,10 @@ impl Page for Builder {
                 ctx.theme.error(),
             )
         } else {
-            Span::styled(self.autosave.status(ctx.dates), ctx.theme.dim())
+            Span::styled(
+                ctx.glyphs.text(&self.autosave.status(ctx.dates)).into_owned(),
+                ctx.theme.dim(),
+            )
         };
         f.render_widget(Paragraph::new(Line::from(status)), rows[3]);
         popup::note(f, rows[4], self.note.as_ref(), ctx.theme, ctx.glyphs);
