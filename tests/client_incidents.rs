@@ -432,3 +432,31 @@ fn slash_filters_the_rows_loaded_and_e_opens_the_report_form_on_the_incident() {
         "the report form, on the incident:\n{text}"
     );
 }
+
+#[test]
+fn on_an_ascii_terminal_without_colour_every_state_draws_plain_symbols() {
+    let mut d = view(
+        false,
+        DriverOpts {
+            sizes: vec![(80, 24), (40, 12)],
+            mono: true,
+            glyphs: bsmart::client::glyphs::Glyphs::ASCII,
+            ..DriverOpts::default()
+        },
+    );
+    let mut seen = String::new();
+    for key in ['G', 'p'] {
+        d.press(KeyCode::Char(key));
+        seen.push_str(&d.check());
+    }
+    d.press(KeyCode::Esc);
+    d.press(KeyCode::Char('a'));
+    seen.push_str(&d.check());
+    d.press(KeyCode::Esc);
+    d.press(KeyCode::Esc);
+    seen.push_str(&d.check());
+    for glyph in ['…', '—', '→', '▶', '·', '⚑'] {
+        assert!(!seen.contains(glyph), "{glyph} drawn on an ASCII terminal:\n{seen}");
+    }
+    assert!(seen.contains("\"Noise\" -> \"Noise in the hall\""), "{seen}");
+}

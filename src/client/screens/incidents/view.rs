@@ -22,7 +22,12 @@ pub fn render(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     let filters = Line::from(vec![
         Span::styled("Showing: ", ctx.theme.title()),
         Span::raw(p.filters.describe(&ctx.privacy, ctx.dates).join(sep)),
-        Span::styled(format!("{sep}t period · I who · y l f P m · x clears"), ctx.theme.dim()),
+        Span::styled(
+            ctx.glyphs
+                .text(&format!("{sep}t period · I who · y l f P m · x clears"))
+                .into_owned(),
+            ctx.theme.dim(),
+        ),
     ]);
     let mut lines = vec![filters];
     if p.typing || p.filtering() {
@@ -105,7 +110,12 @@ fn render_dates(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     from.render(f, rows[0], !*on_to, ctx.theme, ctx.glyphs);
     to.render(f, rows[1], *on_to, ctx.theme, ctx.glyphs);
     f.render_widget(
-        Paragraph::new("Enter shows them · Tab from/to · Esc keeps the period").style(ctx.theme.dim()),
+        Paragraph::new(
+            ctx.glyphs
+                .text("Enter shows them · Tab from/to · Esc keeps the period")
+                .into_owned(),
+        )
+        .style(ctx.theme.dim()),
         rows[2],
     );
     popup::note(f, rows[3], note.as_ref(), ctx.theme, ctx.glyphs);

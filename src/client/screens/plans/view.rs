@@ -252,7 +252,12 @@ impl Page for PlanView {
             let rows = Layout::vertical([Constraint::Length(3), Constraint::Length(1), Constraint::Min(0)]).split(inner);
             reason.render(f, rows[0], true, ctx.theme, ctx.glyphs);
             f.render_widget(
-                Paragraph::new("Enter deletes it (hidden, never erased) · Esc keeps it").style(ctx.theme.dim()),
+                Paragraph::new(
+                    ctx.glyphs
+                        .text("Enter deletes it (hidden, never erased) · Esc keeps it")
+                        .into_owned(),
+                )
+                .style(ctx.theme.dim()),
                 rows[1],
             );
             popup::note(f, rows[2], self.note.as_ref(), ctx.theme, ctx.glyphs);
