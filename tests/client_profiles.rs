@@ -48,7 +48,7 @@ fn overview() -> Value {
                        "individual": {"id": 13, "name": "Jo Smith"}, "kind": "physical_intervention",
                        "category": "Disruption to learning", "location": "Corridor B", "flagged": true, "parents_informed": false}],
         "incident_total": 1,
-        "plans": [{"id": "p1", "title": "Calm start plan", "strategies": "Meet at the gate", "review_on": "2026-12-14",
+        "plans": [{"id": "p1", "individual": {"id": 13, "name": "Jo Smith"}, "title": "Calm start plan", "strategies": "Meet at the gate", "review_on": "2026-12-14",
                    "source_incident_reference": "besmart-10281", "created_by": {"id": 2, "name": "Daniel Okafor"},
                    "updated_at": "2026-11-30T12:00:00Z"}],
         "communications": [comm],
