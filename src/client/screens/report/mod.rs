@@ -229,6 +229,8 @@ pub struct Report {
     pub finding: usize,
     /// The problems found at the last submit (shown beside the fields).
     pub problems: Vec<Problem>,
+    /// The time of the last key (what the view reads typed times against).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl std::fmt::Debug for Report {
@@ -304,6 +306,7 @@ impl Report {
             review_scroll: 0,
             finding: 0,
             problems: Vec::new(),
+            now: chrono::Utc::now(),
         }
     }
 
@@ -784,9 +787,8 @@ impl Page for Report {
         for call in calls::lists(self.form.kind == IncidentKind::PhysicalIntervention) {
             cx.call(call);
         }
-        if self.form.text(Key::When).is_empty() {
-            self.form.set_text(Key::When, &cx.dates.short(cx.now));
-        }
+        self.now = cx.now;
+        self.form.opened.get_or_insert(cx.now);
     }
 
     fn refresh(&mut self, cx: &mut Cx) {
@@ -796,6 +798,7 @@ impl Page for Report {
     }
 
     fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
+        self.now = cx.now;
         if self.state != State::Writing {
             if key.code == KeyCode::Esc {
                 cx.say("The report stays in the outbox until the server has recorded it.");

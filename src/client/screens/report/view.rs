@@ -222,6 +222,14 @@ fn summary(r: &Report, field: &Field, ctx: &Ctx<'_>) -> String {
                 ),
             }
         }
+        Input::Line(l) if l.text().is_empty() && field.key == Key::When => match r.form.opened {
+            Some(at) => format!("now ({}); type -20m, 10:15, p3…", ctx.dates.short(at)),
+            None => "now".into(),
+        },
+        Input::Line(l) if field.key == Key::Ended => match r.form.duration(r.now, &r.lists, ctx.dates) {
+            Some(took) => format!("{} ({took})", l.text()),
+            None => l.text().to_string(),
+        },
         Input::Line(l) if l.text().is_empty() => none("empty"),
         Input::Line(l) => l.text().to_string(),
         Input::YesNo(true) => "Yes".into(),
