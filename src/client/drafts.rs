@@ -161,13 +161,13 @@ impl Autosave {
     /// "Draft saved at 10:42", or why it is not.
     pub fn status(&self, dates: Dates) -> String {
         match (&self.failed, self.saved_at) {
-            (Some(_), _) => "Draft not saved yet (the server did not answer): it stays here and is tried again".into(),
+            (Some(_), _) => "Not saved: retrying".into(),
             (None, Some(at)) if self.changed_at.is_none() && self.sending.is_none() => {
                 format!("Draft saved at {}", dates.time(at))
             }
-            (None, Some(at)) => format!("Saving the draft… (last saved at {})", dates.time(at)),
+            (None, Some(at)) => format!("Saving (last {})", dates.time(at)),
             (None, None) if self.changed_at.is_some() || self.sending.is_some() => "Saving the draft…".into(),
-            (None, None) => "Not saved yet: the draft is saved a few seconds after you type".into(),
+            (None, None) => "Saved as you type".into(),
         }
     }
 }
@@ -237,7 +237,7 @@ mod tests {
         assert!(!a.reply(&other, Instant::now()), "not this draft's answer");
         assert!(a.reply(&failed, Instant::now()));
         assert!(a.deadline().is_some(), "tried again");
-        assert!(a.status(Dates::UTC).starts_with("Draft not saved yet"));
+        assert!(a.status(Dates::UTC).starts_with("Not saved"));
         assert!(a.save(&content, false).is_some());
     }
 }

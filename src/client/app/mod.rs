@@ -523,7 +523,7 @@ impl App {
             return;
         }
         // A form saves its draft first: its calls go out before the lock holds calls back.
-        self.each_page(out, |page, cx| page.locking(cx));
+        self.each_page(out, |page, cx| page.keep(cx));
         let Some(session) = &self.session else { return };
         self.lock = Some(LockScreen::new(session.user.display_name.clone(), note));
         // Names revealed for one person are hidden again for whoever unlocks.
@@ -864,6 +864,8 @@ impl App {
         };
         if draft || !self.outbox.is_empty() {
             if self.overlays.last() != Some(&Overlay::QuitConfirm) {
+                // A form saves its draft now, so that quitting loses as little as it can.
+                self.each_page(out, |page, cx| page.keep(cx));
                 self.overlays.push(Overlay::QuitConfirm);
             }
         } else {

@@ -166,11 +166,20 @@ impl App {
     /// What quitting would lose, in words.
     fn quit_question(&self) -> String {
         let pending = self.outbox.len();
-        let typed = match &self.mode {
-            Mode::SignIn(flow) => flow.has_draft(),
-            Mode::Pages(pages) => pages.iter().any(|p| p.page.has_draft()),
+        let (typed, kept) = match &self.mode {
+            Mode::SignIn(flow) => (flow.has_draft(), false),
+            Mode::Pages(pages) => {
+                let typed: Vec<_> = pages.iter().filter(|p| p.page.has_draft()).collect();
+                (
+                    !typed.is_empty(),
+                    !typed.is_empty() && typed.iter().all(|p| p.page.kept_on_server()),
+                )
+            }
         };
         match (pending, typed) {
+            (0, _) if kept => "Quit bsmart? Your report is being saved as a draft on the server: it is offered \
+                               back when you next sign in (the last few seconds of typing could be lost)."
+                .to_string(),
             (0, _) => "Quit bsmart? What you typed will be lost.".to_string(),
             (n, typed) => format!(
                 "Quit bsmart? {} not reached the server yet{}: quitting now loses {}.",

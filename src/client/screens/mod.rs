@@ -296,9 +296,14 @@ pub trait Page: Send {
     /// The page that was on top of it closed, so it is on screen again: it may ask for its
     /// data again (a plan saved in the builder it opened).
     fn revealed(&mut self, _cx: &mut Cx) {}
-    /// The client is about to lock: save what must survive (a form's draft). Its calls go out
-    /// although the client is locked.
-    fn locking(&mut self, _cx: &mut Cx) {}
+    /// Save now what must survive (a form's draft): called as the client locks (its calls go
+    /// out although the client is locked) and when the user is asked whether to quit.
+    fn keep(&mut self, _cx: &mut Cx) {}
+    /// True when what was typed here is kept on the server as a draft (quitting loses at most
+    /// the last few seconds of it).
+    fn kept_on_server(&self) -> bool {
+        false
+    }
     /// When it next needs waking without a key (an undo window closing), if ever.
     fn deadline(&self) -> Option<Instant> {
         None

@@ -76,6 +76,17 @@ impl TextBox {
         }
     }
 
+    /// Where the cursor is, as a byte offset into [`TextBox::text`].
+    pub fn cursor_offset(&self) -> usize {
+        let ratatui_textarea::DataCursor(row, col) = self.area.cursor();
+        let lines = self.area.lines();
+        let before: usize = lines.iter().take(row).map(|l| l.len() + 1).sum();
+        let within = lines
+            .get(row)
+            .map_or(0, |l| l.char_indices().nth(col).map_or(l.len(), |(at, _)| at));
+        before + within
+    }
+
     /// Move the cursor to the next highlighted word (after the cursor, wrapping round);
     /// answers whether there was one.
     pub fn next_match(&mut self) -> bool {

@@ -440,6 +440,13 @@ impl Page for Dashboard {
         }
     }
 
+    fn settled(&mut self, what: &crate::client::outbox::Outgoing, landed: bool, cx: &mut Cx) {
+        // A report just recorded (or edited) belongs in the table.
+        if landed && matches!(what, crate::client::outbox::Outgoing::Incident { .. }) {
+            self.fetch(self.wanted, cx);
+        }
+    }
+
     fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         view::render(self, f, area, ctx);
     }

@@ -516,7 +516,11 @@ impl Page for Builder {
         }
     }
 
-    fn locking(&mut self, cx: &mut Cx) {
+    fn kept_on_server(&self) -> bool {
+        true
+    }
+
+    fn keep(&mut self, cx: &mut Cx) {
         if self.typed()
             && let Some(call) = self.autosave.save(&serde_json::json!(self.content()), true)
         {

@@ -286,6 +286,8 @@ pub struct Form {
     pub kind: IncidentKind,
     /// The fields, in form order.
     pub fields: Vec<Field>,
+    /// When the form was opened: "when" left blank means then.
+    pub opened: Option<DateTime<Utc>>,
 }
 
 /// A problem with one field.
@@ -303,7 +305,33 @@ impl Form {
         Form {
             kind,
             fields: all(kind),
+            opened: None,
         }
+    }
+
+    /// The time field `key` names (a blank "when" is the time the form was opened).
+    pub fn time(&self, key: Key, now: DateTime<Utc>, lists: &Lists, dates: Dates) -> Result<DateTime<Utc>, String> {
+        let text = self.text(key);
+        match (key, self.opened) {
+            (Key::When, Some(opened)) if text.trim().is_empty() => Ok(opened),
+            _ => when::parse(&text, now, &lists.periods, dates, OLDEST),
+        }
+    }
+
+    /// "17 minutes", once both times of a physical intervention are readable and in order.
+    pub fn duration(&self, now: DateTime<Utc>, lists: &Lists, dates: Dates) -> Option<String> {
+        let blank = |key| self.text(key).trim().is_empty();
+        if blank(Key::Started) || blank(Key::Ended) {
+            return None;
+        }
+        let start = self.time(Key::Started, now, lists, dates).ok()?;
+        let end = self.time(Key::Ended, now, lists, dates).ok()?;
+        let minutes = (end - start).num_minutes();
+        (minutes >= 0).then(|| match minutes {
+            1 => "1 minute".to_string(),
+            m if m < 120 => format!("{m} minutes"),
+            m => format!("{} h {} min", m / 60, m % 60),
+        })
     }
 
     /// The field `key`.
@@ -409,7 +437,7 @@ impl Form {
                 say(f.key, format!("At most {SHORT_TEXT_MAX} characters."));
             }
         }
-        let at = |key| when::parse(&self.text(key), now, &lists.periods, dates, OLDEST);
+        let at = |key| self.time(key, now, lists, dates);
         let occurred = at(Key::When);
         if let Err(e) = &occurred {
             say(Key::When, e.clone());
@@ -461,7 +489,7 @@ impl Form {
 
     /// The report to send, if nothing is wrong with it.
     pub fn report(&self, id: uuid::Uuid, now: DateTime<Utc>, lists: &Lists, dates: Dates) -> Option<NewIncident> {
-        let at = |key| when::parse(&self.text(key), now, &lists.periods, dates, OLDEST).ok();
+        let at = |key| self.time(key, now, lists, dates).ok();
         let trimmed = |key| self.text(key).trim().to_string();
         let physical = match self.kind {
             IncidentKind::Incident => None,
@@ -717,6 +745,24 @@ mod tests {
         assert!(keys.contains(&Key::Ended), "{keys:?}");
         assert!(keys.contains(&Key::When), "{keys:?}");
         assert!(keys.contains(&Key::StaffResponse), "{keys:?}");
+    }
+
+    #[test]
+    fn a_blank_when_is_the_time_the_form_opened_and_the_duration_is_shown() {
+        let opened = Utc::now() - Duration::minutes(30);
+        let now = Utc::now();
+        let mut form = Form::new(IncidentKind::PhysicalIntervention);
+        form.opened = Some(opened);
+        assert_eq!(form.time(Key::When, now, &lists(), Dates::UTC), Ok(opened));
+        assert_eq!(form.duration(now, &lists(), Dates::UTC), None);
+        form.set_text(Key::Started, "-20m");
+        form.set_text(Key::Ended, "-3m");
+        assert_eq!(form.duration(now, &lists(), Dates::UTC).as_deref(), Some("17 minutes"));
+        form.set_text(Key::When, "+1h");
+        assert!(
+            form.time(Key::When, now, &lists(), Dates::UTC).is_err(),
+            "typed: read as typed"
+        );
     }
 
     #[test]

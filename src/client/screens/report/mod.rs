@@ -57,14 +57,8 @@ const DISCARD: KeyAction = KeyAction::Page(6);
 
 /// The keys while writing.
 const KEYS: &[Binding] = &[
-    b(
-        &[ctrl('s')],
-        "Ctrl-S",
-        SUBMIT,
-        "submit (says first what is missing)",
-        true,
-    ),
-    b(&[k(KeyCode::Tab)], "Tab", KeyAction::NextField, "next field", true),
+    b(&[ctrl('s')], "Ctrl-S", SUBMIT, "submit", true),
+    b(&[k(KeyCode::Tab)], "Tab", KeyAction::NextField, "next field", false),
     b(
         &[k(KeyCode::BackTab)],
         "Shift-Tab",
@@ -74,24 +68,24 @@ const KEYS: &[Binding] = &[
     ),
     b(
         &[k(KeyCode::PageDown), ctrl('n')],
-        "PgDn",
+        "PgDn/Ctrl-N",
         NEXT_PAGE,
-        "next page (or Ctrl-N)",
+        "next page",
         true,
     ),
     b(
         &[k(KeyCode::PageUp), ctrl('p')],
-        "PgUp",
+        "PgUp/Ctrl-P",
         PREV_PAGE,
-        "previous page (or Ctrl-P)",
+        "previous page",
         false,
     ),
     b(
         &[k(KeyCode::F(7)), ctrl('g')],
-        "F7",
+        "F7/Ctrl-G",
         NEXT_FINDING,
-        "next language finding (or Ctrl-G)",
-        true,
+        "next language finding",
+        false,
     ),
     b(
         &[],
@@ -114,13 +108,7 @@ const KEYS: &[Binding] = &[
         "on techniques: rate the one selected (0 clears)",
         false,
     ),
-    b(
-        &[k(KeyCode::Esc)],
-        "Esc",
-        KeyAction::Back,
-        "leave (asks first when typed)",
-        true,
-    ),
+    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "leave", true),
 ];
 /// The keys of the review page.
 const REVIEW_KEYS: &[Binding] = &[
@@ -241,6 +229,8 @@ pub struct Report {
     pub finding: usize,
     /// The problems found at the last submit (shown beside the fields).
     pub problems: Vec<Problem>,
+    /// The time of the last key (what the view reads typed times against).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl std::fmt::Debug for Report {
@@ -316,6 +306,7 @@ impl Report {
             review_scroll: 0,
             finding: 0,
             problems: Vec::new(),
+            now: chrono::Utc::now(),
         }
     }
 
@@ -375,6 +366,7 @@ impl Report {
     fn go_page(&mut self, page: usize) {
         self.page = page.min(self.pages() - 1);
         self.review_scroll = 0;
+        self.finding = 0;
         if let Some(&first) = self.visible().first() {
             self.focus = first;
         }
@@ -405,8 +397,11 @@ impl Report {
         }
     }
 
+    /// The fields changed: the draft is saved soon (once there is something to save).
     fn changed(&mut self, cx: &Cx) {
-        self.autosave.changed(cx.instant);
+        if self.form.touched() {
+            self.autosave.changed(cx.instant);
+        }
     }
 
     /// Ctrl-S: send the report if it is complete, otherwise show what is missing.
@@ -447,7 +442,17 @@ impl Report {
     /// A key while the form has the keys.
     fn form_key(&mut self, key: KeyEvent, cx: &mut Cx) {
         let tables: &[&[Binding]] = if self.reviewing() { &[REVIEW_KEYS] } else { &[KEYS] };
-        match keymap::lookup(tables, &key) {
+        let action = keymap::lookup(tables, &key);
+        self.act(action, key, cx);
+        // The review page always says what is missing, before any submit.
+        if self.reviewing() && !matches!(action, Some(SUBMIT | SUBMIT_PLAN)) {
+            self.problems = self.form.problems(cx.now, &self.lists, cx.dates, -1);
+        }
+    }
+
+    /// What a key of the form does.
+    fn act(&mut self, action: Option<KeyAction>, key: KeyEvent, cx: &mut Cx) {
+        match action {
             Some(SUBMIT) => self.submit(false, cx),
             Some(SUBMIT_PLAN) => self.submit(true, cx),
             Some(NEXT_PAGE) => self.go_page(self.page + 1),
@@ -458,6 +463,7 @@ impl Report {
             Some(GO_TO) => self.go_to_selected(),
             Some(KeyAction::Down) => self.review_scroll = self.review_scroll.saturating_add(1),
             Some(KeyAction::Up) => self.review_scroll = self.review_scroll.saturating_sub(1),
+            Some(KeyAction::PageDown) => self.review_scroll = self.review_scroll.saturating_add(10),
             Some(KeyAction::Back) if self.form.touched() => self.overlay = Some(Overlay::Leave),
             Some(KeyAction::Back) => cx.back(),
             _ if self.reviewing() => {
@@ -481,22 +487,29 @@ impl Report {
             }
             return;
         }
-        let Some(field) = self.form.fields.get(self.focus) else {
-            return;
-        };
-        let found = self.findings(field.key);
-        match found.first() {
-            None => cx.say("The language check finds nothing in this field."),
-            Some(first) => {
-                if let Some(Field {
-                    input: Input::Long(b), ..
-                }) = self.form.fields.get_mut(self.focus)
-                {
-                    b.next_match();
-                }
-                cx.say(format!("\"{}\": {}", first.phrase, first.suggestion));
-            }
+        if let Some(Field {
+            input: Input::Long(b), ..
+        }) = self.form.fields.get_mut(self.focus)
+        {
+            b.next_match();
         }
+        if self.current_finding().is_none() {
+            cx.say("The language check finds nothing in this field.");
+        }
+    }
+
+    /// The finding of the focused field at or after its cursor (else its first), with its
+    /// place among them: what the line under the field explains.
+    pub fn current_finding(&self) -> Option<(Finding, usize, usize)> {
+        let field = self.focused()?;
+        let found = self.findings(field.key);
+        let cursor = match &field.input {
+            Input::Long(b) => b.cursor_offset(),
+            _ => 0,
+        };
+        let at = found.iter().position(|f| f.range.end > cursor).unwrap_or(0);
+        let total = found.len();
+        found.into_iter().nth(at).map(|f| (f, at + 1, total))
     }
 
     /// `o` on the review page: to the field of the first problem, or of the selected finding.
@@ -774,9 +787,8 @@ impl Page for Report {
         for call in calls::lists(self.form.kind == IncidentKind::PhysicalIntervention) {
             cx.call(call);
         }
-        if self.form.text(Key::When).is_empty() {
-            self.form.set_text(Key::When, &cx.dates.short(cx.now));
-        }
+        self.now = cx.now;
+        self.form.opened.get_or_insert(cx.now);
     }
 
     fn refresh(&mut self, cx: &mut Cx) {
@@ -786,6 +798,7 @@ impl Page for Report {
     }
 
     fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
+        self.now = cx.now;
         if self.state != State::Writing {
             if key.code == KeyCode::Esc {
                 cx.say("The report stays in the outbox until the server has recorded it.");
@@ -857,7 +870,7 @@ impl Page for Report {
                 Ok(incident) => {
                     let who = self.form.first_individual();
                     cx.say(format!(
-                        "Recorded {}: the staff present and the key staff have been told.",
+                        "Recorded {}: the key staff and any staff present have been told.",
                         incident.reference
                     ));
                     cx.back();
@@ -895,7 +908,11 @@ impl Page for Report {
         }
     }
 
-    fn locking(&mut self, cx: &mut Cx) {
+    fn kept_on_server(&self) -> bool {
+        true
+    }
+
+    fn keep(&mut self, cx: &mut Cx) {
         if self.state == State::Writing
             && self.form.touched()
             && let Some(call) = self.autosave.save(&self.draft(), true)

@@ -21,8 +21,8 @@ pub fn render(r: &mut Report, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     let rows = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(4),
-        Constraint::Length(1),
-        Constraint::Length(3),
+        Constraint::Length(2),
+        Constraint::Length(2),
     ])
     .split(area);
     header(r, f, rows[0], ctx);
@@ -40,7 +40,7 @@ pub fn render(r: &mut Report, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         (State::Recorded, _) => Line::styled("Recorded: fetching its reference…", ctx.theme.ok()),
         (State::Writing, false) => finding_line(r, ctx),
     };
-    f.render_widget(Paragraph::new(hint), rows[2]);
+    f.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), rows[2]);
     popup::note(f, rows[3], r.note.as_ref(), ctx.theme, ctx.glyphs);
 }
 
@@ -222,6 +222,14 @@ fn summary(r: &Report, field: &Field, ctx: &Ctx<'_>) -> String {
                 ),
             }
         }
+        Input::Line(l) if l.text().is_empty() && field.key == Key::When => match r.form.opened {
+            Some(at) => format!("now ({}); type -20m, 10:15, p3…", ctx.dates.short(at)),
+            None => "now".into(),
+        },
+        Input::Line(l) if field.key == Key::Ended => match r.form.duration(r.now, &r.lists, ctx.dates) {
+            Some(took) => format!("{} ({took})", l.text()),
+            None => l.text().to_string(),
+        },
         Input::Line(l) if l.text().is_empty() => none("empty"),
         Input::Line(l) => l.text().to_string(),
         Input::YesNo(true) => "Yes".into(),
@@ -260,26 +268,23 @@ fn summary(r: &Report, field: &Field, ctx: &Ctx<'_>) -> String {
     }
 }
 
-/// The language check's word on the focused field.
+/// The language check's word on the focused field: the finding at the cursor.
 fn finding_line(r: &Report, ctx: &Ctx<'_>) -> Line<'static> {
-    let Some(field) = r.focused() else {
+    let Some((finding, at, total)) = r.current_finding() else {
         return Line::default();
     };
-    let found = r.findings(field.key);
-    match found.as_slice() {
-        [] => Line::default(),
-        [one, rest @ ..] => {
-            let more = if rest.is_empty() {
-                String::new()
-            } else {
-                format!(" (+{} more: F7)", rest.len())
-            };
-            Line::from(vec![
-                Span::styled(format!("{} \"{}\": ", ctx.glyphs.flag(), one.phrase), ctx.theme.error()),
-                Span::raw(format!("{}{more}", one.suggestion)),
-            ])
-        }
-    }
+    let place = if total > 1 {
+        format!(" ({at} of {total}: F7 next)")
+    } else {
+        String::new()
+    };
+    Line::from(vec![
+        Span::styled(
+            format!("{} \"{}\": ", ctx.glyphs.flag(), finding.phrase),
+            ctx.theme.error(),
+        ),
+        Span::raw(format!("{}{place}", finding.suggestion)),
+    ])
 }
 
 /// The review page.
@@ -344,10 +349,13 @@ fn review(r: &Report, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
                 Input::Long(b) => {
                     let text = b.text();
                     if text.trim().is_empty() {
-                        lines.push(Line::styled(format!("  {}: (empty)", field.label), ctx.theme.dim()));
+                        lines.push(Line::styled(
+                            format!("  {}: (empty)", label(field.key)),
+                            ctx.theme.dim(),
+                        ));
                         continue;
                     }
-                    lines.push(Line::styled(format!("  {}:", field.label), ctx.theme.title()));
+                    lines.push(Line::styled(format!("  {}:", label(field.key)), ctx.theme.title()));
                     let found = language::current().check(&text);
                     let mut start = 0;
                     for line in text.split('\n') {
@@ -362,7 +370,7 @@ fn review(r: &Report, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
                     }
                 }
                 _ => lines.push(Line::from(vec![
-                    Span::styled(format!("  {}: ", field.label), ctx.theme.title()),
+                    Span::styled(format!("  {}: ", label(field.key)), ctx.theme.title()),
                     Span::raw(summary(r, field, ctx)),
                 ])),
             }
