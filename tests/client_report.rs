@@ -420,3 +420,36 @@ fn signing_in_offers_the_draft_back_and_resuming_gives_every_word() {
     );
     assert!(d.check().contains("Resumed from your draft"));
 }
+
+#[test]
+fn b_on_the_review_page_submits_then_opens_the_smart_plan_builder_from_the_pild() {
+    let mut d = driver();
+    open(&mut d, 'i');
+    fill_required(&mut d, "Pushed past another pupil at the door.");
+    d.press(KeyCode::PageDown);
+    for _ in 0..3 {
+        d.press(KeyCode::Tab);
+    }
+    d.act(Action::Paste("Noise and crowds at the door".into()));
+    d.press(KeyCode::PageDown);
+    d.press(KeyCode::Char('b'));
+    let sent = take(&mut d, "POST /incidents");
+    let sent_body = body(&sent);
+    assert_eq!(sent_body["pild"]["triggers"], "Noise and crowds at the door");
+    d.act(sent.respond(201, &serde_json::to_vec(&stored(&sent_body, "besmart-10283")).unwrap()));
+    let again = take(&mut d, "POST /incidents");
+    d.act(again.respond(200, &serde_json::to_vec(&stored(&sent_body, "besmart-10283")).unwrap()));
+    assert!(
+        d.app
+            .page::<bsmart::client::screens::plans::builder::Builder>()
+            .is_some(),
+        "the Smart Plan builder is open"
+    );
+    assert!(d.check().contains("Recorded besmart-10283"));
+    // No current plan: a new one, pre-filled from the report's PILD.
+    d.answer("GET /plans", 200, &json!({"items": []}));
+    assert!(d.check().contains("from besmart-10283"));
+    d.press(KeyCode::Tab);
+    let text = d.check();
+    assert!(text.contains("Noise and crowds at the door"), "{text}");
+}

@@ -877,8 +877,7 @@ impl Page for Report {
                     if self.then_plan
                         && let Some(individual) = who
                     {
-                        // PLAN-BUILDER: replaced by the Smart Plan builder when it lands.
-                        let _ = (individual, &incident);
+                        cx.push(super::plans::builder(individual, Some(&incident), None));
                     }
                 }
                 Err(_) => {
