@@ -351,6 +351,20 @@ fn line_of(text: &str, at: usize) -> usize {
     text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
+static CURRENT: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+
+/// The lexicon in use: the one [`install`]ed at start-up (the built-in one with the setting's
+/// file), or the built-in one.
+pub fn current() -> &'static Lexicon {
+    CURRENT.get_or_init(Lexicon::bundled)
+}
+
+/// Use `lexicon` from now on (once, at start-up, before any form is drawn; later calls change
+/// nothing).
+pub fn install(lexicon: Lexicon) {
+    let _ = CURRENT.set(lexicon);
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -611,18 +625,4 @@ mod tests {
             }
         }
     }
-}
-
-static CURRENT: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
-
-/// The lexicon in use: the one [`install`]ed at start-up (the built-in one with the setting's
-/// file), or the built-in one.
-pub fn current() -> &'static Lexicon {
-    CURRENT.get_or_init(Lexicon::bundled)
-}
-
-/// Use `lexicon` from now on (once, at start-up, before any form is drawn; later calls change
-/// nothing).
-pub fn install(lexicon: Lexicon) {
-    let _ = CURRENT.set(lexicon);
 }
