@@ -135,3 +135,63 @@ async fn switching_user_mid_form_keeps_the_draft_for_its_author_only_who_resumes
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn its_author_edits_a_report_from_the_incidents_page_and_the_change_is_a_revision() {
+    let api = Api::start().await;
+    let next = api.count("SELECT next_incident_number FROM setting").await;
+    let reference = format!("besmart-{next}");
+    let mut h = Harness::sized(&api.srv.url, 80, 24);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    write_report(&mut h, "Walked out of the lesson.").await;
+    h.act(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+    h.wait_text(&format!("Recorded {reference}")).await;
+    settle(&mut h).await;
+    // Incidents, the report found by its reference, then `e`.
+    h.press(KeyCode::Char('i'));
+    h.wait_words(&reference).await;
+    h.press(KeyCode::Char('/'));
+    h.type_text(&reference);
+    h.press(KeyCode::Enter);
+    h.wait_words(&format!("Incident {reference}")).await;
+    h.wait_words("About:").await;
+    h.press(KeyCode::Char('e'));
+    h.wait_text(&format!("Editing {reference}")).await;
+    for _ in 0..100 {
+        if h.runner
+            .app
+            .page::<Report>()
+            .is_some_and(|r| !r.lists.locations.is_empty())
+        {
+            break;
+        }
+        h.runner.pump(Duration::from_millis(50)).await.unwrap();
+    }
+    let r = h.runner.app.page::<Report>().expect("the form, on the incident");
+    assert_eq!(r.form.text(Key::WhatHappened), "Walked out of the lesson.");
+    // To "What happened" (the fifth field), and add to it.
+    for _ in 0..4 {
+        h.press(KeyCode::Tab);
+    }
+    h.press(KeyCode::End);
+    h.type_text(" Came back after ten minutes.");
+    h.act(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+    h.wait_text(&format!("Recorded {reference}")).await;
+    let teacher = api.sign_in(common::TEACHER).await;
+    let got = api.get(&format!("/incidents/{reference}"), Some(&teacher)).await;
+    let got: bsmart::wire::Incident = serde_json::from_str(&got.text).unwrap();
+    assert_eq!(got.revision, 2, "one edit, one revision");
+    assert_eq!(
+        got.what_happened,
+        "Walked out of the lesson. Came back after ten minutes."
+    );
+    let change = &got.revisions[0].changes;
+    assert_eq!(change.len(), 1, "only what changed: {change:?}");
+    assert_eq!(change[0].field, "what_happened");
+}

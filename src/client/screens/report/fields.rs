@@ -288,6 +288,9 @@ pub struct Form {
     pub fields: Vec<Field>,
     /// When the form was opened: "when" left blank means then.
     pub opened: Option<DateTime<Utc>>,
+    /// For an edit, each time as it was stored and as it was shown: text left as shown keeps
+    /// the stored instant (to the second, and however old).
+    pub originals: BTreeMap<Key, (String, DateTime<Utc>)>,
 }
 
 /// A problem with one field.
@@ -306,12 +309,18 @@ impl Form {
             kind,
             fields: all(kind),
             opened: None,
+            originals: BTreeMap::new(),
         }
     }
 
     /// The time field `key` names (a blank "when" is the time the form was opened).
     pub fn time(&self, key: Key, now: DateTime<Utc>, lists: &Lists, dates: Dates) -> Result<DateTime<Utc>, String> {
         let text = self.text(key);
+        if let Some((shown, at)) = self.originals.get(&key)
+            && text.trim() == shown
+        {
+            return Ok(*at);
+        }
         match (key, self.opened) {
             (Key::When, Some(opened)) if text.trim().is_empty() => Ok(opened),
             _ => when::parse(&text, now, &lists.periods, dates, OLDEST),
@@ -566,15 +575,27 @@ impl Form {
             };
             fields.insert(format!("{:?}", f.key), value);
         }
-        json!({ "kind": self.kind, "fields": fields })
+        let originals: BTreeMap<String, &(String, DateTime<Utc>)> =
+            self.originals.iter().map(|(k, v)| (format!("{k:?}"), v)).collect();
+        json!({ "kind": self.kind, "fields": fields, "originals": originals, "opened": self.opened })
     }
 
     /// A form from a draft (fields it does not know are left empty).
     pub fn from_draft(content: &Value) -> Option<Form> {
         let kind: IncidentKind = serde_json::from_value(content.get("kind")?.clone()).ok()?;
         let mut form = Form::new(kind);
+        form.opened = content
+            .get("opened")
+            .and_then(|v| serde_json::from_value(v.clone()).ok());
+        let originals: BTreeMap<String, (String, DateTime<Utc>)> = content
+            .get("originals")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
         let saved = content.get("fields")?.as_object()?;
         for f in &mut form.fields {
+            if let Some(original) = originals.get(&format!("{:?}", f.key)) {
+                form.originals.insert(f.key, original.clone());
+            }
             let Some(v) = saved.get(&format!("{:?}", f.key)) else {
                 continue;
             };
@@ -601,6 +622,15 @@ impl Form {
     pub fn from_incident(incident: &Incident, dates: Dates) -> Form {
         let mut form = Form::new(incident.kind);
         let time = |at: DateTime<Utc>| dates.short(at);
+        let mut originals = BTreeMap::from([(Key::When, (time(incident.occurred_at), incident.occurred_at))]);
+        if let Some(p) = &incident.physical {
+            originals.insert(Key::Started, (time(p.started_at), p.started_at));
+            originals.insert(Key::Ended, (time(p.ended_at), p.ended_at));
+        }
+        if let Some(told) = &incident.parents_informed {
+            originals.insert(Key::ParentsWhen, (time(told.at), told.at));
+        }
+        form.originals = originals;
         let pild = &incident.pild;
         let texts: Vec<(Key, String)> = vec![
             (Key::When, time(incident.occurred_at)),
@@ -762,6 +792,25 @@ mod tests {
         assert!(
             form.time(Key::When, now, &lists(), Dates::UTC).is_err(),
             "typed: read as typed"
+        );
+    }
+
+    #[test]
+    fn an_edit_keeps_the_stored_times_unless_they_are_retyped() {
+        let stored = Utc::now() - Duration::days(400) - Duration::seconds(17);
+        let mut form = Form::new(IncidentKind::Incident);
+        form.originals.insert(Key::When, (Dates::UTC.short(stored), stored));
+        form.set_text(Key::When, &Dates::UTC.short(stored));
+        let now = Utc::now();
+        assert_eq!(
+            form.time(Key::When, now, &lists(), Dates::UTC),
+            Ok(stored),
+            "to the second, over a year old"
+        );
+        form.set_text(Key::When, "-5m");
+        assert_eq!(
+            form.time(Key::When, now, &lists(), Dates::UTC),
+            Ok(now - Duration::minutes(5))
         );
     }
 

@@ -223,7 +223,7 @@ fn summary(r: &Report, field: &Field, ctx: &Ctx<'_>) -> String {
             }
         }
         Input::Line(l) if l.text().is_empty() && field.key == Key::When => match r.form.opened {
-            Some(at) => format!("now ({}); type -20m, 10:15, p3…", ctx.dates.short(at)),
+            Some(at) => format!("{} (now; type -20m, 10:15, p3… to change)", ctx.dates.short(at)),
             None => "now".into(),
         },
         Input::Line(l) if field.key == Key::Ended => match r.form.duration(r.now, &r.lists, ctx.dates) {
