@@ -111,9 +111,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(lists::incident_categories))
         .routes(routes!(lists::techniques))
         .routes(routes!(lists::staff))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
-    // The long forms: their own body limit (the outer RequestBodyLimitLayer caps everything at
-    // MAX_FORM_BODY_BYTES; the extractor's limit is 64 KiB everywhere else).
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    // The long forms have their own body limit; both limits refuse a body from its
+    // Content-Length before reading it, and the outer layer of `harden` caps every request at
+    // the larger one.
     let forms = OpenApiRouter::new()
         .routes(routes!(incidents::incidents, incidents::create_incident))
         .routes(routes!(
@@ -130,7 +132,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plans::plan_export))
         .routes(routes!(drafts::drafts))
         .routes(routes!(drafts::draft, drafts::save_draft, drafts::delete_draft))
-        .layer(DefaultBodyLimit::max(MAX_FORM_BODY_BYTES));
+        .layer(DefaultBodyLimit::max(MAX_FORM_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_FORM_BODY_BYTES));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(crate::wire::API_PREFIX, api.merge(forms))
 }
 

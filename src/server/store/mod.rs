@@ -16,7 +16,9 @@
 //! reservation of a sign-in attempt ([`Store::reserve_attempt`], which parallel requests must
 //! see before the check; its audit row comes with its resolution), the idle timer of a session
 //! ([`Store::touch_session`], bookkeeping), and creating the setting row and seeding demo data
-//! (a new database). Reads that return pupil data use the one access rule of `access`.
+//! (a new database). One write goes without an audit row: a save over the user's own draft
+//! ([`Tx::skip_audit_for_draft_save`]; the draft's creation and deletion are audited). Reads that
+//! return pupil data use the one access rule of `access`.
 //!
 //! Layout: this module opens the database (pragmas, migrations); `tx` is the write
 //! transaction; the methods are grouped by what they hold: [`setting`], [`users`] (accounts,
@@ -24,7 +26,9 @@
 //! challenges), [`audit`], `access` (who may see which individuals), [`records`] (incidents
 //! and notifications), [`individuals`] (the list and a profile), [`clicks`] (the clicker's
 //! records, written by the group-commit writer `server::click_writer`), [`communications`]
-//! (messages to key staff and their threads), [`lists`] (behaviours and bell times) and
+//! (messages to key staff and their threads), [`incidents`] (incident reports, their numbers,
+//! revisions and management), [`plans`] (Smart Plans and drafts), [`lists`] (behaviours and bell
+//! times) and
 //! [`demo`] (seeding the demo data).
 
 mod access;
