@@ -75,7 +75,11 @@ fn bench(c: &mut Criterion) {
         });
         (server, ours, bare)
     });
-    println!("database {} on: {}", server.db_path.display(), file_system(&server.db_path));
+    println!(
+        "database {} on: {}",
+        server.db_path.display(),
+        file_system(&server.db_path)
+    );
     let clients: Vec<reqwest::Client> = (0..CLIENTS).map(|_| reqwest::Client::new()).collect();
     compare(
         &rt,

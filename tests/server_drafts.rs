@@ -29,7 +29,12 @@ async fn a_draft_is_its_authors_only() {
     assert_eq!(r.status, 200, "{}", r.text);
     let saved: Draft = serde_json::from_str(&r.text).unwrap();
     assert_eq!(saved.content["what_happened"], "Typed some more");
-    let actions: Vec<String> = api.audit_since(mark).await.iter().map(|r| r.get("action").to_string()).collect();
+    let actions: Vec<String> = api
+        .audit_since(mark)
+        .await
+        .iter()
+        .map(|r| r.get("action").to_string())
+        .collect();
     assert_eq!(actions, ["draft.create"], "creation audited, saves not");
 
     // Another user: 404 on every route, and nothing overwritten.
@@ -46,13 +51,9 @@ async fn a_draft_is_its_authors_only() {
     api.get("/drafts/not-a-uuid", Some(&teacher))
         .await
         .assert_error(404, "not_found");
-    api.put(
-        &path,
-        &json!({ "kind": "incident", "content": [1, 2] }),
-        Some(&teacher),
-    )
-    .await
-    .assert_error(422, "invalid_request");
+    api.put(&path, &json!({ "kind": "incident", "content": [1, 2] }), Some(&teacher))
+        .await
+        .assert_error(422, "invalid_request");
     let big = json!({ "kind": "plan", "content": { "x": "y".repeat(600 * 1024) } });
     api.put(&path, &big, Some(&teacher))
         .await
@@ -72,7 +73,9 @@ async fn submitting_deletes_the_draft_and_ten_is_the_most() {
     let ids: Vec<uuid::Uuid> = (0..10).map(|_| uuid::Uuid::new_v4()).collect();
     for (n, id) in ids.iter().enumerate() {
         api.advance(1);
-        let r = api.put(&format!("/drafts/{id}"), &draft(&format!("draft {n}")), Some(&teacher)).await;
+        let r = api
+            .put(&format!("/drafts/{id}"), &draft(&format!("draft {n}")), Some(&teacher))
+            .await;
         assert_eq!(r.status, 201, "{}", r.text);
     }
     let r = api.get("/drafts", Some(&teacher)).await;
@@ -80,12 +83,17 @@ async fn submitting_deletes_the_draft_and_ten_is_the_most() {
     assert_eq!(list.items.len(), 10);
     assert_eq!(list.items[0].id, ids[9], "newest save first");
     let eleventh = api
-        .put(&format!("/drafts/{}", uuid::Uuid::new_v4()), &draft("one too many"), Some(&teacher))
+        .put(
+            &format!("/drafts/{}", uuid::Uuid::new_v4()),
+            &draft("one too many"),
+            Some(&teacher),
+        )
         .await;
     eleventh.assert_error(409, "conflict");
     assert!(eleventh.text.contains("10 drafts"));
     // Submitting the report under a draft's id deletes the draft.
-    api.create_incident(&report(ids[0], &[seen], api.recently()), &teacher).await;
+    api.create_incident(&report(ids[0], &[seen], api.recently()), &teacher)
+        .await;
     api.get(&format!("/drafts/{}", ids[0]), Some(&teacher))
         .await
         .assert_error(404, "not_found");
@@ -114,7 +122,8 @@ async fn parallel_saves_of_a_new_id_make_one_draft() {
     assert!(answers.iter().all(|r| r.status == 200 || r.status == 201));
     assert_eq!(answers.iter().filter(|r| r.status == 201).count(), 1);
     assert_eq!(
-        api.count(&format!("SELECT COUNT(*) FROM drafts WHERE id = '{id}'")).await,
+        api.count(&format!("SELECT COUNT(*) FROM drafts WHERE id = '{id}'"))
+            .await,
         1
     );
 }

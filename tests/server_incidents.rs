@@ -57,11 +57,14 @@ async fn a_report_is_recorded_once_under_its_id() {
     assert_eq!(refs.len(), 1, "{refs:?}");
     assert_eq!(answers.iter().filter(|r| r.status == 201).count(), 1);
     assert_eq!(
-        api.count(&format!("SELECT COUNT(*) FROM incidents WHERE id = '{id}'")).await,
+        api.count(&format!("SELECT COUNT(*) FROM incidents WHERE id = '{id}'"))
+            .await,
         1
     );
 
-    let got = api.get(&format!("/incidents/{}", first.reference), Some(&teacher)).await;
+    let got = api
+        .get(&format!("/incidents/{}", first.reference), Some(&teacher))
+        .await;
     let got: Incident = incident(&got);
     assert_eq!(got.id, first.id);
     let view = api
@@ -128,8 +131,16 @@ async fn every_field_is_checked() {
         ("unknown", json!({ "individual_ids": [99_999_999] }), 404),
         ("hidden other", json!({ "others_involved_ids": [hidden] }), 404),
         ("subject also other", json!({ "others_involved_ids": [seen] }), 422),
-        ("future", json!({ "occurred_at": now + chrono::Duration::minutes(5) }), 422),
-        ("ancient", json!({ "occurred_at": now - chrono::Duration::days(400) }), 422),
+        (
+            "future",
+            json!({ "occurred_at": now + chrono::Duration::minutes(5) }),
+            422,
+        ),
+        (
+            "ancient",
+            json!({ "occurred_at": now - chrono::Duration::days(400) }),
+            422,
+        ),
         ("unknown location", json!({ "location_id": 999 }), 422),
         ("unknown category", json!({ "category_id": 999 }), 422),
         ("empty text", json!({ "what_happened": "  " }), 422),
@@ -137,11 +148,23 @@ async fn every_field_is_checked() {
         ("escape", json!({ "what_happened": "a\u{1b}[2Jb" }), 422),
         ("carriage return", json!({ "pild": { "triggers": "a\rb" } }), 422),
         ("injury without details", json!({ "injury": { "occurred": true } }), 422),
-        ("discriminatory without details", json!({ "pild": { "discriminatory": true } }), 422),
+        (
+            "discriminatory without details",
+            json!({ "pild": { "discriminatory": true } }),
+            422,
+        ),
         ("author present", json!({ "staff_present_ids": [3] }), 422),
         ("unknown staff", json!({ "staff_present_ids": [99_999] }), 422),
-        ("physical page on a standard report", json!({ "physical": physical_report(uuid::Uuid::new_v4(), seen, at)["physical"] }), 422),
-        ("physical kind without the page", json!({ "kind": "physical_intervention" }), 422),
+        (
+            "physical page on a standard report",
+            json!({ "physical": physical_report(uuid::Uuid::new_v4(), seen, at)["physical"] }),
+            422,
+        ),
+        (
+            "physical kind without the page",
+            json!({ "kind": "physical_intervention" }),
+            422,
+        ),
         ("wrong type", json!({ "location_id": "1" }), 422),
         ("unknown field", json!({ "surprise": 1 }), 422),
     ];
@@ -160,14 +183,32 @@ async fn every_field_is_checked() {
     }
     let ph = physical_report(uuid::Uuid::new_v4(), seen, at);
     let physical_cases: Vec<(&str, Value)> = vec![
-        ("ended before started", json!({ "ended_at": at - chrono::Duration::minutes(1) })),
+        (
+            "ended before started",
+            json!({ "ended_at": at - chrono::Duration::minutes(1) }),
+        ),
         ("over a day", json!({ "ended_at": at + chrono::Duration::hours(25) })),
-        ("effectiveness 6", json!({ "deescalation": [{ "technique_id": 1, "effectiveness": 6 }] })),
-        ("effectiveness 0", json!({ "deescalation": [{ "technique_id": 1, "effectiveness": 0 }] })),
-        ("wrong list", json!({ "deescalation": [{ "technique_id": 8, "effectiveness": 3 }] })),
-        ("twice", json!({ "deescalation": [{ "technique_id": 1, "effectiveness": 3 }, { "technique_id": 1, "effectiveness": 2 }] })),
+        (
+            "effectiveness 6",
+            json!({ "deescalation": [{ "technique_id": 1, "effectiveness": 6 }] }),
+        ),
+        (
+            "effectiveness 0",
+            json!({ "deescalation": [{ "technique_id": 1, "effectiveness": 0 }] }),
+        ),
+        (
+            "wrong list",
+            json!({ "deescalation": [{ "technique_id": 8, "effectiveness": 3 }] }),
+        ),
+        (
+            "twice",
+            json!({ "deescalation": [{ "technique_id": 1, "effectiveness": 3 }, { "technique_id": 1, "effectiveness": 2 }] }),
+        ),
         ("no staff response", json!({ "staff_response": "" })),
-        ("parents told before it happened", json!({ "parents_informed": { "at": at - chrono::Duration::hours(1), "how": "Phone" } })),
+        (
+            "parents told before it happened",
+            json!({ "parents_informed": { "at": at - chrono::Duration::hours(1), "how": "Phone" } }),
+        ),
     ];
     for (what, change) in physical_cases {
         let mut body = ph.clone();
@@ -187,7 +228,14 @@ async fn every_field_is_checked() {
     let mut big = report(uuid::Uuid::new_v4(), &[seen], at);
     let text = "é".repeat(10_000);
     big["what_happened"] = json!(text);
-    for field in ["perspective", "feelings", "next_time", "triggers", "adjustments", "comments"] {
+    for field in [
+        "perspective",
+        "feelings",
+        "next_time",
+        "triggers",
+        "adjustments",
+        "comments",
+    ] {
         big["pild"][field] = json!(text);
     }
     big["injury"] = json!({ "occurred": true, "details": text });
@@ -201,7 +249,8 @@ async fn every_field_is_checked() {
     api.send(fresh("/incidents", &huge))
         .await
         .assert_error(413, "payload_too_large");
-    let message = json!({ "id": uuid::Uuid::new_v4(), "individual_id": seen, "tone": "positive", "message": "x".repeat(70_000) });
+    let message =
+        json!({ "id": uuid::Uuid::new_v4(), "individual_id": seen, "tone": "positive", "message": "x".repeat(70_000) });
     api.send(fresh("/communications", &message))
         .await
         .assert_error(413, "payload_too_large");
@@ -224,11 +273,19 @@ async fn an_incident_the_reader_may_not_see_is_404_on_every_route() {
     let bodies: Vec<(&str, &str, Value)> = vec![
         ("GET", "", Value::Null),
         ("GET", "/markdown", Value::Null),
-        ("PUT", "", json!({ "base_revision": 1, "report": report(uuid::Uuid::new_v4(), &[seen], at) })),
+        (
+            "PUT",
+            "",
+            json!({ "base_revision": 1, "report": report(uuid::Uuid::new_v4(), &[seen], at) }),
+        ),
         ("DELETE", "", json!({ "reason": "Duplicate" })),
         ("POST", "/flag", json!({ "flagged": true, "reason": "Worrying" })),
         ("POST", "/parents-informed", json!({ "at": at, "how": "Phone call" })),
-        ("POST", "/accounts", json!({ "id": uuid::Uuid::new_v4(), "text": "I saw it." })),
+        (
+            "POST",
+            "/accounts",
+            json!({ "id": uuid::Uuid::new_v4(), "text": "I saw it." }),
+        ),
     ];
     let mut names: Vec<String> = hidden_names.clone();
     names.extend(demo_names);
@@ -251,12 +308,20 @@ async fn an_incident_the_reader_may_not_see_is_404_on_every_route() {
         for reference in [format!("{prefix}-{demo_hidden}"), two.reference.clone()] {
             let r = call(reference.clone()).await;
             assert_eq!(r.status, 404, "{method} {reference}{tail}: {}", r.text);
-            assert_eq!(r.text, absent.text, "{method} {tail}: the body differs from a missing one");
+            assert_eq!(
+                r.text, absent.text,
+                "{method} {tail}: the body differs from a missing one"
+            );
             for name in &names {
                 assert!(!r.text.contains(name.as_str()));
             }
         }
-        for bad in ["abc", "besmart-0", "other-12", &format!("{prefix}-99999999999999999999999")] {
+        for bad in [
+            "abc",
+            "besmart-0",
+            "other-12",
+            &format!("{prefix}-99999999999999999999999"),
+        ] {
             let r = call(bad.to_string()).await;
             assert_eq!(r.status, 404, "{method} {bad}{tail}: {}", r.text);
         }
@@ -265,22 +330,36 @@ async fn an_incident_the_reader_may_not_see_is_404_on_every_route() {
     let (items, _) = api.all_incidents(&teacher, "").await;
     let refs: HashSet<String> = items.iter().map(|i| i.reference.clone()).collect();
     assert!(!refs.contains(&two.reference) && !refs.contains(&format!("{prefix}-{demo_hidden}")));
-    let r = api.get(&format!("/incidents?individual_id={seen}"), Some(&teacher)).await;
+    let r = api
+        .get(&format!("/incidents?individual_id={seen}"), Some(&teacher))
+        .await;
     let page: IncidentPage = serde_json::from_str(&r.text).unwrap();
     assert!(page.items.iter().all(|i| i.reference != two.reference));
-    let r = api.get(&format!("/incidents?individual_id={hidden}"), Some(&teacher)).await;
+    let r = api
+        .get(&format!("/incidents?individual_id={hidden}"), Some(&teacher))
+        .await;
     r.assert_error(404, "not_found");
     let r = api.get(&format!("/individuals/{seen}/overview"), Some(&teacher)).await;
     assert!(!r.text.contains(&two.reference));
     // The lead sees it, with its second subject counted on the list.
-    let r = api.get(&format!("/incidents?individual_id={hidden}&limit=1000"), Some(&lead)).await;
+    let r = api
+        .get(&format!("/incidents?individual_id={hidden}&limit=1000"), Some(&lead))
+        .await;
     let page: IncidentPage = serde_json::from_str(&r.text).unwrap();
-    let row = page.items.iter().find(|i| i.reference == two.reference).expect("listed");
+    let row = page
+        .items
+        .iter()
+        .find(|i| i.reference == two.reference)
+        .expect("listed");
     assert_eq!(row.more_individuals, 1);
     // The teacher was named present but never hears of it.
     let r = api.get("/notifications", Some(&teacher)).await;
     let list: NotificationList = serde_json::from_str(&r.text).unwrap();
-    assert!(list.items.iter().all(|n| n.incident_reference.as_deref() != Some(&two.reference)));
+    assert!(
+        list.items
+            .iter()
+            .all(|n| n.incident_reference.as_deref() != Some(&two.reference))
+    );
     for name in &hidden_names {
         assert!(!r.text.contains(name.as_str()));
     }
@@ -296,7 +375,9 @@ async fn others_involved_the_reader_may_not_see_are_withheld() {
     body["others_involved_ids"] = json!([hidden]);
     let created = api.create_incident(&body, &lead).await;
     assert_eq!(created.others_involved.len(), 1);
-    let r = api.get(&format!("/incidents/{}", created.reference), Some(&teacher)).await;
+    let r = api
+        .get(&format!("/incidents/{}", created.reference), Some(&teacher))
+        .await;
     let seen_by_teacher = incident(&r);
     assert!(seen_by_teacher.others_involved.is_empty());
     assert_eq!(seen_by_teacher.others_withheld, 1);
@@ -319,7 +400,9 @@ async fn others_involved_the_reader_may_not_see_are_withheld() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = api.get(&format!("/incidents/{}", created.reference), Some(&teacher)).await;
+    let r = api
+        .get(&format!("/incidents/{}", created.reference), Some(&teacher))
+        .await;
     let revised = incident(&r);
     let change = &revised.revisions[0].changes[0];
     assert_eq!(change.field, "others_involved");
@@ -341,7 +424,11 @@ async fn edits_are_revisions_from_the_current_revision_only() {
     let unchanged = api
         .put(&path, &json!({ "base_revision": 1, "report": body }), Some(&teacher))
         .await;
-    assert_eq!(incident(&unchanged).revision, 1, "an edit changing nothing makes no revision");
+    assert_eq!(
+        incident(&unchanged).revision,
+        1,
+        "an edit changing nothing makes no revision"
+    );
     let mut edit = body.clone();
     edit["location_id"] = json!(2);
     edit["what_happened"] = json!("Threw a chair; nobody was hit.");
@@ -353,12 +440,18 @@ async fn edits_are_revisions_from_the_current_revision_only() {
     assert_eq!(edited.revision, 2);
     let changes = &edited.revisions[0].changes;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
-    assert_eq!(fields, ["location", "what_happened", "injury.occurred", "injury.details"]);
-    let location_names: Vec<String> = query_text(&api.srv.db_path, "SELECT name FROM locations WHERE id IN (1, 2) ORDER BY id")
-        .await
-        .into_iter()
-        .map(|row| row[0].1.clone())
-        .collect();
+    assert_eq!(
+        fields,
+        ["location", "what_happened", "injury.occurred", "injury.details"]
+    );
+    let location_names: Vec<String> = query_text(
+        &api.srv.db_path,
+        "SELECT name FROM locations WHERE id IN (1, 2) ORDER BY id",
+    )
+    .await
+    .into_iter()
+    .map(|row| row[0].1.clone())
+    .collect();
     assert_eq!(changes[0].before, location_names[0]);
     assert_eq!(changes[0].after, location_names[1]);
     assert_eq!((changes[2].before.as_str(), changes[2].after.as_str()), ("No", "Yes"));
@@ -389,16 +482,23 @@ async fn edits_are_revisions_from_the_current_revision_only() {
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 409], "{} / {}", a.text, b.text);
     assert_eq!(
-        api.count(&format!("SELECT COUNT(*) FROM incident_revisions WHERE incident_id = '{id}'")).await,
+        api.count(&format!(
+            "SELECT COUNT(*) FROM incident_revisions WHERE incident_id = '{id}'"
+        ))
+        .await,
         2
     );
     // Someone who may see it but did not write it: 403; the lead (edits every incident): 200.
     let (_, other) = api.other_staff("other.teacher@demo.test", &[seen]).await;
     let mut theirs = edit.clone();
     theirs["what_happened"] = json!("Not mine to change.");
-    api.put(&path, &json!({ "base_revision": 3, "report": theirs.clone() }), Some(&other))
-        .await
-        .assert_error(403, "forbidden");
+    api.put(
+        &path,
+        &json!({ "base_revision": 3, "report": theirs.clone() }),
+        Some(&other),
+    )
+    .await
+    .assert_error(403, "forbidden");
     let lead = api.sign_in(LEAD).await;
     let r = api
         .put(&path, &json!({ "base_revision": 3, "report": theirs }), Some(&lead))
@@ -459,7 +559,11 @@ async fn deleting_needs_the_permission_and_hides_the_incident_from_everyone() {
         .find(|r| r.get("action") == "incident.delete" && r.get("outcome") == "success")
         .expect("audited");
     assert_eq!(row.get("actor"), ADMIN.email);
-    assert!(row.get("detail").contains("Duplicate of an earlier report"), "{}", row.get("detail"));
+    assert!(
+        row.get("detail").contains("Duplicate of an earlier report"),
+        "{}",
+        row.get("detail")
+    );
     assert!(!row.get("detail").contains('\n'), "the reason is escaped");
 }
 
@@ -481,20 +585,30 @@ async fn parents_informed_flags_and_staff_accounts() {
     // Notifications: the present staff member is invited; key staff (not the author) told.
     let kinds = query_text(
         &api.srv.db_path,
-        &format!("SELECT user_id, kind FROM notifications WHERE incident_id = '{}'", created.id),
+        &format!(
+            "SELECT user_id, kind FROM notifications WHERE incident_id = '{}'",
+            created.id
+        ),
     )
     .await;
     let kinds: HashSet<(i64, String)> = kinds
         .into_iter()
         .map(|row| (row[0].1.parse().unwrap(), row[1].1.clone()))
         .collect();
-    assert!(kinds.contains(&(other_id, "collaboration_invite".to_string())), "{kinds:?}");
+    assert!(
+        kinds.contains(&(other_id, "collaboration_invite".to_string())),
+        "{kinds:?}"
+    );
     assert!(kinds.contains(&(2, "incident_reported".to_string())), "{kinds:?}");
     assert!(kinds.iter().all(|(user, _)| *user != 3), "never the author");
     let notified: HashSet<i64> = created.notified.iter().map(|s| s.id).collect();
     assert!(notified.contains(&other_id) && notified.contains(&2));
     let r = api.get("/notifications", Some(&other)).await;
-    assert!(r.text.contains(&created.reference) && r.text.contains("collaboration_invite"), "{}", r.text);
+    assert!(
+        r.text.contains(&created.reference) && r.text.contains("collaboration_invite"),
+        "{}",
+        r.text
+    );
 
     // Parents informed: not in the future, not before the incident.
     let informed = |at: chrono::DateTime<chrono::Utc>, how: &str| json!({ "at": at, "how": how });
@@ -502,9 +616,13 @@ async fn parents_informed_flags_and_staff_accounts() {
     api.post(&url, &informed(at - chrono::Duration::hours(1), "Phone"), Some(&lead))
         .await
         .assert_error(422, "invalid_request");
-    api.post(&url, &informed(api.clock().now() + chrono::Duration::minutes(5), "Phone"), Some(&lead))
-        .await
-        .assert_error(422, "invalid_request");
+    api.post(
+        &url,
+        &informed(api.clock().now() + chrono::Duration::minutes(5), "Phone"),
+        Some(&lead),
+    )
+    .await
+    .assert_error(422, "invalid_request");
     api.post(&url, &informed(at, ""), Some(&lead))
         .await
         .assert_error(422, "invalid_request");
@@ -518,7 +636,11 @@ async fn parents_informed_flags_and_staff_accounts() {
         .await
         .assert_error(422, "invalid_request");
     let r = api
-        .post(&url, &json!({ "flagged": true, "reason": "Third this week" }), Some(&other))
+        .post(
+            &url,
+            &json!({ "flagged": true, "reason": "Third this week" }),
+            Some(&other),
+        )
         .await;
     let flag = incident(&r).flag.expect("flagged");
     assert_eq!(flag.by.id, other_id);
@@ -588,7 +710,10 @@ async fn list_filters_narrow_the_list() {
     assert!(mine.iter().any(|i| i.reference == physical.reference));
     assert!(mine.len() < all.len());
     let (kind, _) = api.all_incidents(&teacher, "&kind=physical_intervention").await;
-    assert!(kind.iter().all(|i| i.kind == bsmart::wire::IncidentKind::PhysicalIntervention));
+    assert!(
+        kind.iter()
+            .all(|i| i.kind == bsmart::wire::IncidentKind::PhysicalIntervention)
+    );
     assert!(kind.iter().any(|i| i.reference == physical.reference));
     let (flagged, _) = api.all_incidents(&teacher, "&flagged=true").await;
     assert!(flagged.iter().all(|i| i.flagged));
@@ -598,7 +723,9 @@ async fn list_filters_narrow_the_list() {
     assert!(located.iter().any(|i| i.reference == physical.reference));
     let since = (at - chrono::Duration::minutes(1)).to_rfc3339().replace('+', "%2B");
     let until = (at + chrono::Duration::minutes(1)).to_rfc3339().replace('+', "%2B");
-    let (window, _) = api.all_incidents(&teacher, &format!("&since={since}&until={until}")).await;
+    let (window, _) = api
+        .all_incidents(&teacher, &format!("&since={since}&until={until}"))
+        .await;
     assert!(window.iter().any(|i| i.reference == physical.reference));
     api.get(&format!("/incidents?since={until}&until={since}"), Some(&teacher))
         .await
@@ -616,9 +743,16 @@ async fn the_markdown_download_is_readable_clean_and_audited() {
     )
     .await;
     let r = api.get("/setting", None).await;
-    let prefix = r.json.as_ref().and_then(|v| v["incident_prefix"].as_str()).unwrap_or("besmart").to_string();
+    let prefix = r
+        .json
+        .as_ref()
+        .and_then(|v| v["incident_prefix"].as_str())
+        .unwrap_or("besmart")
+        .to_string();
     let reference = format!("{prefix}-{number}");
-    let r = api.get(&format!("/incidents/{reference}/markdown"), Some(&teacher)).await;
+    let r = api
+        .get(&format!("/incidents/{reference}/markdown"), Some(&teacher))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let export: MarkdownExport = serde_json::from_str(&r.text).unwrap();
     assert_eq!(export.filename, format!("{reference}.md"));

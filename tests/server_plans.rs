@@ -64,13 +64,24 @@ async fn plans_are_written_once_edited_and_listed() {
     assert_eq!(api.put(&format!("/plans/{id}"), &moved, Some(&lead)).await.status, 422);
     let mut other_id = edit.clone();
     other_id["id"] = json!(uuid::Uuid::new_v4());
-    assert_eq!(api.put(&format!("/plans/{id}"), &other_id, Some(&lead)).await.status, 422);
+    assert_eq!(
+        api.put(&format!("/plans/{id}"), &other_id, Some(&lead)).await.status,
+        422
+    );
 
     let r = api.get(&format!("/plans/{id}/markdown"), Some(&teacher)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert!(r.json.unwrap()["markdown"].as_str().unwrap().contains("# Smart Plan: Calm start to the day"));
+    assert!(
+        r.json.unwrap()["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("# Smart Plan: Calm start to the day")
+    );
     for action in ["plan.create", "plan.edit", "plan.export"] {
-        assert!(api.audit().await.iter().any(|row| row.get("action") == action), "{action}");
+        assert!(
+            api.audit().await.iter().any(|row| row.get("action") == action),
+            "{action}"
+        );
     }
 }
 
@@ -87,8 +98,16 @@ async fn plan_fields_and_source_incidents_are_checked() {
         ("empty plan", json!({ "strategies": "" }), 422),
         ("control", json!({ "strategies": "a\u{7}b" }), 422),
         ("long text", json!({ "strategies": "é".repeat(10_001) }), 422),
-        ("past review", json!({ "review_on": today - chrono::Duration::days(1) }), 422),
-        ("far review", json!({ "review_on": today + chrono::Duration::days(800) }), 422),
+        (
+            "past review",
+            json!({ "review_on": today - chrono::Duration::days(1) }),
+            422,
+        ),
+        (
+            "far review",
+            json!({ "review_on": today + chrono::Duration::days(800) }),
+            422,
+        ),
         ("hidden individual", json!({ "individual_id": hidden }), 404),
         ("unknown individual", json!({ "individual_id": 99_999_999 }), 404),
         ("bad reference", json!({ "source_incident_reference": "abc" }), 422),
@@ -122,7 +141,10 @@ async fn plan_fields_and_source_incidents_are_checked() {
     body["source_incident_reference"] = json!(about_seen.reference);
     body["review_on"] = json!(today + chrono::Duration::days(30));
     let r = api.post("/plans", &body, Some(&teacher)).await;
-    assert_eq!(parsed(&r).source_incident_reference.as_deref(), Some(about_seen.reference.as_str()));
+    assert_eq!(
+        parsed(&r).source_incident_reference.as_deref(),
+        Some(about_seen.reference.as_str())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -181,7 +203,10 @@ async fn a_plan_the_reader_may_not_see_is_404_and_deleting_needs_the_permission(
         assert!(!r.text.contains(&id.to_string()));
     }
     assert_eq!(
-        api.count(&format!("SELECT COUNT(*) FROM smart_plans WHERE id = '{id}' AND deleted_by = 2")).await,
+        api.count(&format!(
+            "SELECT COUNT(*) FROM smart_plans WHERE id = '{id}' AND deleted_by = 2"
+        ))
+        .await,
         1
     );
     let row = api

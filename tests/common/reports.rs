@@ -50,8 +50,13 @@ impl Api {
 
     /// A member of staff who can sign in, granted `individuals`; answers (user id, token).
     pub async fn other_staff(&self, email: &str, individuals: &[i64]) -> (i64, String) {
-        let staff = self.srv.add_staff(email, "a long enough test passphrase 42", false).await;
-        let id = self.count(&format!("SELECT id FROM users WHERE email = '{email}'")).await;
+        let staff = self
+            .srv
+            .add_staff(email, "a long enough test passphrase 42", false)
+            .await;
+        let id = self
+            .count(&format!("SELECT id FROM users WHERE email = '{email}'"))
+            .await;
         for individual in individuals {
             execute_sql(
                 &self.srv.db_path,

@@ -13,8 +13,8 @@ use super::common::{staff, stored_uuid, timestamp};
 use super::communications::control_name;
 use crate::wire::{
     Exclusion, FieldChange, FlagRecord, Incident, IncidentActions, IncidentKind, IndividualRef, Injury, LONG_TEXT_MAX,
-    ListItem, MAX_INDIVIDUALS, MAX_STAFF_PRESENT, NewIncident, ParentsInformedRecord, PhysicalRecord, Pild,
-    PupilName, Revision, SHORT_TEXT_MAX, StaffAccount, TechniqueUse,
+    ListItem, MAX_INDIVIDUALS, MAX_STAFF_PRESENT, NewIncident, ParentsInformedRecord, PhysicalRecord, Pild, PupilName,
+    Revision, SHORT_TEXT_MAX, StaffAccount, TechniqueUse,
 };
 
 /// Clock grace for times "not in the future".
@@ -119,7 +119,12 @@ fn wire_exclusion(stored: &str) -> Exclusion {
 }
 
 /// Parents informed (`at`, `how`) checked against the incident's time.
-pub(super) fn parents_informed(at: DateTime<Utc>, how: &str, occurred_at: i64, now: i64) -> Result<(i64, String), ApiError> {
+pub(super) fn parents_informed(
+    at: DateTime<Utc>,
+    how: &str,
+    occurred_at: i64,
+    now: i64,
+) -> Result<(i64, String), ApiError> {
     let at = time(
         "parents_informed.at",
         at,
@@ -141,9 +146,20 @@ pub(super) fn check_report(new: &NewIncident, now: i64) -> Result<IncidentInput,
         )));
     }
     let staff_ids = ids("staff_present_ids", &new.staff_present_ids, 0, MAX_STAFF_PRESENT)?;
-    let occurred_at = time("occurred_at", new.occurred_at, now, now - OLDEST, "more than a year ago")?;
+    let occurred_at = time(
+        "occurred_at",
+        new.occurred_at,
+        now,
+        now - OLDEST,
+        "more than a year ago",
+    )?;
     let what_happened = text("what_happened", &new.what_happened, true, LONG_TEXT_MAX)?;
-    let injury_details = text("injury.details", &new.injury.details, new.injury.occurred, LONG_TEXT_MAX)?;
+    let injury_details = text(
+        "injury.details",
+        &new.injury.details,
+        new.injury.occurred,
+        LONG_TEXT_MAX,
+    )?;
     if !new.injury.occurred && !injury_details.is_empty() {
         return Err(invalid(
             "`injury.details` is given but `injury.occurred` is false: clear the details or say an injury occurred.",
@@ -188,13 +204,26 @@ pub(super) fn check_report(new: &NewIncident, now: i64) -> Result<IncidentInput,
                 occurred_at - 86_400,
                 "more than a day before the incident",
             )?;
-            let ended_at = time("physical.ended_at", ph.ended_at, now, started_at, "before `physical.started_at`")?;
+            let ended_at = time(
+                "physical.ended_at",
+                ph.ended_at,
+                now,
+                started_at,
+                "before `physical.started_at`",
+            )?;
             if ended_at - started_at > LONGEST_HOLD {
-                return Err(invalid("`physical.ended_at` is more than 24 hours after `physical.started_at`."));
+                return Err(invalid(
+                    "`physical.ended_at` is more than 24 hours after `physical.started_at`.",
+                ));
             }
             let texts = [
                 text("physical.low_behaviours", &ph.low_behaviours, false, LONG_TEXT_MAX)?,
-                text("physical.medium_behaviours", &ph.medium_behaviours, false, LONG_TEXT_MAX)?,
+                text(
+                    "physical.medium_behaviours",
+                    &ph.medium_behaviours,
+                    false,
+                    LONG_TEXT_MAX,
+                )?,
                 text("physical.high_behaviours", &ph.high_behaviours, false, LONG_TEXT_MAX)?,
                 text("physical.staff_response", &ph.staff_response, true, LONG_TEXT_MAX)?,
                 text(
@@ -276,14 +305,22 @@ pub(super) fn fields(input: &IncidentInput, names: &DisplayNames) -> Vec<(String
     let name = |map: &std::collections::HashMap<i64, String>, id: i64| map.get(&id).cloned().unwrap_or_default();
     let list = |ids: &[i64]| {
         let shown: Vec<String> = ids.iter().map(|id| name(&names.staff, *id)).collect();
-        if shown.is_empty() { "None".to_string() } else { shown.join(", ") }
+        if shown.is_empty() {
+            "None".to_string()
+        } else {
+            shown.join(", ")
+        }
     };
     let techniques = |uses: &[(i64, u8)]| {
         let shown: Vec<String> = uses
             .iter()
             .map(|(id, e)| format!("{} ({e}/5)", name(&names.techniques, *id)))
             .collect();
-        if shown.is_empty() { "None".to_string() } else { shown.join(", ") }
+        if shown.is_empty() {
+            "None".to_string()
+        } else {
+            shown.join(", ")
+        }
     };
     let ph = input.physical.as_ref();
     let pt = |i: usize| ph.map(|p| p.texts[i].clone()).unwrap_or_default();
@@ -293,11 +330,17 @@ pub(super) fn fields(input: &IncidentInput, names: &DisplayNames) -> Vec<(String
         ("location", name(&names.locations, input.location_id)),
         (
             "category",
-            input.category_id.map(|id| name(&names.categories, id)).unwrap_or_default(),
+            input
+                .category_id
+                .map(|id| name(&names.categories, id))
+                .unwrap_or_default(),
         ),
         ("what_happened", input.what_happened.clone()),
         ("staff_present", list(&input.staff)),
-        ("others_involved_ids", super::super::store::individual_field(&input.others)),
+        (
+            "others_involved_ids",
+            super::super::store::individual_field(&input.others),
+        ),
         ("injury.occurred", yes_no(input.injury)),
         ("injury.details", input.injury_details.clone()),
         ("pild.perspective", input.pild[0].clone()),
@@ -309,8 +352,14 @@ pub(super) fn fields(input: &IncidentInput, names: &DisplayNames) -> Vec<(String
         ("pild.discriminatory", yes_no(input.discriminatory)),
         ("pild.discriminatory_details", input.discriminatory_details.clone()),
         ("pild.exclusion", wire_exclusion(input.exclusion).label().to_string()),
-        ("physical.started_at", ph.map(|p| uk_datetime(p.started_at)).unwrap_or_default()),
-        ("physical.ended_at", ph.map(|p| uk_datetime(p.ended_at)).unwrap_or_default()),
+        (
+            "physical.started_at",
+            ph.map(|p| uk_datetime(p.started_at)).unwrap_or_default(),
+        ),
+        (
+            "physical.ended_at",
+            ph.map(|p| uk_datetime(p.ended_at)).unwrap_or_default(),
+        ),
         ("physical.low_behaviours", pt(0)),
         ("physical.medium_behaviours", pt(1)),
         ("physical.high_behaviours", pt(2)),
@@ -384,7 +433,10 @@ pub(super) fn wire_incident(detail: IncidentDetail, prefix: &str, reader: &UserR
             name: PupilName::new(p.name.clone()),
         })
         .collect();
-    let withheld = individuals.iter().filter(|p| p.role == "involved" && !p.visible).count();
+    let withheld = individuals
+        .iter()
+        .filter(|p| p.role == "involved" && !p.visible)
+        .count();
     let uses = |kind: &str| -> Vec<TechniqueUse> {
         techniques
             .iter()
@@ -515,7 +567,10 @@ pub(super) fn uk_datetime(unix: i64) -> String {
     let utc = timestamp(unix);
     let year = utc.year();
     let bst = unix >= last_sunday_1am(year, 3) && unix < last_sunday_1am(year, 10);
-    let local = Utc.timestamp_opt(unix + if bst { 3600 } else { 0 }, 0).single().unwrap_or(utc);
+    let local = Utc
+        .timestamp_opt(unix + if bst { 3600 } else { 0 }, 0)
+        .single()
+        .unwrap_or(utc);
     local.format("%a %-d %b %Y, %H:%M").to_string()
 }
 

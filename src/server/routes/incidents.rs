@@ -120,7 +120,12 @@ pub(super) fn incident_summary(r: IncidentRow, prefix: &str) -> IncidentSummary 
 }
 
 /// The incident `number` as the signed-in user may see it now; 404 otherwise.
-async fn read_incident(state: &AppState, signed_in: &AuthUser, prefix: &str, number: i64) -> Result<Incident, ApiError> {
+async fn read_incident(
+    state: &AppState,
+    signed_in: &AuthUser,
+    prefix: &str,
+    number: i64,
+) -> Result<Incident, ApiError> {
     let detail = state
         .store
         .incident(Viewer::of(&signed_in.user), number)
@@ -208,8 +213,14 @@ pub(super) async fn incident(
     let prefix = setting(&state).await?.incident_prefix;
     let number = parse_reference(&prefix, &text)?;
     let incident = read_incident(&state, &signed_in, &prefix, number).await?;
-    let entry = user_entry(&state, &signed_in.user, ClientAddr(signed_in.addr), "incident.view", "success")
-        .target(&format!("incident:{}", incident.id));
+    let entry = user_entry(
+        &state,
+        &signed_in.user,
+        ClientAddr(signed_in.addr),
+        "incident.view",
+        "success",
+    )
+    .target(&format!("incident:{}", incident.id));
     audit(&state, entry).await?;
     Ok(Json(incident))
 }
@@ -255,7 +266,15 @@ pub(super) async fn edit_incident(
     };
     let edit_all = permissions(user.role()).edit_incidents;
     let edited = tx
-        .edit_incident(viewer, edit_all, number, i64::from(edit.base_revision), &input, now, fields)
+        .edit_incident(
+            viewer,
+            edit_all,
+            number,
+            i64::from(edit.base_revision),
+            &input,
+            now,
+            fields,
+        )
         .await?;
     let result = match edited {
         Edited::NotFound => Err(ApiError::not_found()),
@@ -269,7 +288,8 @@ pub(super) async fn edit_incident(
             "`report.id` and `report.kind` must be the incident's own.",
         )),
         Edited::Stale => {
-            tx.audit(&entry("conflict", format!("base={}", edit.base_revision))).await?;
+            tx.audit(&entry("conflict", format!("base={}", edit.base_revision)))
+                .await?;
             Err(ApiError::new(
                 StatusCode::CONFLICT,
                 crate::wire::codes::CONFLICT,
@@ -318,8 +338,14 @@ pub(super) async fn set_parents_informed(
             .ok_or_else(ApiError::not_found)?;
         let (at, how) = parents_informed(body.at, &body.how, occurred_at, now)?;
         tx.set_parents_informed(&id, user.id, at, &how, now).await?;
-        let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "incident.parents_informed", "success")
-            .target(&format!("incident:{id}"));
+        let entry = user_entry(
+            &state,
+            user,
+            ClientAddr(signed_in.addr),
+            "incident.parents_informed",
+            "success",
+        )
+        .target(&format!("incident:{id}"));
         tx.audit(&entry).await?;
         Ok(())
     }
@@ -355,7 +381,11 @@ pub(super) async fn flag_incident(
             .ok_or_else(ApiError::not_found)?;
         let reason = text("reason", &body.reason, body.flagged, SHORT_TEXT_MAX)?;
         let notified = tx.set_flag(&id, user.id, body.flagged, &reason, now).await?;
-        let action = if body.flagged { "incident.flag" } else { "incident.unflag" };
+        let action = if body.flagged {
+            "incident.flag"
+        } else {
+            "incident.unflag"
+        };
         let entry = user_entry(&state, user, ClientAddr(signed_in.addr), action, "success")
             .target(&format!("incident:{id}"))
             .detail(&format!("notified={notified}"));
@@ -408,7 +438,10 @@ pub(super) async fn add_account(
             ));
         }
         let account = text("text", &body.text, true, LONG_TEXT_MAX)?;
-        match tx.add_account(&id, &body.id.to_string(), user.id, &account, now).await? {
+        match tx
+            .add_account(&id, &body.id.to_string(), user.id, &account, now)
+            .await?
+        {
             Ok(true) => {
                 tx.audit(&entry("success")).await?;
                 Ok(StatusCode::CREATED)
@@ -460,9 +493,12 @@ pub(super) async fn delete_incident(
             .ok_or_else(ApiError::not_found)?;
         let target = format!("incident:{id}");
         if !permissions(user.role()).delete_incidents {
-            let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "incident.delete", "refused").target(&target);
+            let entry =
+                user_entry(&state, user, ClientAddr(signed_in.addr), "incident.delete", "refused").target(&target);
             tx.audit(&entry).await?;
-            return Err(ApiError::forbidden("Only a DSL or an administrator may delete an incident."));
+            return Err(ApiError::forbidden(
+                "Only a DSL or an administrator may delete an incident.",
+            ));
         }
         let reason = text("reason", &body.reason, true, SHORT_TEXT_MAX)?;
         tx.delete_incident(&id, user.id, &reason, now).await?;
@@ -493,8 +529,14 @@ pub(super) async fn incident_export(
     let prefix = setting(&state).await?.incident_prefix;
     let number = parse_reference(&prefix, &text_ref)?;
     let incident = read_incident(&state, &signed_in, &prefix, number).await?;
-    let entry = user_entry(&state, &signed_in.user, ClientAddr(signed_in.addr), "incident.export", "success")
-        .target(&format!("incident:{}", incident.id));
+    let entry = user_entry(
+        &state,
+        &signed_in.user,
+        ClientAddr(signed_in.addr),
+        "incident.export",
+        "success",
+    )
+    .target(&format!("incident:{}", incident.id));
     audit(&state, entry).await?;
     Ok(Json(MarkdownExport {
         filename: format!("{}.md", incident.reference),

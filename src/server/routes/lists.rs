@@ -81,7 +81,10 @@ fn items(rows: Vec<super::super::store::ItemRow>) -> Vec<ListItem> {
     responses(
         (status = 200, description = "Locations", body = ListItems),
         (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody)))]
-pub(super) async fn locations(State(state): State<AppState>, _signed_in: AuthUser) -> Result<Json<ListItems>, ApiError> {
+pub(super) async fn locations(
+    State(state): State<AppState>,
+    _signed_in: AuthUser,
+) -> Result<Json<ListItems>, ApiError> {
     Ok(Json(ListItems {
         items: items(state.store.locations().await?),
     }))

@@ -23,7 +23,11 @@ pub(super) fn clean(text: &str) -> String {
 /// A text block: "—" when empty.
 fn block(text: &str) -> String {
     let text = clean(text);
-    if text.trim().is_empty() { "—".to_string() } else { text }
+    if text.trim().is_empty() {
+        "—".to_string()
+    } else {
+        text
+    }
 }
 
 /// Names joined, or "None".
@@ -69,7 +73,11 @@ pub(super) fn incident_markdown(incident: &Incident) -> String {
     let _ = writeln!(
         out,
         "- **Others involved:** {}",
-        if others.is_empty() { "None".to_string() } else { others.join(", ") }
+        if others.is_empty() {
+            "None".to_string()
+        } else {
+            others.join(", ")
+        }
     );
     let _ = writeln!(out, "- **Revision:** {}", i.revision);
     if let Some(p) = &i.parents_informed {
@@ -96,7 +104,11 @@ pub(super) fn incident_markdown(incident: &Incident) -> String {
     let _ = writeln!(
         out,
         "## Injury\n\n{}\n",
-        if i.injury.occurred { block(&i.injury.details) } else { "No injury.".to_string() }
+        if i.injury.occurred {
+            block(&i.injury.details)
+        } else {
+            "No injury.".to_string()
+        }
     );
     let p = &i.pild;
     out.push_str("## Post-Incident Learning\n\n");
@@ -113,7 +125,11 @@ pub(super) fn incident_markdown(incident: &Incident) -> String {
     let _ = writeln!(
         out,
         "- **Discriminatory behaviour:** {}",
-        if p.discriminatory { clean(&p.discriminatory_details) } else { "No".to_string() }
+        if p.discriminatory {
+            clean(&p.discriminatory_details)
+        } else {
+            "No".to_string()
+        }
     );
     let _ = writeln!(out, "- **Suspension or exclusion:** {}\n", p.exclusion.label());
     if let Some(ph) = &i.physical {

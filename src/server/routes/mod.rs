@@ -181,7 +181,11 @@ impl CommonResponses {
     /// What a request with a JSON body can be answered besides.
     const WITH_BODY: [(&'static str, &'static str, &'static str); 4] = [
         ("400", "NotJson", "`invalid_request`: the body is not JSON"),
-        ("413", "PayloadTooLarge", "`payload_too_large`: the body is over 64 KiB (1 MiB for incidents, plans and drafts)"),
+        (
+            "413",
+            "PayloadTooLarge",
+            "`payload_too_large`: the body is over 64 KiB (1 MiB for incidents, plans and drafts)",
+        ),
         (
             "415",
             "UnsupportedMediaType",

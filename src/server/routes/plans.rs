@@ -34,7 +34,12 @@ fn check_plan(new: &NewPlan, prefix: &str, today: NaiveDate) -> Result<PlanInput
     let title = text("title", &new.title, true, TITLE_MAX)?;
     let texts = [
         text("strategies", &new.strategies, false, LONG_TEXT_MAX)?,
-        text("reasonable_adjustments", &new.reasonable_adjustments, false, LONG_TEXT_MAX)?,
+        text(
+            "reasonable_adjustments",
+            &new.reasonable_adjustments,
+            false,
+            LONG_TEXT_MAX,
+        )?,
         text("agreed_responses", &new.agreed_responses, false, LONG_TEXT_MAX)?,
         text("follow_up", &new.follow_up, false, LONG_TEXT_MAX)?,
     ];
@@ -68,9 +73,7 @@ fn check_plan(new: &NewPlan, prefix: &str, today: NaiveDate) -> Result<PlanInput
 
 /// The 422 of a source incident the user may not use.
 fn bad_source() -> ApiError {
-    ApiError::invalid_request(
-        "`source_incident_reference` is not an incident you may see about this individual.",
-    )
+    ApiError::invalid_request("`source_incident_reference` is not an incident you may see about this individual.")
 }
 
 /// The wire form of a plan row.
@@ -130,9 +133,15 @@ pub(super) async fn plans(
     let target = query
         .individual_id
         .map_or_else(|| "plans".to_string(), |id| format!("individual:{id}"));
-    let entry = user_entry(&state, &signed_in.user, ClientAddr(signed_in.addr), "plans.list", "success")
-        .target(&target)
-        .detail(&format!("rows={}", rows.len()));
+    let entry = user_entry(
+        &state,
+        &signed_in.user,
+        ClientAddr(signed_in.addr),
+        "plans.list",
+        "success",
+    )
+    .target(&target)
+    .detail(&format!("rows={}", rows.len()));
     audit(&state, entry).await?;
     let items = rows
         .into_iter()
@@ -199,8 +208,14 @@ pub(super) async fn create_plan(
     let user = &signed_in.user;
     let mut tx = state.store.begin().await?;
     let outcome = tx.create_plan(Viewer::of(user), &input, now).await?;
-    let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "plan.create", outcome_name(&outcome))
-        .target(&format!("plan:{}", input.id));
+    let entry = user_entry(
+        &state,
+        user,
+        ClientAddr(signed_in.addr),
+        "plan.create",
+        outcome_name(&outcome),
+    )
+    .target(&format!("plan:{}", input.id));
     tx.audit(&entry).await?;
     let status = finish(tx, written(outcome)).await?;
     Ok((status, Json(read_plan(&state, &signed_in, &prefix, &input.id).await?)))
@@ -221,8 +236,14 @@ pub(super) async fn plan(
     let id = path_uuid(&id)?;
     let prefix = setting(&state).await?.incident_prefix;
     let plan = read_plan(&state, &signed_in, &prefix, &id).await?;
-    let entry = user_entry(&state, &signed_in.user, ClientAddr(signed_in.addr), "plan.view", "success")
-        .target(&format!("plan:{id}"));
+    let entry = user_entry(
+        &state,
+        &signed_in.user,
+        ClientAddr(signed_in.addr),
+        "plan.view",
+        "success",
+    )
+    .target(&format!("plan:{id}"));
     audit(&state, entry).await?;
     Ok(Json(plan))
 }
@@ -258,8 +279,14 @@ pub(super) async fn edit_plan(
         }
         let input = check_plan(&new, &prefix, timestamp(now).date_naive())?;
         let outcome = tx.update_plan(viewer, &input, now).await?;
-        let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "plan.edit", outcome_name(&outcome))
-            .target(&format!("plan:{id}"));
+        let entry = user_entry(
+            &state,
+            user,
+            ClientAddr(signed_in.addr),
+            "plan.edit",
+            outcome_name(&outcome),
+        )
+        .target(&format!("plan:{id}"));
         tx.audit(&entry).await?;
         written(outcome)
     }
@@ -328,8 +355,14 @@ pub(super) async fn plan_export(
     let id = path_uuid(&id)?;
     let prefix = setting(&state).await?.incident_prefix;
     let plan = read_plan(&state, &signed_in, &prefix, &id).await?;
-    let entry = user_entry(&state, &signed_in.user, ClientAddr(signed_in.addr), "plan.export", "success")
-        .target(&format!("plan:{id}"));
+    let entry = user_entry(
+        &state,
+        &signed_in.user,
+        ClientAddr(signed_in.addr),
+        "plan.export",
+        "success",
+    )
+    .target(&format!("plan:{id}"));
     audit(&state, entry).await?;
     Ok(Json(MarkdownExport {
         filename: format!("smart-plan-{id}.md"),

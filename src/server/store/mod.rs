@@ -56,9 +56,8 @@ pub use access::Viewer;
 pub use clicks::{ClickFilter, ClickRow, Recorded, Undo};
 pub use communications::{About, CommunicationRow, NewMessage, RecipientRow, ResponseRow, Written};
 pub use incidents::{
-    individual_field,
     AccountRow, Created, DisplayNames, Edited, INDIVIDUAL_FIELDS, IncidentDetail, IncidentFullRow, IncidentInput,
-    ItemRow, NamedIndividual, PhysicalInput, Refusal, RevisionRow, TechniqueUseRow,
+    ItemRow, NamedIndividual, PhysicalInput, Refusal, RevisionRow, TechniqueUseRow, individual_field,
 };
 pub use individuals::{ContactRow, IndividualListRow, IndividualRow, PlanRow, StaffGrantRow};
 pub use lists::{BehaviourRow, BellRow};

@@ -134,7 +134,12 @@ impl Store {
 
     /// Plan `id`, if `viewer` may see it.
     pub async fn plan(&self, viewer: Viewer, id: &str) -> StoreResult<Option<PlanFullRow>> {
-        let query = sqlx::query_as(concat!("WITH ", visible_individuals!(), plan_rows!(), " AND pl.id = ?3"));
+        let query = sqlx::query_as(concat!(
+            "WITH ",
+            visible_individuals!(),
+            plan_rows!(),
+            " AND pl.id = ?3"
+        ));
         bind_viewer(query, viewer).bind(id).fetch_optional(&self.pool).await
     }
 
@@ -161,7 +166,12 @@ impl Store {
 
 impl Tx {
     /// The id of the incident `number` that `viewer` may see and that is about `individual_id`.
-    async fn source_incident(&mut self, viewer: Viewer, number: i64, individual_id: i64) -> StoreResult<Option<String>> {
+    async fn source_incident(
+        &mut self,
+        viewer: Viewer,
+        number: i64,
+        individual_id: i64,
+    ) -> StoreResult<Option<String>> {
         let query = sqlx::query_as(concat!(
             "WITH ",
             visible_individuals!(),

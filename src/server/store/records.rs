@@ -186,7 +186,9 @@ impl Store {
               LEFT JOIN users u ON u.id = n.actor_id
               WHERE n.user_id = ?1
                 AND (n.individual_id IS NULL OR n.individual_id IN (SELECT individual_id FROM visible))
-                AND (n.incident_id IS NULL OR ", incident_visible!("i"), ")
+                AND (n.incident_id IS NULL OR ",
+            incident_visible!("i"),
+            ")
                 AND (n.communication_id IS NULL OR c.individual_id IN (SELECT individual_id FROM visible))
                 AND (n.plan_id IS NULL
                      OR (pl.deleted_at IS NULL AND pl.individual_id IN (SELECT individual_id FROM visible)))
