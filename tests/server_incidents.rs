@@ -49,6 +49,12 @@ async fn a_report_is_recorded_once_under_its_id() {
         "a repeat or a conflict takes no number"
     );
 
+    // Another user sending the same id and body: 409, nothing of the record shown.
+    let lead = api.sign_in(LEAD).await;
+    let r = api.post("/incidents", &body, Some(&lead)).await;
+    r.assert_error(409, "conflict");
+    assert!(!r.text.contains(&first.reference));
+
     // Eight parallel posts of a new id: one record, every answer the same reference.
     let id = uuid::Uuid::new_v4();
     let body = report(id, &[seen], api.recently());
@@ -244,12 +250,14 @@ async fn every_field_is_checked() {
     // Over 1 MiB is 413 with the envelope; over 64 KiB elsewhere too.
     let mut huge = report(uuid::Uuid::new_v4(), &[seen], at);
     huge["what_happened"] = json!("x".repeat(1024 * 1024 + 1));
-    api.post("/incidents", &huge, Some(&teacher))
+    // (Each through a client of its own: the server closes the connection of a refused body.)
+    let fresh = |path: &str, body: &Value| http_client().post(api.srv.api(path)).bearer_auth(&teacher).json(body);
+    api.send(fresh("/incidents", &huge))
         .await
         .assert_error(413, "payload_too_large");
     let message =
         json!({ "id": uuid::Uuid::new_v4(), "individual_id": seen, "tone": "positive", "message": "x".repeat(70_000) });
-    api.post("/communications", &message, Some(&teacher))
+    api.send(fresh("/communications", &message))
         .await
         .assert_error(413, "payload_too_large");
 }
@@ -498,10 +506,30 @@ async fn edits_are_revisions_from_the_current_revision_only() {
     .await
     .assert_error(403, "forbidden");
     let lead = api.sign_in(LEAD).await;
+    let (added, _) = api.other_staff("added.later@demo.test", &[seen]).await;
+    theirs["staff_present_ids"] = json!([added]);
     let r = api
         .put(&path, &json!({ "base_revision": 3, "report": theirs }), Some(&lead))
         .await;
-    assert_eq!(incident(&r).revision, 4);
+    let revised = incident(&r);
+    assert_eq!(revised.revision, 4);
+    let staff_change = revised.revisions[2]
+        .changes
+        .iter()
+        .find(|c| c.field == "staff_present")
+        .expect("staff present changed");
+    assert_eq!(
+        (staff_change.before.as_str(), staff_change.after.as_str()),
+        ("None", "Test Staff")
+    );
+    assert_eq!(
+        api.count(&format!(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = {added} AND incident_id = '{id}' AND kind = 'collaboration_invite'"
+        ))
+        .await,
+        1,
+        "staff added by an edit are invited"
+    );
     let audited = api
         .audit()
         .await
@@ -607,6 +635,15 @@ async fn parents_informed_flags_and_staff_accounts() {
         "{}",
         r.text
     );
+    let r = api.get("/notifications", Some(&lead)).await;
+    let list: NotificationList = serde_json::from_str(&r.text).unwrap();
+    let told = list
+        .items
+        .iter()
+        .find(|n| n.incident_reference.as_deref() == Some(&created.reference))
+        .expect("the lead, key staff, is told");
+    assert_eq!(told.kind, bsmart::wire::NotificationKind::IncidentReported);
+    assert_eq!(told.individual.as_ref().map(|i| i.id), Some(pupil));
 
     // Parents informed: not in the future, not before the incident.
     let informed = |at: chrono::DateTime<chrono::Utc>, how: &str| json!({ "at": at, "how": how });

@@ -111,9 +111,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(lists::incident_categories))
         .routes(routes!(lists::techniques))
         .routes(routes!(lists::staff))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
-    // The long forms: their own body limit (the outer RequestBodyLimitLayer caps everything at
-    // MAX_FORM_BODY_BYTES; the extractor's limit is 64 KiB everywhere else).
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    // The long forms have their own body limit; both limits refuse a body from its
+    // Content-Length before reading it, and the outer layer of `harden` caps every request at
+    // the larger one.
     let forms = OpenApiRouter::new()
         .routes(routes!(incidents::incidents, incidents::create_incident))
         .routes(routes!(
@@ -130,7 +132,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plans::plan_export))
         .routes(routes!(drafts::drafts))
         .routes(routes!(drafts::draft, drafts::save_draft, drafts::delete_draft))
-        .layer(DefaultBodyLimit::max(MAX_FORM_BODY_BYTES));
+        .layer(DefaultBodyLimit::max(MAX_FORM_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_FORM_BODY_BYTES));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(crate::wire::API_PREFIX, api.merge(forms))
 }
 
@@ -458,7 +461,21 @@ mod tests {
             ("/api/v1/setting", &["get"][..]),
             ("/api/v1/auth/login", &["post"]),
             ("/api/v1/auth/totp/confirm", &["post"]),
-            ("/api/v1/incidents", &["get"]),
+            ("/api/v1/incidents", &["get", "post"]),
+            ("/api/v1/incidents/{reference}", &["get", "put", "delete"]),
+            ("/api/v1/incidents/{reference}/parents-informed", &["post"]),
+            ("/api/v1/incidents/{reference}/flag", &["post"]),
+            ("/api/v1/incidents/{reference}/accounts", &["post"]),
+            ("/api/v1/incidents/{reference}/markdown", &["get"]),
+            ("/api/v1/locations", &["get"]),
+            ("/api/v1/incident-categories", &["get"]),
+            ("/api/v1/techniques", &["get"]),
+            ("/api/v1/staff", &["get"]),
+            ("/api/v1/plans", &["get", "post"]),
+            ("/api/v1/plans/{id}", &["get", "put", "delete"]),
+            ("/api/v1/plans/{id}/markdown", &["get"]),
+            ("/api/v1/drafts", &["get"]),
+            ("/api/v1/drafts/{id}", &["get", "put", "delete"]),
             ("/api/v1/notifications", &["get"]),
             ("/api/v1/notifications/{id}/read", &["post"]),
             ("/api/v1/individuals", &["get"]),
@@ -477,6 +494,7 @@ mod tests {
                 let operation = match *method {
                     "get" => &item.get,
                     "post" => &item.post,
+                    "put" => &item.put,
                     _ => &item.delete,
                 };
                 assert!(operation.is_some(), "{method} {path} missing");

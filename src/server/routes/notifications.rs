@@ -42,6 +42,7 @@ fn notification(row: NotificationRow, incident_prefix: &str) -> Notification {
         "communication" if row.response_id.is_some() => NotificationKind::CommunicationResponse,
         "communication" => NotificationKind::Communication,
         "incident_flagged" => NotificationKind::IncidentFlagged,
+        "incident_reported" => NotificationKind::IncidentReported,
         _ => NotificationKind::PlanReview,
     };
     let individual = row

@@ -432,21 +432,25 @@ async fn render_revision_individuals(
                 let mut shown = Vec::new();
                 let mut hidden = 0;
                 for id in ids {
-                    if !names.contains_key(&id) {
-                        let name = if can_see(&mut *conn, viewer, id).await? {
-                            let query = sqlx::query_as(concat!(
-                                "SELECT ",
-                                pupil_name!("p"),
-                                " FROM individuals p WHERE p.id = ?1"
-                            ));
-                            let found: Option<(String,)> = query.bind(id).fetch_optional(&mut *conn).await?;
-                            found.map(|(name,)| name)
-                        } else {
-                            None
-                        };
-                        names.insert(id, name);
-                    }
-                    match names.get(&id).cloned().flatten() {
+                    let name = match names.get(&id) {
+                        Some(known) => known.clone(),
+                        None => {
+                            let name = if can_see(&mut *conn, viewer, id).await? {
+                                let query = sqlx::query_as(concat!(
+                                    "SELECT ",
+                                    pupil_name!("p"),
+                                    " FROM individuals p WHERE p.id = ?1"
+                                ));
+                                let found: Option<(String,)> = query.bind(id).fetch_optional(&mut *conn).await?;
+                                found.map(|(name,)| name)
+                            } else {
+                                None
+                            };
+                            names.insert(id, name.clone());
+                            name
+                        }
+                    };
+                    match name {
                         Some(name) => shown.push(name),
                         None => hidden += 1,
                     }
@@ -486,11 +490,11 @@ async fn viewer_of(conn: &mut sqlx::SqliteConnection, user_id: i64) -> StoreResu
 }
 
 /// Whether `user_id` may see every one of `subjects` now.
-async fn sees_all_of(conn: &mut sqlx::SqliteConnection, user_id: i64, subjects: &[i64]) -> StoreResult<bool> {
+async fn sees_all_of(conn: &mut sqlx::SqliteConnection, user_id: i64, subjects: Vec<i64>) -> StoreResult<bool> {
     let Some(viewer) = viewer_of(conn, user_id).await? else {
         return Ok(false);
     };
-    for id in subjects.to_vec() {
+    for id in subjects {
         if !can_see(&mut *conn, viewer, id).await? {
             return Ok(false);
         }
@@ -630,7 +634,7 @@ impl Tx {
     /// Notify `users` (not `actor`) of incident `id` with `kind`; answers who was notified.
     async fn notify(
         &mut self,
-        users: &[i64],
+        users: Vec<i64>,
         kind: &str,
         incident_id: &str,
         individual_id: i64,
@@ -638,7 +642,7 @@ impl Tx {
         now: i64,
     ) -> StoreResult<Vec<i64>> {
         let mut done = Vec::new();
-        for user in users.to_vec() {
+        for user in users {
             if user == actor || done.contains(&user) {
                 continue;
             }
@@ -764,7 +768,14 @@ impl Tx {
             .await?;
         let primary = input.subjects.first().copied().unwrap_or_default();
         let mut notified = self
-            .notify(&input.staff, "collaboration_invite", &input.id, primary, author, now)
+            .notify(
+                input.staff.clone(),
+                "collaboration_invite",
+                &input.id,
+                primary,
+                author,
+                now,
+            )
             .await?;
         let key_staff: Vec<i64> = self
             .key_staff_of(&input.subjects)
@@ -773,7 +784,7 @@ impl Tx {
             .filter(|id| !notified.contains(id))
             .collect();
         notified.extend(
-            self.notify(&key_staff, "incident_reported", &input.id, primary, author, now)
+            self.notify(key_staff, "incident_reported", &input.id, primary, author, now)
                 .await?,
         );
         for user in notified.clone() {
@@ -915,7 +926,7 @@ impl Tx {
             .collect();
         let primary = input.subjects.first().copied().unwrap_or_default();
         let invited = self
-            .notify(&added, "collaboration_invite", &input.id, primary, viewer.user_id, now)
+            .notify(added, "collaboration_invite", &input.id, primary, viewer.user_id, now)
             .await?;
         for user in invited.clone() {
             sqlx::query("INSERT OR IGNORE INTO incident_notified (incident_id, user_id) VALUES (?1, ?2)")
@@ -1040,7 +1051,7 @@ impl Tx {
         let mut users: Vec<i64> = dsls.into_iter().map(|(id,)| id).collect();
         let mut seen: HashSet<i64> = users.iter().copied().collect();
         for user in self.key_staff_of(&subjects).await? {
-            if seen.insert(user) && sees_all_of(self.read(), user, &subjects).await? {
+            if seen.insert(user) && sees_all_of(self.read(), user, subjects.clone()).await? {
                 users.push(user);
             }
         }
@@ -1049,7 +1060,7 @@ impl Tx {
             .fetch_one(self.read())
             .await?;
         Ok(self
-            .notify(&users, "incident_flagged", id, primary.0, by, now)
+            .notify(users, "incident_flagged", id, primary.0, by, now)
             .await?
             .len())
     }

@@ -89,7 +89,7 @@ pub struct PlanRow {
     pub strategies: String,
     /// ISO review date.
     pub review_on: Option<String>,
-    /// The source incident's number, unless it was deleted.
+    /// The source incident's number, when the reader may see that incident.
     pub source_incident_number: Option<i64>,
     /// Author.
     pub created_by: i64,
@@ -217,7 +217,9 @@ impl Store {
             "WITH ",
             visible_individuals!(),
             " SELECT pl.id, pl.title, pl.strategies, pl.review_on,
-                     CASE WHEN i.deleted_at IS NULL THEN i.number END AS source_incident_number,
+                     CASE WHEN i.id IS NOT NULL AND ",
+            incident_visible!("i"),
+            " THEN i.number END AS source_incident_number,
                      pl.created_by, u.display_name AS created_by_name, pl.updated_at
               FROM smart_plans pl
               JOIN users u ON u.id = pl.created_by

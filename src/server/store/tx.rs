@@ -7,7 +7,9 @@
 //! they touch), next to [`Tx::audit`]; [`Tx::commit`] refuses to commit a transaction that
 //! changed something without writing an audit row, so a new write path cannot forget its row.
 //!
-//! Rules for callers: inside a `Tx`, touch the database only through it (the pool's other
+//! Writers of this process take turns on a fair async lock before `BEGIN IMMEDIATE` (so they
+//! queue in order instead of sleeping in SQLite's busy handler); so never begin a second `Tx`
+//! while holding one. Rules for callers: inside a `Tx`, touch the database only through it (the pool's other
 //! connections may all be waiting for this transaction's lock), and never run argon2 or other
 //! slow work while one is open (it holds every other writer up).
 
@@ -22,15 +24,20 @@ pub struct Tx {
     tx: Transaction<'static, Sqlite>,
     changed: bool,
     audited: bool,
+    /// This process's turn to write, held until the transaction ends (declared after `tx`, so
+    /// a dropped transaction rolls back before the next writer starts).
+    _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl Store {
     /// Begin a write transaction (`BEGIN IMMEDIATE`).
     pub async fn begin(&self) -> StoreResult<Tx> {
+        let turn = std::sync::Arc::clone(&self.writer).lock_owned().await;
         Ok(Tx {
             tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
             changed: false,
             audited: false,
+            _turn: turn,
         })
     }
 
