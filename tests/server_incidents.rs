@@ -419,6 +419,45 @@ async fn others_involved_the_reader_may_not_see_are_withheld() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_edit_keeps_the_others_involved_the_editor_may_no_longer_see() {
+    let api = Api::start().await;
+    let teacher = api.sign_in(TEACHER).await;
+    let lead = api.sign_in(LEAD).await;
+    let grants = "SELECT individual_id FROM access_permissions WHERE user_id = 3 ORDER BY individual_id";
+    let subject = api.count(&format!("{grants} LIMIT 1")).await;
+    let other = api.count(&format!("{grants} LIMIT 1 OFFSET 1")).await;
+    let mut body = report(uuid::Uuid::new_v4(), &[subject], api.recently());
+    body["others_involved_ids"] = json!([other]);
+    let created = api.create_incident(&body, &teacher).await;
+    // The teacher's access to the other individual ends; then the teacher edits the report.
+    execute_sql(
+        &api.srv.db_path,
+        &format!("DELETE FROM access_permissions WHERE user_id = 3 AND individual_id = {other}"),
+    )
+    .await;
+    let mut edit = body.clone();
+    edit["others_involved_ids"] = json!([]);
+    edit["what_happened"] = json!("Threw a chair across the corridor after break, then sat down.");
+    let r = api
+        .put(
+            &format!("/incidents/{}", created.reference),
+            &json!({ "base_revision": 1, "report": edit }),
+            Some(&teacher),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = api.get(&format!("/incidents/{}", created.reference), Some(&lead)).await;
+    let stored = incident(&r);
+    assert_eq!(
+        stored.others_involved.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [other],
+        "an individual the editor was not shown is not dropped by their edit"
+    );
+    let changed: Vec<&str> = stored.revisions[0].changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(changed, ["what_happened"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn edits_are_revisions_from_the_current_revision_only() {
     let api = Api::start().await;
     let teacher = api.sign_in(TEACHER).await;

@@ -837,6 +837,17 @@ impl Tx {
             Ok(category_id) => input.category_id = Some(category_id),
             Err(refusal) => return Ok(Edited::Refused(refusal)),
         }
+        // Others involved whom the editor may not see were never shown to them (only counted),
+        // so the edit keeps them: an edit changes only what its author could read.
+        for hidden in current
+            .individuals
+            .iter()
+            .filter(|p| p.role == "involved" && !p.visible)
+        {
+            if !input.others.contains(&hidden.id) {
+                input.others.push(hidden.id);
+            }
+        }
         let old = stored_input(&current);
         if input.parents_informed.is_none() {
             input.parents_informed = old.parents_informed.clone();
