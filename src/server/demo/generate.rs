@@ -16,6 +16,14 @@ use crate::wire::Role;
 /// The demo teacher's own tutor group, whose pupils have the teacher as key staff.
 pub const TEACHER_TUTOR_GROUP: &str = "9B";
 
+/// How parents or carers were told of a demo incident.
+const TOLD: [&str; 4] = [
+    "Phone call to a parent",
+    "Spoke to the carer at collection",
+    "Message through the school app",
+    "Phone call to the foster carer",
+];
+
 /// A UK secondary day: two periods, break, two, lunch, two.
 const BELL_TIMES: [(i64, &str, i64, i64); 6] = [
     (1, "Period 1", 8 * 60 + 50, 9 * 60 + 50),
@@ -352,7 +360,7 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
             let number = FIRST_INCIDENT_NUMBER + incidents.len() as i64;
             let parents_informed = rng
                 .random_bool(0.7)
-                .then(|| (occurred_at + rng.random_range(1800..20_000), reported_by));
+                .then(|| ((occurred_at + rng.random_range(1800..20_000)).min(now_ts), reported_by));
             let flag_reason = rng
                 .random_bool(0.08)
                 .then(|| *FLAG_REASONS.choose(&mut rng).unwrap_or(&""));
@@ -388,6 +396,12 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
                 parents_informed,
                 flag_reason,
                 retain_until: occurred_at + 75 * 365 * 86_400,
+                created_at: (occurred_at + 3600).min(now_ts),
+                parents_told_how: if parents_informed.is_some() {
+                    TOLD.choose(&mut rng).unwrap_or(&"Phone call")
+                } else {
+                    ""
+                },
             });
             if rng.random_bool(0.15) {
                 let other = rng.random_range(1..=individuals.len() as i64);

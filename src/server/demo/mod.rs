@@ -248,6 +248,10 @@ pub struct DemoIncident {
     pub flag_reason: Option<&'static str>,
     /// Retention.
     pub retain_until: i64,
+    /// When it was submitted (an hour after it happened, never after the demo's "now").
+    pub created_at: i64,
+    /// How parents or carers were told, when they were.
+    pub parents_told_how: &'static str,
 }
 
 /// A clicker event.

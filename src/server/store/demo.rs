@@ -145,9 +145,9 @@ impl Store {
                     discriminatory_details, exclusion, pi_low_behaviours, pi_medium_behaviours, pi_high_behaviours,
                     pi_staff_response, pi_alternative_responses, pi_deescalation_effect, pi_physical_effect,
                     parents_informed_at, parents_informed_by, flagged, flag_reason, created_at, updated_at,
-                    retain_until)
+                    retain_until, parents_informed_how)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-                         ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?32, ?33)",
+                         ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?32, ?33, ?34)",
             )
             .bind(&i.id)
             .bind(i.number)
@@ -180,8 +180,9 @@ impl Store {
             .bind(i.parents_informed.map(|(_, by)| by))
             .bind(i.flag_reason.is_some())
             .bind(i.flag_reason.unwrap_or(""))
-            .bind(i.occurred_at + 3600)
+            .bind(i.created_at)
             .bind(i.retain_until)
+            .bind(i.parents_told_how)
             .execute(&mut *tx)
             .await?;
         }
