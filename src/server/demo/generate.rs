@@ -439,13 +439,18 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
                     notifications.push(about_incident(
                         user_id,
                         "collaboration_invite",
-                        occurred_at + 3600,
+                        (occurred_at + 3600).min(now_ts - 60),
                         read_at,
                     ));
                 }
             }
             if flag_reason.is_some() && occurred_at > recent {
-                notifications.push(about_incident(2, "incident_flagged", occurred_at + 5400, None));
+                notifications.push(about_incident(
+                    2,
+                    "incident_flagged",
+                    (occurred_at + 5400).min(now_ts - 60),
+                    None,
+                ));
             }
         }
     }
