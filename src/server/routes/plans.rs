@@ -221,6 +221,23 @@ pub(super) async fn create_plan(
     Ok((status, Json(read_plan(&state, &signed_in, &prefix, &input.id).await?)))
 }
 
+/// The plan whose id is `text` (a UUID, else 404), read for the signed-in user, with an audit
+/// row `action` (a view or an export).
+async fn read_plan_audited(
+    state: &AppState,
+    signed_in: &AuthUser,
+    text: &str,
+    action: &str,
+) -> Result<(String, Plan), ApiError> {
+    let id = path_uuid(text)?;
+    let prefix = setting(state).await?.incident_prefix;
+    let plan = read_plan(state, signed_in, &prefix, &id).await?;
+    let entry =
+        user_entry(state, &signed_in.user, ClientAddr(signed_in.addr), action, "success").target(&format!("plan:{id}"));
+    audit(state, entry).await?;
+    Ok((id, plan))
+}
+
 /// One Smart Plan. Audited.
 #[utoipa::path(get, path = "/plans/{id}", tag = "records", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "The plan's id")),
@@ -233,19 +250,7 @@ pub(super) async fn plan(
     signed_in: AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<Plan>, ApiError> {
-    let id = path_uuid(&id)?;
-    let prefix = setting(&state).await?.incident_prefix;
-    let plan = read_plan(&state, &signed_in, &prefix, &id).await?;
-    let entry = user_entry(
-        &state,
-        &signed_in.user,
-        ClientAddr(signed_in.addr),
-        "plan.view",
-        "success",
-    )
-    .target(&format!("plan:{id}"));
-    audit(&state, entry).await?;
-    Ok(Json(plan))
+    Ok(Json(read_plan_audited(&state, &signed_in, &id, "plan.view").await?.1))
 }
 
 /// Replace a Smart Plan (the body's `id` and `individual_id` are the plan's). Anyone who may
@@ -352,18 +357,7 @@ pub(super) async fn plan_export(
     signed_in: AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<MarkdownExport>, ApiError> {
-    let id = path_uuid(&id)?;
-    let prefix = setting(&state).await?.incident_prefix;
-    let plan = read_plan(&state, &signed_in, &prefix, &id).await?;
-    let entry = user_entry(
-        &state,
-        &signed_in.user,
-        ClientAddr(signed_in.addr),
-        "plan.export",
-        "success",
-    )
-    .target(&format!("plan:{id}"));
-    audit(&state, entry).await?;
+    let (id, plan) = read_plan_audited(&state, &signed_in, &id, "plan.export").await?;
     Ok(Json(MarkdownExport {
         filename: format!("smart-plan-{id}.md"),
         markdown: plan_markdown(&plan),
