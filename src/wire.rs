@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "server")]
 use utoipa::ToSchema;
 
+mod admin;
 mod incidents;
 mod plans;
 
+pub use admin::*;
 pub use incidents::*;
 pub use plans::*;
 

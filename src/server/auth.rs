@@ -31,6 +31,7 @@ use zeroize::Zeroizing;
 
 use super::audit::AuditEntry;
 use super::error::ApiError;
+use super::permissions::permissions;
 use super::state::{AppState, ServerKey};
 use super::store::UserRow;
 
@@ -518,6 +519,41 @@ impl FromRequestParts<AppState> for AuthUser {
         authenticate(state, parts, Touch::Yes)
             .await?
             .ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+/// A signed-in admin with 2FA set up: the extractor of every `/admin` route. Anyone else is
+/// refused 403 (audited as `admin.refused`), whatever the request says: the role is read from
+/// the database for this request, never from a body. An admin's role can change between this
+/// check and the route's transaction, so a route that changes something checks it again inside
+/// its transaction ([`super::store::Tx::actor_is_admin`]).
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AdminUser, ApiError> {
+        let signed_in = AuthUser::from_request_parts(parts, state).await?;
+        let user = &signed_in.user;
+        if permissions(user.role()).administer && user.totp_enabled() {
+            return Ok(AdminUser(signed_in));
+        }
+        let reason = if permissions(user.role()).administer {
+            "admin without 2FA"
+        } else {
+            "not an admin"
+        };
+        let entry = AuditEntry::new(state.now(), Some(user.id), &user.email, "admin.refused", "denied")
+            .client(signed_in.addr)
+            .target(parts.uri.path())
+            .detail(reason);
+        state.store.append_audit(&entry).await?;
+        Err(ApiError::forbidden(if reason == "not an admin" {
+            "Only an admin may do this."
+        } else {
+            "Set up two-factor authentication before doing admin work."
+        }))
     }
 }
 

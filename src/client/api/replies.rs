@@ -13,14 +13,16 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::wire::{
-    AccessEntry, AuthStep, Behaviour, BehaviourList, BellPeriod, Click, ClickCount, ClickPage, Communication,
-    CommunicationResponse, DemoAccountInfo, Draft, DraftKind, DraftList, DraftSummary, ErrorBody, ErrorDetail,
-    Exclusion, FieldChange, FlagRecord, Incident, IncidentActions, IncidentKind, IncidentPage, IncidentSummary,
-    IndividualDetails, IndividualOverview, IndividualPage, IndividualRef, IndividualSummary, Injury, KeyContact,
-    ListItem, ListItems, MarkdownExport, Me, Notification, NotificationKind, NotificationList, ParentsInformedRecord,
-    PasswordRules, PeriodList, Permissions, PhysicalRecord, Pild, Plan, PlanList, PlanSummary, PupilName, Revision,
-    Role, Sentiment, SessionInfo, Setting, StaffAccount, StaffList, StaffRef, SupportContact, TechniqueLists,
-    TechniqueUse, Tone, TotpEnrolment, User,
+    AccessEntry, AccessReview, ActionDone, AdminUser, AdminUserList, AuditPage, AuditVerification, AuthStep, Behaviour,
+    BehaviourList, BellPeriod, Click, ClickCount, ClickPage, Communication, CommunicationResponse, CreatedUser,
+    CsvExport, DemoAccountInfo, Done, Draft, DraftKind, DraftList, DraftSummary, ErrorBody, ErrorDetail, Exclusion,
+    FieldChange, FlagRecord, GroupList, ImportReport, Incident, IncidentActions, IncidentKind, IncidentPage,
+    IncidentSummary, IndividualDetails, IndividualOverview, IndividualPage, IndividualRef, IndividualSummary, Injury,
+    KeyContact, KeyStaffList, ListEntries, ListEntry, ListItem, ListItems, MarkdownExport, Me, Notification,
+    NotificationKind, NotificationList, ParentsInformedRecord, PasswordRules, PeriodList, Permissions, PhysicalRecord,
+    Pild, Plan, PlanList, PlanSummary, PupilName, Revision, Role, RoleList, Sentiment, SessionInfo, SessionList,
+    Setting, StaffAccount, StaffList, StaffRef, SupportContact, TechniqueLists, TechniqueUse, Tone, TotpEnrolment,
+    User, UserAccess,
 };
 
 /// A type the client may decode from a successful reply.
@@ -103,7 +105,26 @@ reply_types! {
         content: serde_json::json!({"what_happened": "Left the room.", "individual_ids": [7]}),
     }],
     MarkdownExport => [MarkdownExport { filename: "besmart-10281.md".into(), markdown: "# besmart-10281\n\nLeft the room.".into() }],
+    AdminUserList => [admin::admin_user_list()],
+    AdminUser => [admin::admin_user()],
+    CreatedUser => [admin::created_user()],
+    ImportReport => [admin::import_report()],
+    ActionDone => [admin::action_done()],
+    RoleList => [admin::role_list()],
+    UserAccess => [admin::user_access()],
+    GroupList => [admin::group_list()],
+    KeyStaffList => [admin::key_staff_list()],
+    AccessReview => [admin::access_review()],
+    ListEntries => [admin::list_entries()],
+    ListEntry => [admin::list_entries().items.remove(0)],
+    AuditPage => [admin::audit_page()],
+    AuditVerification => [admin::audit_verification()],
+    CsvExport => [admin::csv_export()],
+    SessionList => [admin::session_list()],
+    Done => [admin::done()],
 }
+
+mod admin;
 
 fn item(id: i64, name: &str) -> ListItem {
     ListItem { id, name: name.into() }

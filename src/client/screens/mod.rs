@@ -343,6 +343,7 @@ pages! {
     record => Record,
     incidents => Incidents,
     plans => Plans,
+    admin => Admin,
 }
 
 /// A rectangle of at most `w` x `h` centred in `area`.

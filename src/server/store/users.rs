@@ -309,6 +309,22 @@ impl Store {
 }
 
 impl Tx {
+    /// True when `user_id` is, inside this transaction, an active admin with 2FA (no expiry
+    /// passed): every `/admin` change checks it again here, so an admin demoted by a request
+    /// that committed first cannot act on the strength of the earlier check.
+    pub async fn actor_is_admin(&mut self, user_id: i64, now: i64) -> StoreResult<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM users WHERE id = ?1 AND role = 'admin' AND active = 1
+                 AND totp_secret_sealed IS NOT NULL AND locked_at IS NULL
+                 AND (expires_at IS NULL OR expires_at > ?2)",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_optional(self.read())
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// The user with this id, as this transaction sees it.
     pub async fn user_by_id(&mut self, id: i64) -> StoreResult<Option<UserRow>> {
         user_by_id(self.read(), id).await
