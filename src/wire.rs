@@ -803,7 +803,8 @@ pub struct AccessEntry {
     /// Their role.
     pub role: Role,
     /// `all` (their role sees every individual), or the level granted: `view`, `record`,
-    /// `manage`.
+    /// `manage`; or `group` / `year` when they see the individual through a grant of their tutor
+    /// group or year group.
     pub level: String,
     /// A key member of staff of this individual (receives communications about them).
     pub key_staff: bool,
@@ -853,12 +854,15 @@ pub struct Behaviour {
     pub position: i64,
 }
 
-/// `GET /behaviours`: the active behaviours, in clicker order.
+/// `GET /behaviours`: the active behaviours, in clicker order, and the retired ones apart.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct BehaviourList {
-    /// The behaviours.
+    /// The behaviours the clicker offers.
     pub items: Vec<Behaviour>,
+    /// Retired behaviours: never offered, only to name the clicks recorded with them.
+    #[serde(default)]
+    pub retired: Vec<Behaviour>,
 }
 
 /// One period of the school day (the setting's bell times).

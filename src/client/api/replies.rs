@@ -81,7 +81,7 @@ reply_types! {
     IndividualPage => [IndividualPage { items: vec![individual_summary()], next_cursor: Some("cursor".into()) }],
     IndividualDetails => [individual_details()],
     IndividualOverview => [individual_overview()],
-    BehaviourList => [BehaviourList { items: vec![Behaviour { id: 1, name: "Shouting out".into(), sentiment: Sentiment::Negative, position: 1 }] }],
+    BehaviourList => [BehaviourList { items: vec![Behaviour { id: 1, name: "Shouting out".into(), sentiment: Sentiment::Negative, position: 1 }], retired: vec![] }],
     PeriodList => [PeriodList { items: vec![BellPeriod {
         number: 3,
         name: "Period 3".into(),

@@ -547,7 +547,7 @@ pub(super) fn wire_incident(detail: IncidentDetail, prefix: &str, reader: &UserR
 }
 
 /// The last `weekday` of `month` of `year`, at 01:00 UTC (when UK clocks change).
-fn last_sunday_1am(year: i32, month: u32) -> i64 {
+pub(super) fn last_sunday_1am(year: i32, month: u32) -> i64 {
     let next = if month == 12 {
         chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)
     } else {

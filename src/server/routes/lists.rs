@@ -4,7 +4,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::NaiveTime;
+use chrono::{NaiveTime, Timelike};
+
+use super::super::store::BehaviourRow;
 
 use super::super::auth::AuthUser;
 use super::super::error::ApiError;
@@ -14,7 +16,7 @@ use crate::wire::{
     TechniqueLists,
 };
 
-/// The active behaviours, in clicker order.
+/// The active behaviours, in clicker order, and the retired ones apart (to name old clicks).
 #[utoipa::path(get, path = "/behaviours", tag = "records", security(("bearer" = [])),
     responses(
         (status = 200, description = "Behaviours", body = BehaviourList),
@@ -23,23 +25,35 @@ pub(super) async fn behaviours(
     State(state): State<AppState>,
     _signed_in: AuthUser,
 ) -> Result<Json<BehaviourList>, ApiError> {
-    let items = state
-        .store
-        .behaviours()
-        .await?
-        .into_iter()
-        .map(|row| Behaviour {
-            id: row.id,
-            name: row.name,
-            sentiment: match row.sentiment.as_str() {
-                "positive" => Sentiment::Positive,
-                "negative" => Sentiment::Negative,
-                _ => Sentiment::Neutral,
-            },
-            position: row.position,
-        })
-        .collect();
-    Ok(Json(BehaviourList { items }))
+    let (items, retired): (Vec<_>, Vec<_>) = state.store.behaviours().await?.into_iter().partition(|row| row.active);
+    let wire = |rows: Vec<BehaviourRow>| {
+        rows.into_iter()
+            .map(|row| Behaviour {
+                id: row.id,
+                name: row.name,
+                sentiment: sentiment_of(&row.sentiment),
+                position: row.position,
+            })
+            .collect()
+    };
+    Ok(Json(BehaviourList {
+        items: wire(items),
+        retired: wire(retired),
+    }))
+}
+
+/// A sentiment as stored (anything unknown is neutral).
+pub(super) fn sentiment_of(stored: &str) -> Sentiment {
+    match stored {
+        "positive" => Sentiment::Positive,
+        "negative" => Sentiment::Negative,
+        _ => Sentiment::Neutral,
+    }
+}
+
+/// A time of day as minutes after midnight.
+pub(super) fn minutes_of(time: NaiveTime) -> i64 {
+    i64::from(time.hour() * 60 + time.minute())
 }
 
 /// A time of day from minutes after midnight (midnight if out of range).

@@ -17,6 +17,9 @@
 //! its user last gave the password (sign-in, reauth, password change): adding a second factor
 //! with a bearer token needs that to be within the last 5 minutes (ASVS 5.0 7.5.1).
 
+mod admin_access;
+mod admin_audit;
+mod admin_lists;
 mod clicks;
 mod common;
 mod communications;
@@ -111,6 +114,21 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(lists::incident_categories))
         .routes(routes!(lists::techniques))
         .routes(routes!(lists::staff))
+        // Administration: access, key staff, setting lists and the audit log (issue 12).
+        .routes(routes!(admin_access::user_access))
+        .routes(routes!(admin_access::grant_access))
+        .routes(routes!(admin_access::revoke_access))
+        .routes(routes!(admin_access::groups))
+        .routes(routes!(admin_access::review))
+        .routes(routes!(admin_access::confirm_review))
+        .routes(routes!(admin_access::key_staff))
+        .routes(routes!(admin_access::set_key_staff))
+        .routes(routes!(admin_lists::list_entries, admin_lists::add_entry))
+        .routes(routes!(admin_lists::change_entry))
+        .routes(routes!(admin_lists::set_bell_times))
+        .routes(routes!(admin_audit::audit_log))
+        .routes(routes!(admin_audit::verify))
+        .routes(routes!(admin_audit::export))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     // The long forms have their own body limit; both limits refuse a body from its

@@ -9,7 +9,7 @@ use super::{Store, StoreResult, UserRow};
 
 /// Who is reading: a user, and whether their role sees every individual
 /// ([`crate::wire::Permissions::see_all_individuals`]); otherwise only the individuals granted
-/// to them in `access_permissions`.
+/// to them (`access_permissions`, and by group or year in `access_groups`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Viewer {
     /// The reading user.
@@ -29,14 +29,27 @@ impl Viewer {
 }
 
 /// A common table expression `visible(individual_id)`: the individuals the viewer bound as `?1`
-/// (user id) and `?2` (sees all) may see. Use it as `concat!("WITH ", visible_individuals!(),
+/// (user id) and `?2` (sees all) may see: everyone for a role that sees all; otherwise those
+/// granted one by one (`access_permissions`) and every individual, now or later, of a tutor group
+/// or year group granted in `access_groups`. Use it as `concat!("WITH ", visible_individuals!(),
 /// " SELECT …")` and bind the viewer first ([`bind_viewer`]).
+///
+/// An individual granted twice (one by one and by their group) appears twice: every use reads it
+/// as `IN (SELECT individual_id FROM visible)`, `EXISTS` or `DISTINCT`, never as a join or a
+/// count, so each individual is seen once (a `UNION` would sort every individual of a role that
+/// sees all on every query).
 macro_rules! visible_individuals {
     () => {
         "visible(individual_id) AS (
              SELECT id FROM individuals WHERE ?2 = 1
              UNION ALL
-             SELECT individual_id FROM access_permissions WHERE ?2 = 0 AND user_id = ?1)"
+             SELECT individual_id FROM access_permissions WHERE ?2 = 0 AND user_id = ?1
+             UNION ALL
+             SELECT p.id FROM access_groups g JOIN individuals p ON p.group_name = g.name
+              WHERE ?2 = 0 AND g.user_id = ?1 AND g.scope = 'group'
+             UNION ALL
+             SELECT p.id FROM access_groups g JOIN individuals p ON p.year_group = g.name
+              WHERE ?2 = 0 AND g.user_id = ?1 AND g.scope = 'year')"
     };
 }
 pub(super) use visible_individuals;

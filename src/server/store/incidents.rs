@@ -284,16 +284,16 @@ macro_rules! full_row {
 }
 
 impl Store {
-    /// The active locations, by name.
+    /// The active locations, in the setting's order.
     pub async fn locations(&self) -> StoreResult<Vec<ItemRow>> {
-        sqlx::query_as("SELECT id, name FROM locations WHERE active = 1 ORDER BY name, id")
+        sqlx::query_as("SELECT id, name FROM locations WHERE active = 1 ORDER BY position, id")
             .fetch_all(&self.pool)
             .await
     }
 
-    /// The incident categories, in the setting's order (by id).
+    /// The active incident categories, in the setting's order.
     pub async fn incident_categories(&self) -> StoreResult<Vec<ItemRow>> {
-        sqlx::query_as("SELECT id, name FROM incident_categories ORDER BY id")
+        sqlx::query_as("SELECT id, name FROM incident_categories WHERE active = 1 ORDER BY position, id")
             .fetch_all(&self.pool)
             .await
     }
@@ -504,24 +504,29 @@ async fn sees_all_of(conn: &mut sqlx::SqliteConnection, user_id: i64, subjects: 
 
 impl Tx {
     /// Check every reference of `input` as `viewer` (author `author`): individuals exist and are
-    /// visible, location active, category known, staff active and not the author, techniques
-    /// active and of their list.
+    /// visible, location and category active (or, in an edit, the ones the record has already:
+    /// `kept`, its location and category, which stay even once retired), staff active and not
+    /// the author, techniques active and of their list. No category: the first active one.
     async fn check_references(
         &mut self,
         viewer: Viewer,
         author: i64,
         input: &IncidentInput,
+        kept: Option<(i64, i64)>,
     ) -> StoreResult<Result<i64, Refusal>> {
+        let (kept_location, kept_category) = kept.unzip();
         let individuals: Vec<i64> = input.subjects.iter().chain(&input.others).copied().collect();
         for id in individuals {
             if !can_see(self.read(), viewer, id).await? {
                 return Ok(Err(Refusal::NotFound));
             }
         }
-        let location: Option<(i64,)> = sqlx::query_as("SELECT id FROM locations WHERE id = ?1 AND active = 1")
-            .bind(input.location_id)
-            .fetch_optional(self.read())
-            .await?;
+        let location: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM locations WHERE id = ?1 AND (active = 1 OR id IS ?2)")
+                .bind(input.location_id)
+                .bind(kept_location)
+                .fetch_optional(self.read())
+                .await?;
         if location.is_none() {
             return Ok(Err(Refusal::Invalid(
                 "`location_id` is not one of the setting's locations (GET /locations).".into(),
@@ -529,13 +534,14 @@ impl Tx {
         }
         let category: Option<(i64,)> = match input.category_id {
             Some(id) => {
-                sqlx::query_as("SELECT id FROM incident_categories WHERE id = ?1")
+                sqlx::query_as("SELECT id FROM incident_categories WHERE id = ?1 AND (active = 1 OR id IS ?2)")
                     .bind(id)
+                    .bind(kept_category)
                     .fetch_optional(self.read())
                     .await?
             }
             None => {
-                sqlx::query_as("SELECT id FROM incident_categories ORDER BY id LIMIT 1")
+                sqlx::query_as("SELECT id FROM incident_categories WHERE active = 1 ORDER BY position, id LIMIT 1")
                     .fetch_optional(self.read())
                     .await?
             }
@@ -701,7 +707,7 @@ impl Tx {
                 Created::Conflict
             });
         }
-        let category_id = match self.check_references(viewer, author, input).await? {
+        let category_id = match self.check_references(viewer, author, input, None).await? {
             Ok(category_id) => category_id,
             Err(refusal) => return Ok(Created::Refused(refusal)),
         };
@@ -833,7 +839,8 @@ impl Tx {
             return Ok(Edited::Stale);
         }
         let mut input = input.clone();
-        match self.check_references(viewer, row.reported_by, &input).await? {
+        let kept = Some((row.location_id, row.category_id));
+        match self.check_references(viewer, row.reported_by, &input, kept).await? {
             Ok(category_id) => input.category_id = Some(category_id),
             Err(refusal) => return Ok(Edited::Refused(refusal)),
         }

@@ -72,7 +72,8 @@ pub struct StaffGrantRow {
     pub name: String,
     /// Role as stored.
     pub role: String,
-    /// The level granted in `access_permissions`, if any.
+    /// The level granted in `access_permissions`, else `group` or `year` when a grant of their
+    /// tutor group or year group covers the individual; none when nothing does.
     pub level: Option<String>,
     /// A key member of staff of the individual.
     pub key_staff: bool,
@@ -164,7 +165,12 @@ impl Store {
     /// for the caller to decide by role (`permissions`), the one table of what roles may do.
     pub async fn staff_grants(&self, id: i64) -> StoreResult<Vec<StaffGrantRow>> {
         sqlx::query_as(
-            "SELECT u.id AS user_id, u.display_name AS name, u.role, a.level,
+            "SELECT u.id AS user_id, u.display_name AS name, u.role,
+                    COALESCE(a.level, (
+                        SELECT g.scope FROM access_groups g JOIN individuals p ON p.id = ?1
+                         WHERE g.user_id = u.id AND ((g.scope = 'group' AND g.name = p.group_name)
+                                                  OR (g.scope = 'year' AND g.name = p.year_group))
+                         ORDER BY g.scope LIMIT 1)) AS level,
                     EXISTS (SELECT 1 FROM key_staff k WHERE k.individual_id = ?1 AND k.user_id = u.id) AS key_staff
              FROM users u LEFT JOIN access_permissions a ON a.user_id = u.id AND a.individual_id = ?1
              WHERE u.active = 1

@@ -1,4 +1,5 @@
-//! The setting's short lists that every clicker needs: the behaviours and the bell times.
+//! The setting's short lists that every clicker needs: the behaviours and the bell times (the
+//! admin edits them through `admin_lists`).
 
 use sqlx::FromRow;
 
@@ -15,6 +16,8 @@ pub struct BehaviourRow {
     pub sentiment: String,
     /// Order in the clicker.
     pub position: i64,
+    /// Offered by the clicker (false once retired).
+    pub active: bool,
 }
 
 /// One period of the school day.
@@ -31,11 +34,13 @@ pub struct BellRow {
 }
 
 impl Store {
-    /// The active behaviours, in clicker order.
+    /// Every behaviour, active ones first, each part in clicker order.
     pub async fn behaviours(&self) -> StoreResult<Vec<BehaviourRow>> {
-        sqlx::query_as("SELECT id, name, sentiment, position FROM behaviours WHERE active = 1 ORDER BY position, id")
-            .fetch_all(&self.pool)
-            .await
+        sqlx::query_as(
+            "SELECT id, name, sentiment, position, active FROM behaviours ORDER BY active DESC, position, id",
+        )
+        .fetch_all(&self.pool)
+        .await
     }
 
     /// The bell times, first period first.

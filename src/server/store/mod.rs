@@ -28,10 +28,14 @@
 //! records, written by the group-commit writer `server::click_writer`), [`communications`]
 //! (messages to key staff and their threads), [`incidents`] (incident reports, their numbers,
 //! revisions and management), [`plans`] (Smart Plans and drafts), [`lists`] (behaviours and bell
-//! times) and
+//! times), the administration's [`admin_access`] (grants, key staff, the access review),
+//! [`admin_lists`] (editing the setting's lists) and [`admin_audit`] (reading the audit log), and
 //! [`demo`] (seeding the demo data).
 
 mod access;
+mod admin_access;
+mod admin_audit;
+mod admin_lists;
 mod audit;
 mod clicks;
 mod communications;
@@ -53,6 +57,9 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use access::Viewer;
+pub use admin_access::{ConfirmationRow, Grant, GrantRow, GroupRow, NamedRow, ReviewAccountRow};
+pub use admin_audit::AuditFilter;
+pub use admin_lists::{EntryInput, EntryRefused, EntryRow, ListTable};
 pub use clicks::{ClickFilter, ClickRow, Recorded, Undo};
 pub use communications::{About, CommunicationRow, NewMessage, RecipientRow, ResponseRow, Written};
 pub use incidents::{

@@ -255,7 +255,7 @@ impl Page for Profiles {
                 }
             }
             Some(Reply::Behaviours(Ok(list))) => {
-                p.behaviours = list.items.into_iter().map(|b| (b.id, b)).collect();
+                p.behaviours = list.items.into_iter().chain(list.retired).map(|b| (b.id, b)).collect();
             }
             Some(_) | None => {}
         }
