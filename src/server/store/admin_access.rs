@@ -115,17 +115,18 @@ impl Store {
                       WHEN 'group' THEN (SELECT COUNT(*) FROM individuals p WHERE p.group_name = g.name AND p.active = 1)
                       ELSE (SELECT COUNT(*) FROM individuals p WHERE p.year_group = g.name AND p.active = 1)
                     END AS individuals,
-                    g.granted_by, b.display_name AS granted_by_name, g.granted_at
+                    g.granted_by, b.display_name AS granted_by_name, g.granted_at,
+                    CASE g.scope WHEN 'group' THEN 0 ELSE 1 END AS rank
              FROM access_groups g LEFT JOIN users b ON b.id = g.granted_by
              WHERE g.user_id = ?1
              UNION ALL
              SELECT 'individual', '', a.individual_id, ",
             pupil_name!("p"),
-            ", 1, a.granted_by, b.display_name, a.granted_at
+            ", 1, a.granted_by, b.display_name, a.granted_at, 2
              FROM access_permissions a JOIN individuals p ON p.id = a.individual_id
                   LEFT JOIN users b ON b.id = a.granted_by
              WHERE a.user_id = ?1
-             ORDER BY 1, 2, 4"
+             ORDER BY rank, value, individual_name"
         ))
         .bind(user_id)
         .fetch_all(&self.pool)
