@@ -28,8 +28,8 @@
 //! records, written by the group-commit writer `server::click_writer`), [`communications`]
 //! (messages to key staff and their threads), [`incidents`] (incident reports, their numbers,
 //! revisions and management), [`plans`] (Smart Plans and drafts), [`lists`] (behaviours and bell
-//! times) and
-//! [`demo`] (seeding the demo data).
+//! times), [`maintenance`] (backup, restore and the retention rule), [`subject_access`] (one
+//! individual's records for a subject access request) and [`demo`] (seeding the demo data).
 
 mod access;
 mod audit;
@@ -39,10 +39,12 @@ mod demo;
 mod incidents;
 mod individuals;
 mod lists;
+mod maintenance;
 mod plans;
 mod records;
 mod sessions;
 mod setting;
+mod subject_access;
 mod tx;
 mod users;
 
@@ -61,6 +63,7 @@ pub use incidents::{
 };
 pub use individuals::{ContactRow, IndividualListRow, IndividualRow, PlanRow, StaffGrantRow};
 pub use lists::{BehaviourRow, BellRow};
+pub use maintenance::{RetentionCounts, RetentionCutoffs, RetentionDue};
 pub use plans::{DraftRow, DraftSaved, PlanFullRow, PlanInput, PlanWritten};
 pub use records::{IncidentFilter, IncidentRow, NotificationRow};
 pub use sessions::{SessionRow, Stage};
