@@ -100,7 +100,10 @@ impl fmt::Display for BackedUp {
 /// `bsmart admin backup --db DB --to TO`.
 pub async fn backup(db: &Path, to: &Path) -> Result<BackedUp, String> {
     if !db.is_file() {
-        return Err(format!("there is no database at {} (check the path given to --db)", db.display()));
+        return Err(format!(
+            "there is no database at {} (check the path given to --db)",
+            db.display()
+        ));
     }
     if to.exists() {
         return Err(format!(
@@ -141,7 +144,10 @@ impl fmt::Display for Restored {
 /// `bsmart admin restore --from FROM --db DB [--force]`.
 pub async fn restore(from: &Path, db: &Path, force: bool) -> Result<Restored, String> {
     if !from.is_file() {
-        return Err(format!("there is no backup at {} (check the path given to --from)", from.display()));
+        return Err(format!(
+            "there is no backup at {} (check the path given to --from)",
+            from.display()
+        ));
     }
     let verified = verify_file(from)
         .await
@@ -175,7 +181,11 @@ pub async fn restore(from: &Path, db: &Path, force: bool) -> Result<Restored, St
     let detail = format!(
         "restored from a backup of {}{}",
         verified.describe(),
-        if replacing { "; the database replaced is kept as .before-restore" } else { "" }
+        if replacing {
+            "; the database replaced is kept as .before-restore"
+        } else {
+            ""
+        }
     );
     let entry = AuditEntry::new(SystemClock.now().timestamp(), None, ACTOR, "admin.restore", "success")
         .target("database")

@@ -98,7 +98,8 @@ impl Retention {
 
     /// The rule with its cut-off dates (dd/mm/yyyy).
     fn rule(&self) -> String {
-        let date = |t: i64| DateTime::from_timestamp(t, 0).map_or_else(|| t.to_string(), |d| d.format("%d/%m/%Y").to_string());
+        let date =
+            |t: i64| DateTime::from_timestamp(t, 0).map_or_else(|| t.to_string(), |d| d.format("%d/%m/%Y").to_string());
         format!(
             "policy 9.6: individuals {INDIVIDUAL_YEARS} years after their last interaction (before {}), inactive \
              accounts and drafts {ACCOUNT_YEARS} years (before {})",
@@ -111,7 +112,11 @@ impl Retention {
 impl fmt::Display for Retention {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = &self.counts;
-        let verb = if self.dry_run { "Due (dry run, nothing deleted)" } else { "Removed" };
+        let verb = if self.dry_run {
+            "Due (dry run, nothing deleted)"
+        } else {
+            "Removed"
+        };
         writeln!(f, "{verb} under the rule of {}:", self.rule())?;
         let lines: [(&str, u64); 13] = [
             ("individuals", c.individuals),
@@ -138,7 +143,10 @@ impl fmt::Display for Retention {
             thousands(self.held_back)
         )?;
         if self.dry_run {
-            write!(f, "\nRun again without --dry-run to delete this (one transaction, audited).")?;
+            write!(
+                f,
+                "\nRun again without --dry-run to delete this (one transaction, audited)."
+            )?;
         }
         Ok(())
     }
@@ -182,7 +190,9 @@ mod tests {
 
     #[test]
     fn cutoffs_are_calendar_years_before_now() {
-        let now = DateTime::parse_from_rfc3339("2026-12-02T08:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2026-12-02T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let c = cutoffs(now);
         let date = |t| DateTime::from_timestamp(t, 0).unwrap().to_rfc3339();
         assert_eq!(date(c.individuals), "1951-12-02T08:00:00+00:00");

@@ -26,9 +26,10 @@ const NOTES: [&str; 4] = [
     "Every record this server holds about the individual, for a subject access request or data portability \
      (privacy policy 11.1 and 11.5). Times are UTC (RFC 3339).",
     "Where a report also names other individuals, they are withheld: shown as \"another individual (withheld)\", \
-     counted in others_withheld, and left out of the report's revisions.",
-    "Free text (what happened, staff accounts, messages, plans) is exported as it was written: read it before \
-     release and redact any third party it names.",
+     counted in others_withheld, left out of the report's revisions, and their names replaced by [withheld] in its \
+     text.",
+    "Other free text (messages, plans, a name misspelt or shortened) is exported as it was written: read it \
+     before release and redact any third party it names.",
     "Staff are named as the school records them; the audit log of who viewed the records is not part of this file.",
 ];
 
@@ -89,9 +90,9 @@ pub async fn subject_access(db: &Path, individual: i64, to: &Path) -> Result<Exp
             individual,
             to: to.display().to_string(),
             counts: ["incidents", "clicks", "communications", "smart_plans"].map(|key| count(&records, key)),
-            shared: records["incidents"]
-                .as_array()
-                .map_or(0, |all| all.iter().filter(|i| i["others_withheld"].as_u64() > Some(0)).count()),
+            shared: records["incidents"].as_array().map_or(0, |all| {
+                all.iter().filter(|i| i["others_withheld"].as_u64() > Some(0)).count()
+            }),
         };
         let document = json!({
             "format": "bsmart subject access export, version 1",
@@ -103,9 +104,15 @@ pub async fn subject_access(db: &Path, individual: i64, to: &Path) -> Result<Exp
         file.write_all(&text)
             .and_then(|()| file.sync_all())
             .map_err(|e| format!("cannot write {}: {e}", to.display()))?;
-        let entry = AuditEntry::new(SystemClock.now().timestamp(), None, ACTOR, "admin.subject_access", "success")
-            .target(&format!("individual:{individual}"))
-            .detail(&exported.summary());
+        let entry = AuditEntry::new(
+            SystemClock.now().timestamp(),
+            None,
+            ACTOR,
+            "admin.subject_access",
+            "success",
+        )
+        .target(&format!("individual:{individual}"))
+        .detail(&exported.summary());
         store.append_audit(&entry).await.map_err(|e| db_error(db, &e))?;
         Ok(exported)
     }

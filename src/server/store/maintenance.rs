@@ -142,17 +142,17 @@ pub struct RetentionCounts {
 macro_rules! individual_last_interaction {
     () => {
         "MAX(p.created_at,
-             COALESCE((SELECT MAX(MAX(i.occurred_at, i.created_at, i.updated_at, COALESCE(i.parents_informed_at, 0),
-                                      COALESCE(i.flagged_at, 0), COALESCE(i.deleted_at, 0)))
+             COALESCE((SELECT MAX(MAX(i.occurred_at, i.created_at, i.updated_at, COALESCE(i.parents_informed_at, -1000000000000000000),
+                                      COALESCE(i.flagged_at, -1000000000000000000), COALESCE(i.deleted_at, -1000000000000000000)))
                        FROM incidents i
                        WHERE i.individual_id = p.id
-                          OR i.id IN (SELECT ii.incident_id FROM incident_individuals ii WHERE ii.individual_id = p.id)), 0),
-             COALESCE((SELECT MAX(MAX(c.occurred_at, c.recorded_at)) FROM clicks c WHERE c.individual_id = p.id), 0),
-             COALESCE((SELECT MAX(c.created_at) FROM communications c WHERE c.individual_id = p.id), 0),
+                          OR i.id IN (SELECT ii.incident_id FROM incident_individuals ii WHERE ii.individual_id = p.id)), -1000000000000000000),
+             COALESCE((SELECT MAX(MAX(c.occurred_at, c.recorded_at)) FROM clicks c WHERE c.individual_id = p.id), -1000000000000000000),
+             COALESCE((SELECT MAX(c.created_at) FROM communications c WHERE c.individual_id = p.id), -1000000000000000000),
              COALESCE((SELECT MAX(r.created_at) FROM communication_responses r
-                       JOIN communications c ON c.id = r.communication_id WHERE c.individual_id = p.id), 0),
-             COALESCE((SELECT MAX(MAX(s.created_at, s.updated_at, COALESCE(s.deleted_at, 0)))
-                       FROM smart_plans s WHERE s.individual_id = p.id), 0))"
+                       JOIN communications c ON c.id = r.communication_id WHERE c.individual_id = p.id), -1000000000000000000),
+             COALESCE((SELECT MAX(MAX(s.created_at, s.updated_at, COALESCE(s.deleted_at, -1000000000000000000)))
+                       FROM smart_plans s WHERE s.individual_id = p.id), -1000000000000000000))"
     };
 }
 
@@ -228,9 +228,9 @@ impl Tx {
             "SELECT u.id FROM users u
              WHERE u.email NOT LIKE 'retired-%@retention.invalid'
                AND (u.active = 0 OR (u.expires_at IS NOT NULL AND u.expires_at <= ?2))
-               AND MAX(u.created_at, u.password_changed_at, COALESCE(u.deactivated_at, 0),
-                       COALESCE(MIN(u.expires_at, ?2), 0),
-                       COALESCE((SELECT MAX(MAX(s.created_at, s.last_seen_at)) FROM sessions s WHERE s.user_id = u.id), 0))
+               AND MAX(u.created_at, u.password_changed_at, COALESCE(u.deactivated_at, -1000000000000000000),
+                       COALESCE(MIN(u.expires_at, ?2), -1000000000000000000),
+                       COALESCE((SELECT MAX(MAX(s.created_at, s.last_seen_at)) FROM sessions s WHERE s.user_id = u.id), -1000000000000000000))
                    < ?1
              ORDER BY u.id",
         )
@@ -255,7 +255,8 @@ impl Tx {
     ) -> StoreResult<RetentionCounts> {
         let people = id_list(&due.individuals);
         let accounts = id_list(&due.accounts);
-        // Each step: what it counts, and (when applying) the statement that removes it.
+        // Each step: what it counts, and (when applying) the statement that removes it. The
+        // accounts go first, so a grant of theirs to a removed individual is counted once.
         let individual_steps: [(&'static str, Option<&'static str>); 8] = [
             (
                 concat!(
@@ -311,19 +312,15 @@ impl Tx {
                 concat!("SELECT COUNT(*) FROM clicks WHERE individual_id IN ", ids!()),
                 Some(concat!("DELETE FROM clicks WHERE individual_id IN ", ids!())),
             ),
-            (concat!("SELECT COUNT(*) FROM key_contacts WHERE individual_id IN ", ids!()), None),
+            (
+                concat!("SELECT COUNT(*) FROM key_contacts WHERE individual_id IN ", ids!()),
+                None,
+            ),
             (
                 concat!("SELECT COUNT(*) FROM individuals WHERE id IN ", ids!()),
                 Some(concat!("DELETE FROM individuals WHERE id IN ", ids!())),
             ),
         ];
-        let mut found = [0u64; 8];
-        for (n, (count, delete)) in individual_steps.iter().enumerate() {
-            found[n] = self.count_bound(count, &people, cutoffs.accounts).await?;
-            if apply && let Some(delete) = delete {
-                sqlx::query(*delete).bind(&people).execute(self.write()).await?;
-            }
-        }
         let account_steps: [(&'static str, &'static str); 6] = [
             (
                 concat!("SELECT COUNT(*) FROM sessions WHERE user_id IN ", ids!()),
@@ -361,7 +358,11 @@ impl Tx {
                 concat!("DELETE FROM notifications WHERE user_id IN ", ids!()),
             ),
             (
-                concat!("SELECT COUNT(*) FROM drafts WHERE user_id IN ", ids!(), " OR saved_at < ?2"),
+                concat!(
+                    "SELECT COUNT(*) FROM drafts WHERE user_id IN ",
+                    ids!(),
+                    " OR saved_at < ?2"
+                ),
                 concat!("DELETE FROM drafts WHERE user_id IN ", ids!(), " OR saved_at < ?2"),
             ),
         ];
@@ -378,6 +379,13 @@ impl Tx {
                     };
                     query.execute(self.write()).await?;
                 }
+            }
+        }
+        let mut found = [0u64; 8];
+        for (n, (count, delete)) in individual_steps.iter().enumerate() {
+            found[n] = self.count_bound(count, &people, cutoffs.accounts).await?;
+            if apply && let Some(delete) = delete {
+                sqlx::query(*delete).bind(&people).execute(self.write()).await?;
             }
         }
         if apply {

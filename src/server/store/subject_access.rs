@@ -12,9 +12,9 @@ use serde_json::{Map, Value, json};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Column, Row, SqliteConnection, TypeInfo, ValueRef};
 
-use super::{Store, StoreResult};
 use super::access::pupil_name;
 use super::incidents::INDIVIDUAL_FIELDS;
+use super::{Store, StoreResult};
 
 /// Columns never exported: internal bookkeeping, or another individual's id.
 const LEFT_OUT: [&str; 2] = ["submitted_hash", "individual_id"];
@@ -32,7 +32,13 @@ fn row_object(row: &SqliteRow) -> Map<String, Value> {
         }
         let kind = row
             .try_get_raw(i)
-            .map(|raw| if raw.is_null() { "NULL".to_string() } else { raw.type_info().name().to_string() })
+            .map(|raw| {
+                if raw.is_null() {
+                    "NULL".to_string()
+                } else {
+                    raw.type_info().name().to_string()
+                }
+            })
             .unwrap_or_default();
         let value = match kind.as_str() {
             "INTEGER" => {
@@ -217,6 +223,17 @@ async fn incident_details(
         })
         .collect();
     let withheld = named.iter().filter(|(other, _)| *other != id).count();
+    let mut others: Vec<String> = Vec::new();
+    for (other, _) in named.iter().filter(|(other, _)| *other != id) {
+        let names: Option<(String, String, String)> =
+            sqlx::query_as("SELECT first_name, last_name, preferred_name FROM individuals WHERE id = ?1")
+                .bind(other)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some((first, last, preferred)) = names {
+            others.extend([first, last, preferred].into_iter().filter(|n| n.chars().count() >= 2));
+        }
+    }
     incident.insert("individuals".to_string(), json!(individuals));
     incident.insert("others_withheld".to_string(), json!(withheld));
     let sections: [(&str, &'static str); 3] = [
@@ -275,5 +292,84 @@ async fn incident_details(
         revision.insert("changes".to_string(), json!(changes));
     }
     incident.insert("revisions".to_string(), json!(revisions));
+    if !others.is_empty() {
+        for value in incident.values_mut() {
+            withhold_names(value, &others);
+        }
+    }
     Ok(())
+}
+
+/// Replace every whole-word occurrence of `names` in the text of `value` (at any depth) by
+/// `[withheld]`: a report's free text names the others it is about.
+fn withhold_names(value: &mut Value, names: &[String]) {
+    match value {
+        Value::String(text) => {
+            for name in names {
+                *text = replace_word(text, name, "[withheld]");
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| withhold_names(item, names)),
+        Value::Object(fields) => fields.values_mut().for_each(|field| withhold_names(field, names)),
+        _ => {}
+    }
+}
+
+/// `text` with each whole-word, case-insensitive occurrence of `word` replaced by `with`.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let (lower, target) = (text.to_lowercase(), word.to_lowercase());
+    if lower.len() != text.len() || !lower.contains(&target) {
+        // Lower-casing changed byte offsets (rare scripts): match the case as stored instead.
+        return if lower.len() != text.len() {
+            replace_exact(text, word, with)
+        } else {
+            text.to_string()
+        };
+    }
+    let mut out = String::new();
+    let mut rest = 0;
+    for (at, _) in lower.match_indices(&target) {
+        let end = at + target.len();
+        let before = text[..at].chars().next_back();
+        let after = text[end..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        if at >= rest && boundary(before) && boundary(after) {
+            out.push_str(&text[rest..at]);
+            out.push_str(with);
+            rest = end;
+        }
+    }
+    out.push_str(&text[rest..]);
+    out
+}
+
+/// `text` with each whole-word occurrence of `word` (same case) replaced by `with`.
+fn replace_exact(text: &str, word: &str, with: &str) -> String {
+    text.split_inclusive(|c: char| !c.is_alphanumeric())
+        .map(|piece| {
+            let core = piece.trim_end_matches(|c: char| !c.is_alphanumeric());
+            if core == word {
+                format!("{with}{}", &piece[core.len()..])
+            } else {
+                piece.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_withheld_as_whole_words_only() {
+        let mut value = json!({ "what_happened": "Jack shoved Jackson; JACK left.", "n": 3, "list": ["jack"] });
+        withhold_names(&mut value, &["Jack".to_string()]);
+        assert_eq!(
+            value["what_happened"],
+            json!("[withheld] shoved Jackson; [withheld] left.")
+        );
+        assert_eq!(value["list"][0], json!("[withheld]"));
+        assert_eq!(replace_word("İrem met Jack", "Jack", "[w]"), "İrem met [w]");
+    }
 }
