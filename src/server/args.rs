@@ -81,6 +81,51 @@ pub enum AdminCommand {
         #[arg(long)]
         key_file: Option<PathBuf>,
     },
+    /// Copy the database while the server runs (consistent, mode 0600, never over an existing
+    /// file), then check the copy: integrity and the whole audit chain.
+    Backup {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The new backup file.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the database by a backup whose audit chain verifies (stop the server first).
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The database file to restore.
+        #[arg(long)]
+        db: PathBuf,
+        /// Replace an existing database (kept as DB.before-restore).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Apply the retention periods of the privacy policy (individuals 75 years, inactive
+    /// accounts and drafts 7 years after the last interaction); prints counts only.
+    Retention {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print what is due without deleting anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every record about one individual to a JSON file (a subject access request;
+    /// mode 0600, never over an existing file; audited).
+    SubjectAccess {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The individual's id.
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..))]
+        individual: i64,
+        /// The new JSON file.
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 /// An audit-chain anchor, `ROW:HASH`: a row id and the chain hash `verify-audit` printed for it.

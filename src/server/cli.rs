@@ -17,6 +17,7 @@ use super::audit::{ChainHead, verify_chain};
 use super::auth;
 use super::clock::{Clock, SystemClock};
 use super::demo;
+use super::maintenance;
 use super::state::{AppState, Policy, ServerKey};
 use super::store::Store;
 
@@ -307,7 +308,19 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
                 )),
             }
         }
+        AdminCommand::Backup { db, to } => print(maintenance::backup::backup(db, to).await),
+        AdminCommand::Restore { from, db, force } => print(maintenance::backup::restore(from, db, *force).await),
+        AdminCommand::Retention { db, dry_run } => print(maintenance::retention::retention(db, *dry_run).await),
+        AdminCommand::SubjectAccess { db, individual, to } => {
+            print(maintenance::subject_access::subject_access(db, *individual, to).await)
+        }
     }
+}
+
+/// Print what a maintenance command did.
+fn print(done: Result<impl std::fmt::Display, String>) -> Result<(), String> {
+    println!("{}", done?);
+    Ok(())
 }
 
 /// Open (creating if needed) the database at `db` and make sure it has a setting row (a new one

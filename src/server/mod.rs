@@ -13,6 +13,8 @@
 //!   envelope; [`limiter`]: the keyed limiter of the sign-in routes; [`listen`]: the accept
 //!   loop (connection timeouts, the connection cap, graceful shutdown).
 //! - [`demo`]: deterministic demo data; [`testing`]: a real server on loopback for tests.
+//! - [`maintenance`]: backup, restore, the retention rule and subject access exports
+//!   (`bsmart admin …`).
 //! - [`args`]: the arguments of `bsmart serve` and `bsmart admin …`; [`cli`]: what runs them,
 //!   and the demo server that `bsmart demo` starts.
 
@@ -27,6 +29,7 @@ pub mod demo;
 pub mod error;
 pub mod limiter;
 pub mod listen;
+pub mod maintenance;
 pub mod permissions;
 pub mod routes;
 pub mod state;

@@ -29,8 +29,9 @@
 //! (messages to key staff and their threads), [`incidents`] (incident reports, their numbers,
 //! revisions and management), [`plans`] (Smart Plans and drafts), [`lists`] (behaviours and bell
 //! times), the administration's [`admin_access`] (grants, key staff, the access review),
-//! [`admin_lists`] (editing the setting's lists) and [`admin_audit`] (reading the audit log), and
-//! [`demo`] (seeding the demo data).
+//! [`admin_lists`] (editing the setting's lists) and [`admin_audit`] (reading the audit log),
+//! [`maintenance`] (backup, restore and the retention rule), [`subject_access`] (one
+//! individual's records for a subject access request) and [`demo`] (seeding the demo data).
 
 mod access;
 mod admin_access;
@@ -43,10 +44,12 @@ mod demo;
 mod incidents;
 mod individuals;
 mod lists;
+mod maintenance;
 mod plans;
 mod records;
 mod sessions;
 mod setting;
+mod subject_access;
 mod tx;
 mod users;
 
@@ -68,6 +71,7 @@ pub use incidents::{
 };
 pub use individuals::{ContactRow, IndividualListRow, IndividualRow, PlanRow, StaffGrantRow};
 pub use lists::{BehaviourRow, BellRow};
+pub use maintenance::{RetentionCounts, RetentionCutoffs, RetentionDue};
 pub use plans::{DraftRow, DraftSaved, PlanFullRow, PlanInput, PlanWritten};
 pub use records::{IncidentFilter, IncidentRow, NotificationRow};
 pub use sessions::{SessionRow, Stage};
