@@ -17,6 +17,7 @@
 //! its user last gave the password (sign-in, reauth, password change): adding a second factor
 //! with a bearer token needs that to be within the last 5 minutes (ASVS 5.0 7.5.1).
 
+mod admin_users;
 mod clicks;
 mod common;
 mod communications;
@@ -67,7 +68,8 @@ pub const MAX_FORM_BODY_BYTES: usize = 1024 * 1024;
         description = "The reference server of bsmart. Errors are always {\"error\":{\"code\",\"message\"}}."
     ),
     modifiers(&BearerScheme),
-    tags((name = "auth", description = "Signing in and out"), (name = "records", description = "Pupil records"))
+    tags((name = "auth", description = "Signing in and out"), (name = "records", description = "Pupil records"),
+        (name = "admin", description = "Administration: accounts, access, lists, audit and sessions"))
 )]
 struct ApiDoc;
 
@@ -111,6 +113,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(lists::incident_categories))
         .routes(routes!(lists::techniques))
         .routes(routes!(lists::staff))
+        // Administration: accounts, roles and sessions (issue 12).
+        .routes(routes!(admin_users::list_users, admin_users::create_user))
+        .routes(routes!(admin_users::get_user))
+        .routes(routes!(admin_users::user_action))
+        .routes(routes!(admin_users::roles))
+        .routes(routes!(admin_users::sessions))
+        .routes(routes!(admin_users::end_session))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     // The long forms have their own body limit; both limits refuse a body from its

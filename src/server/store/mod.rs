@@ -32,6 +32,7 @@
 //! [`demo`] (seeding the demo data).
 
 mod access;
+mod admin_users;
 mod audit;
 mod clicks;
 mod communications;
@@ -53,6 +54,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use access::Viewer;
+pub use admin_users::{AdminSessionRow, AdminUserFilter, AdminUserRow, NewAccount};
 pub use clicks::{ClickFilter, ClickRow, Recorded, Undo};
 pub use communications::{About, CommunicationRow, NewMessage, RecipientRow, ResponseRow, Written};
 pub use incidents::{
