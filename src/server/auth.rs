@@ -487,12 +487,12 @@ async fn authenticate(state: &AppState, parts: &Parts, touch: Touch) -> Result<O
         return Err(ApiError::session_expired());
     }
     let user = match state.store.user_by_id(session.user_id).await? {
-        Some(user) if user.active && user.locked_at.is_none() => user,
+        Some(user) if user.usable(now) && user.locked_at.is_none() => user,
         _ => {
             let mut tx = state.store.begin().await?;
             tx.revoke_session(session.session_id, now, "account_unavailable")
                 .await?;
-            let entry = rejection("account locked or disabled", Some(&token_hash), Some(session.user_id));
+            let entry = rejection("account locked, disabled or expired", Some(&token_hash), Some(session.user_id));
             tx.audit(&entry).await?;
             tx.commit().await?;
             return Err(ApiError::unauthenticated());

@@ -51,8 +51,8 @@ pub(super) async fn login(
     };
     let attempt = reserve(&state, step).await?;
     let right = auth::verify_password(Some(user.password_hash.clone()), &password).await?;
-    if !user.active {
-        // A disabled account answers exactly like an email with no account: every attempt
+    if !user.usable(state.now()) {
+        // A disabled or expired account answers exactly like an email with no account: every attempt
         // counts and fails, so the sixth gets 423 as well and the answers tell nothing.
         let mut tx = state.store.begin().await?;
         let result = record_failure(&state, &mut tx, attempt, step, Some("disabled")).await;

@@ -20,6 +20,7 @@
 mod admin_access;
 mod admin_audit;
 mod admin_lists;
+mod admin_users;
 mod clicks;
 mod common;
 mod communications;
@@ -70,7 +71,8 @@ pub const MAX_FORM_BODY_BYTES: usize = 1024 * 1024;
         description = "The reference server of bsmart. Errors are always {\"error\":{\"code\",\"message\"}}."
     ),
     modifiers(&BearerScheme),
-    tags((name = "auth", description = "Signing in and out"), (name = "records", description = "Pupil records"))
+    tags((name = "auth", description = "Signing in and out"), (name = "records", description = "Pupil records"),
+        (name = "admin", description = "Administration: accounts, access, lists, audit and sessions"))
 )]
 struct ApiDoc;
 
@@ -129,6 +131,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin_audit::audit_log))
         .routes(routes!(admin_audit::verify))
         .routes(routes!(admin_audit::export))
+        // Administration: accounts, roles and sessions (issue 12).
+        .routes(routes!(admin_users::list_users, admin_users::create_user))
+        .routes(routes!(admin_users::get_user))
+        .routes(routes!(admin_users::user_action))
+        .routes(routes!(admin_users::roles))
+        .routes(routes!(admin_users::sessions))
+        .routes(routes!(admin_users::end_session))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     // The long forms have their own body limit; both limits refuse a body from its

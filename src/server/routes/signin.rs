@@ -224,7 +224,7 @@ pub(super) async fn challenge_owner(
             audit(state, user_entry(state, &user, addr, action, "locked")).await?;
             Err(ApiError::account_locked())
         }
-        Some(user) if user.active => Ok((hash, user)),
+        Some(user) if user.usable(now) => Ok((hash, user)),
         _ => Err(ApiError::invalid_challenge()),
     }
 }
@@ -307,7 +307,7 @@ pub(super) async fn sign_in(
     if user.locked_at.is_some() {
         return refuse(state, tx, step, "locked", "", ApiError::account_locked()).await;
     }
-    if !user.active {
+    if !user.usable(state.now()) {
         return refuse(
             state,
             tx,

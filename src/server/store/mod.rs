@@ -37,6 +37,7 @@ mod access;
 mod admin_access;
 mod admin_audit;
 mod admin_lists;
+mod admin_users;
 mod audit;
 mod clicks;
 mod communications;
@@ -63,6 +64,7 @@ pub use access::Viewer;
 pub use admin_access::{ConfirmationRow, Grant, GrantRow, GroupRow, NamedRow, ReviewAccountRow};
 pub use admin_audit::AuditFilter;
 pub use admin_lists::{EntryInput, EntryRefused, EntryRow, ListTable};
+pub use admin_users::{AdminSessionRow, AdminUserFilter, AdminUserRow, NewAccount};
 pub use clicks::{ClickFilter, ClickRow, Recorded, Undo};
 pub use communications::{About, CommunicationRow, NewMessage, RecipientRow, ResponseRow, Written};
 pub use incidents::{

@@ -67,6 +67,8 @@ pub struct UserRow {
     pub locked_at: Option<i64>,
     /// False once disabled.
     pub active: bool,
+    /// When a cover account stops working.
+    pub expires_at: Option<i64>,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -87,6 +89,16 @@ impl UserRow {
     /// True once 2FA is set up.
     pub fn totp_enabled(&self) -> bool {
         self.totp_secret_sealed.is_some()
+    }
+
+    /// True once a cover account's end has passed at `now`: it signs in like a disabled one.
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|end| now >= end)
+    }
+
+    /// Active and not expired at `now`.
+    pub fn usable(&self, now: i64) -> bool {
+        self.active && !self.expired(now)
     }
 }
 
@@ -152,7 +164,8 @@ macro_rules! select_user {
     ($where:literal) => {
         concat!(
             "SELECT id, email, display_name, role, password_hash, password_is_temporary, temporary_expires_at,
-                    totp_secret_sealed, totp_pending_sealed, totp_last_step, failed_attempts, locked_at, active
+                    totp_secret_sealed, totp_pending_sealed, totp_last_step, failed_attempts, locked_at, active,
+                    expires_at
              FROM users WHERE ",
             $where
         )
