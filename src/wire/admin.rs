@@ -245,6 +245,7 @@ pub enum UserAction {
     ResetPassword,
     /// Remove 2FA and its recovery codes: the user sets it up again at the next sign-in; every
     /// session ends.
+    #[serde(rename = "reset_2fa")]
     Reset2fa,
     /// End every session of the account.
     EndSessions,

@@ -323,7 +323,7 @@ async fn insert_user(
     recheck_actor(state, tx, admin).await?;
     let now = state.now();
     for group in &checked.groups {
-        if !tx.group_exists(group).await? {
+        if !tx.group_exists("group", group).await? {
             return Err(ApiError::invalid_request(format!(
                 "`groups`: no individual is in the group \"{}\"; choose an existing group.",
                 super::super::audit::clean(group, 40)
@@ -346,6 +346,10 @@ async fn insert_user(
     let id = match tx.create_account(&account).await {
         Ok(id) => id,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            let entry = AuditEntry::new(now, Some(admin.0.user.id), &admin.0.user.email, "admin.user.create", "refused")
+                .client(admin.0.addr)
+                .detail("an account with this email exists");
+            tx.audit(&entry).await?;
             return Err(conflict("An account with this email already exists."));
         }
         Err(e) => return Err(e.into()),
@@ -645,10 +649,13 @@ pub(super) async fn end_session(
     let mut tx = state.store.begin().await?;
     let result = async {
         recheck_actor(&state, &mut tx, &admin).await?;
-        let owner = tx
-            .revoke_session_by_id(id, state.now(), "admin")
-            .await?
-            .ok_or_else(ApiError::not_found)?;
+        let Some(owner) = tx.revoke_session_by_id(id, state.now(), "admin").await? else {
+            let entry = AuditEntry::new(state.now(), Some(admin.0.user.id), &admin.0.user.email, "admin.session.end", "refused")
+                .client(admin.0.addr)
+                .detail(&format!("session={id}; no such live session"));
+            tx.audit(&entry).await?;
+            return Err(ApiError::not_found());
+        };
         let entry = admin_entry(&state, &admin, "admin.session.end", "success", owner).detail(&format!("session={id}"));
         tx.audit(&entry).await?;
         Ok(Done {

@@ -229,15 +229,6 @@ impl Tx {
         Ok(found.is_some())
     }
 
-    /// True when some individual is in tutor group `name`.
-    pub async fn group_exists(&mut self, name: &str) -> StoreResult<bool> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM individuals WHERE group_name = ?1 LIMIT 1")
-            .bind(name)
-            .fetch_optional(self.read())
-            .await?;
-        Ok(found.is_some())
-    }
-
     /// Create an account with a temporary password, and its group grants; answers its id.
     pub async fn create_account(&mut self, account: &NewAccount<'_>) -> StoreResult<i64> {
         let id: i64 = sqlx::query_scalar(
