@@ -561,10 +561,14 @@ impl App {
     }
 
     fn fetch_me(&mut self, out: &mut Vec<Command>) {
-        let Some(id) = self.session.as_ref().map(|s| s.user.id) else { return };
-        let call = Call::new("me", Request::get("/me").session(), move |r: Result<Answer, ApiError>| {
-            AppReply::Me(id, r.and_then(Answer::typed))
-        });
+        let Some(id) = self.session.as_ref().map(|s| s.user.id) else {
+            return;
+        };
+        let call = Call::new(
+            "me",
+            Request::get("/me").session(),
+            move |r: Result<Answer, ApiError>| AppReply::Me(id, r.and_then(Answer::typed)),
+        );
         self.dispatch(Route::App, call, out);
     }
 
