@@ -1240,7 +1240,7 @@ mod tests {
     fn idle_lock_checks_at_every_event_and_replies_do_not_reset_it() {
         let clock = Arc::new(ManualClock::default());
         let mut a = app(clock.clone());
-        a.signed_in("tok".into(), user());
+        a.signed_in("tok".into(), user(), &mut Vec::new());
         a.overlays.push(Overlay::Help(0));
         clock.advance(Duration::from_secs(59));
         a.update(Action::Resize);
@@ -1269,7 +1269,7 @@ mod tests {
         );
         a.connection.observe(false, a.now(), clock.instant());
         assert_eq!(a.next_deadline(), Some(Duration::from_secs(1)), "the retry comes first");
-        a.signed_in("tok".into(), user());
+        a.signed_in("tok".into(), user(), &mut Vec::new());
         a.lock(None, &mut Vec::new());
         assert_eq!(
             a.next_deadline(),
@@ -1285,7 +1285,7 @@ mod tests {
         let ctrl_l = KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL);
         a.update(Action::Key(ctrl_l));
         assert!(!a.is_locked());
-        a.signed_in("tok".into(), user());
+        a.signed_in("tok".into(), user(), &mut Vec::new());
         a.update(Action::Key(ctrl_l));
         assert!(a.is_locked());
         assert_eq!(a.next_deadline(), None);
