@@ -55,7 +55,7 @@ pub enum Mode {
     /// Choosing the new role (the index into [`ROLES`]).
     Role(usize),
     /// Typing a cover account's new end.
-    Expiry(TextField, Option<Note>),
+    Expiry(Box<TextField>, Option<Note>),
     /// An action waits for y/n.
     Confirm(Asked),
     /// An action was sent.
@@ -271,7 +271,7 @@ impl Staff {
                 if let Some(text) = self.expiry_text.take() {
                     field.set(&text);
                 }
-                self.mode = Mode::Expiry(field, None);
+                self.mode = Mode::Expiry(Box::new(field), None);
             }
             _ => {}
         }
@@ -486,7 +486,7 @@ impl Staff {
                         Some(text) => {
                             let mut field = TextField::plain("New end (17:00, tomorrow 17:00, 05/12/26 16:00)");
                             field.set(&text);
-                            Mode::Expiry(field, Note::error(refused(&e)))
+                            Mode::Expiry(Box::new(field), Note::error(refused(&e)))
                         }
                         None => Mode::List,
                     };
