@@ -261,13 +261,6 @@ pub const GLOBAL: &[Binding] = &[
         "Analytics (later)",
         false,
     ),
-    b(
-        &[ch('A')],
-        "A",
-        KeyAction::Go(Destination::Admin),
-        "Admin (later)",
-        false,
-    ),
     b(&[ch('v')], "v", KeyAction::Reveal, "privacy: full names on/off", false),
     b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "back one page", false),
     b(
@@ -278,6 +271,11 @@ pub const GLOBAL: &[Binding] = &[
         true,
     ),
 ];
+
+/// `A`, Admin: a global key like those of [`GLOBAL`], but in help and hints only for a user
+/// whose `/me` permissions say `administer` (for anyone else it only says "Admin is for
+/// admins."; the server refuses them anyway).
+pub const ADMIN: &[Binding] = &[b(&[ch('A')], "A", KeyAction::Go(Destination::Admin), "Admin", false)];
 
 /// Sign-in and other forms (text fields are focused: letters are typed, not commands).
 pub const FORM: &[Binding] = &[
@@ -431,9 +429,10 @@ pub(crate) mod tests {
         let after_esc = key(KeyCode::Char('l'), KeyModifiers::CONTROL | KeyModifiers::ALT);
         assert_eq!(lookup(&[ALWAYS], &after_esc), Some(KeyAction::Lock));
         assert_eq!(
-            lookup(&[GLOBAL], &key(KeyCode::Char('A'), KeyModifiers::SHIFT)),
+            lookup(&[ADMIN], &key(KeyCode::Char('A'), KeyModifiers::SHIFT)),
             Some(KeyAction::Go(Destination::Admin))
         );
+        assert_eq!(lookup(&[GLOBAL], &key(KeyCode::Char('A'), KeyModifiers::SHIFT)), None);
         assert_eq!(
             lookup(&[GLOBAL], &key(KeyCode::Char('a'), KeyModifiers::NONE)),
             Some(KeyAction::Go(Destination::Analytics))
@@ -468,7 +467,7 @@ pub(crate) mod tests {
     #[test]
     fn no_key_is_bound_twice_within_a_screen() {
         for tables in [
-            &[ALWAYS, GLOBAL, LIST][..],
+            &[ALWAYS, GLOBAL, ADMIN, LIST][..],
             &[ALWAYS, FORM, crate::client::widgets::text_field::EDITING][..],
             &[LOCK, crate::client::widgets::text_field::EDITING][..],
             &[ALWAYS, RECOVERY][..],

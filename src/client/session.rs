@@ -3,16 +3,22 @@
 //! The token is a [`SecretString`] (zeroized on drop, `Debug` prints `[REDACTED]`); it is never
 //! written to disk, logged or shown. Dropping the [`Session`] (sign-out, switch user, expiry)
 //! wipes it.
+//!
+//! It also keeps what `GET /me` said the user may do ([`Session::permissions`]), asked for at
+//! each sign-in: the client only offers what they may do (Admin, `A`), the server checks
+//! every request on its own.
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::wire::User;
+use crate::wire::{Permissions, User};
 
 /// A signed-in user and their bearer token.
 pub struct Session {
     token: SecretString,
     /// Who is signed in (strings already cleaned).
     pub user: User,
+    /// What `GET /me` said they may do (none until it answered: nothing extra is offered).
+    pub permissions: Option<Permissions>,
 }
 
 impl Session {
@@ -21,12 +27,18 @@ impl Session {
         Session {
             token: SecretString::from(token),
             user,
+            permissions: None,
         }
     }
 
     /// The token, for the `Authorization` header of one request.
     pub fn token(&self) -> SecretString {
         SecretString::from(self.token.expose_secret())
+    }
+
+    /// `GET /me` said the user may administer (Admin is offered).
+    pub fn administers(&self) -> bool {
+        self.permissions.as_ref().is_some_and(|p| p.administer)
     }
 
     /// Replace the token (after `POST /auth/reauth` rotated it).
@@ -63,5 +75,11 @@ mod tests {
         let dbg = format!("{s:?}");
         assert!(!dbg.contains("tok-secret"), "{dbg}");
         assert_eq!(s.token().expose_secret(), "tok-secret-456");
+        assert!(!s.administers(), "nothing is offered before /me answered");
+        s.permissions = Some(crate::wire::Permissions {
+            administer: true,
+            ..Default::default()
+        });
+        assert!(s.administers());
     }
 }

@@ -68,6 +68,43 @@ pub fn parse(
     Ok(at)
 }
 
+/// What to type for a time ahead, said in every refusal of [`parse_ahead`].
+pub const AHEAD_EXAMPLES: &str = "Type a time such as 17:00, tomorrow 17:00 or 05/12/26 16:00";
+
+/// A time ahead of `now` (when a cover account ends): `17:00` (today), `tomorrow 17:00`, or a
+/// UK date and time `05/12 16:00` / `05/12/26 16:00`, read on `dates`' clock. It must be later
+/// than `now` and at most `latest` ahead; a refusal says what to type instead.
+pub fn parse_ahead(text: &str, now: DateTime<Utc>, dates: Dates, latest: Duration) -> Result<DateTime<Utc>, String> {
+    let text = text.trim().to_lowercase();
+    let bad = |what: &str| format!("\"{what}\" is not a time. {AHEAD_EXAMPLES}.");
+    let today = today(now, dates);
+    let (day, time) = match text.split_once(' ') {
+        Some(("tomorrow", time)) => (today.succ_opt().ok_or_else(|| bad(&text))?, time.trim()),
+        Some(("today", time)) => (today, time.trim()),
+        Some((day, time)) => (
+            NaiveDate::parse_from_str(day, "%d/%m/%y")
+                .or_else(|_| NaiveDate::parse_from_str(&format!("{day}/{}", today.format("%Y")), "%d/%m/%Y"))
+                .map_err(|_| bad(&text))?,
+            time.trim(),
+        ),
+        None => (today, text.as_str()),
+    };
+    let time = clock(time).map_err(|_| bad(&text))?;
+    let at = local(day, time, dates)?;
+    if at <= now {
+        return Err(format!("{} has passed already. {AHEAD_EXAMPLES}.", dates.short(at)));
+    }
+    if at - now > latest {
+        return Err(format!(
+            "{} is more than {} days ahead: choose a time within {} days.",
+            dates.short(at),
+            latest.num_days(),
+            latest.num_days()
+        ));
+    }
+    Ok(at)
+}
+
 /// `20m`, `2h`, `1h30m`, `90s`, or a bare number of minutes.
 fn ago_duration(text: &str) -> Option<Duration> {
     if let Ok(minutes) = text.parse::<i64>() {
@@ -176,6 +213,19 @@ mod tests {
 
     fn at(text: &str) -> Result<String, String> {
         parse(text, now(), &periods(), Dates::UTC, Duration::days(7)).map(|t| t.to_rfc3339())
+    }
+
+    #[test]
+    fn times_ahead_for_cover_accounts() {
+        let ahead = |t: &str| parse_ahead(t, now(), Dates::UTC, Duration::days(90)).map(|t| t.to_rfc3339());
+        assert_eq!(ahead("17:00").unwrap(), "2026-12-02T17:00:00+00:00");
+        assert_eq!(ahead("Tomorrow 17:00").unwrap(), "2026-12-03T17:00:00+00:00");
+        assert_eq!(ahead("05/12/26 16:00").unwrap(), "2026-12-05T16:00:00+00:00");
+        assert_eq!(ahead("05/12 16:00").unwrap(), "2026-12-05T16:00:00+00:00");
+        assert!(ahead("09:00").unwrap_err().contains("has passed already"));
+        assert!(ahead("01/06/27 09:00").unwrap_err().contains("more than 90 days ahead"));
+        assert!(ahead("teatime").unwrap_err().contains("17:00"));
+        assert!(ahead("").unwrap_err().contains("is not a time"));
     }
 
     #[test]

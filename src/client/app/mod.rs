@@ -116,6 +116,8 @@ enum AppReply {
     Setting(Result<Setting, ApiError>),
     /// `POST /auth/logout` (nobody waits for it).
     Logout,
+    /// `GET /me`: what the user may do (for the user with this id).
+    Me(i64, Result<wire::Me, ApiError>),
 }
 
 /// The answer to a record of the outbox.
@@ -558,6 +560,18 @@ impl App {
         self.dispatch(Route::App, call, out);
     }
 
+    fn fetch_me(&mut self, out: &mut Vec<Command>) {
+        let Some(id) = self.session.as_ref().map(|s| s.user.id) else {
+            return;
+        };
+        let call = Call::new(
+            "me",
+            Request::get("/me").session(),
+            move |r: Result<Answer, ApiError>| AppReply::Me(id, r.and_then(Answer::typed)),
+        );
+        self.dispatch(Route::App, call, out);
+    }
+
     /// Give `call` an id and send it, or hold it while locked. A session call without a
     /// session is dropped.
     fn dispatch(&mut self, route: Route, call: Call, out: &mut Vec<Command>) {
@@ -740,8 +754,20 @@ impl App {
             Some(KeyAction::BackOrQuit) if self.depth() <= 1 => self.request_quit(out),
             Some(KeyAction::BackOrQuit) => self.back(out),
             Some(KeyAction::Go(destination)) => self.open(destination, out),
+            _ if keymap::lookup(&[keymap::ADMIN], &key).is_some() => {
+                if self.administers() {
+                    self.open(Destination::Admin, out);
+                } else {
+                    self.status = Some("Admin is for admins.".into());
+                }
+            }
             _ => self.status = Some(nothing_here(&key, &self.opts.glyphs)),
         }
+    }
+
+    /// `GET /me` said the user signed in may administer.
+    pub fn administers(&self) -> bool {
+        self.session.as_ref().is_some_and(Session::administers)
     }
 
     fn toggle_help(&mut self) {
@@ -830,7 +856,7 @@ impl App {
             }
             LockOutcome::Unlocked { token, user } => {
                 self.switch_asked = false;
-                self.signed_in(token, user);
+                self.signed_in(token, user, out);
                 self.lock = None;
                 for (route, call) in std::mem::take(&mut self.calls.held) {
                     self.dispatch(route, call, out);
@@ -892,7 +918,7 @@ impl App {
                 user,
                 recovery_codes_left,
             } => {
-                self.signed_in(token, user);
+                self.signed_in(token, user, out);
                 if let Some(left) = recovery_codes_left {
                     self.overlays.push(Overlay::Info(codes_left(left)));
                 }
@@ -912,8 +938,9 @@ impl App {
         }
     }
 
-    /// Signed in (or the token rotated): start the idle timer and go on.
-    fn signed_in(&mut self, token: String, user: User) {
+    /// Signed in (or the token rotated): start the idle timer, ask what the user may do
+    /// (`GET /me`: 2FA just set up may make an admin of them), and go on.
+    fn signed_in(&mut self, token: String, user: User, out: &mut Vec<Command>) {
         self.calls.token_generation += 1;
         match &mut self.session {
             Some(s) if s.user.id == user.id => {
@@ -934,6 +961,7 @@ impl App {
         }
         // Whatever was on its way carried the old token: all of it goes again with the new one.
         self.outbox.resend_all();
+        self.fetch_me(out);
         self.idle.touch(self.opts.clock.as_ref());
         if self.identity_changed {
             if let Some(s) = &self.setting {
@@ -1059,7 +1087,12 @@ impl App {
             Some(AppReply::Setting(Err(e))) if !e.unreached() => {
                 self.status = Some(format!("The server did not describe the setting: {e}"));
             }
-            Some(AppReply::Setting(Err(_)) | AppReply::Logout) | None => {}
+            Some(AppReply::Me(id, Ok(me))) => {
+                if let Some(s) = self.session.as_mut().filter(|s| s.user.id == id && me.user.id == id) {
+                    s.permissions = Some(me.permissions);
+                }
+            }
+            Some(AppReply::Setting(Err(_)) | AppReply::Logout | AppReply::Me(_, Err(_))) | None => {}
         }
     }
 
@@ -1100,6 +1133,9 @@ impl App {
                 tables.push(keymap::ALWAYS);
                 if !top.page.edits_text() && !top.page.modal() {
                     tables.push(keymap::GLOBAL);
+                    if self.administers() {
+                        tables.push(keymap::ADMIN);
+                    }
                 }
                 tables
             }
@@ -1204,7 +1240,7 @@ mod tests {
     fn idle_lock_checks_at_every_event_and_replies_do_not_reset_it() {
         let clock = Arc::new(ManualClock::default());
         let mut a = app(clock.clone());
-        a.signed_in("tok".into(), user());
+        a.signed_in("tok".into(), user(), &mut Vec::new());
         a.overlays.push(Overlay::Help(0));
         clock.advance(Duration::from_secs(59));
         a.update(Action::Resize);
@@ -1233,7 +1269,7 @@ mod tests {
         );
         a.connection.observe(false, a.now(), clock.instant());
         assert_eq!(a.next_deadline(), Some(Duration::from_secs(1)), "the retry comes first");
-        a.signed_in("tok".into(), user());
+        a.signed_in("tok".into(), user(), &mut Vec::new());
         a.lock(None, &mut Vec::new());
         assert_eq!(
             a.next_deadline(),
@@ -1249,7 +1285,7 @@ mod tests {
         let ctrl_l = KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL);
         a.update(Action::Key(ctrl_l));
         assert!(!a.is_locked());
-        a.signed_in("tok".into(), user());
+        a.signed_in("tok".into(), user(), &mut Vec::new());
         a.update(Action::Key(ctrl_l));
         assert!(a.is_locked());
         assert_eq!(a.next_deadline(), None);

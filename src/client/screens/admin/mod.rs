@@ -4,6 +4,10 @@
 //!
 //! Adding a section is its module here and one line of [`SECTIONS`].
 
+pub mod roles;
+pub mod sessions;
+pub mod staff;
+
 use std::any::Any;
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -29,7 +33,26 @@ pub struct Section {
 }
 
 /// The sections, in the order the hub lists them.
-pub const SECTIONS: &[Section] = &[];
+pub const SECTIONS: &[Section] = &[
+    Section {
+        key: 'u',
+        name: "Staff",
+        what: "accounts, supply and visitor cover, CSV import",
+        open: staff::new_page,
+    },
+    Section {
+        key: 'o',
+        name: "Roles",
+        what: "what each role may do",
+        open: roles::new_page,
+    },
+    Section {
+        key: 'x',
+        name: "Sessions",
+        what: "who is signed in where; end them",
+        open: sessions::new_page,
+    },
+];
 
 /// The keys of the hub besides each section's own (which it lists on screen, from
 /// [`SECTIONS`]).
