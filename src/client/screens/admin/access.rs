@@ -592,7 +592,7 @@ fn render_access(page: &mut Access, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     let review = match &access.last_review {
         Some(r) => format!(
             "Last confirmed in the access review on {} by {} ({} then).",
-            ctx.dates.short(r.at).split(' ').next().unwrap_or_default(),
+            super::review::uk_day(ctx, r.at),
             r.by.name,
             individuals(r.visible)
         ),
