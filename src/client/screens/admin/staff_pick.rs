@@ -87,7 +87,10 @@ impl StaffPick {
 
     /// Take `reply` when it is the list's; otherwise give it back.
     pub fn reply(&mut self, reply: Typed) -> Option<Typed> {
-        let Reply(list) = *reply.downcast::<Reply>().ok()?;
+        let Reply(list) = match reply.downcast::<Reply>() {
+            Ok(mine) => *mine,
+            Err(other) => return Some(other),
+        };
         match list {
             Ok(list) => {
                 self.items = Some(list.items);
