@@ -51,7 +51,13 @@ fn the_review_counts_those_due_and_y_confirms_after_asking() {
     d.press(KeyCode::Char('w'));
     d.answer("GET /admin/access/review", 200, &review_json(false));
     let text = words(&d.check());
-    for w in ["Access review (12 due)", "Sam Brown", "never", "04/03/26 by Ada Admin", "9B and 1 individual"] {
+    for w in [
+        "Access review (12 due)",
+        "Sam Brown",
+        "never",
+        "04/03/26 by Ada Admin",
+        "9B and 1 individual",
+    ] {
         assert!(text.contains(w), "{w} missing:\n{text}");
     }
     d.press(KeyCode::Char('y'));
@@ -73,7 +79,10 @@ fn the_review_counts_those_due_and_y_confirms_after_asking() {
     assert!(status(&mut d).contains("Confirmed Sam Brown's access"));
     d.answer("GET /admin/access/review", 200, &review_json(true));
     let text = words(&d.check());
-    assert!(text.contains("Access review (0 due)") && text.contains("01/12/26 by Ada Admin"), "{text}");
+    assert!(
+        text.contains("Access review (0 due)") && text.contains("01/12/26 by Ada Admin"),
+        "{text}"
+    );
     // Enter opens their access.
     d.press(KeyCode::Enter);
     assert!(d.has_call("GET /admin/access/users/7"));
@@ -135,7 +144,14 @@ fn access(o: DriverOpts) -> Driver {
 fn access_shows_what_they_see_and_why_and_grants_a_year_after_asking() {
     let mut d = access(DriverOpts::default());
     let text = words(&d.check());
-    for w in ["Access: Sam Brown", "Can see 31 individuals", "Never confirmed", "9B", "30 individuals", "Jo Smith"] {
+    for w in [
+        "Access: Sam Brown",
+        "Can see 31 individuals",
+        "Never confirmed",
+        "9B",
+        "30 individuals",
+        "Jo Smith",
+    ] {
         assert!(text.contains(w), "{w} missing:\n{text}");
     }
     d.press(KeyCode::Char('a'));
@@ -169,14 +185,21 @@ fn removing_a_grant_asks_and_names_the_pupil_through_privacy() {
     d.press(KeyCode::Char('j'));
     d.press(KeyCode::Char('x'));
     let text = words(&d.check());
-    assert!(text.contains("Remove Sam Brown's access to J. S. (1 individual)?"), "{text}");
+    assert!(
+        text.contains("Remove Sam Brown's access to J. S. (1 individual)?"),
+        "{text}"
+    );
     assert!(!text.contains("Jo Smith"), "{text}");
     d.press(KeyCode::Char('y'));
     assert_eq!(
         d.body("POST /admin/access/revoke"),
         json!({"user_id": 7, "scope": "individual", "value": "", "individual_id": 13})
     );
-    d.answer("POST /admin/access/revoke", 200, &json!({"message": "Sam Brown no longer sees J. S."}));
+    d.answer(
+        "POST /admin/access/revoke",
+        200,
+        &json!({"message": "Sam Brown no longer sees J. S."}),
+    );
     assert!(status(&mut d).contains("no longer sees"));
     assert!(d.has_call("GET /admin/access/users/7"), "the access is loaded again");
 }
@@ -212,7 +235,13 @@ fn lists() -> Driver {
 fn lists_show_retired_entries_and_add_one_after_asking() {
     let mut d = lists();
     let text = words(&d.check());
-    for w in ["Lists: Behaviours", "Kind act", "(praise)", "retired; kept on 4 records", "Bell times"] {
+    for w in [
+        "Lists: Behaviours",
+        "Kind act",
+        "(praise)",
+        "retired; kept on 4 records",
+        "Bell times",
+    ] {
         assert!(text.contains(w), "{w} missing:\n{text}");
     }
     d.press(KeyCode::Char('n'));
@@ -221,7 +250,10 @@ fn lists_show_retired_entries_and_add_one_after_asking() {
     d.press(KeyCode::Tab);
     d.press(KeyCode::Enter);
     let text = words(&d.check());
-    assert!(text.contains("Add the behaviour \"Helped a friend\" (neutral), placed last?"), "{text}");
+    assert!(
+        text.contains("Add the behaviour \"Helped a friend\" (neutral), placed last?"),
+        "{text}"
+    );
     d.press(KeyCode::Char('y'));
     assert_eq!(
         d.body("POST /admin/lists/behaviours"),
@@ -234,7 +266,10 @@ fn lists_show_retired_entries_and_add_one_after_asking() {
         &json!({"error": {"code": "invalid", "message": "name: \"Helped a friend\" is in the list already."}}),
     );
     let text = words(&d.check());
-    assert!(text.contains("is in the list already") && text.contains("Helped a friend"), "{text}");
+    assert!(
+        text.contains("is in the list already") && text.contains("Helped a friend"),
+        "{text}"
+    );
     d.press(KeyCode::Enter);
     d.press(KeyCode::Char('y'));
     d.answer(
@@ -275,7 +310,11 @@ fn bell_times_are_edited_as_periods_and_sent_whole() {
     let mut d = lists();
     for list in ["locations", "incident_categories"] {
         d.press(KeyCode::Tab);
-        d.answer(&format!("GET /admin/lists/{list}"), 200, &json!({"list": list, "items": []}));
+        d.answer(
+            &format!("GET /admin/lists/{list}"),
+            200,
+            &json!({"list": list, "items": []}),
+        );
     }
     d.press(KeyCode::Tab);
     d.answer(
@@ -305,7 +344,11 @@ fn bell_times_are_edited_as_periods_and_sent_whole() {
         json!({"items": [{"number": 1, "name": "Period 1", "starts": "09:00:00", "ends": "09:50:00"},
                          {"number": 2, "name": "Period 2", "starts": "09:55:00", "ends": "10:45:00"}]})
     );
-    d.answer("PUT /admin/bell-times", 200, &json!({"message": "Saved the bell times (2 periods)."}));
+    d.answer(
+        "PUT /admin/bell-times",
+        200,
+        &json!({"message": "Saved the bell times (2 periods)."}),
+    );
     assert!(status(&mut d).contains("Saved the bell times (2 periods)."));
 }
 
@@ -335,14 +378,22 @@ fn the_audit_log_shows_the_chain_pages_on_and_filters() {
         &json!({"intact": true, "rows": 10_412, "verified_up_to": 10_412, "head_hash": "ab"}),
     );
     let text = words(&d.check());
-    for w in ["Audit chain verified up to row 10,412", "Audit log (30+ rows)", "admin.user.unlock", "01/12/26 09:00"] {
+    for w in [
+        "Audit chain verified up to row 10,412",
+        "Audit log (30+ rows)",
+        "admin.user.unlock",
+        "01/12/26 09:00",
+    ] {
         assert!(text.contains(w), "{w} missing:\n{text}");
     }
     // Scrolling towards the end asks for the older page, once.
     for _ in 0..20 {
         d.press(KeyCode::Char('j'));
     }
-    assert_eq!(d.query("GET /admin/audit"), [("before".to_string(), "10383".to_string())]);
+    assert_eq!(
+        d.query("GET /admin/audit"),
+        [("before".to_string(), "10383".to_string())]
+    );
     assert_eq!(d.pending.iter().filter(|c| c.line() == "GET /admin/audit").count(), 1);
     d.answer("GET /admin/audit", 200, &json!({"items": [audit_row(10_383)]}));
     assert!(words(&d.check()).contains("Audit log (31 rows)"));
@@ -363,11 +414,19 @@ fn the_audit_log_shows_the_chain_pages_on_and_filters() {
     d.keys("30/11/26");
     d.press(KeyCode::Enter);
     let q = d.query("GET /admin/audit");
-    for pair in [("action", "admin."), ("target", "user:7"), ("from", "2026-11-01"), ("to", "2026-11-30")] {
+    for pair in [
+        ("action", "admin."),
+        ("target", "user:7"),
+        ("from", "2026-11-01"),
+        ("to", "2026-11-30"),
+    ] {
         assert!(q.contains(&(pair.0.to_string(), pair.1.to_string())), "{q:?}");
     }
     let text = words(&d.check());
-    assert!(text.contains("action admin.") && text.contains("01/11/26 to 30/11/26"), "{text}");
+    assert!(
+        text.contains("action admin.") && text.contains("01/11/26 to 30/11/26"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -379,10 +438,18 @@ fn a_broken_chain_is_said_in_the_error_colour() {
         &json!({"intact": false, "rows": 10_412, "verified_up_to": 1000, "first_bad_row": 1001, "head_hash": "ab"}),
     );
     let text = words(&d.check());
-    assert!(text.contains("Chain broken at row 1,001: verified up to row 1,000"), "{text}");
+    assert!(
+        text.contains("Chain broken at row 1,001: verified up to row 1,000"),
+        "{text}"
+    );
     let buf = d.buffer();
     let y = (0..buf.area.height)
-        .find(|&y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>().contains("Chain broken"))
+        .find(|&y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("Chain broken")
+        })
         .unwrap();
     let x = (0..buf.area.width).find(|&x| buf[(x, y)].symbol() == "C").unwrap();
     assert_eq!(buf[(x, y)].fg, ratatui::style::Color::Red);
@@ -409,7 +476,10 @@ fn the_audit_export_is_asked_first_and_saved_0600_without_overwriting() {
     let first = dir.path().join("audit-2026-12-02.csv");
     let second = dir.path().join("audit-2026-12-02 (2).csv");
     let text = status(&mut d);
-    assert!(text.contains(&format!("Saved 2 rows to {}", second.display())), "{text}");
+    assert!(
+        text.contains(&format!("Saved 2 rows to {}", second.display())),
+        "{text}"
+    );
     assert_eq!(std::fs::read_to_string(&first).unwrap(), csv);
     #[cfg(unix)]
     {
@@ -441,5 +511,8 @@ fn the_hub_lists_the_four_sections_and_help_lists_their_keys() {
     d.press(KeyCode::Char('t'));
     d.press(KeyCode::Char('?'));
     let text = words(&d.check());
-    assert!(text.contains("only one member of staff") && text.contains("check the chain again"), "{text}");
+    assert!(
+        text.contains("only one member of staff") && text.contains("check the chain again"),
+        "{text}"
+    );
 }

@@ -593,7 +593,11 @@ impl App {
                 }
                 Effect::Help => self.toggle_help(),
                 Effect::Send(what) => self.send(what),
-                Effect::Save { filename, content, what } => {
+                Effect::Save {
+                    filename,
+                    content,
+                    what,
+                } => {
                     let what = what.map(|w| format!(" {w}")).unwrap_or_default();
                     self.status = Some(match &self.opts.export_dir {
                         None => "Not saved: no folder for downloads is set (export_dir in the config).".into(),

@@ -666,11 +666,10 @@ impl Page for Lists {
                 self.failed = None;
                 self.selected = self.selected.min(self.rows().saturating_sub(1));
             }
-            Some(Reply::List(Err(e)) | Reply::Periods(Err(e))) => {
-                if !e.offline() && !e.session_ended() {
+            Some(Reply::List(Err(e)) | Reply::Periods(Err(e))) if !e.offline() && !e.session_ended() => {
                     self.failed = Some(format!("The list could not be loaded: {e}"));
                 }
-            }
+                Some(Reply::List(Err(_)) | Reply::Periods(Err(_))) => {}
             Some(Reply::Entry(Ok(_))) => {
                 let said = self.saying.take().unwrap_or_else(|| "Saved.".into());
                 self.done(said, cx);

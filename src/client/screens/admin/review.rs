@@ -180,11 +180,10 @@ impl Page for Review {
                 self.selected = self.selected.min(review.items.len().saturating_sub(1));
                 self.review = Some(review);
             }
-            Some(Reply::List(Err(e))) => {
-                if !e.offline() && !e.session_ended() {
+            Some(Reply::List(Err(e))) if !e.offline() && !e.session_ended() => {
                     self.failed = Some(format!("The access review could not be loaded: {e}"));
                 }
-            }
+                Some(Reply::List(Err(_))) => {}
             Some(Reply::Confirmed(Ok(done))) => {
                 cx.say(done.message);
                 cx.call(list_call());
