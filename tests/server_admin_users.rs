@@ -24,7 +24,9 @@ async fn extra_admin(api: &Api, n: u32) -> (i64, String) {
         ),
     )
     .await;
-    let id = api.count(&format!("SELECT id FROM users WHERE email = '{email}'")).await;
+    let id = api
+        .count(&format!("SELECT id FROM users WHERE email = '{email}'"))
+        .await;
     let token = format!("test-token-admin-{n}-0123456789abcdef");
     execute_sql(
         &api.srv.db_path,
@@ -51,7 +53,8 @@ async fn create(api: &Api, token: &str, body: Value) -> common::Reply {
 
 /// An action on account `id`.
 async fn act(api: &Api, token: &str, id: i64, action: Value) -> common::Reply {
-    api.post(&format!("/admin/users/{id}/actions"), &action, Some(token)).await
+    api.post(&format!("/admin/users/{id}/actions"), &action, Some(token))
+        .await
 }
 
 /// Rule 1: every `/admin` route the served OpenAPI document lists, with every method, is 403
@@ -62,7 +65,9 @@ async fn every_admin_route_is_forbidden_to_every_other_role() {
     let doc = api.get("/openapi.json", None).await.json.expect("the document");
     let mut calls = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let Some(rest) = path.strip_prefix("/api/v1") else { continue };
+        let Some(rest) = path.strip_prefix("/api/v1") else {
+            continue;
+        };
         if !rest.starts_with("/admin") {
             continue;
         }
@@ -106,7 +111,11 @@ async fn every_admin_route_is_forbidden_to_every_other_role() {
         .filter(|r| r.get("action") == "admin.refused")
         .count();
     assert_eq!(refused, calls.len() * 3, "every refusal is audited");
-    assert_eq!(api.count("SELECT COUNT(*) FROM users WHERE email = 'x@demo.test'").await, 0);
+    assert_eq!(
+        api.count("SELECT COUNT(*) FROM users WHERE email = 'x@demo.test'")
+            .await,
+        0
+    );
     // An admin sending the same forged extra field is refused by the body's shape.
     let admin = api.sign_in(ADMIN).await;
     let reply = create(&api, &admin, forged).await;
@@ -124,7 +133,9 @@ async fn an_admin_without_2fa_is_refused() {
         "UPDATE users SET totp_secret_sealed = NULL WHERE email = 'admin@demo.test'",
     )
     .await;
-    api.get("/admin/users", Some(&admin)).await.assert_error(403, "forbidden");
+    api.get("/admin/users", Some(&admin))
+        .await
+        .assert_error(403, "forbidden");
     let body = json!({ "display_name": "Sam Brown", "email": "sam@demo.test", "role": "staff" });
     create(&api, &admin, body).await.assert_error(403, "forbidden");
 }
@@ -147,19 +158,32 @@ async fn a_new_account_gets_a_one_time_temporary_password() {
     assert_eq!(created["user"]["display_name"], "Sam Brown");
     assert_eq!(created["user"]["temporary_password"], true);
     let id = created["user"]["id"].as_i64().unwrap();
-    let stored = api.value(&format!("SELECT password_hash FROM users WHERE id = {id}")).await;
+    let stored = api
+        .value(&format!("SELECT password_hash FROM users WHERE id = {id}"))
+        .await;
     assert!(stored.starts_with("$argon2") && !stored.contains(&password));
-    let expires = api.count(&format!("SELECT temporary_expires_at - created_at FROM users WHERE id = {id}")).await;
+    let expires = api
+        .count(&format!(
+            "SELECT temporary_expires_at - created_at FROM users WHERE id = {id}"
+        ))
+        .await;
     assert_eq!(expires, 72 * 3600);
     // Shown once: the account's own page never carries it.
     let page = api.get(&format!("/admin/users/{id}"), Some(&admin)).await;
     assert_eq!(page.status, 200);
     assert!(!page.text.contains(&password));
     for row in api.audit_since(mark).await {
-        assert!(!row.all_text().contains(&password.to_lowercase()), "secret in the audit log");
+        assert!(
+            !row.all_text().contains(&password.to_lowercase()),
+            "secret in the audit log"
+        );
     }
-    assert!(api.audit_since(mark).await.iter().any(|r| r.get("action") == "admin.user.create"
-        && r.get("target") == format!("user:{id}")));
+    assert!(
+        api.audit_since(mark)
+            .await
+            .iter()
+            .any(|r| r.get("action") == "admin.user.create" && r.get("target") == format!("user:{id}"))
+    );
     // The first sign-in must change it; then it no longer signs in.
     let challenge = match api.login("sam.brown@demo.test", &password).await.step() {
         AuthStep::PasswordChangeRequired { challenge, .. } => challenge,
@@ -177,10 +201,17 @@ async fn a_new_account_gets_a_one_time_temporary_password() {
         .await
         .assert_error(401, "invalid_credentials");
     // After 72 hours an unused temporary password has expired.
-    let second = create(&api, &admin, json!({ "display_name": "Late", "email": "late@demo.test", "role": "staff" })).await;
+    let second = create(
+        &api,
+        &admin,
+        json!({ "display_name": "Late", "email": "late@demo.test", "role": "staff" }),
+    )
+    .await;
     let late = second.json.unwrap()["temporary_password"].as_str().unwrap().to_string();
     api.advance(72 * 3600);
-    api.login("late@demo.test", &late).await.assert_error(401, "invalid_credentials");
+    api.login("late@demo.test", &late)
+        .await
+        .assert_error(401, "invalid_credentials");
 }
 
 /// Rule 3: hostile fields are refused with a sentence naming the field; duplicates (any case)
@@ -197,19 +228,32 @@ async fn new_accounts_are_checked_and_unique_under_a_burst() {
         ("Sam", "not-an-email", "email"),
         ("Sam", "sam@demo", "email"),
     ] {
-        let reply = create(&api, &admin, json!({ "display_name": name, "email": email, "role": "staff" })).await;
+        let reply = create(
+            &api,
+            &admin,
+            json!({ "display_name": name, "email": email, "role": "staff" }),
+        )
+        .await;
         reply.assert_error(422, "invalid_request");
         assert!(reply.envelope().error.message.contains(field), "{}", reply.text);
     }
-    create(&api, &admin, json!({ "display_name": "T", "email": "TEACHER@demo.test", "role": "staff" }))
-        .await
-        .assert_error(409, "conflict");
+    create(
+        &api,
+        &admin,
+        json!({ "display_name": "T", "email": "TEACHER@demo.test", "role": "staff" }),
+    )
+    .await
+    .assert_error(409, "conflict");
     let body = json!({ "display_name": "Burst", "email": "burst@demo.test", "role": "dsl" });
     let replies = join_all((0..20).map(|_| create(&api, &admin, body.clone()))).await;
     let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
-    assert_eq!(api.count("SELECT COUNT(*) FROM users WHERE email = 'burst@demo.test'").await, 1);
+    assert_eq!(
+        api.count("SELECT COUNT(*) FROM users WHERE email = 'burst@demo.test'")
+            .await,
+        1
+    );
 }
 
 /// Rule 4: cover accounts are staff-role only, end by default at the end of today, see only
@@ -219,19 +263,42 @@ async fn new_accounts_are_checked_and_unique_under_a_burst() {
 async fn cover_accounts_expire() {
     let api = Api::start().await;
     let admin = api.sign_in(ADMIN).await;
-    let group = api.value("SELECT group_name FROM individuals ORDER BY id LIMIT 1").await;
-    let refused = create(&api, &admin, json!({ "display_name": "Cover", "email": "c1@demo.test",
-        "role": "dsl", "kind": "supply" })).await;
+    let group = api
+        .value("SELECT group_name FROM individuals ORDER BY id LIMIT 1")
+        .await;
+    let refused = create(
+        &api,
+        &admin,
+        json!({ "display_name": "Cover", "email": "c1@demo.test",
+        "role": "dsl", "kind": "supply" }),
+    )
+    .await;
     refused.assert_error(422, "invalid_request");
-    let unknown = create(&api, &admin, json!({ "display_name": "Cover", "email": "c1@demo.test",
-        "role": "staff", "kind": "supply", "groups": ["No Such Group"] })).await;
+    let unknown = create(
+        &api,
+        &admin,
+        json!({ "display_name": "Cover", "email": "c1@demo.test",
+        "role": "staff", "kind": "supply", "groups": ["No Such Group"] }),
+    )
+    .await;
     unknown.assert_error(422, "invalid_request");
     assert!(unknown.envelope().error.message.contains("No Such Group"));
     let far = api.clock().now() + chrono::Duration::days(91);
-    create(&api, &admin, json!({ "display_name": "Cover", "email": "c1@demo.test", "role": "staff",
-        "kind": "visitor", "expires_at": far })).await.assert_error(422, "invalid_request");
-    let reply = create(&api, &admin, json!({ "display_name": "Cover", "email": "c1@demo.test",
-        "role": "staff", "kind": "supply", "groups": [group] })).await;
+    create(
+        &api,
+        &admin,
+        json!({ "display_name": "Cover", "email": "c1@demo.test", "role": "staff",
+        "kind": "visitor", "expires_at": far }),
+    )
+    .await
+    .assert_error(422, "invalid_request");
+    let reply = create(
+        &api,
+        &admin,
+        json!({ "display_name": "Cover", "email": "c1@demo.test",
+        "role": "staff", "kind": "supply", "groups": [group] }),
+    )
+    .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     let created = reply.json.unwrap();
     let id = created["user"]["id"].as_i64().unwrap();
@@ -240,36 +307,65 @@ async fn cover_accounts_expire() {
     let end: chrono::DateTime<chrono::Utc> = expires.parse().unwrap();
     assert!(end > now && end - now <= chrono::Duration::hours(25), "{expires}");
     assert_eq!(
-        api.count(&format!("SELECT COUNT(*) FROM access_groups WHERE user_id = {id} AND scope = 'group'")).await,
+        api.count(&format!(
+            "SELECT COUNT(*) FROM access_groups WHERE user_id = {id} AND scope = 'group'"
+        ))
+        .await,
         1
     );
     // Sign in (forced change), then let the account expire.
     let password = created["temporary_password"].as_str().unwrap().to_string();
     let challenge = api.login("c1@demo.test", &password).await.challenge();
     let token = api
-        .post("/auth/password", &json!({ "challenge": challenge, "new_password": "quiet orchard lantern seven" }), None)
+        .post(
+            "/auth/password",
+            &json!({ "challenge": challenge, "new_password": "quiet orchard lantern seven" }),
+            None,
+        )
         .await
         .token();
     assert_eq!(api.me(&token).await.status, 200);
-    execute_sql(&api.srv.db_path, &format!("UPDATE users SET expires_at = {} WHERE id = {id}", now.timestamp() - 1)).await;
+    execute_sql(
+        &api.srv.db_path,
+        &format!("UPDATE users SET expires_at = {} WHERE id = {id}", now.timestamp() - 1),
+    )
+    .await;
     api.me(&token).await.assert_error(401, "unauthenticated");
     assert_eq!(
-        api.count(&format!("SELECT COUNT(*) FROM sessions WHERE user_id = {id} AND revoked_at IS NULL")).await,
+        api.count(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = {id} AND revoked_at IS NULL"
+        ))
+        .await,
         0,
         "the session is revoked"
     );
     let expired = api.login("c1@demo.test", "quiet orchard lantern seven").await;
-    execute_sql(&api.srv.db_path, "UPDATE users SET active = 0 WHERE email = 'teacher@demo.test'").await;
+    execute_sql(
+        &api.srv.db_path,
+        "UPDATE users SET active = 0 WHERE email = 'teacher@demo.test'",
+    )
+    .await;
     let disabled = api.login(TEACHER.email, TEACHER.password).await;
-    assert_eq!((expired.status, expired.text), (disabled.status, disabled.text), "like a disabled account");
+    assert_eq!(
+        (expired.status, expired.text),
+        (disabled.status, disabled.text),
+        "like a disabled account"
+    );
     // set_expiry is for cover accounts only, and moves the end.
     let later = api.clock().now() + chrono::Duration::days(3);
     let moved = act(&api, &admin, id, json!({ "action": "set_expiry", "expires_at": later })).await;
     assert_eq!(moved.status, 200, "{}", moved.text);
-    let teacher_id = api.count("SELECT id FROM users WHERE email = 'teacher@demo.test'").await;
-    act(&api, &admin, teacher_id, json!({ "action": "set_expiry", "expires_at": later }))
-        .await
-        .assert_error(422, "invalid_request");
+    let teacher_id = api
+        .count("SELECT id FROM users WHERE email = 'teacher@demo.test'")
+        .await;
+    act(
+        &api,
+        &admin,
+        teacher_id,
+        json!({ "action": "set_expiry", "expires_at": later }),
+    )
+    .await
+    .assert_error(422, "invalid_request");
 }
 
 /// Rule 5: each action does what it says, ends sessions where it must, and is audited.
@@ -279,7 +375,9 @@ async fn actions_change_the_account_and_end_its_sessions() {
     let admin = api.sign_in(ADMIN).await;
     let teacher = api.sign_in(TEACHER).await;
     let second = api.sign_in(TEACHER).await;
-    let id = api.count("SELECT id FROM users WHERE email = 'teacher@demo.test'").await;
+    let id = api
+        .count("SELECT id FROM users WHERE email = 'teacher@demo.test'")
+        .await;
     let mark = api.audit_mark().await;
     let done = act(&api, &admin, id, json!({ "action": "deactivate" })).await;
     assert_eq!(done.status, 200, "{}", done.text);
@@ -288,33 +386,65 @@ async fn actions_change_the_account_and_end_its_sessions() {
     assert!(done["message"].as_str().unwrap().contains("ended 2 sessions"), "{done}");
     api.me(&teacher).await.assert_error(401, "unauthenticated");
     api.me(&second).await.assert_error(401, "unauthenticated");
-    api.login(TEACHER.email, TEACHER.password).await.assert_error(401, "invalid_credentials");
+    api.login(TEACHER.email, TEACHER.password)
+        .await
+        .assert_error(401, "invalid_credentials");
     act(&api, &admin, id, json!({ "action": "reactivate" })).await;
     // Lock it out, then unlock: it signs in at once.
-    execute_sql(&api.srv.db_path, &format!("UPDATE users SET failed_attempts = 6, locked_at = 1 WHERE id = {id}")).await;
-    api.login(TEACHER.email, TEACHER.password).await.assert_error(423, "account_locked");
+    execute_sql(
+        &api.srv.db_path,
+        &format!("UPDATE users SET failed_attempts = 6, locked_at = 1 WHERE id = {id}"),
+    )
+    .await;
+    api.login(TEACHER.email, TEACHER.password)
+        .await
+        .assert_error(423, "account_locked");
     assert_eq!(act(&api, &admin, id, json!({ "action": "unlock" })).await.status, 200);
     let token = api.sign_in(TEACHER).await;
     // end_sessions
-    let ended = act(&api, &admin, id, json!({ "action": "end_sessions" })).await.json.unwrap();
+    let ended = act(&api, &admin, id, json!({ "action": "end_sessions" }))
+        .await
+        .json
+        .unwrap();
     assert_eq!(ended["sessions_ended"], 1);
     api.me(&token).await.assert_error(401, "unauthenticated");
     // reset_password: shown once, the old password stops working.
-    let reset = act(&api, &admin, id, json!({ "action": "reset_password" })).await.json.unwrap();
+    let reset = act(&api, &admin, id, json!({ "action": "reset_password" }))
+        .await
+        .json
+        .unwrap();
     let temporary = reset["temporary_password"].as_str().unwrap().to_string();
-    api.login(TEACHER.email, TEACHER.password).await.assert_error(401, "invalid_credentials");
+    api.login(TEACHER.email, TEACHER.password)
+        .await
+        .assert_error(401, "invalid_credentials");
     assert!(matches!(
         api.login(TEACHER.email, &temporary).await.step(),
         AuthStep::PasswordChangeRequired { .. }
     ));
     // set_role, then an unknown id.
-    let role = act(&api, &admin, id, json!({ "action": "set_role", "role": "pastoral_lead" })).await;
+    let role = act(
+        &api,
+        &admin,
+        id,
+        json!({ "action": "set_role", "role": "pastoral_lead" }),
+    )
+    .await;
     assert_eq!(role.json.unwrap()["user"]["role"], "pastoral_lead");
-    act(&api, &admin, 999_999, json!({ "action": "unlock" })).await.assert_error(404, "not_found");
+    act(&api, &admin, 999_999, json!({ "action": "unlock" }))
+        .await
+        .assert_error(404, "not_found");
     let rows = api.audit_since(mark).await;
-    for action in ["deactivate", "reactivate", "unlock", "end_sessions", "reset_password", "set_role"] {
+    for action in [
+        "deactivate",
+        "reactivate",
+        "unlock",
+        "end_sessions",
+        "reset_password",
+        "set_role",
+    ] {
         assert!(
-            rows.iter().any(|r| r.get("action") == format!("admin.user.{action}") && r.get("target") == format!("user:{id}")),
+            rows.iter()
+                .any(|r| r.get("action") == format!("admin.user.{action}") && r.get("target") == format!("user:{id}")),
             "{action} audited"
         );
     }
@@ -331,7 +461,11 @@ async fn a_reset_2fa_admin_enrols_again_before_a_token() {
     let reply = act(&api, &other, id, json!({ "action": "reset_2fa" })).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     api.me(&admin).await.assert_error(401, "unauthenticated");
-    assert_eq!(api.count(&format!("SELECT COUNT(*) FROM recovery_codes WHERE user_id = {id}")).await, 0);
+    assert_eq!(
+        api.count(&format!("SELECT COUNT(*) FROM recovery_codes WHERE user_id = {id}"))
+            .await,
+        0
+    );
     assert!(matches!(
         api.login(ADMIN.email, ADMIN.password).await.step(),
         AuthStep::TotpEnrolmentRequired { .. }
@@ -345,8 +479,12 @@ async fn the_last_admin_stays() {
     let api = Api::start().await;
     let admin = api.sign_in(ADMIN).await;
     let id = admin_id(&api).await;
-    act(&api, &admin, id, json!({ "action": "set_role", "role": "staff" })).await.assert_error(409, "conflict");
-    act(&api, &admin, id, json!({ "action": "deactivate" })).await.assert_error(409, "conflict");
+    act(&api, &admin, id, json!({ "action": "set_role", "role": "staff" }))
+        .await
+        .assert_error(409, "conflict");
+    act(&api, &admin, id, json!({ "action": "deactivate" }))
+        .await
+        .assert_error(409, "conflict");
     let last = act(&api, &admin, id, json!({ "action": "reset_2fa" })).await;
     last.assert_error(409, "conflict");
     assert!(last.envelope().error.message.contains("last admin"));
@@ -355,18 +493,34 @@ async fn the_last_admin_stays() {
         let (a, ta) = extra_admin(&api, 100 + round * 2).await;
         let (b, tb) = extra_admin(&api, 101 + round * 2).await;
         // Only these two count: the demo admin steps aside for the race.
-        execute_sql(&api.srv.db_path, &format!("UPDATE users SET role = 'dsl' WHERE id = {id}")).await;
+        execute_sql(
+            &api.srv.db_path,
+            &format!("UPDATE users SET role = 'dsl' WHERE id = {id}"),
+        )
+        .await;
         let demote = |token: String, target: i64| {
             let api = &api;
             async move { act(api, &token, target, json!({ "action": "set_role", "role": "staff" })).await }
         };
         let (ra, rb) = futures::join!(demote(ta, b), demote(tb, a));
         assert_eq!(api.count(working).await, 1, "round {round}: {} / {}", ra.text, rb.text);
-        execute_sql(&api.srv.db_path, &format!("UPDATE users SET role = 'staff' WHERE id IN ({a}, {b})")).await;
-        execute_sql(&api.srv.db_path, &format!("UPDATE users SET role = 'admin' WHERE id = {id}")).await;
+        execute_sql(
+            &api.srv.db_path,
+            &format!("UPDATE users SET role = 'staff' WHERE id IN ({a}, {b})"),
+        )
+        .await;
+        execute_sql(
+            &api.srv.db_path,
+            &format!("UPDATE users SET role = 'admin' WHERE id = {id}"),
+        )
+        .await;
     }
     // N admins all demoting the next one at once leave exactly one.
-    execute_sql(&api.srv.db_path, &format!("UPDATE users SET role = 'dsl' WHERE id = {id}")).await;
+    execute_sql(
+        &api.srv.db_path,
+        &format!("UPDATE users SET role = 'dsl' WHERE id = {id}"),
+    )
+    .await;
     let mut admins = Vec::new();
     for n in 0..8 {
         admins.push(extra_admin(&api, 200 + n).await);
@@ -393,7 +547,9 @@ async fn roles_come_from_the_permission_table() {
     assert_eq!(names, ["staff", "pastoral_lead", "dsl", "admin"]);
     assert_eq!(items[3]["permissions"]["administer"], true);
     assert_eq!(items[0]["permissions"]["administer"], false);
-    let admins = api.count("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1").await;
+    let admins = api
+        .count("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1")
+        .await;
     assert_eq!(items[3]["accounts"], admins);
     assert!(items.iter().all(|r| !r["description"].as_str().unwrap().is_empty()));
 }
@@ -405,11 +561,17 @@ async fn sessions_are_listed_and_ended() {
     let api = Api::start().await;
     let admin = api.sign_in(ADMIN).await;
     let teacher = api.sign_in(TEACHER).await;
-    let teacher_id = api.count("SELECT id FROM users WHERE email = 'teacher@demo.test'").await;
+    let teacher_id = api
+        .count("SELECT id FROM users WHERE email = 'teacher@demo.test'")
+        .await;
     let all = api.get("/admin/sessions", Some(&admin)).await.json.unwrap();
     let items = all["items"].as_array().unwrap();
     assert_eq!(items.iter().filter(|s| s["current"] == true).count(), 1);
-    let mine = api.get(&format!("/admin/sessions?user_id={teacher_id}"), Some(&admin)).await.json.unwrap();
+    let mine = api
+        .get(&format!("/admin/sessions?user_id={teacher_id}"), Some(&admin))
+        .await
+        .json
+        .unwrap();
     let mine = mine["items"].as_array().unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0]["user"]["id"], teacher_id);
@@ -418,7 +580,18 @@ async fn sessions_are_listed_and_ended() {
     let ended = api.delete(&format!("/admin/sessions/{session}"), Some(&admin)).await;
     assert_eq!(ended.status, 200, "{}", ended.text);
     api.me(&teacher).await.assert_error(401, "unauthenticated");
-    assert_eq!(api.value(&format!("SELECT revoked_reason FROM sessions WHERE id = {session}")).await, "admin");
-    api.delete(&format!("/admin/sessions/{session}"), Some(&admin)).await.assert_error(404, "not_found");
-    assert!(api.audit_since(mark).await.iter().any(|r| r.get("action") == "admin.session.end"));
+    assert_eq!(
+        api.value(&format!("SELECT revoked_reason FROM sessions WHERE id = {session}"))
+            .await,
+        "admin"
+    );
+    api.delete(&format!("/admin/sessions/{session}"), Some(&admin))
+        .await
+        .assert_error(404, "not_found");
+    assert!(
+        api.audit_since(mark)
+            .await
+            .iter()
+            .any(|r| r.get("action") == "admin.session.end")
+    );
 }

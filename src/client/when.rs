@@ -140,8 +140,9 @@ fn clock(text: &str) -> Result<NaiveTime, String> {
         .ok_or_else(|| format!("\"{text}\" is not a time of day. {EXAMPLES}."))
 }
 
-/// `28/11` (this year, or last year when that would be ahead) or `28/11/26`.
-fn date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+/// `28/11` (this year, or last year when that would be ahead) or `28/11/26` (also the audit
+/// log's period filter).
+pub fn date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let bad = || format!("\"{text}\" is not a date. {EXAMPLES}.");
     if let Ok(day) = NaiveDate::parse_from_str(text, "%d/%m/%y") {
         return Ok(day);

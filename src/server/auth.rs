@@ -492,7 +492,11 @@ async fn authenticate(state: &AppState, parts: &Parts, touch: Touch) -> Result<O
             let mut tx = state.store.begin().await?;
             tx.revoke_session(session.session_id, now, "account_unavailable")
                 .await?;
-            let entry = rejection("account locked, disabled or expired", Some(&token_hash), Some(session.user_id));
+            let entry = rejection(
+                "account locked, disabled or expired",
+                Some(&token_hash),
+                Some(session.user_id),
+            );
             tx.audit(&entry).await?;
             tx.commit().await?;
             return Err(ApiError::unauthenticated());

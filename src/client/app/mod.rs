@@ -607,11 +607,16 @@ impl App {
                 }
                 Effect::Help => self.toggle_help(),
                 Effect::Send(what) => self.send(what),
-                Effect::Save { filename, content } => {
+                Effect::Save {
+                    filename,
+                    content,
+                    what,
+                } => {
+                    let what = what.map(|w| format!(" {w}")).unwrap_or_default();
                     self.status = Some(match &self.opts.export_dir {
                         None => "Not saved: no folder for downloads is set (export_dir in the config).".into(),
                         Some(dir) => match crate::client::export::save(dir, &filename, &content) {
-                            Ok(path) => format!("Saved to {}", path.display()),
+                            Ok(path) => format!("Saved{what} to {}", path.display()),
                             Err(e) => format!("Not saved to {}: {e}", dir.display()),
                         },
                     });

@@ -141,6 +141,8 @@ pub enum Effect {
         filename: String,
         /// The text (cleaned before it is written).
         content: String,
+        /// What it holds, for the status line ("1,234 rows": "Saved 1,234 rows to …").
+        what: Option<String>,
     },
     /// Undo the click with this id (taken out of the outbox, or undone on the server).
     Undo {
@@ -234,7 +236,20 @@ impl Cx {
 
     /// Save `content` as a download named after `filename` (see [`Effect::Save`]).
     pub fn save(&mut self, filename: String, content: String) {
-        self.effects.push(Effect::Save { filename, content });
+        self.effects.push(Effect::Save {
+            filename,
+            content,
+            what: None,
+        });
+    }
+
+    /// Save `content` like [`Cx::save`], saying what it holds ("Saved 1,234 rows to …").
+    pub fn save_counted(&mut self, filename: String, content: String, what: String) {
+        self.effects.push(Effect::Save {
+            filename,
+            content,
+            what: Some(what),
+        });
     }
 
     /// Undo the click `click` (see [`Effect::Undo`]).

@@ -19,9 +19,8 @@ use super::super::store::{AdminSessionRow, AdminUserFilter, AdminUserRow, NewAcc
 use super::common::{finish, path_id, staff, timestamp};
 use crate::wire::{
     AccountKind, ActionDone, AdminSession, AdminUser as WireAdminUser, AdminUserList, AdminUserQuery, CreatedUser,
-    Done, NewUser, RoleInfo, RoleList, SessionList, SessionQuery, UserAction, ErrorBody, Role, codes,
+    Done, ErrorBody, NewUser, Role, RoleInfo, RoleList, SessionList, SessionQuery, UserAction, codes,
 };
-
 
 /// Most accounts `GET /admin/users` sends.
 const MAX_LISTED: i64 = 5000;
@@ -150,7 +149,10 @@ fn checked_email(email: &str) -> Result<String, String> {
 /// The end of the setting's today (its next local midnight), as unix seconds.
 fn end_of_today(now: i64) -> i64 {
     let local = timestamp(now).with_timezone(&SETTING_TZ);
-    let tomorrow = local.date_naive().checked_add_days(Days::new(1)).unwrap_or(local.date_naive());
+    let tomorrow = local
+        .date_naive()
+        .checked_add_days(Days::new(1))
+        .unwrap_or(local.date_naive());
     let midnight = tomorrow.and_hms_opt(0, 0, 0).unwrap_or_default();
     SETTING_TZ
         .from_local_datetime(&midnight)
@@ -165,9 +167,7 @@ fn checked_expiry(at: DateTime<Utc>, now: i64) -> Result<i64, ApiError> {
         return Err(ApiError::invalid_request("`expires_at` must be later than now."));
     }
     if at > now + MAX_COVER_DAYS * 86_400 {
-        return Err(ApiError::invalid_request(
-            "`expires_at` must be at most 90 days ahead.",
-        ));
+        return Err(ApiError::invalid_request("`expires_at` must be at most 90 days ahead."));
     }
     Ok(at)
 }
@@ -346,9 +346,15 @@ async fn insert_user(
     let id = match tx.create_account(&account).await {
         Ok(id) => id,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            let entry = AuditEntry::new(now, Some(admin.0.user.id), &admin.0.user.email, "admin.user.create", "refused")
-                .client(admin.0.addr)
-                .detail("an account with this email exists");
+            let entry = AuditEntry::new(
+                now,
+                Some(admin.0.user.id),
+                &admin.0.user.email,
+                "admin.user.create",
+                "refused",
+            )
+            .client(admin.0.addr)
+            .detail("an account with this email exists");
             tx.audit(&entry).await?;
             return Err(conflict("An account with this email already exists."));
         }
@@ -512,7 +518,11 @@ async fn apply_action(
         }
         UserAction::EndSessions => {
             let ended = tx.revoke_user_sessions(id, now, "admin").await?;
-            (format!("Ended {} of {name}.", sessions_text(ended)), ended, String::new())
+            (
+                format!("Ended {} of {name}.", sessions_text(ended)),
+                ended,
+                String::new(),
+            )
         }
         UserAction::SetExpiry { expires_at } => {
             if target.kind == "staff" {
@@ -523,7 +533,11 @@ async fn apply_action(
             let at = checked_expiry(*expires_at, now)?;
             tx.set_expiry(id, at).await?;
             let day = timestamp(at).with_timezone(&SETTING_TZ).format("%d/%m/%y %H:%M");
-            (format!("{name}'s account now ends at {day}."), 0, format!("expires_at={at}"))
+            (
+                format!("{name}'s account now ends at {day}."),
+                0,
+                format!("expires_at={at}"),
+            )
         }
     };
     let detail = match detail.is_empty() {
@@ -569,7 +583,9 @@ fn role_description(role: Role) -> &'static str {
         Role::Staff => "Classroom and support staff: record and see only the individuals they are given access to.",
         Role::PastoralLead => "Pastoral leads and SENCos: see every individual and read the analytics.",
         Role::Dsl => "The designated safeguarding lead: sees everything and may delete incidents.",
-        Role::Admin => "Administrators: manage accounts, access and the setting's lists; must use two-factor authentication.",
+        Role::Admin => {
+            "Administrators: manage accounts, access and the setting's lists; must use two-factor authentication."
+        }
     }
 }
 
@@ -650,9 +666,15 @@ pub(super) async fn end_session(
     let result = async {
         recheck_actor(&state, &mut tx, &admin).await?;
         let Some(owner) = tx.revoke_session_by_id(id, state.now(), "admin").await? else {
-            let entry = AuditEntry::new(state.now(), Some(admin.0.user.id), &admin.0.user.email, "admin.session.end", "refused")
-                .client(admin.0.addr)
-                .detail(&format!("session={id}; no such live session"));
+            let entry = AuditEntry::new(
+                state.now(),
+                Some(admin.0.user.id),
+                &admin.0.user.email,
+                "admin.session.end",
+                "refused",
+            )
+            .client(admin.0.addr)
+            .detail(&format!("session={id}; no such live session"));
             tx.audit(&entry).await?;
             return Err(ApiError::not_found());
         };
@@ -678,7 +700,11 @@ mod tests {
         assert_eq!(end_of_today(winter), expected);
         let summer = Utc.with_ymd_and_hms(2026, 7, 1, 23, 30, 0).unwrap().timestamp();
         let expected = Utc.with_ymd_and_hms(2026, 7, 2, 23, 0, 0).unwrap().timestamp();
-        assert_eq!(end_of_today(summer), expected, "00:30 BST on 2 July: ends at midnight BST");
+        assert_eq!(
+            end_of_today(summer),
+            expected,
+            "00:30 BST on 2 July: ends at midnight BST"
+        );
     }
 
     #[test]
@@ -688,7 +714,13 @@ mod tests {
             assert!(checked_name(bad).is_err(), "{bad:?}");
         }
         assert_eq!(checked_email(" Sam@School.Test ").unwrap(), "sam@school.test");
-        for bad in ["sam", "sam@school", "@school.test", "sam@@school.test", "sa m@school.test"] {
+        for bad in [
+            "sam",
+            "sam@school",
+            "@school.test",
+            "sam@@school.test",
+            "sa m@school.test",
+        ] {
             assert!(checked_email(bad).is_err(), "{bad:?}");
         }
     }

@@ -109,14 +109,17 @@ pub struct AdminSessionRow {
 /// limit (for the live-session count).
 macro_rules! select_admin_user {
     ($where:literal) => {
-        concat!("SELECT u.id, u.email, u.display_name, u.job_title, u.role, u.kind, u.active,
+        concat!(
+            "SELECT u.id, u.email, u.display_name, u.job_title, u.role, u.kind, u.active,
         u.expires_at, u.locked_at IS NOT NULL AS locked, u.failed_attempts,
         u.totp_secret_sealed IS NOT NULL AS totp_enabled, u.password_is_temporary,
         (SELECT MAX(s.last_seen_at) FROM sessions s WHERE s.user_id = u.id) AS last_seen_at,
         (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL
              AND s.expires_at > ?1 AND s.last_seen_at > ?1 - ?2) AS live_sessions,
         u.created_at
-     FROM users u WHERE ", $where)
+     FROM users u WHERE ",
+            $where
+        )
     };
 }
 
@@ -124,8 +127,12 @@ macro_rules! select_admin_user {
 /// `?1` (active, unexpired, unlocked, with 2FA) and `$and`.
 macro_rules! working_admin {
     ($select:literal, $and:literal) => {
-        concat!($select, " FROM users u WHERE u.role = 'admin' AND u.active = 1 AND u.totp_secret_sealed IS NOT NULL
-     AND u.locked_at IS NULL AND (u.expires_at IS NULL OR u.expires_at > ?1) AND ", $and)
+        concat!(
+            $select,
+            " FROM users u WHERE u.role = 'admin' AND u.active = 1 AND u.totp_secret_sealed IS NOT NULL
+     AND u.locked_at IS NULL AND (u.expires_at IS NULL OR u.expires_at > ?1) AND ",
+            $and
+        )
     };
 }
 
@@ -147,16 +154,16 @@ impl Store {
                AND (?7 = 1 OR (u.active = 1 AND (u.expires_at IS NULL OR u.expires_at > ?1)))
              ORDER BY u.display_name COLLATE NOCASE, u.id LIMIT ?8"
         ))
-            .bind(now)
-            .bind(idle)
-            .bind(filter.role)
-            .bind(filter.locked)
-            .bind(filter.no_2fa)
-            .bind(filter.unused_since)
-            .bind(filter.include_ended)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await
+        .bind(now)
+        .bind(idle)
+        .bind(filter.role)
+        .bind(filter.locked)
+        .bind(filter.no_2fa)
+        .bind(filter.unused_since)
+        .bind(filter.include_ended)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
     }
 
     /// One account.
@@ -213,19 +220,19 @@ impl Tx {
     /// Working admins (active, unexpired, unlocked, with 2FA) other than `user_id`.
     pub async fn other_working_admins(&mut self, user_id: i64, now: i64) -> StoreResult<i64> {
         sqlx::query_scalar(working_admin!("SELECT COUNT(*)", "u.id <> ?2"))
-        .bind(now)
-        .bind(user_id)
-        .fetch_one(self.read())
-        .await
+            .bind(now)
+            .bind(user_id)
+            .fetch_one(self.read())
+            .await
     }
 
     /// True when `user_id` is a working admin now.
     pub async fn is_working_admin(&mut self, user_id: i64, now: i64) -> StoreResult<bool> {
         let found: Option<i64> = sqlx::query_scalar(working_admin!("SELECT 1", "u.id = ?2"))
-        .bind(now)
-        .bind(user_id)
-        .fetch_optional(self.read())
-        .await?;
+            .bind(now)
+            .bind(user_id)
+            .fetch_optional(self.read())
+            .await?;
         Ok(found.is_some())
     }
 

@@ -4,9 +4,15 @@
 //!
 //! Adding a section is its module here and one line of [`SECTIONS`].
 
+pub mod access;
+pub mod audit;
+pub mod confirm;
+pub mod lists;
+pub mod review;
 pub mod roles;
 pub mod sessions;
 pub mod staff;
+pub mod staff_pick;
 
 use std::any::Any;
 
@@ -52,6 +58,10 @@ pub const SECTIONS: &[Section] = &[
         what: "who is signed in where; end them",
         open: sessions::new_page,
     },
+    Section { key: 'g', name: "Access", what: "who can see whom, and key staff", open: access::new_page },
+    Section { key: 'w', name: "Access review", what: "confirm each member of staff's access", open: review::new_page },
+    Section { key: 'l', name: "Lists", what: "behaviours, locations, categories, bell times", open: lists::new_page },
+    Section { key: 't', name: "Audit log", what: "every change, its chain and export", open: audit::new_page },
 ];
 
 /// The keys of the hub besides each section's own (which it lists on screen, from
