@@ -18,7 +18,7 @@ fn admin_user(id: i64, name: &str, email: &str) -> Value {
 
 fn signed_in(o: DriverOpts) -> Driver {
     let mut d = Driver::new(o);
-    d.signed_in(json!([]), json!([]));
+    d.signed_in_admin();
     d.press(KeyCode::Char('A'));
     d
 }

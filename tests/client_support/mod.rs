@@ -601,6 +601,19 @@ impl Driver {
         );
         self.answer("GET /drafts", 200, &serde_json::json!({"items": []}));
     }
+
+    /// [`Driver::signed_in`] with nothing on the dashboard, then `GET /me` answered: the same
+    /// user, whose permissions say they administer.
+    pub fn signed_in_admin(&mut self) {
+        self.signed_in(serde_json::json!([]), serde_json::json!([]));
+        let me = serde_json::json!({
+            "user": user_json("Tess Teacher"),
+            "permissions": {"view_analytics": true, "administer": true, "delete_incidents": true,
+                            "see_all_individuals": true},
+            "session": {"idle_expires_at": "2026-12-01T11:12:00Z", "absolute_expires_at": "2026-12-01T22:42:00Z"}
+        });
+        self.answer("GET /me", 200, &me);
+    }
 }
 
 /// A setting as the server sends it (demo, with its accounts).
