@@ -179,7 +179,7 @@ pub struct CreatedUser {
 
 /// `POST /admin/users/import`: accounts from a CSV file with a header row `name,email,role`
 /// (role as `staff`, `pastoral_lead`, `dsl`, `admin`, or as labelled: "Pastoral lead"). At most
-/// 1,000 rows and 1 MiB. All or nothing: when any row is refused nothing is created.
+/// 200 rows and 1 MiB. All or nothing: when any row is refused nothing is created.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 #[serde(deny_unknown_fields)]

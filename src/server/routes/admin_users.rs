@@ -87,7 +87,13 @@ fn conflict(message: impl Into<String>) -> ApiError {
 }
 
 /// An audit entry of the admin `actor` about account `user_id`.
-fn admin_entry(state: &AppState, actor: &AdminUser, action: &str, outcome: &str, user_id: i64) -> AuditEntry {
+pub(super) fn admin_entry(
+    state: &AppState,
+    actor: &AdminUser,
+    action: &str,
+    outcome: &str,
+    user_id: i64,
+) -> AuditEntry {
     let admin = &actor.0;
     AuditEntry::new(state.now(), Some(admin.user.id), &admin.user.email, action, outcome)
         .client(admin.addr)
@@ -113,7 +119,7 @@ async fn recheck_actor(state: &AppState, tx: &mut Tx, actor: &AdminUser) -> Resu
 }
 
 /// A name of 1 to 100 characters without control characters (trimmed), or why not.
-fn checked_name(name: &str) -> Result<String, String> {
+pub(super) fn checked_name(name: &str) -> Result<String, String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err("`display_name` must be 1 to 100 characters.".into());
@@ -130,7 +136,7 @@ fn is_hostile_char(c: char) -> bool {
 }
 
 /// A valid email (normalised), or why not.
-fn checked_email(email: &str) -> Result<String, String> {
+pub(super) fn checked_email(email: &str) -> Result<String, String> {
     let email = auth::normalize_email(email);
     let parts: Vec<&str> = email.split('@').collect();
     let valid = email.len() <= 254
@@ -174,7 +180,7 @@ fn checked_expiry(at: DateTime<Utc>, now: i64) -> Result<i64, ApiError> {
 
 /// A new temporary password and its hash (argon2 on the blocking pool: call with no
 /// transaction open).
-async fn temporary_password() -> Result<(Zeroizing<String>, String), ApiError> {
+pub(super) async fn temporary_password() -> Result<(Zeroizing<String>, String), ApiError> {
     let password = auth::new_temporary_password();
     let normalized = auth::normalize_password(&password).ok_or_else(ApiError::internal)?;
     let hash = auth::hash_password(normalized).await?;
@@ -235,11 +241,11 @@ pub(super) async fn get_user(
 }
 
 /// A new account, checked: (name, email, kind, expiry, groups).
-struct CheckedNewUser {
-    name: String,
-    email: String,
-    expires_at: Option<i64>,
-    groups: Vec<String>,
+pub(super) struct CheckedNewUser {
+    pub(super) name: String,
+    pub(super) email: String,
+    pub(super) expires_at: Option<i64>,
+    pub(super) groups: Vec<String>,
 }
 
 /// Check a new account's fields (not yet against the database).
@@ -312,7 +318,7 @@ pub(super) async fn create_user(
 }
 
 /// The insert of [`create_user`], inside `tx`.
-async fn insert_user(
+pub(super) async fn insert_user(
     state: &AppState,
     tx: &mut Tx,
     admin: &AdminUser,

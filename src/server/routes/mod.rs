@@ -19,6 +19,7 @@
 
 mod admin_access;
 mod admin_audit;
+mod admin_import;
 mod admin_lists;
 mod admin_users;
 mod clicks;
@@ -159,6 +160,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plans::plan_export))
         .routes(routes!(drafts::drafts))
         .routes(routes!(drafts::draft, drafts::save_draft, drafts::delete_draft))
+        // A CSV file of up to 200 accounts is more than 64 KiB.
+        .routes(routes!(admin_import::import_users))
         .layer(DefaultBodyLimit::max(MAX_FORM_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_FORM_BODY_BYTES));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(crate::wire::API_PREFIX, api.merge(forms))
