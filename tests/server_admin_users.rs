@@ -600,3 +600,33 @@ async fn sessions_are_listed_and_ended() {
             .any(|r| r.get("action") == "admin.session.end")
     );
 }
+
+/// Rule 9: a session records the client's `User-Agent`, cleaned (printable ASCII only, at most
+/// 100 characters), and the Sessions list shows it as the client; none sent is an empty client.
+#[tokio::test]
+async fn a_session_records_what_its_client_says_it_is_cleaned() {
+    let api = Api::start().await;
+    let admin = api.sign_in(ADMIN).await;
+    let agent = format!("bsmart/9.9 \u{202e}evil\u{2066} {}", "x".repeat(300));
+    let login = api
+        .send(
+            api.http
+                .post(api.srv.api("/auth/login"))
+                .header(reqwest::header::USER_AGENT, agent.as_bytes())
+                .json(&json!({ "email": TEACHER.email, "password": TEACHER.password })),
+        )
+        .await;
+    assert_eq!(login.status, 200, "{}", login.text);
+    let sessions = api.get("/admin/sessions", Some(&admin)).await.json.unwrap();
+    let clients: Vec<&str> = sessions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["current"] == false)
+        .map(|s| s["client"].as_str().unwrap())
+        .collect();
+    assert_eq!(clients.len(), 1);
+    assert!(clients[0].starts_with("bsmart/9.9 evil xxx"), "{}", clients[0]);
+    assert_eq!(clients[0].chars().count(), 100);
+    assert!(clients[0].bytes().all(|b| b.is_ascii_graphic() || b == b' '));
+}

@@ -588,15 +588,74 @@ impl FromRequestParts<AppState> for Reauthenticating {
     }
 }
 
-/// The client's address as an extractor (never fails).
+/// The client's address and what it says it is, as an extractor (never fails).
 #[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub Option<SocketAddr>);
+pub struct ClientAddr(pub Option<SocketAddr>, pub Agent);
+
+impl ClientAddr {
+    /// An address alone (for the audit rows of a signed-in request).
+    pub fn at(addr: Option<SocketAddr>) -> ClientAddr {
+        ClientAddr(addr, Agent::default())
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<ClientAddr, Self::Rejection> {
-        Ok(ClientAddr(client_addr(parts)))
+        let agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .map_or_else(Agent::default, |value| Agent::from_header(value.as_bytes()));
+        Ok(ClientAddr(client_addr(parts), agent))
+    }
+}
+
+/// Most characters of a `User-Agent` kept.
+pub const MAX_AGENT_CHARS: usize = 100;
+
+/// A client's `User-Agent` as a session records it (the Sessions screen's "client"): printable
+/// ASCII only, anything else dropped, at most [`MAX_AGENT_CHARS`], held inline so the address
+/// it travels with stays `Copy`. It is whatever the client claims, shown as a hint, never trusted.
+#[derive(Clone, Copy)]
+pub struct Agent {
+    bytes: [u8; MAX_AGENT_CHARS],
+    len: u8,
+}
+
+impl Default for Agent {
+    fn default() -> Self {
+        Agent {
+            bytes: [0; MAX_AGENT_CHARS],
+            len: 0,
+        }
+    }
+}
+
+impl Agent {
+    /// The header's value, cleaned.
+    pub fn from_header(raw: &[u8]) -> Agent {
+        let mut agent = Agent::default();
+        let printable = raw.iter().copied().filter(|b| b.is_ascii_graphic() || *b == b' ');
+        for (slot, byte) in agent.bytes.iter_mut().zip(printable) {
+            *slot = byte;
+            agent.len += 1;
+        }
+        agent
+    }
+
+    /// The text (empty when the client sent none).
+    pub fn as_str(&self) -> &str {
+        // Only printable ASCII is ever stored.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)])
+            .unwrap_or_default()
+            .trim()
+    }
+}
+
+impl std::fmt::Debug for Agent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
     }
 }
 
@@ -611,6 +670,15 @@ mod tests {
             display_name: "Jane Smith",
             with_2fa,
         }
+    }
+
+    #[test]
+    fn an_agent_keeps_printable_ascii_only_and_at_most_100_characters() {
+        let agent = Agent::from_header(b"bsmart/0.1\x1b[2J\xe2\x80\xae evil");
+        assert_eq!(agent.as_str(), "bsmart/0.1[2J evil");
+        let long = Agent::from_header(&[b'a'; 500]);
+        assert_eq!(long.as_str().len(), MAX_AGENT_CHARS);
+        assert_eq!(Agent::default().as_str(), "");
     }
 
     #[test]

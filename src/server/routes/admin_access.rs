@@ -48,7 +48,7 @@ pub(super) async fn admin_tx(state: &AppState, admin: &AuthUser, action: &str) -
 
 /// An audit row of `admin`'s action.
 pub(super) fn admin_entry(state: &AppState, admin: &AuthUser, action: &str, outcome: &str) -> AuditEntry {
-    user_entry(state, &admin.user, ClientAddr(admin.addr), action, outcome)
+    user_entry(state, &admin.user, ClientAddr::at(admin.addr), action, outcome)
 }
 
 /// A [`Done`] with its sentence.

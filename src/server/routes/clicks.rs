@@ -86,7 +86,7 @@ pub(super) async fn create_click(
         ));
     }
     let id = new.id.to_string();
-    let audit = user_entry(&state, user, ClientAddr(signed_in.addr), "click.create", "success")
+    let audit = user_entry(&state, user, ClientAddr::at(signed_in.addr), "click.create", "success")
         .target(&format!("click:{id}"))
         .detail(&format!(
             "individual={} behaviour={}",
@@ -138,7 +138,7 @@ pub(super) async fn undo_click(
     let mut tx = state.store.begin().await?;
     let outcome = tx.undo_click(Viewer::of(user), &id, state.now(), UNDO_WINDOW).await?;
     let entry = |outcome: &str| -> AuditEntry {
-        user_entry(&state, user, ClientAddr(signed_in.addr), "click.undo", outcome).target(&format!("click:{id}"))
+        user_entry(&state, user, ClientAddr::at(signed_in.addr), "click.undo", outcome).target(&format!("click:{id}"))
     };
     let result = match outcome {
         Undo::NotFound => Err(ApiError::not_found()),
@@ -207,7 +207,7 @@ pub(super) async fn clicks(
     let target = query
         .individual_id
         .map_or_else(|| "clicks".to_string(), |id| format!("individual:{id}"));
-    let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "clicks.list", "success")
+    let entry = user_entry(&state, user, ClientAddr::at(signed_in.addr), "clicks.list", "success")
         .target(&target)
         .detail(&format!("rows={}", rows.len()));
     audit(&state, entry).await?;

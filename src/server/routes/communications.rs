@@ -153,7 +153,7 @@ async fn write(
     let mut tx = state.store.begin().await?;
     let written = tx.write_message(Viewer::of(user), new).await?;
     let entry = |outcome: &str, detail: String| {
-        user_entry(state, user, ClientAddr(signed_in.addr), action, outcome)
+        user_entry(state, user, ClientAddr::at(signed_in.addr), action, outcome)
             .target(target)
             .detail(&detail)
     };
@@ -289,7 +289,7 @@ pub(super) async fn communications(
     let entry = user_entry(
         &state,
         user,
-        ClientAddr(signed_in.addr),
+        ClientAddr::at(signed_in.addr),
         "communications.list",
         "success",
     )

@@ -95,7 +95,7 @@ pub(super) async fn save_draft(
             "You already have 10 drafts saved. Submit or delete one of them (GET /drafts) to save another.",
         )),
         DraftSaved::Created => {
-            let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "draft.create", "success")
+            let entry = user_entry(&state, user, ClientAddr::at(signed_in.addr), "draft.create", "success")
                 .target(&format!("draft:{id}"));
             tx.audit(&entry).await?;
             Ok(StatusCode::CREATED)
@@ -123,7 +123,7 @@ pub(super) async fn drafts(State(state): State<AppState>, signed_in: AuthUser) -
     let mut tx = state.store.begin().await?;
     let expired = tx.expire_drafts(user.id, state.now() - DRAFT_DAYS * 86_400).await?;
     if expired > 0 {
-        let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "draft.expire", "success")
+        let entry = user_entry(&state, user, ClientAddr::at(signed_in.addr), "draft.expire", "success")
             .detail(&format!("drafts={expired}"));
         tx.audit(&entry).await?;
     }
@@ -180,7 +180,7 @@ pub(super) async fn delete_draft(
     let user = &signed_in.user;
     let mut tx = state.store.begin().await?;
     let result = if tx.delete_draft(user.id, &id).await? {
-        let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "draft.delete", "success")
+        let entry = user_entry(&state, user, ClientAddr::at(signed_in.addr), "draft.delete", "success")
             .target(&format!("draft:{id}"));
         tx.audit(&entry).await?;
         Ok(StatusCode::NO_CONTENT)

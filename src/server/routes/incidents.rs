@@ -89,9 +89,15 @@ pub(super) async fn incidents(
     let next_cursor = (rows.len() as i64 == limit)
         .then(|| rows.last().map(incident_cursor))
         .flatten();
-    let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "incidents.list", "success")
-        .target("incidents")
-        .detail(&format!("rows={} total={total}", rows.len()));
+    let entry = user_entry(
+        &state,
+        user,
+        ClientAddr::at(signed_in.addr),
+        "incidents.list",
+        "success",
+    )
+    .target("incidents")
+    .detail(&format!("rows={} total={total}", rows.len()));
     audit(&state, entry).await?;
     let items = rows.into_iter().map(|r| incident_summary(r, &prefix)).collect();
     Ok(Json(IncidentPage {
@@ -165,7 +171,7 @@ pub(super) async fn create_incident(
     let viewer = Viewer::of(user);
     let target = format!("incident:{}", input.id);
     let entry = |outcome: &str, detail: String| {
-        user_entry(&state, user, ClientAddr(signed_in.addr), "incident.create", outcome)
+        user_entry(&state, user, ClientAddr::at(signed_in.addr), "incident.create", outcome)
             .target(&target)
             .detail(&detail)
     };
@@ -216,7 +222,7 @@ pub(super) async fn incident(
     let entry = user_entry(
         &state,
         &signed_in.user,
-        ClientAddr(signed_in.addr),
+        ClientAddr::at(signed_in.addr),
         "incident.view",
         "success",
     )
@@ -260,7 +266,7 @@ pub(super) async fn edit_incident(
     };
     let target = format!("incident:{id}");
     let entry = |outcome: &str, detail: String| {
-        user_entry(&state, user, ClientAddr(signed_in.addr), "incident.edit", outcome)
+        user_entry(&state, user, ClientAddr::at(signed_in.addr), "incident.edit", outcome)
             .target(&target)
             .detail(&detail)
     };
@@ -341,7 +347,7 @@ pub(super) async fn set_parents_informed(
         let entry = user_entry(
             &state,
             user,
-            ClientAddr(signed_in.addr),
+            ClientAddr::at(signed_in.addr),
             "incident.parents_informed",
             "success",
         )
@@ -386,7 +392,7 @@ pub(super) async fn flag_incident(
         } else {
             "incident.unflag"
         };
-        let entry = user_entry(&state, user, ClientAddr(signed_in.addr), action, "success")
+        let entry = user_entry(&state, user, ClientAddr::at(signed_in.addr), action, "success")
             .target(&format!("incident:{id}"))
             .detail(&format!("notified={notified}"));
         tx.audit(&entry).await?;
@@ -429,7 +435,14 @@ pub(super) async fn add_account(
         let id = detail.row.id.clone();
         let target = format!("incident:{id} account:{}", body.id);
         let entry = |outcome: &str| {
-            user_entry(&state, user, ClientAddr(signed_in.addr), "incident.account", outcome).target(&target)
+            user_entry(
+                &state,
+                user,
+                ClientAddr::at(signed_in.addr),
+                "incident.account",
+                outcome,
+            )
+            .target(&target)
         };
         if !detail.staff.iter().any(|(staff_id, _)| *staff_id == user.id) {
             tx.audit(&entry("refused")).await?;
@@ -493,8 +506,14 @@ pub(super) async fn delete_incident(
             .ok_or_else(ApiError::not_found)?;
         let target = format!("incident:{id}");
         if !permissions(user.role()).delete_incidents {
-            let entry =
-                user_entry(&state, user, ClientAddr(signed_in.addr), "incident.delete", "refused").target(&target);
+            let entry = user_entry(
+                &state,
+                user,
+                ClientAddr::at(signed_in.addr),
+                "incident.delete",
+                "refused",
+            )
+            .target(&target);
             tx.audit(&entry).await?;
             return Err(ApiError::forbidden(
                 "Only a DSL or an administrator may delete an incident.",
@@ -503,9 +522,15 @@ pub(super) async fn delete_incident(
         let reason = text("reason", &body.reason, true, SHORT_TEXT_MAX)?;
         tx.delete_incident(&id, user.id, &reason, now).await?;
         let reason_json = serde_json::to_string(&reason).unwrap_or_default();
-        let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "incident.delete", "success")
-            .target(&target)
-            .detail(&format!("reason={}", reason_json.escape_default()));
+        let entry = user_entry(
+            &state,
+            user,
+            ClientAddr::at(signed_in.addr),
+            "incident.delete",
+            "success",
+        )
+        .target(&target)
+        .detail(&format!("reason={}", reason_json.escape_default()));
         tx.audit(&entry).await?;
         Ok(StatusCode::NO_CONTENT)
     }
@@ -532,7 +557,7 @@ pub(super) async fn incident_export(
     let entry = user_entry(
         &state,
         &signed_in.user,
-        ClientAddr(signed_in.addr),
+        ClientAddr::at(signed_in.addr),
         "incident.export",
         "success",
     )

@@ -81,9 +81,15 @@ pub(super) async fn individuals(
         .then(|| rows.last().map(|row| encode_cursor(&row.id.to_string())))
         .flatten();
     let detail = format!("rows={} search={}", rows.len(), search.is_some());
-    let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "individuals.list", "success")
-        .target("individuals")
-        .detail(&detail);
+    let entry = user_entry(
+        &state,
+        user,
+        ClientAddr::at(signed_in.addr),
+        "individuals.list",
+        "success",
+    )
+    .target("individuals")
+    .detail(&detail);
     audit(&state, entry).await?;
     let items = rows
         .into_iter()
@@ -111,8 +117,14 @@ async fn visible_individual(state: &AppState, user: &UserRow, id: &str) -> Resul
 
 /// Audit a view of a profile (`action` on `individual:{id}`), ids only.
 async fn audit_view(state: &AppState, signed_in: &AuthUser, action: &str, id: i64) -> Result<(), ApiError> {
-    let entry = user_entry(state, &signed_in.user, ClientAddr(signed_in.addr), action, "success")
-        .target(&format!("individual:{id}"));
+    let entry = user_entry(
+        state,
+        &signed_in.user,
+        ClientAddr::at(signed_in.addr),
+        action,
+        "success",
+    )
+    .target(&format!("individual:{id}"));
     audit(state, entry).await
 }
 

@@ -84,8 +84,14 @@ pub(super) async fn mark_read(
     if !tx.mark_notification_read(user.id, id, state.now()).await? {
         return Err(ApiError::not_found());
     }
-    let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "notification.read", "success")
-        .target(&format!("notification:{id}"));
+    let entry = user_entry(
+        &state,
+        user,
+        ClientAddr::at(signed_in.addr),
+        "notification.read",
+        "success",
+    )
+    .target(&format!("notification:{id}"));
     tx.audit(&entry).await?;
     finish(tx, Ok(StatusCode::NO_CONTENT)).await
 }

@@ -136,7 +136,7 @@ pub(super) async fn plans(
     let entry = user_entry(
         &state,
         &signed_in.user,
-        ClientAddr(signed_in.addr),
+        ClientAddr::at(signed_in.addr),
         "plans.list",
         "success",
     )
@@ -211,7 +211,7 @@ pub(super) async fn create_plan(
     let entry = user_entry(
         &state,
         user,
-        ClientAddr(signed_in.addr),
+        ClientAddr::at(signed_in.addr),
         "plan.create",
         outcome_name(&outcome),
     )
@@ -232,8 +232,14 @@ async fn read_plan_audited(
     let id = path_uuid(text)?;
     let prefix = setting(state).await?.incident_prefix;
     let plan = read_plan(state, signed_in, &prefix, &id).await?;
-    let entry =
-        user_entry(state, &signed_in.user, ClientAddr(signed_in.addr), action, "success").target(&format!("plan:{id}"));
+    let entry = user_entry(
+        state,
+        &signed_in.user,
+        ClientAddr::at(signed_in.addr),
+        action,
+        "success",
+    )
+    .target(&format!("plan:{id}"));
     audit(state, entry).await?;
     Ok((id, plan))
 }
@@ -287,7 +293,7 @@ pub(super) async fn edit_plan(
         let entry = user_entry(
             &state,
             user,
-            ClientAddr(signed_in.addr),
+            ClientAddr::at(signed_in.addr),
             "plan.edit",
             outcome_name(&outcome),
         )
@@ -326,7 +332,8 @@ pub(super) async fn delete_plan(
         }
         let target = format!("plan:{id}");
         if !permissions(user.role()).delete_plans {
-            let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "plan.delete", "refused").target(&target);
+            let entry =
+                user_entry(&state, user, ClientAddr::at(signed_in.addr), "plan.delete", "refused").target(&target);
             tx.audit(&entry).await?;
             return Err(ApiError::forbidden(
                 "Only a pastoral lead, a DSL or an administrator may delete a plan.",
@@ -335,7 +342,7 @@ pub(super) async fn delete_plan(
         let reason = text("reason", &body.reason, true, SHORT_TEXT_MAX)?;
         tx.delete_plan(&id, user.id, &reason, now).await?;
         let reason_json = serde_json::to_string(&reason).unwrap_or_default();
-        let entry = user_entry(&state, user, ClientAddr(signed_in.addr), "plan.delete", "success")
+        let entry = user_entry(&state, user, ClientAddr::at(signed_in.addr), "plan.delete", "success")
             .target(&target)
             .detail(&format!("reason={}", reason_json.escape_default()));
         tx.audit(&entry).await?;

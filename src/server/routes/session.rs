@@ -29,7 +29,7 @@ pub(super) async fn reauth(
     ApiJson(request): ApiJson<ReauthRequest>,
 ) -> Result<Json<AuthStep>, ApiError> {
     let password = Zeroizing::new(request.password);
-    let addr = ClientAddr(signed_in.addr);
+    let addr = ClientAddr::at(signed_in.addr);
     limit(&state, addr, Named::SignIn(&signed_in.token_hash))?;
     let user = &signed_in.user;
     let step = Step {
@@ -49,7 +49,7 @@ pub(super) async fn reauth(
 /// The right password on a signed-in session, inside `tx`: the old token ends and a new one
 /// takes its place (with the old absolute expiry).
 async fn rotate(state: &AppState, tx: &mut Tx, signed_in: &AuthUser, attempt: Attempt) -> Result<AuthStep, ApiError> {
-    let addr = ClientAddr(signed_in.addr);
+    let addr = ClientAddr::at(signed_in.addr);
     let user = &signed_in.user;
     let step = Step {
         user,
@@ -73,7 +73,7 @@ async fn rotate(state: &AppState, tx: &mut Tx, signed_in: &AuthUser, attempt: At
         (status = 204, description = "Signed out"),
         (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody)))]
 pub(super) async fn logout(State(state): State<AppState>, signed_in: AuthUser) -> Result<StatusCode, ApiError> {
-    let addr = ClientAddr(signed_in.addr);
+    let addr = ClientAddr::at(signed_in.addr);
     let mut tx = state.store.begin().await?;
     tx.revoke_session(signed_in.session_id, state.now(), "logout").await?;
     let entry = user_entry(&state, &signed_in.user, addr, "session.logout", "success")

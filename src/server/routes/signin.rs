@@ -15,7 +15,7 @@ use super::super::audit::AuditEntry;
 use super::super::auth::{self, ClientAddr, PasswordContext, check_new_password, hash_token, random_token, token_ref};
 use super::super::error::ApiError;
 use super::super::state::AppState;
-use super::super::store::{Attempt, Resolution, SettingRow, Stage, Subject, Tx, UserRow};
+use super::super::store::{Attempt, Resolution, SessionClient, SettingRow, Stage, Subject, Tx, UserRow};
 use super::common::{audit, charge_address, finish, user_entry, wire_user};
 use crate::wire::{AuthStep, Role};
 
@@ -327,7 +327,11 @@ pub(super) async fn sign_in(
     let token_hash = hash_token(&token);
     let (expires, authenticated_at) = issue.succession.limits(state, now);
     let addr_text = addr.0.map(|a| a.ip().to_string()).unwrap_or_default();
-    tx.create_session(&token_hash, user.id, now, expires, authenticated_at, &addr_text)
+    let client = SessionClient {
+        addr: &addr_text,
+        agent: addr.1.as_str(),
+    };
+    tx.create_session(&token_hash, user.id, now, expires, authenticated_at, client)
         .await?;
     let recovery_codes_left = match issue.used_recovery_code {
         true => Some(tx.unused_recovery_code_count(user.id).await?),

@@ -76,7 +76,7 @@ pub use lists::{BehaviourRow, BellRow};
 pub use maintenance::{RetentionCounts, RetentionCutoffs, RetentionDue};
 pub use plans::{DraftRow, DraftSaved, PlanFullRow, PlanInput, PlanWritten};
 pub use records::{IncidentFilter, IncidentRow, NotificationRow};
-pub use sessions::{SessionRow, Stage};
+pub use sessions::{SessionClient, SessionRow, Stage};
 pub use setting::SettingRow;
 pub use tx::Tx;
 pub use users::{Attempt, Lockout, NewUser, Resolution, Subject, UserRow, role_of};
@@ -433,8 +433,13 @@ mod tests {
     async fn password_change_ends_every_session() {
         let (_dir, store, id) = store_with_user().await;
         let mut tx = store.begin().await.unwrap();
-        let s1 = tx.create_session("t1", id, 10, 1000, 10, "").await.unwrap();
-        tx.create_session("t2", id, 10, 1000, 10, "").await.unwrap();
+        let s1 = tx
+            .create_session("t1", id, 10, 1000, 10, SessionClient::default())
+            .await
+            .unwrap();
+        tx.create_session("t2", id, 10, 1000, 10, SessionClient::default())
+            .await
+            .unwrap();
         tx.set_password(id, "new-hash", 20).await.unwrap();
         for token in ["t1", "t2"] {
             let session = sqlx::query_as::<_, (Option<i64>,)>("SELECT revoked_at FROM sessions WHERE token_hash = ?1")

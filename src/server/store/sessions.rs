@@ -34,6 +34,15 @@ pub enum Stage {
     PasswordChange,
 }
 
+/// Where a new session was made from: the client's address and its `User-Agent` (cleaned).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionClient<'a> {
+    /// The address, as text (empty when unknown).
+    pub addr: &'a str,
+    /// What the client said it is (empty when it said nothing).
+    pub agent: &'a str,
+}
+
 impl Stage {
     fn as_str(self) -> &'static str {
         match self {
@@ -137,19 +146,20 @@ impl Tx {
         now: i64,
         expires_at: i64,
         authenticated_at: i64,
-        client_addr: &str,
+        client: SessionClient<'_>,
     ) -> StoreResult<i64> {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, authenticated_at,
-                                   client_addr)
-             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6) RETURNING id",
+                                   client_addr, user_agent)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(now)
         .bind(expires_at)
         .bind(authenticated_at)
-        .bind(client_addr)
+        .bind(client.addr)
+        .bind(client.agent)
         .fetch_one(self.write())
         .await?;
         Ok(id)
