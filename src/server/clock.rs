@@ -6,7 +6,26 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Days, TimeDelta, TimeZone, Utc};
+
+/// The setting's time zone: "today" (a cover account's default end, the demo's day) is there.
+pub const SETTING_TZ: chrono_tz::Tz = chrono_tz::Europe::London;
+
+/// The end of the setting's today (its next local midnight) at unix time `now`, as unix seconds.
+pub fn end_of_today(now: i64) -> i64 {
+    let local = DateTime::from_timestamp(now, 0)
+        .unwrap_or_default()
+        .with_timezone(&SETTING_TZ);
+    let tomorrow = local
+        .date_naive()
+        .checked_add_days(Days::new(1))
+        .unwrap_or(local.date_naive());
+    let midnight = tomorrow.and_hms_opt(0, 0, 0).unwrap_or_default();
+    SETTING_TZ
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or(now + 86_400, |t| t.timestamp())
+}
 
 /// A source of the current UTC time.
 pub trait Clock: Send + Sync + 'static {
@@ -80,5 +99,20 @@ mod tests {
         assert_eq!(clock.now().timestamp(), 1_700_000_090);
         clock.set(start);
         assert_eq!(Clock::now(&clock), start);
+    }
+
+    /// The end of today is the next midnight in London, in winter (GMT) and summer (BST).
+    #[test]
+    fn end_of_today_is_the_next_london_midnight() {
+        let winter = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap().timestamp();
+        let expected = Utc.with_ymd_and_hms(2026, 12, 3, 0, 0, 0).unwrap().timestamp();
+        assert_eq!(end_of_today(winter), expected);
+        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 23, 30, 0).unwrap().timestamp();
+        let expected = Utc.with_ymd_and_hms(2026, 7, 2, 23, 0, 0).unwrap().timestamp();
+        assert_eq!(
+            end_of_today(summer),
+            expected,
+            "00:30 BST on 2 July: ends at midnight BST"
+        );
     }
 }

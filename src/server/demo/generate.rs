@@ -142,6 +142,10 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
             temporary_expires_at: temporary.then_some(now_ts + 72 * 3600),
             totp_sealed,
             created_at: created,
+            kind: "staff",
+            expires_at: None,
+            locked: false,
+            last_seen_at: None,
         });
     }
     for id in 5..=60i64 {
@@ -168,6 +172,11 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
             temporary_expires_at: None,
             totp_sealed: None,
             created_at: created,
+            kind: "staff",
+            expires_at: None,
+            // One is locked out, for an admin to unlock.
+            locked: id == LOCKED_OUT,
+            last_seen_at: Some(last_seen(id, now_ts)),
         });
     }
     let staff_ids: Vec<i64> = (3..=60).filter(|id| *id != 4).collect();
@@ -606,6 +615,26 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
         });
     }
 
+    // A supply teacher covering 9A today only (policy 8.22), made last, so that the data above
+    // stays as it was for every seed.
+    let cover = SUPPLY_COVER;
+    users.push(DemoUser {
+        id: cover,
+        email: "supply.cover@riverside.demo.test".to_string(),
+        display_name: "Morgan Reid".to_string(),
+        job_title: "Supply teacher (agency)",
+        role: "staff",
+        password_hash: unusable_hash(&mut rng),
+        temporary_expires_at: None,
+        totp_sealed: None,
+        created_at: now_ts - 3600,
+        kind: "supply",
+        expires_at: Some(super::super::clock::end_of_today(now_ts)),
+        locked: false,
+        last_seen_at: None,
+    });
+    let access_groups = vec![(cover, "group", "9A".to_string(), now_ts - 3600)];
+
     Ok(DemoData {
         setting: DemoSetting {
             id: format!("demo-riverside-{seed}"),
@@ -633,5 +662,21 @@ pub fn generate(seed: u64, scale: u32, now: DateTime<Utc>, key: &ServerKey) -> R
         notifications,
         bell_times: BELL_TIMES.to_vec(),
         key_staff,
+        access_groups,
     })
+}
+
+/// The generated member of staff who is locked out.
+const LOCKED_OUT: i64 = 59;
+/// The supply cover account.
+const SUPPLY_COVER: i64 = 61;
+
+/// When generated member of staff `id` was last seen: within the last three weeks, except one
+/// in nine, who last signed in four months ago or more (the Staff screen's "inactive 90 days").
+fn last_seen(id: i64, now: i64) -> i64 {
+    let days = match id % 9 {
+        0 => 120 + id,
+        _ => 1 + (id * 7) % 20,
+    };
+    now - days * 86_400 - (id * 1_931) % 30_000
 }

@@ -122,6 +122,14 @@ pub struct DemoUser {
     pub totp_sealed: Option<Vec<u8>>,
     /// Created.
     pub created_at: i64,
+    /// `staff`, or `supply` / `visitor` cover.
+    pub kind: &'static str,
+    /// When a cover account stops working.
+    pub expires_at: Option<i64>,
+    /// Locked out by six failed sign-ins (for an admin to unlock).
+    pub locked: bool,
+    /// The last request of the account's last (signed-out) session, if it ever signed in.
+    pub last_seen_at: Option<i64>,
 }
 
 /// A pupil.
@@ -390,6 +398,8 @@ pub struct DemoData {
     pub bell_times: Vec<(i64, &'static str, i64, i64)>,
     /// Key staff: (individual, member of staff).
     pub key_staff: Vec<(i64, i64)>,
+    /// Access by group: (user, scope `group` or `year`, name, granted at).
+    pub access_groups: Vec<(i64, &'static str, String, i64)>,
 }
 
 pub use generate::generate;
@@ -458,7 +468,8 @@ mod tests {
             b.incidents.iter().map(|i| &i.id).collect::<Vec<_>>()
         );
         assert_eq!(a.individuals.len(), 600);
-        assert_eq!(a.users.len(), 60);
+        assert_eq!(a.users.len(), 61, "60 staff and one supply cover account");
+        assert_eq!(a.users.iter().filter(|u| u.locked).count(), 1);
         assert_eq!(a.locations.len(), 10);
         assert_eq!(a.behaviours.len(), 20);
         assert!(a.incidents.len() > 500, "{}", a.incidents.len());

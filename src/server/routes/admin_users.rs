@@ -7,11 +7,12 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::{DateTime, Days, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
 use super::super::audit::AuditEntry;
 use super::super::auth::{self, AdminUser};
+use super::super::clock::{SETTING_TZ, end_of_today};
 use super::super::error::{ApiError, ApiJson};
 use super::super::permissions::permissions;
 use super::super::state::AppState;
@@ -26,8 +27,6 @@ use crate::wire::{
 const MAX_LISTED: i64 = 5000;
 /// Longest a cover account may be set to last.
 const MAX_COVER_DAYS: i64 = 90;
-/// The setting's time zone: a cover account ends at the end of today there by default.
-const SETTING_TZ: chrono_tz::Tz = chrono_tz::Europe::London;
 /// Most groups a cover account may be given.
 const MAX_GROUPS: usize = 50;
 
@@ -150,20 +149,6 @@ pub(super) fn checked_email(email: &str) -> Result<String, String> {
         true => Ok(email),
         false => Err("`email` must be a valid email address of at most 254 characters.".into()),
     }
-}
-
-/// The end of the setting's today (its next local midnight), as unix seconds.
-fn end_of_today(now: i64) -> i64 {
-    let local = timestamp(now).with_timezone(&SETTING_TZ);
-    let tomorrow = local
-        .date_naive()
-        .checked_add_days(Days::new(1))
-        .unwrap_or(local.date_naive());
-    let midnight = tomorrow.and_hms_opt(0, 0, 0).unwrap_or_default();
-    SETTING_TZ
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map_or(now + 86_400, |t| t.timestamp())
 }
 
 /// A cover account's end: later than now, at most 90 days ahead.
@@ -697,21 +682,6 @@ pub(super) async fn end_session(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The end of today is the next midnight in London, in winter (GMT) and summer (BST).
-    #[test]
-    fn end_of_today_is_the_next_london_midnight() {
-        let winter = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap().timestamp();
-        let expected = Utc.with_ymd_and_hms(2026, 12, 3, 0, 0, 0).unwrap().timestamp();
-        assert_eq!(end_of_today(winter), expected);
-        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 23, 30, 0).unwrap().timestamp();
-        let expected = Utc.with_ymd_and_hms(2026, 7, 2, 23, 0, 0).unwrap().timestamp();
-        assert_eq!(
-            end_of_today(summer),
-            expected,
-            "00:30 BST on 2 July: ends at midnight BST"
-        );
-    }
 
     #[test]
     fn names_and_emails_are_checked() {

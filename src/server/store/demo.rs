@@ -51,8 +51,9 @@ impl Store {
         for u in &data.users {
             sqlx::query(
                 "INSERT INTO users (id, email, display_name, job_title, role, password_hash, password_is_temporary,
-                                    temporary_expires_at, password_changed_at, totp_secret_sealed, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9)",
+                                    temporary_expires_at, password_changed_at, totp_secret_sealed, created_at,
+                                    kind, expires_at, failed_attempts, locked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13, ?14)",
             )
             .bind(u.id)
             .bind(&u.email)
@@ -64,6 +65,35 @@ impl Store {
             .bind(u.temporary_expires_at)
             .bind(u.created_at)
             .bind(u.totp_sealed.as_deref())
+            .bind(u.kind)
+            .bind(u.expires_at)
+            .bind(if u.locked { 6 } else { 0 })
+            .bind(u.locked.then_some(u.last_seen_at.unwrap_or(u.created_at)))
+            .execute(&mut *tx)
+            .await?;
+            if let Some(seen) = u.last_seen_at {
+                // A signed-out session (its token hash a marker no token can have).
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, authenticated_at,
+                                           revoked_at, revoked_reason, user_agent)
+                     VALUES (?1, ?2, ?3, ?4, ?3 + 28800, ?3, ?4, 'logout', 'bsmart/demo')",
+                )
+                .bind(format!("demo-signed-out-{}", u.id))
+                .bind(u.id)
+                .bind(seen - 1800)
+                .bind(seen)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for (user_id, scope, name, granted_at) in &data.access_groups {
+            sqlx::query(
+                "INSERT INTO access_groups (user_id, scope, name, granted_by, granted_at) VALUES (?1, ?2, ?3, 1, ?4)",
+            )
+            .bind(user_id)
+            .bind(scope)
+            .bind(name)
+            .bind(granted_at)
             .execute(&mut *tx)
             .await?;
         }
