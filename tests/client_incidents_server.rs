@@ -122,12 +122,8 @@ async fn the_admin_deletes_an_incident_with_a_reason_from_the_incidents_page() {
     let reference = incident.reference.clone();
 
     let mut h = Harness::sized(&api.srv.url, 80, 24);
-    h.submit_login(ADMIN.email, ADMIN.password).await;
-    h.wait_text("Two-factor code").await;
-    let code = api.code_now(ADMIN.totp.unwrap());
-    h.type_text(&code);
-    h.press(KeyCode::Enter);
-    h.wait_dashboard().await;
+    h.sign_in_with_code(ADMIN.email, ADMIN.password, &api.code_now(ADMIN.totp.unwrap()))
+        .await;
     h.press(KeyCode::Char('i'));
     let text = h.wait_words(&reference).await;
     assert!(text.contains("Showing: last 30 days"), "{text}");

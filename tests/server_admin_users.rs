@@ -472,6 +472,46 @@ async fn a_reset_2fa_admin_enrols_again_before_a_token() {
     ));
 }
 
+/// Rule 20: a 2FA reset makes any account set 2FA up again, not only an admin's: the lead,
+/// whose role does not demand 2FA, gets no token on the password alone until the new secret
+/// is confirmed, and after that signs in with a code as before.
+#[tokio::test]
+async fn a_reset_2fa_lead_sets_it_up_again_before_a_token() {
+    let api = Api::start().await;
+    let admin = api.sign_in(ADMIN).await;
+    let lead = api.value("SELECT id FROM users WHERE email = 'lead@demo.test'").await;
+    let reply = act(&api, &admin, lead.parse().unwrap(), json!({ "action": "reset_2fa" })).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let step = api.login(LEAD.email, LEAD.password).await.step();
+    let AuthStep::TotpEnrolmentRequired { challenge } = step else {
+        panic!("a lead whose 2FA was reset got past the password alone: {step:?}");
+    };
+    let again = api.login(LEAD.email, LEAD.password).await.step();
+    assert!(matches!(again, AuthStep::TotpEnrolmentRequired { .. }), "{again:?}");
+    let r = api
+        .post("/auth/totp/enrol", &json!({ "challenge": challenge }), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let enrolment: bsmart::wire::TotpEnrolment = serde_json::from_str(&r.text).unwrap();
+    api.advance(30);
+    let confirm = json!({
+        "challenge": enrolment.challenge.clone().unwrap_or(challenge),
+        "code": api.code_now(&enrolment.secret),
+    });
+    let token = api.post("/auth/totp/confirm", &confirm, None).await.token();
+    assert_eq!(api.me(&token).await.status, 200);
+    assert_eq!(
+        api.value(&format!("SELECT totp_reenrol FROM users WHERE id = {lead}"))
+            .await,
+        "0",
+        "set up again: the mark is gone"
+    );
+    assert!(matches!(
+        api.login(LEAD.email, LEAD.password).await.step(),
+        AuthStep::TotpRequired { .. }
+    ));
+}
+
 /// Rule 6: the last working admin cannot be removed, an admin cannot demote or deactivate
 /// themselves, and parallel demotions always leave at least (and, of N, exactly) one admin.
 #[tokio::test]

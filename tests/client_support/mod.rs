@@ -210,6 +210,15 @@ impl Harness {
         self.wait_dashboard().await
     }
 
+    /// Sign in with email, password and the two-factor `code`, and wait for the dashboard.
+    pub async fn sign_in_with_code(&mut self, email: &str, password: &str, code: &str) -> String {
+        self.submit_login(email, password).await;
+        self.wait_text("Two-factor code").await;
+        self.type_text(code);
+        self.press(KeyCode::Enter);
+        self.wait_dashboard().await
+    }
+
     /// On the recovery codes: `Enter`, then "yes" to "Have you saved these?".
     pub async fn save_recovery_codes(&mut self) {
         self.press(KeyCode::Enter);

@@ -378,7 +378,7 @@ pub(super) async fn after_password(
         };
         return Ok(AuthStep::TotpRequired { challenge, demo_hint });
     }
-    if user.role() == Role::Admin || setting.require_2fa_for_all {
+    if must_enrol(setting, user) {
         partially_passed(state, tx, attempt, step).await?;
         tx.audit(&step.entry(state, "totp_enrolment_required")).await?;
         let challenge = issue_challenge(state, tx, user.id, Stage::TotpEnrolment).await?;
@@ -406,9 +406,15 @@ pub(super) fn temporary_expired_error() -> ApiError {
     )
 }
 
+/// Whether `user`, without 2FA, must set it up before a token: every admin, everyone when the
+/// setting says so, and anyone whose 2FA an admin reset.
+fn must_enrol(setting: &SettingRow, user: &UserRow) -> bool {
+    user.role() == Role::Admin || setting.require_2fa_for_all || user.totp_reenrol
+}
+
 /// Whether `user` has 2FA or must set it up (then 10 code points are a long enough password).
 pub(super) fn needs_2fa(setting: &SettingRow, user: &UserRow) -> bool {
-    user.totp_enabled() || user.role() == Role::Admin || setting.require_2fa_for_all
+    user.totp_enabled() || must_enrol(setting, user)
 }
 
 /// The fewest code points a new password of `user` needs.

@@ -326,13 +326,15 @@ impl Tx {
         revoke_all_sessions(self.write(), user_id, now, "password_reset").await
     }
 
-    /// Remove 2FA (secret, pending secret, recovery codes) and end every session; answers how
-    /// many ended.
+    /// Remove 2FA (secret, pending secret, recovery codes), mark the account to set it up again
+    /// at its next sign-in, and end every session; answers how many ended.
     pub async fn reset_2fa(&mut self, user_id: i64, now: i64) -> StoreResult<u64> {
-        sqlx::query("UPDATE users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL WHERE id = ?1")
-            .bind(user_id)
-            .execute(self.write())
-            .await?;
+        sqlx::query(
+            "UPDATE users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, totp_reenrol = 1 WHERE id = ?1",
+        )
+        .bind(user_id)
+        .execute(self.write())
+        .await?;
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?1")
             .bind(user_id)
             .execute(self.write())

@@ -69,6 +69,8 @@ pub struct UserRow {
     pub active: bool,
     /// When a cover account stops working.
     pub expires_at: Option<i64>,
+    /// An admin reset its 2FA: the next sign-in sets it up again.
+    pub totp_reenrol: bool,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -165,7 +167,7 @@ macro_rules! select_user {
         concat!(
             "SELECT id, email, display_name, role, password_hash, password_is_temporary, temporary_expires_at,
                     totp_secret_sealed, totp_pending_sealed, totp_last_step, failed_attempts, locked_at, active,
-                    expires_at
+                    expires_at, totp_reenrol
              FROM users WHERE ",
             $where
         )
@@ -494,7 +496,7 @@ impl Tx {
     ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE users SET totp_secret_sealed = totp_pending_sealed, totp_pending_sealed = NULL,
-                    totp_last_step = ?3
+                    totp_last_step = ?3, totp_reenrol = 0
              WHERE id = ?1 AND totp_pending_sealed = ?2 AND totp_last_step < ?3",
         )
         .bind(user_id)
