@@ -4,31 +4,20 @@
 //! teacher signs in again; a deactivated one's live session is refused at once), while the
 //! teacher, who may not administer, never gets the screen.
 
+mod admin_support;
 mod client_support;
 mod common;
 
+use admin_support::{admin_client, open_section};
 use bsmart::wire::AuthStep;
 use client_support::{Harness, words};
-use common::{ADMIN, Api, LEAD, TEACHER};
+use common::{Api, LEAD, TEACHER};
 use crossterm::event::KeyCode;
 use serde_json::json;
 
-/// The demo admin signed in (password, then the TOTP code of the server's clock) at 80x24.
-/// The clock moves on a step first, so a code the test used through the API is not replayed.
-async fn admin_client(api: &Api) -> Harness {
-    let mut h = Harness::sized(&api.srv.url, 80, 24);
-    api.advance(30);
-    h.sign_in_with_code(ADMIN.email, ADMIN.password, &api.code_now(ADMIN.totp.unwrap()))
-        .await;
-    h
-}
-
 /// From the dashboard: Admin, Staff, then the actions of the account found by typing `name`.
 async fn actions_of(h: &mut Harness, name: &str) {
-    h.press(KeyCode::Char('A'));
-    h.wait_words("Administration").await;
-    h.press(KeyCode::Char('u'));
-    h.wait_words("Accounts (").await;
+    open_section(h, 'u', "Accounts (").await;
     h.press(KeyCode::Char('/'));
     h.type_text(name);
     h.press(KeyCode::Enter);
@@ -97,10 +86,7 @@ async fn a_csv_file_is_checked_first_then_creates_its_accounts_once() {
         "name,email,role\nAnn Lee,ann.lee@school.test,staff\nBob Ray,bob.ray@school.test,Pastoral lead\n",
     )
     .unwrap();
-    h.press(KeyCode::Char('A'));
-    h.wait_words("Administration").await;
-    h.press(KeyCode::Char('u'));
-    h.wait_words("Accounts (").await;
+    open_section(&mut h, 'u', "Accounts (").await;
     h.press(KeyCode::Char('b'));
     h.type_text(&file.to_string_lossy());
     h.press(KeyCode::Enter);
@@ -157,10 +143,7 @@ async fn must_change(api: &Api, email: &str, password: &str) {
 async fn a_new_account_shows_its_temporary_password_once_and_must_change_it() {
     let api = Api::start().await;
     let mut h = admin_client(&api).await;
-    h.press(KeyCode::Char('A'));
-    h.wait_words("Administration").await;
-    h.press(KeyCode::Char('u'));
-    h.wait_words("Accounts (").await;
+    open_section(&mut h, 'u', "Accounts (").await;
     h.press(KeyCode::Char('n'));
     h.type_text("Pat New");
     h.press(KeyCode::Tab);
@@ -268,10 +251,7 @@ async fn a_2fa_reset_makes_the_lead_enrol_again() {
 async fn a_supply_cover_account_sees_its_group_only_and_ends_with_the_day() {
     let api = Api::start().await;
     let mut h = admin_client(&api).await;
-    h.press(KeyCode::Char('A'));
-    h.wait_words("Administration").await;
-    h.press(KeyCode::Char('u'));
-    h.wait_words("Accounts (").await;
+    open_section(&mut h, 'u', "Accounts (").await;
     h.press(KeyCode::Char('n'));
     h.type_text("Sue Supply");
     h.press(KeyCode::Tab);

@@ -141,6 +141,31 @@ fn access(o: DriverOpts) -> Driver {
 }
 
 #[test]
+fn a_pressed_before_the_groups_came_opens_the_choice_when_they_do() {
+    let mut d = signed_in(DriverOpts::default());
+    d.press(KeyCode::Char('g'));
+    d.answer(
+        "GET /admin/users",
+        200,
+        &json!({"items": [admin_user(7, "Sam Brown", "sam@x.test")], "truncated": false}),
+    );
+    d.press(KeyCode::Enter);
+    d.answer("GET /admin/access/users/7", 200, &access_json());
+    d.press(KeyCode::Char('a'));
+    assert!(words(&d.check()).contains("Loading the groups…"));
+    d.answer(
+        "GET /admin/access/groups",
+        200,
+        &json!({"items": [{"scope": "year", "name": "Year 9", "individuals": 180}]}),
+    );
+    let text = words(&d.check());
+    assert!(
+        text.contains("Grant which group or year?") && text.contains("Year 9 (180 individuals)"),
+        "{text}"
+    );
+}
+
+#[test]
 fn access_shows_what_they_see_and_why_and_grants_a_year_after_asking() {
     let mut d = access(DriverOpts::default());
     let text = words(&d.check());
@@ -279,6 +304,17 @@ fn lists_show_retired_entries_and_add_one_after_asking() {
     );
     assert!(status(&mut d).contains("Added the behaviour \"Helped a friend\""));
     assert!(d.has_call("GET /admin/lists/behaviours"));
+    // The list comes back with it, and the selection is on it, ready for the next key.
+    let mut reloaded = behaviours();
+    reloaded["items"].as_array_mut().unwrap().push(
+        json!({"id": 3, "name": "Helped a friend", "sentiment": "neutral", "position": 3, "active": true, "uses": 0}),
+    );
+    d.answer("GET /admin/lists/behaviours", 200, &reloaded);
+    let text = d.check();
+    assert!(
+        text.lines().any(|l| l.contains('▶') && l.contains("Helped a friend")),
+        "{text}"
+    );
 }
 
 #[test]

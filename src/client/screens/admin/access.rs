@@ -151,6 +151,8 @@ pub struct Access {
     groups: Option<Vec<GroupInfo>>,
     /// Choosing a group: the selected one.
     group_choice: Option<usize>,
+    /// `a` was pressed before the groups came: the choice opens when they do.
+    group_wanted: bool,
     picking: Option<PickFor>,
     picker: Picker,
     confirm: Option<Confirm<Change>>,
@@ -185,6 +187,7 @@ impl Access {
             offset: 0,
             groups: None,
             group_choice: None,
+            group_wanted: false,
             picking: None,
             picker: Picker::new(false, true),
             confirm: None,
@@ -247,6 +250,7 @@ impl Access {
                 None => {
                     cx.call(groups_call());
                     cx.say("Loading the groups…");
+                    self.group_wanted = true;
                 }
             },
             ADD_INDIVIDUAL | KEY_STAFF => {
@@ -495,8 +499,19 @@ impl Page for Access {
                 self.selected = self.selected.min(self.rows().saturating_sub(1));
             }
             Some(Reply::Access(Err(e))) => self.failed = Some(format!("Their access could not be loaded: {e}")),
-            Some(Reply::Groups(Ok(list))) => self.groups = Some(list.items),
-            Some(Reply::Groups(Err(e))) => cx.say(format!("The groups could not be loaded: {e}")),
+            Some(Reply::Groups(Ok(list))) => {
+                if std::mem::take(&mut self.group_wanted) && self.confirm.is_none() && !self.choosing && self.picking.is_none() {
+                    match list.items.is_empty() {
+                        true => cx.say("No individual is in a group or year yet."),
+                        false => self.group_choice = Some(0),
+                    }
+                }
+                self.groups = Some(list.items);
+            }
+            Some(Reply::Groups(Err(e))) => {
+                self.group_wanted = false;
+                cx.say(format!("The groups could not be loaded: {e}"));
+            }
             Some(Reply::KeyStaff(Ok(list))) => {
                 let Some(user) = &self.user else { return };
                 let now = match list.items.len() {

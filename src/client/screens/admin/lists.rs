@@ -266,6 +266,9 @@ pub struct Lists {
     confirm: Option<Confirm<Change>>,
     /// What the change in flight did, said when it lands.
     saying: Option<String>,
+    /// The entry just added or changed: the selection moves to it when the list comes back,
+    /// so the next key (retire, move, rename) is about it.
+    follow: Option<i64>,
 }
 
 impl std::fmt::Debug for Lists {
@@ -285,6 +288,7 @@ pub fn new_page() -> Box<dyn Page> {
         form: None,
         confirm: None,
         saying: None,
+        follow: None,
     })
 }
 
@@ -657,9 +661,10 @@ impl Page for Lists {
             Some(Reply::List(Ok(entries))) => {
                 let mut items = entries.items;
                 items.sort_by_key(|e| e.position);
+                let followed = self.follow.take().and_then(|id| items.iter().position(|e| e.id == id));
                 self.lists[Lists::index(entries.list)] = Some(items);
                 self.failed = None;
-                self.selected = self.selected.min(self.rows().saturating_sub(1));
+                self.selected = followed.unwrap_or(self.selected).min(self.rows().saturating_sub(1));
             }
             Some(Reply::Periods(Ok(list))) => {
                 self.bells = Some(list.items);
@@ -670,7 +675,8 @@ impl Page for Lists {
                     self.failed = Some(format!("The list could not be loaded: {e}"));
                 }
                 Some(Reply::List(Err(_)) | Reply::Periods(Err(_))) => {}
-            Some(Reply::Entry(Ok(_))) => {
+            Some(Reply::Entry(Ok(entry))) => {
+                self.follow = Some(entry.id);
                 let said = self.saying.take().unwrap_or_else(|| "Saved.".into());
                 self.done(said, cx);
             }

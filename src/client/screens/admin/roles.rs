@@ -129,15 +129,16 @@ impl Page for Roles {
             )],
             (None, None) => vec![Line::from("Loading the roles…")],
         };
-        let height = u16::try_from(lines.len()).unwrap_or(u16::MAX);
-        self.scroll = self.scroll.min(height.saturating_sub(area.height.saturating_sub(2)));
-        f.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .scroll((self.scroll, 0))
-                .block(ctx.block("Roles")),
-            area,
-        );
+        // The rows as drawn, wrapped, so the last role can always be scrolled to.
+        let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+        let height = u16::try_from(text.line_count(area.width.saturating_sub(2).max(1))).unwrap_or(u16::MAX);
+        let visible = area.height.saturating_sub(2);
+        self.scroll = self.scroll.min(height.saturating_sub(visible));
+        let title = match height > visible.saturating_add(self.scroll) {
+            true => "Roles (more below: j/↓)",
+            false => "Roles",
+        };
+        f.render_widget(text.scroll((self.scroll, 0)).block(ctx.block(title)), area);
     }
 
     fn summary(&self) -> String {
