@@ -2,7 +2,7 @@
 # The real binary over a real SSH session on loopback (issue 12): a demo server, a throwaway
 # sshd with throwaway keys, and the client run through `ssh -t` inside an 80x24 tmux pane; signs
 # in as the demo admin (the demo's 2FA prompt shows the code), presses A, checks the Admin
-# screen, quits, and checks the client exited and sshd logged the session. Fails loudly (the
+# screen and the Staff list with a search, quits, and checks the client exited and sshd logged the session. Fails loudly (the
 # captured screen printed) when a screen is not as expected. Needs sshd, ssh, ssh-keygen, tmux.
 #
 # Usage: scripts/admin_over_ssh.sh [PATH/TO/bsmart]   (default: the debug build)
@@ -112,7 +112,23 @@ screen | head -n1 | grep -qF "Admin" || fail "the title bar does not say Admin"
 echo "admin_over_ssh: the Admin screen shows over SSH:"
 screen
 
-# q leaves the Admin screen, q again quits the client; ssh ends with it.
+# Staff: the accounts load, and a search finds the demo teacher with her role and email.
+tmux send-keys -t "$SESSION" u
+wait_for "Accounts ("
+screen | grep -qF "Accounts (61)" || fail "the Staff list does not count the demo's 61 accounts"
+tmux send-keys -t "$SESSION" /
+tmux send-keys -t "$SESSION" -l 'whitfield'
+wait_for "Accounts (1 of 61)"
+screen | grep -F "Sarah Whitfield" | grep -qF "Staff" || fail "the search does not show Sarah Whitfield's role"
+echo "admin_over_ssh: the Staff list and its search work over SSH:"
+screen
+
+# Esc clears the search, q goes back to the hub, q leaves Admin, q again quits the client;
+# ssh ends with it.
+tmux send-keys -t "$SESSION" Escape
+wait_for "Accounts (61)"
+tmux send-keys -t "$SESSION" q
+wait_for "Administration"
 tmux send-keys -t "$SESSION" q
 wait_for "Dashboard"
 tmux send-keys -t "$SESSION" q
@@ -125,4 +141,4 @@ done
 STATUS="$(cat "$WORK/status" 2>/dev/null)"
 [ "$STATUS" = "0" ] || fail "the client (through ssh) exited with status $STATUS"
 grep -q "Accepted publickey for $(id -un)" "$WORK/sshd.log" || fail "sshd logged no accepted session"
-echo "admin_over_ssh: ok (signed in over SSH, Admin screen shown, client exited 0, sshd logged the session)"
+echo "admin_over_ssh: ok (signed in over SSH, Admin screen and Staff search shown, client exited 0, sshd logged the session)"

@@ -156,8 +156,13 @@ fn filters_change_the_query_and_search_is_fuzzy() {
     d.keys("vvis");
     assert_eq!(staff(&d).shown().len(), 1);
     assert_eq!(staff(&d).shown()[0].display_name, "Val Visitor");
+    assert!(
+        d.check().contains("Accounts (1 of 3)"),
+        "the title counts what the search shows"
+    );
     d.press(KeyCode::Esc);
     assert_eq!(staff(&d).shown().len(), 3);
+    assert!(d.check().contains("Accounts (3)"));
     d.keys("/zzzz");
     assert!(d.check().contains("No account matches the search"));
 }

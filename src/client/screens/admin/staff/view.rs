@@ -40,10 +40,11 @@ pub fn render(p: &mut Staff, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
 }
 
 fn render_table(p: &mut Staff, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
-    let count = if p.loaded {
-        format!(" ({}{})", p.items.len(), if p.truncated { "+" } else { "" })
-    } else {
-        String::new()
+    let all = format!("{}{}", p.items.len(), if p.truncated { "+" } else { "" });
+    let count = match (p.loaded, p.shown.len() < p.items.len()) {
+        (false, _) => String::new(),
+        (true, true) => format!(" ({} of {all})", p.shown.len()),
+        (true, false) => format!(" ({all})"),
     };
     let state = match (p.loading, p.stale) {
         (Loading::First | Loading::More, _) => " - loading…".to_string(),
