@@ -156,6 +156,48 @@ async fn a_backup_taken_while_clicks_are_written_is_consistent_private_and_never
     assert!(nowhere.contains("folder does not exist"), "{nowhere}");
 }
 
+/// A burst of backups, as two admins (or a cron job and an admin) might start at once: to one
+/// path, exactly one wins and the others are refused without touching its file; to separate
+/// paths, every copy is whole and verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_backups_never_share_or_spoil_a_file() {
+    let api = Api::start().await;
+    api.sign_in(TEACHER).await;
+    let db = text(&api.srv.db_path);
+    let dir = tempfile::tempdir().unwrap();
+    let same = text(&dir.path().join("same.db"));
+    let runs = (0..4).map(|_| {
+        let args = ["backup", "--db", db.as_str(), "--to", same.as_str()];
+        async move { admin(&args).await }
+    });
+    let outs = futures::future::join_all(runs).await;
+    let won: Vec<_> = outs.iter().filter(|o| o.status.success()).collect();
+    assert_eq!(won.len(), 1, "one backup of four to the same path wins");
+    for lost in outs.iter().filter(|o| !o.status.success()) {
+        assert!(refused(lost).contains("already exists"), "{}", refused(lost));
+    }
+    assert_eq!(mode(Path::new(&same)), 0o600);
+    assert_eq!(
+        query_text(Path::new(&same), "PRAGMA integrity_check").await[0][0].1,
+        "ok"
+    );
+    ok(&admin(&["verify-audit", "--db", &same]).await);
+
+    let paths: Vec<String> = (0..3).map(|i| text(&dir.path().join(format!("own-{i}.db")))).collect();
+    let runs = paths.iter().map(|to| {
+        let args = ["backup", "--db", db.as_str(), "--to", to.as_str()];
+        async move { admin(&args).await }
+    });
+    for out in futures::future::join_all(runs).await {
+        let printed = ok(&out);
+        assert!(printed.contains("chain verified up to row"), "{printed}");
+    }
+    for to in &paths {
+        assert_eq!(mode(Path::new(to)), 0o600);
+        ok(&admin(&["verify-audit", "--db", to]).await);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restore_refuses_a_tampered_chain_a_foreign_file_and_an_existing_target_without_force() {
     let api = Api::start().await;
