@@ -538,12 +538,27 @@ fn every_section_says_when_the_window_is_too_small() {
 }
 
 #[test]
-fn the_hub_lists_the_four_sections_and_help_lists_their_keys() {
+fn the_hub_lists_the_sections_and_help_lists_their_keys() {
     let mut d = signed_in(DriverOpts::default());
     let text = words(&d.check());
-    for w in ["Access", "Access review", "Lists", "Audit log"] {
+    for w in [
+        "Staff",
+        "Roles",
+        "Sessions",
+        "Access",
+        "Access review",
+        "Lists",
+        "Audit log",
+    ] {
         assert!(text.contains(w), "{w} missing:\n{text}");
     }
+    d.press(KeyCode::Char('?'));
+    let text = words(&d.check());
+    assert!(
+        text.contains("u Staff: accounts") && text.contains("t Audit log: every change"),
+        "the hub's help lists its section letters: {text}"
+    );
+    d.press(KeyCode::Esc);
     d.press(KeyCode::Char('t'));
     d.press(KeyCode::Char('?'));
     let text = words(&d.check());
@@ -551,4 +566,15 @@ fn the_hub_lists_the_four_sections_and_help_lists_their_keys() {
         text.contains("only one member of staff") && text.contains("check the chain again"),
         "{text}"
     );
+}
+
+#[test]
+fn a_narrow_hub_cuts_each_purpose_with_an_ellipsis() {
+    let mut d = signed_in(DriverOpts {
+        sizes: vec![(50, 20)],
+        ..DriverOpts::default()
+    });
+    let text = d.check();
+    let staff = text.lines().find(|l| l.contains("Staff")).unwrap();
+    assert!(staff.contains('…') && !staff.contains("CSV import"), "{text}");
 }

@@ -329,6 +329,34 @@ fn the_import_checks_the_file_first_and_shows_the_passwords_once() {
 }
 
 #[test]
+fn an_import_with_a_bad_line_offers_no_y() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("staff.csv");
+    std::fs::write(&file, "name,email,role\nAnn One,not-an-email,staff\n").unwrap();
+    let mut d = on_staff();
+    d.press(KeyCode::Char('b'));
+    d.enter(&file.to_string_lossy());
+    let row = json!({"line": 2, "display_name": "Ann One", "email": "not-an-email", "role": "staff",
+                     "problem": "email: \"not-an-email\" is not an email address."});
+    d.answer(
+        "POST /admin/users/import",
+        200,
+        &json!({"dry_run": true, "created": 0, "rows": [row]}),
+    );
+    let text = client_support::words(&d.check());
+    assert!(text.contains("nothing would be created"), "{text}");
+    assert!(!text.contains("y create"), "the hint offers no y: {text}");
+    assert!(text.contains("n/Esc back to the path"), "{text}");
+    d.press(KeyCode::Char('y'));
+    assert!(!d.has_call("POST /admin/users/import") || d.body("POST /admin/users/import")["dry_run"] == true);
+    let text = client_support::words(&d.check());
+    assert!(
+        text.contains("Nothing can be created while a line has a problem"),
+        "{text}"
+    );
+}
+
+#[test]
 fn sessions_end_one_after_asking() {
     let mut d = signed_in(true, vec![(80, 24)]);
     d.press(KeyCode::Char('A'));

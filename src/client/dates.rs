@@ -47,6 +47,27 @@ impl Dates {
         )
     }
 
+    /// When something ends, for tables: `end of 02/12/26` for a midnight (the end of that day,
+    /// not "03/12/26 00:00", which reads as the next day), else as [`Dates::short`].
+    pub fn end(&self, at: DateTime<Utc>) -> String {
+        let local = if self.utc {
+            at.naive_utc()
+        } else {
+            at.with_timezone(&Local).naive_local()
+        };
+        if local.hour() == 0 && local.minute() == 0 {
+            let day = local - chrono::Duration::days(1);
+            format!(
+                "end of {:02}/{:02}/{:02}",
+                day.day(),
+                day.month(),
+                day.year().rem_euclid(100)
+            )
+        } else {
+            self.short(at)
+        }
+    }
+
     /// `Tuesday 1 December 2026, 10:42`, for a record's view.
     pub fn long(&self, at: DateTime<Utc>) -> String {
         self.format(at, "%A %-d %B %Y, %H:%M")
@@ -76,6 +97,9 @@ mod tests {
         assert_eq!(d.long(at), "Tuesday 1 December 2026, 10:42");
         assert_eq!(d.day(at), "1 Dec");
         assert_eq!(d.time(at), "10:42");
+        let midnight = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(d.end(midnight), "end of 31/12/26", "the day it ends, not the next");
+        assert_eq!(d.end(at), "01/12/26 10:42");
         let early = Utc.with_ymd_and_hms(2005, 3, 9, 7, 5, 0).unwrap();
         assert_eq!(d.short(early), early.format("%d/%m/%y %H:%M").to_string());
         assert_eq!(d.short(early), "09/03/05 07:05");

@@ -2,7 +2,7 @@
 //! page of its own in this folder, pushed on top of the hub, so `Esc` there comes back here.
 //! The server refuses every `/admin` call to anyone else; this menu only keeps it out of sight.
 //!
-//! Adding a section is its module here and one line of [`SECTIONS`].
+//! Adding a section is its module here, one line of [`SECTIONS`] and one of [`OPEN`].
 
 pub mod access;
 pub mod audit;
@@ -24,48 +24,35 @@ use ratatui::widgets::Paragraph;
 
 use super::{Ctx, Cx, Page, centered};
 use crate::client::call::Typed;
-use crate::client::keymap::{Binding, KeyAction, b, ch, k};
+use crate::client::keymap::{self, Binding, KeyAction, b, ch, k};
+use crate::client::widgets::fit::fit;
 
-/// One section of administration.
-pub struct Section {
-    /// Its key on the hub.
-    pub key: char,
-    /// Its name.
-    pub name: &'static str,
-    /// What it is for, in a few words.
-    pub what: &'static str,
-    /// A new page of it.
-    pub open: fn() -> Box<dyn Page>,
-}
-
-/// The sections, in the order the hub lists them.
-pub const SECTIONS: &[Section] = &[
-    Section {
-        key: 'u',
-        name: "Staff",
-        what: "accounts, supply and visitor cover, CSV import",
-        open: staff::new_page,
-    },
-    Section {
-        key: 'o',
-        name: "Roles",
-        what: "what each role may do",
-        open: roles::new_page,
-    },
-    Section {
-        key: 'x',
-        name: "Sessions",
-        what: "who is signed in where; end them",
-        open: sessions::new_page,
-    },
-    Section { key: 'g', name: "Access", what: "who can see whom, and key staff", open: access::new_page },
-    Section { key: 'w', name: "Access review", what: "confirm each member of staff's access", open: review::new_page },
-    Section { key: 'l', name: "Lists", what: "behaviours, locations, categories, bell times", open: lists::new_page },
-    Section { key: 't', name: "Audit log", what: "every change, its chain and export", open: audit::new_page },
+/// The sections' keys, in the order the hub lists them: `Page(i)` opens [`OPEN`]`[i]`, and
+/// each help line is "Name: what it is for", which the hub shows as two columns. Being a key
+/// table, `?` help lists the sections too.
+const SECTIONS: &[Binding] = &[
+    b(&[ch('u')], "u", KeyAction::Page(0), "Staff: accounts, supply and visitor cover, CSV import", false),
+    b(&[ch('o')], "o", KeyAction::Page(1), "Roles: what each role may do", false),
+    b(&[ch('x')], "x", KeyAction::Page(2), "Sessions: who is signed in where; end them", false),
+    b(&[ch('g')], "g", KeyAction::Page(3), "Access: who can see whom, and key staff", false),
+    b(&[ch('w')], "w", KeyAction::Page(4), "Access review: confirm each member of staff's access", false),
+    b(&[ch('l')], "l", KeyAction::Page(5), "Lists: behaviours, locations, categories, bell times", false),
+    b(&[ch('t')], "t", KeyAction::Page(6), "Audit log: every change, its chain and export", false),
 ];
 
-/// The keys of the hub besides each section's own (which it lists on screen, from
-/// [`SECTIONS`]).
+/// A new page of each section, in the order of [`SECTIONS`].
+const OPEN: &[fn() -> Box<dyn Page>] = &[
+    staff::new_page,
+    roles::new_page,
+    sessions::new_page,
+    access::new_page,
+    review::new_page,
+    lists::new_page,
+    audit::new_page,
+];
+const _: () = assert!(SECTIONS.len() == OPEN.len(), "a section without its page, or a page without its key");
+
+/// The keys of the hub besides the sections'.
 const KEYS: &[Binding] = &[
     b(&[k(KeyCode::Esc), ch('q')], "Esc/q", KeyAction::Back, "back", true),
     b(&[ch('?')], "?", KeyAction::Help, "keys of this screen", false),
@@ -86,7 +73,7 @@ impl Page for Admin {
     }
 
     fn keys(&self) -> &'static [&'static [Binding]] {
-        &[KEYS]
+        &[SECTIONS, KEYS]
     }
 
     fn min_size(&self) -> (u16, u16) {
@@ -98,14 +85,13 @@ impl Page for Admin {
     fn refresh(&mut self, _cx: &mut Cx) {}
 
     fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
-        match key.code {
-            KeyCode::Char(c) => match SECTIONS.iter().find(|s| s.key == c) {
-                Some(section) => cx.push((section.open)()),
-                None if c == 'q' => cx.back(),
-                None if c == '?' => cx.help(),
+        match keymap::lookup(&[SECTIONS, KEYS], &key) {
+            Some(KeyAction::Page(i)) => match OPEN.get(usize::from(i)) {
+                Some(open) => cx.push(open()),
                 None => return false,
             },
-            KeyCode::Esc => cx.back(),
+            Some(KeyAction::Back) => cx.back(),
+            Some(KeyAction::Help) => cx.help(),
             _ => return false,
         }
         true
@@ -114,15 +100,17 @@ impl Page for Admin {
     fn reply(&mut self, _reply: Typed, _cx: &mut Cx) {}
 
     fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
-        let mut lines: Vec<Line> = SECTIONS
+        let box_area = centered(area, 64, u16::try_from(SECTIONS.len()).unwrap_or(u16::MAX).saturating_add(2));
+        // Name and purpose, the purpose cut with an ellipsis where the box is narrower.
+        let width = usize::from(box_area.width.saturating_sub(2));
+        let lines: Vec<Line> = SECTIONS
             .iter()
-            .map(|s| Line::from(format!("  {}  {:<14} {}", s.key, s.name, s.what)))
+            .map(|s| {
+                let (name, what) = s.help.split_once(": ").unwrap_or((s.help, ""));
+                let line = format!("  {}  {name:<14} {what}", s.label);
+                Line::from(fit(&line, width, ctx.glyphs.ellipsis()).into_owned())
+            })
             .collect();
-        if lines.is_empty() {
-            lines.push(Line::from("  Nothing to administer yet."));
-        }
-        let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(2);
-        let box_area = centered(area, 64, height);
         f.render_widget(Paragraph::new(lines).block(ctx.block("Administration")), box_area);
     }
 

@@ -31,7 +31,7 @@ pub fn row(u: &AdminUser, now: DateTime<Utc>, dates: Dates) -> [String; 6] {
     let states = states(u, now);
     let kind = match (u.kind, u.expires_at) {
         (AccountKind::Staff, _) | (_, None) => u.kind.label().to_string(),
-        (kind, Some(end)) => format!("{} to {}", kind.label(), dates.short(end)),
+        (kind, Some(end)) => format!("{} to {}", kind.label(), dates.end(end)),
     };
     [
         u.display_name.clone(),

@@ -52,6 +52,17 @@ impl std::fmt::Debug for Import {
     }
 }
 
+impl Import {
+    /// In the review: whether a line has a problem (then nothing can be created); `None`
+    /// before the server has checked the file.
+    pub fn refused(&self) -> Option<bool> {
+        match &self.stage {
+            Stage::Review(report) => Some(report.rows.iter().any(|r| r.problem.is_some())),
+            _ => None,
+        }
+    }
+}
+
 impl Default for Import {
     fn default() -> Self {
         Import {

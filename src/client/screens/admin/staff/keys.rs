@@ -134,6 +134,14 @@ pub const IMPORT_REVIEW_KEYS: &[Binding] = &[
     b(&[ch('?')], "?", KeyAction::Help, "keys of this screen", true),
 ];
 
+/// What an import would do when a line has a problem: nothing can be created, so no `y`.
+pub const IMPORT_REFUSED_KEYS: &[Binding] = &[
+    b(&[ch('j'), k(KeyCode::Down)], "j/↓", KeyAction::Down, "scroll down", false),
+    b(&[ch('k'), k(KeyCode::Up)], "k/↑", KeyAction::Up, "scroll up", false),
+    b(&[ch('n'), k(KeyCode::Esc)], "n/Esc", KeyAction::Back, "back to the path", true),
+    b(&[ch('?')], "?", KeyAction::Help, "keys of this screen", true),
+];
+
 /// A temporary password shown once: nothing leaves it but the answer to "given?".
 pub const ONCE_KEYS: &[Binding] = &[
     b(&[ch('j'), k(KeyCode::Down)], "j/↓", KeyAction::Down, "scroll down", false),
@@ -166,6 +174,7 @@ mod tests {
         assert_no_key_twice(&[FORM_KEYS, ALWAYS, EDITING]);
         assert_no_key_twice(&[IMPORT_KEYS, ALWAYS, EDITING]);
         assert_no_key_twice(&[IMPORT_REVIEW_KEYS, ALWAYS]);
+        assert_no_key_twice(&[IMPORT_REFUSED_KEYS, ALWAYS]);
         assert_no_key_twice(&[ONCE_KEYS, ALWAYS]);
     }
 }

@@ -367,23 +367,29 @@ impl Staff {
                     import.path.input(key);
                 }
             },
-            Stage::Review(report) => match keymap::lookup(&[keys::IMPORT_REVIEW_KEYS], &key) {
-                Some(KeyAction::Down) => import.scroll = import.scroll.saturating_add(1),
-                Some(KeyAction::Up) => import.scroll = import.scroll.saturating_sub(1),
-                Some(KeyAction::Help) => cx.help(),
-                Some(KeyAction::Submit) if report.rows.iter().any(|r| r.problem.is_some()) => {
-                    import.note = Note::error("Nothing can be created while a line has a problem: fix the file first.");
+            Stage::Review(_) => {
+                let refused = import.refused() == Some(true);
+                let table = if refused { keys::IMPORT_REFUSED_KEYS } else { keys::IMPORT_REVIEW_KEYS };
+                match keymap::lookup(&[table], &key) {
+                    Some(KeyAction::Down) => import.scroll = import.scroll.saturating_add(1),
+                    Some(KeyAction::Up) => import.scroll = import.scroll.saturating_sub(1),
+                    Some(KeyAction::Help) => cx.help(),
+                    Some(KeyAction::Submit) => {
+                        cx.call(calls::import(&import.csv, false));
+                        import.stage = Stage::Sending;
+                    }
+                    Some(KeyAction::Back) => {
+                        import.stage = Stage::Path;
+                        import.scroll = 0;
+                    }
+                    _ if refused => {
+                        import.note = Note::error(
+                            "Nothing can be created while a line has a problem: fix the file, then Esc and Enter check it again.",
+                        );
+                    }
+                    _ => cx.say("y creates them, n or Esc creates nothing."),
                 }
-                Some(KeyAction::Submit) => {
-                    cx.call(calls::import(&import.csv, false));
-                    import.stage = Stage::Sending;
-                }
-                Some(KeyAction::Back) => {
-                    import.stage = Stage::Path;
-                    import.scroll = 0;
-                }
-                _ => cx.say("y creates them, n or Esc creates nothing."),
-            },
+            }
             Stage::Checking | Stage::Sending => cx.say("Waiting for the server: a moment."),
         }
     }
@@ -555,7 +561,8 @@ impl Page for Staff {
             Mode::Confirm(_) | Mode::Sending => &[keys::CONFIRM_KEYS],
             Mode::Form(form) if form.review.is_some() => &[keys::CONFIRM_KEYS],
             Mode::Form(_) => &[keys::FORM_KEYS, EDITING],
-            Mode::Import(import) if matches!(import.stage, Stage::Review(_)) => &[keys::IMPORT_REVIEW_KEYS],
+            Mode::Import(import) if import.refused() == Some(true) => &[keys::IMPORT_REFUSED_KEYS],
+            Mode::Import(import) if import.refused() == Some(false) => &[keys::IMPORT_REVIEW_KEYS],
             Mode::Import(_) => &[keys::IMPORT_KEYS, EDITING],
             Mode::Once(_) => &[keys::ONCE_KEYS],
         }
