@@ -103,6 +103,17 @@ async fn a_csv_file_is_checked_first_then_creates_its_accounts_once() {
     assert_eq!(role, "pastoral_lead");
 }
 
+/// From the dashboard: Staff, `n`, and the name, email and job title typed, leaving the keys
+/// on the kind (staff, supply cover or visitor).
+async fn new_account(h: &mut Harness, name: &str, email: &str, job: &str) {
+    open_section(h, 'u', "Accounts (").await;
+    h.press(KeyCode::Char('n'));
+    for text in [name, email, job] {
+        h.type_text(text);
+        h.press(KeyCode::Tab);
+    }
+}
+
 /// The temporary password the one-time screen shows for `email` (the line under its name).
 fn password_shown_for(text: &str, email: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
@@ -143,14 +154,7 @@ async fn must_change(api: &Api, email: &str, password: &str) {
 async fn a_new_account_shows_its_temporary_password_once_and_must_change_it() {
     let api = Api::start().await;
     let mut h = admin_client(&api).await;
-    open_section(&mut h, 'u', "Accounts (").await;
-    h.press(KeyCode::Char('n'));
-    h.type_text("Pat New");
-    h.press(KeyCode::Tab);
-    h.type_text("pat.new@school.test");
-    h.press(KeyCode::Tab);
-    h.type_text("Teacher of maths");
-    h.press(KeyCode::Tab);
+    new_account(&mut h, "Pat New", "pat.new@school.test", "Teacher of maths").await;
     h.press(KeyCode::Tab);
     h.press(KeyCode::Right);
     h.press(KeyCode::Enter);
@@ -251,13 +255,7 @@ async fn a_2fa_reset_makes_the_lead_enrol_again() {
 async fn a_supply_cover_account_sees_its_group_only_and_ends_with_the_day() {
     let api = Api::start().await;
     let mut h = admin_client(&api).await;
-    open_section(&mut h, 'u', "Accounts (").await;
-    h.press(KeyCode::Char('n'));
-    h.type_text("Sue Supply");
-    h.press(KeyCode::Tab);
-    h.type_text("sue@agency.test");
-    h.press(KeyCode::Tab);
-    h.press(KeyCode::Tab);
+    new_account(&mut h, "Sue Supply", "sue@agency.test", "").await;
     h.press(KeyCode::Char(' '));
     h.press(KeyCode::Tab);
     h.press(KeyCode::Tab);

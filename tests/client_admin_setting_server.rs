@@ -128,7 +128,7 @@ async fn granting_a_tutor_group_lets_the_teacher_open_its_pupils() {
         404
     );
     h.press(KeyCode::Char('y'));
-    h.wait_words(&format!("Sarah Whitfield may now see")).await;
+    h.wait_words("Sarah Whitfield may now see").await;
     assert_eq!(
         api.get(&format!("/individuals/{pupil}"), Some(&teacher)).await.status,
         200,

@@ -36,7 +36,7 @@ const USER: KeyAction = KeyAction::Page(1);
 const EXPORT: KeyAction = KeyAction::Page(2);
 /// `V`: check the chain again.
 const VERIFY: KeyAction = KeyAction::Page(3);
-/// `c`: clear every filter.
+/// `C`: clear every filter.
 const CLEAR: KeyAction = KeyAction::Page(4);
 
 /// The log's own keys, after [`LIST`].
