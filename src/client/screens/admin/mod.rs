@@ -100,7 +100,7 @@ impl Page for Admin {
     fn reply(&mut self, _reply: Typed, _cx: &mut Cx) {}
 
     fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
-        let box_area = centered(area, 64, u16::try_from(SECTIONS.len()).unwrap_or(u16::MAX).saturating_add(2));
+        let box_area = centered(area, 72, u16::try_from(SECTIONS.len()).unwrap_or(u16::MAX).saturating_add(2));
         // Name and purpose, the purpose cut with an ellipsis where the box is narrower.
         let width = usize::from(box_area.width.saturating_sub(2));
         let lines: Vec<Line> = SECTIONS
