@@ -407,3 +407,38 @@ fn too_small_says_so() {
     let small = client_support::buffer_text(d.terminals[1].backend().buffer());
     assert!(client_support::words(&small).contains("Window too small"), "{small}");
 }
+
+#[test]
+fn an_import_whose_answer_never_came_says_it_may_be_done_and_checks_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("staff.csv");
+    std::fs::write(&file, "name,email,role\nAnn One,ann@school.test,staff\n").unwrap();
+    let mut d = on_staff();
+    d.press(KeyCode::Char('b'));
+    d.enter(&file.to_string_lossy());
+    let row = json!({"line": 2, "display_name": "Ann One", "email": "ann@school.test", "role": "staff"});
+    let review = json!({"dry_run": true, "created": 0, "rows": [row]});
+    d.answer("POST /admin/users/import", 200, &review);
+    d.press(KeyCode::Char('y'));
+    assert_eq!(d.body("POST /admin/users/import")["dry_run"], false);
+    d.dropped("POST /admin/users/import");
+    let text = client_support::words(&d.check());
+    assert!(
+        text.contains("Not known if the accounts were made"),
+        "never 'nothing changed': {text}"
+    );
+    assert!(text.contains(&*file.to_string_lossy()), "the path is kept: {text}");
+    d.press(KeyCode::Enter);
+    assert_eq!(
+        d.body("POST /admin/users/import")["dry_run"],
+        true,
+        "Enter checks again, never sends blind"
+    );
+
+    // Unreached (nothing went out): it says so and that it can be tried again.
+    d.answer("POST /admin/users/import", 200, &review);
+    d.press(KeyCode::Char('y'));
+    d.unreachable("POST /admin/users/import");
+    let text = client_support::words(&d.check());
+    assert!(text.contains("It never reached the server; try again"), "{text}");
+}

@@ -624,6 +624,13 @@ async fn sessions_are_listed_and_ended() {
     let mark = api.audit_mark().await;
     let ended = api.delete(&format!("/admin/sessions/{session}"), Some(&admin)).await;
     assert_eq!(ended.status, 200, "{}", ended.text);
+    let teacher_name = api
+        .value(&format!("SELECT display_name FROM users WHERE id = {teacher_id}"))
+        .await;
+    assert_eq!(
+        ended.json.unwrap()["message"],
+        format!("Ended {teacher_name}'s session.")
+    );
     api.me(&teacher).await.assert_error(401, "unauthenticated");
     assert_eq!(
         api.value(&format!("SELECT revoked_reason FROM sessions WHERE id = {session}"))

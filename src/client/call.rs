@@ -147,6 +147,12 @@ impl PendingCall {
     pub fn unreachable(self) -> Action {
         self.deliver(Err(ApiError::Network("the connection failed".into())))
     }
+
+    /// Tests: the action as if the request went out and the connection dropped before an
+    /// answer (the server may have acted on it).
+    pub fn dropped(self) -> Action {
+        self.deliver(Err(ApiError::NoAnswer("the connection closed".into())))
+    }
 }
 
 /// An answer on its way back to whoever asked, not typed yet.

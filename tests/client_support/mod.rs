@@ -551,6 +551,12 @@ impl Driver {
         self.act(action);
     }
 
+    /// Answer the newest `line` call as if the connection dropped after it was sent.
+    pub fn dropped(&mut self, line: &str) {
+        let action = self.call(line).dropped();
+        self.act(action);
+    }
+
     /// Draw into every terminal, checking each frame is clean (no control, bidi or invisible
     /// character, no escape leftover; with `mono`, no colour), and answer the first one's text.
     pub fn check(&mut self) -> String {

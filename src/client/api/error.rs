@@ -80,6 +80,19 @@ impl ApiError {
         )
     }
 
+    /// What to tell the user when a change failed, `refused` ("Not saved") first: the server's
+    /// reason; or, when the request never arrived, that it can be tried again; or, when it went
+    /// out and no answer came, that it may have been done, so nobody repeats a change blindly.
+    pub fn change_failed(&self, refused: &str) -> String {
+        match self {
+            ApiError::NoAnswer(why) => format!(
+                "Not known if it was done: the server did not answer ({why}). Look again before trying once more."
+            ),
+            ApiError::Network(_) => format!("{refused}: {self}. It never reached the server; try again."),
+            e => format!("{refused}: {e}"),
+        }
+    }
+
     /// A short outcome for `Debug` listings: the kind and code, never the server's sentence.
     pub fn outcome(&self) -> String {
         match self {

@@ -671,8 +671,12 @@ pub(super) async fn end_session(
         };
         let entry = admin_entry(&state, &admin, "admin.session.end", "success", owner).detail(&format!("session={id}"));
         tx.audit(&entry).await?;
+        let whose = match tx.user_by_id(owner).await? {
+            Some(user) => format!("{}'s", user.display_name),
+            None => "the".to_string(),
+        };
         Ok(Done {
-            message: "Ended the session.".to_string(),
+            message: format!("Ended {whose} session."),
         })
     }
     .await;

@@ -538,7 +538,7 @@ impl Page for Access {
                 cx.say(done.message);
                 self.load(cx);
             }
-            Some(Reply::Changed(Err(e))) => cx.error(format!("Not changed: {e}")),
+            Some(Reply::Changed(Err(e))) => cx.error(e.change_failed("Not changed")),
             None => {}
         }
     }

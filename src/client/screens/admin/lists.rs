@@ -565,8 +565,8 @@ impl Lists {
     fn refused(&mut self, e: &ApiError, cx: &mut Cx) {
         self.saying = None;
         match &mut self.form {
-            Some(form) => form.note = Note::error(format!("Not saved: {e}")),
-            None => cx.error(format!("Not changed: {e}")),
+            Some(form) => form.note = Note::error(e.change_failed("Not saved")),
+            None => cx.error(e.change_failed("Not changed")),
         }
     }
 }

@@ -188,7 +188,7 @@ impl Page for Review {
                 cx.say(done.message);
                 cx.call(list_call());
             }
-            Some(Reply::Confirmed(Err(e))) => cx.error(format!("Not confirmed: {e}")),
+            Some(Reply::Confirmed(Err(e))) => cx.error(e.change_failed("Not confirmed")),
             None => {}
         }
     }

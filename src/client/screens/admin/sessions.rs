@@ -133,7 +133,7 @@ impl Sessions {
         match message {
             Ok(message) => cx.say(message),
             Err(ApiError::Server { message, .. }) => cx.error(message),
-            Err(e) => cx.error(format!("Not done: {e}.")),
+            Err(e) => cx.error(e.change_failed("Not done")),
         }
         cx.call(list());
     }

@@ -528,8 +528,13 @@ impl Staff {
                     }
                     Ok(report) => import.stage = Stage::Review(report),
                     Err(e) => {
+                        let sent = matches!(import.stage, Stage::Sending);
                         import.stage = Stage::Path;
-                        import.note = Note::error(refused(&e));
+                        import.note = Note::error(if sent && matches!(e, ApiError::NoAnswer(_)) {
+                            IMPORT_UNKNOWN.to_string()
+                        } else {
+                            refused(&e)
+                        });
                     }
                 }
             }
@@ -537,12 +542,16 @@ impl Staff {
     }
 }
 
+/// An import sent for real whose answer never came: the accounts may exist, and their
+/// temporary passwords were never seen, so the admin is told how to find out and what to do.
+const IMPORT_UNKNOWN: &str = "Not known if the accounts were made: the server did not answer. Enter checks the file \
+again: a line whose account now exists says so, and that account's password can be reset from the Staff list.";
+
 /// The server's refusal in a sentence (its own message when it sent one).
 fn refused(e: &ApiError) -> String {
     match e {
         ApiError::Server { message, .. } => message.clone(),
-        e if e.offline() => format!("Not done: {e}. Nothing was changed that the server saw; try again."),
-        e => format!("Not done: {e}."),
+        e => e.change_failed("Not done"),
     }
 }
 
