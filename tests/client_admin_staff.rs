@@ -328,14 +328,21 @@ fn the_import_checks_the_file_first_and_shows_the_passwords_once() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn an_import_with_a_bad_line_offers_no_y() {
+/// The Staff list with `csv` saved in a file of its own and given to the import (the dry run
+/// is on its way): the file's folder (removed when dropped), its path and the driver.
+fn importing(csv: &str) -> (tempfile::TempDir, std::path::PathBuf, Driver) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("staff.csv");
-    std::fs::write(&file, "name,email,role\nAnn One,not-an-email,staff\n").unwrap();
+    std::fs::write(&file, csv).unwrap();
     let mut d = on_staff();
     d.press(KeyCode::Char('b'));
     d.enter(&file.to_string_lossy());
+    (dir, file, d)
+}
+
+#[test]
+fn an_import_with_a_bad_line_offers_no_y() {
+    let (_dir, _file, mut d) = importing("name,email,role\nAnn One,not-an-email,staff\n");
     let row = json!({"line": 2, "display_name": "Ann One", "email": "not-an-email", "role": "staff",
                      "problem": "email: \"not-an-email\" is not an email address."});
     d.answer(
@@ -410,12 +417,7 @@ fn too_small_says_so() {
 
 #[test]
 fn an_import_whose_answer_never_came_says_it_may_be_done_and_checks_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("staff.csv");
-    std::fs::write(&file, "name,email,role\nAnn One,ann@school.test,staff\n").unwrap();
-    let mut d = on_staff();
-    d.press(KeyCode::Char('b'));
-    d.enter(&file.to_string_lossy());
+    let (_dir, file, mut d) = importing("name,email,role\nAnn One,ann@school.test,staff\n");
     let row = json!({"line": 2, "display_name": "Ann One", "email": "ann@school.test", "role": "staff"});
     let review = json!({"dry_run": true, "created": 0, "rows": [row]});
     d.answer("POST /admin/users/import", 200, &review);
