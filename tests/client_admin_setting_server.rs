@@ -1,6 +1,6 @@
 //! The setting's sections of Administration (issue 12) in the real client against a real
-//! server on loopback at 80x24: ending a session, the roles table, granting access, the yearly
-//! access review, the behaviour list and the audit log's export. Each change is asked first
+//! server on loopback at 80x24: ending a session, the roles table, granting access, key staff,
+//! the yearly access review, the behaviour list, the bell times and the audit log's export. Each change is asked first
 //! on screen and then seen through the API as the people it affects would see it.
 
 mod admin_support;
@@ -253,4 +253,66 @@ async fn the_audit_export_is_a_0600_csv_of_the_rows_and_is_itself_audited() {
     assert!(text.contains(&format!("Saved {} rows", rows.len())), "{text}");
     let exported = "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.audit.export' AND outcome = 'success'";
     assert_eq!(api.count(exported).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_the_teacher_as_key_staff_is_asked_then_recorded() {
+    let api = Api::start().await;
+    let key_staff = "SELECT COUNT(*) FROM key_staff WHERE user_id = 3";
+    let before = api.count(key_staff).await;
+    assert!(before > 0, "the demo teacher is key staff of some pupils");
+    let mut h = admin_client(&api).await;
+    open_section(&mut h, 'g', "Access").await;
+    h.type_text("whitfield");
+    h.wait_words("Whose access? (1 of").await;
+    h.press(KeyCode::Enter);
+    h.wait_words(&format!("Key staff of ({before})")).await;
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Char('x'));
+    h.wait_words("Sarah Whitfield stops being key staff of").await;
+    assert_eq!(api.count(key_staff).await, before, "nothing before y");
+    h.press(KeyCode::Char('y'));
+    h.wait_words(&format!("Key staff of ({})", before - 1)).await;
+    assert_eq!(api.count(key_staff).await, before - 1);
+    let removed = "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.key_staff.remove' AND outcome = 'success'";
+    assert_eq!(api.count(removed).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seventh_period_added_is_the_teachers_to_backdate_to() {
+    let api = Api::start().await;
+    let teacher = api.sign_in(TEACHER).await;
+    let periods = |r: common::Reply| r.json.unwrap()["items"].as_array().unwrap().clone();
+    assert_eq!(periods(api.get("/periods", Some(&teacher)).await).len(), 6);
+    let mut h = admin_client(&api).await;
+    open_section(&mut h, 'l', "Behaviours").await;
+    for _ in 0..3 {
+        h.press(KeyCode::Tab);
+    }
+    h.wait_words("Period 6").await;
+    h.press(KeyCode::Char('n'));
+    h.type_text("Period 7");
+    h.press(KeyCode::Tab);
+    h.type_text("16:05");
+    h.press(KeyCode::Tab);
+    h.type_text("16:55");
+    h.press(KeyCode::Enter);
+    h.wait_words("?").await;
+    assert_eq!(
+        periods(api.get("/periods", Some(&teacher)).await).len(),
+        6,
+        "nothing before y"
+    );
+    h.press(KeyCode::Char('y'));
+    h.wait_words("The school day now has 7 periods.").await;
+    h.wait_for("the new period selected", |t| {
+        t.lines().any(|l| l.contains('▶') && l.contains("Period 7"))
+    })
+    .await;
+    let now = periods(api.get("/periods", Some(&teacher)).await);
+    assert_eq!(now.len(), 7);
+    assert_eq!(now[6]["name"], "Period 7");
+    assert_eq!(now[6]["starts"], "16:05:00");
+    let saved = "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.bell_times.replace' AND outcome = 'success'";
+    assert_eq!(api.count(saved).await, 1);
 }

@@ -269,6 +269,9 @@ pub struct Lists {
     /// The entry just added or changed: the selection moves to it when the list comes back,
     /// so the next key (retire, move, rename) is about it.
     follow: Option<i64>,
+    /// The same for bell times, which have no id: the row of the period just added or changed
+    /// in the day that was sent.
+    follow_period: Option<usize>,
 }
 
 impl std::fmt::Debug for Lists {
@@ -289,6 +292,7 @@ pub fn new_page() -> Box<dyn Page> {
         confirm: None,
         saying: None,
         follow: None,
+        follow_period: None,
     })
 }
 
@@ -627,6 +631,11 @@ impl Page for Lists {
         if self.confirm.is_some() {
             match Confirm::key(&mut self.confirm, &key) {
                 Answered::Yes(change) => {
+                    if let Change::Bells(day) = &change {
+                        let before = self.bells.as_deref().unwrap_or_default();
+                        let same = |a: &BellPeriod, b: &BellPeriod| a.name == b.name && a.starts == b.starts && a.ends == b.ends;
+                        self.follow_period = day.iter().position(|p| !before.iter().any(|b| same(b, p)));
+                    }
                     cx.call(change_call(change));
                     cx.say("Saving…");
                 }
@@ -669,7 +678,8 @@ impl Page for Lists {
             Some(Reply::Periods(Ok(list))) => {
                 self.bells = Some(list.items);
                 self.failed = None;
-                self.selected = self.selected.min(self.rows().saturating_sub(1));
+                let followed = self.follow_period.take();
+                self.selected = followed.unwrap_or(self.selected).min(self.rows().saturating_sub(1));
             }
             Some(Reply::List(Err(e)) | Reply::Periods(Err(e))) if !e.offline() && !e.session_ended() => {
                     self.failed = Some(format!("The list could not be loaded: {e}"));
