@@ -318,3 +318,29 @@ async fn click_lists_page_newest_first_and_refuse_bad_queries() {
         api.get(bad, Some(&teacher)).await.assert_error(422, "invalid_request");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wal_is_copied_back_beside_the_writers_not_by_a_commit() {
+    // Commits never checkpoint (`wal_autocheckpoint=0`), so nothing but the server's
+    // checkpointer writes the main file: its modification time moving after a run of clicks
+    // shows the WAL is being copied back, and so cannot grow for as long as the server runs.
+    let api = Api::start().await;
+    let teacher = api.sign_in(TEACHER).await;
+    let (seen, _, _) = api.teacher_individuals().await;
+    let written = || std::fs::metadata(&api.srv.db_path).unwrap().modified().unwrap();
+    let before = written();
+    for _ in 0..50 {
+        let posted = api
+            .post("/clicks", &click(uuid::Uuid::new_v4(), seen, now(&api)), Some(&teacher))
+            .await;
+        assert_eq!(posted.status, 201, "{}", posted.text);
+    }
+    let waited = std::time::Instant::now();
+    while written() == before {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(20),
+            "the main file was not written for 20 s after 50 clicks: nothing checkpoints the WAL"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

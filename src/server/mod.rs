@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod args;
 pub mod audit;
 pub mod auth;
+pub mod checkpointer;
 pub mod cli;
 pub mod click_writer;
 pub mod clock;

@@ -1,5 +1,5 @@
 //! Shared state of the server: the store, the clock, the sealing key, the policy, the
-//! limiter of the sign-in routes and the group-commit writer of clicks.
+//! limiter of the sign-in routes, the group-commit writer of clicks and the WAL checkpointer.
 
 use std::io::Write;
 use std::path::Path;
@@ -12,6 +12,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::checkpointer::Checkpointer;
 use super::click_writer::ClickWriter;
 use super::clock::Clock;
 use super::limiter::Limiter;
@@ -215,6 +216,8 @@ pub struct AppState {
     pub limiter: Option<Arc<Limiter>>,
     /// The group-commit writer of clicks.
     pub clicks: ClickWriter,
+    /// The task that checkpoints the WAL beside the writers (commits never do it themselves).
+    pub checkpoints: Checkpointer,
 }
 
 impl AppState {
@@ -223,6 +226,7 @@ impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>, key: ServerKey) -> AppState {
         AppState {
             clicks: ClickWriter::start(store.clone()),
+            checkpoints: Checkpointer::start(store.clone()),
             store,
             clock,
             key,

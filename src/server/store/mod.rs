@@ -8,7 +8,9 @@
 //!
 //! SQLite is opened in WAL mode with foreign keys on, `synchronous=FULL` (a committed sign-in
 //! failure or audit row survives a power cut) and a busy timeout, so parallel writers wait for
-//! each other instead of failing with `SQLITE_BUSY`.
+//! each other instead of failing with `SQLITE_BUSY`. Commits never checkpoint the WAL
+//! (`wal_autocheckpoint=0`): the server's [`checkpointer`](super::checkpointer) does it beside
+//! them, and SQLite checkpoints when a command-line tool's last connection closes.
 //!
 //! Writes go through a [`Tx`] (`BEGIN IMMEDIATE`), which also writes the audit rows of what it
 //! changes and refuses to commit a change without one: a change and its audit row are
@@ -113,7 +115,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            // No commit checkpoints: the server's checkpointer does it beside the writers.
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
@@ -144,6 +148,15 @@ impl Store {
             pool,
             writer: Default::default(),
         })
+    }
+
+    /// Copy what the WAL holds back into the main file as far as no reader needs it, without
+    /// taking the write lock (see [`checkpointer`](super::checkpointer)).
+    pub async fn checkpoint(&self) -> StoreResult<()> {
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Write the WAL back into the main file and close every connection (before copying it).
