@@ -11,6 +11,7 @@
 //! - [`config`]: the client's configuration file and its overrides.
 //! - [`cli`]: the command line and the entry point; [`demo`]: `bsmart demo`, both together.
 //! - [`hardening`]: process-level protections shared by every entry point.
+//! - [`spreadsheet`]: CSV files a spreadsheet opens safely (both ends write them).
 
 pub mod cli;
 pub mod client;
@@ -20,4 +21,5 @@ pub mod demo;
 pub mod hardening;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod spreadsheet;
 pub mod wire;

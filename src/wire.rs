@@ -15,10 +15,12 @@ use utoipa::ToSchema;
 mod admin;
 mod incidents;
 mod plans;
+mod reports;
 
 pub use admin::*;
 pub use incidents::*;
 pub use plans::*;
+pub use reports::*;
 
 /// The prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";

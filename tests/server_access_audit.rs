@@ -116,7 +116,7 @@ async fn permission_changes_apply_to_the_next_request() {
     )
     .await;
     let me: Me = serde_json::from_str(&api.me(&lead).await.text).expect("Me");
-    assert!(!me.permissions.see_all_individuals && !me.permissions.view_analytics);
+    assert!(!me.permissions.see_all_individuals && !me.permissions.administer);
     let permitted = query_text(
         &api.srv.db_path,
         &format!("SELECT COUNT(*) FROM access_permissions WHERE user_id = {}", me.user.id),

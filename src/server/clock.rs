@@ -6,7 +6,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Days, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, TimeZone, Utc};
 
 /// The setting's time zone: "today" (a cover account's default end, the demo's day) is there.
 pub const SETTING_TZ: chrono_tz::Tz = chrono_tz::Europe::London;
@@ -25,6 +25,28 @@ pub fn end_of_today(now: i64) -> i64 {
         .from_local_datetime(&midnight)
         .earliest()
         .map_or(now + 86_400, |t| t.timestamp())
+}
+
+/// Unix time of the start (00:00 in the setting's time zone) of `day`: midnight GMT, or 23:00
+/// UTC the day before while British Summer Time is in force.
+pub fn day_start(day: NaiveDate) -> i64 {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    SETTING_TZ
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc().timestamp(), |t| t.timestamp())
+}
+
+/// The setting's local time at unix time `unix`.
+pub fn local_time(unix: i64) -> DateTime<chrono_tz::Tz> {
+    DateTime::from_timestamp(unix, 0)
+        .unwrap_or_default()
+        .with_timezone(&SETTING_TZ)
+}
+
+/// The setting's date at unix time `unix`.
+pub fn local_date(unix: i64) -> NaiveDate {
+    local_time(unix).date_naive()
 }
 
 /// A source of the current UTC time.

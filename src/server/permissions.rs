@@ -8,13 +8,13 @@ use crate::wire::{Permissions, Role};
 ///
 /// | role | analytics | admin | delete incidents | edit every incident | delete plans | every individual |
 /// |---|---|---|---|---|---|---|
-/// | staff | no | no | no | no (only their own reports) | no | no (only those granted in `access_permissions`) |
+/// | staff | yes (over the individuals they may see) | no | no | no (only their own reports) | no | no (only those granted in `access_permissions`) |
 /// | pastoral lead | yes | no | no | yes | yes | yes |
 /// | DSL | yes | no | yes | yes | yes | yes |
 /// | admin | yes | yes | yes | yes | yes | yes |
 pub fn permissions(role: Role) -> Permissions {
     let (view_analytics, administer, delete_incidents, edit_incidents, delete_plans, see_all_individuals) = match role {
-        Role::Staff => (false, false, false, false, false, false),
+        Role::Staff => (true, false, false, false, false, false),
         Role::PastoralLead => (true, false, false, true, true, true),
         Role::Dsl => (true, false, true, true, true, true),
         Role::Admin => (true, true, true, true, true, true),

@@ -7,16 +7,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{Datelike, Duration, NaiveDate};
 
 use super::super::audit::{AuditRow as StoredRow, ChainError, verify_chain};
 use super::super::auth::AdminUser;
+use super::super::clock::{day_start as uk_day_start, local_date as uk_date};
 use super::super::error::{ApiError, ApiQuery};
 use super::super::state::AppState;
 use super::super::store::AuditFilter;
 use super::admin_access::admin_entry;
 use super::common::{audit, page_limit, timestamp};
-use super::incident_check::last_sunday_1am;
+use crate::spreadsheet::csv_text;
 use crate::wire::ErrorBody;
 use crate::wire::{AuditPage, AuditQuery, AuditRow, AuditVerification, CsvExport};
 
@@ -24,27 +24,6 @@ use crate::wire::{AuditPage, AuditQuery, AuditRow, AuditVerification, CsvExport}
 const EXPORT_MAX: i64 = 100_000;
 /// Longest action prefix or target of a filter.
 const FILTER_MAX: usize = 100;
-
-/// Unix time of the start (00:00 UK local time) of `day`: midnight GMT, or 23:00 UTC the day
-/// before while British Summer Time is in force.
-fn uk_day_start(day: NaiveDate) -> i64 {
-    let midnight_utc = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp();
-    let bst_midnight = midnight_utc - 3600;
-    let year = day.year();
-    match bst_midnight >= last_sunday_1am(year, 3) && bst_midnight < last_sunday_1am(year, 10) {
-        true => bst_midnight,
-        false => midnight_utc,
-    }
-}
-
-/// The UK local date of `unix`.
-fn uk_date(unix: i64) -> NaiveDate {
-    let utc = timestamp(unix).date_naive();
-    match uk_day_start(utc + Duration::days(1)) <= unix {
-        true => utc + Duration::days(1),
-        false => utc,
-    }
-}
 
 /// The store's filter of a query: 422 for an over-long prefix or target, or `to` before `from`.
 fn filter_of(query: &AuditQuery) -> Result<AuditFilter, ApiError> {
@@ -151,19 +130,9 @@ pub(super) async fn verify(
     }
 }
 
-/// A cell a spreadsheet will not run as a formula: one starting `=`, `+`, `-`, `@`, a tab, a
-/// carriage return or a NUL gets a leading `'` (SECURITY.md rule 43).
-fn neutralised(cell: &str) -> String {
-    match cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) {
-        true => format!("'{cell}"),
-        false => cell.to_string(),
-    }
-}
-
 /// The CSV file of `rows`: a header row, then every field of each row.
 fn audit_csv(rows: &[StoredRow]) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+    let header = [
         "id",
         "at",
         "actor",
@@ -175,9 +144,9 @@ fn audit_csv(rows: &[StoredRow]) -> Result<String, csv::Error> {
         "detail",
         "prev_hash",
         "hash",
-    ])?;
-    for row in rows {
-        let cells = [
+    ];
+    let cells = rows.iter().map(|row| {
+        [
             row.id.to_string(),
             timestamp(row.at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             row.actor.clone(),
@@ -189,11 +158,9 @@ fn audit_csv(rows: &[StoredRow]) -> Result<String, csv::Error> {
             row.detail.clone(),
             row.prev_hash.clone(),
             row.hash.clone(),
-        ];
-        writer.write_record(cells.iter().map(|cell| neutralised(cell)))?;
-    }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+        ]
+    });
+    csv_text(&header, cells)
 }
 
 /// The filter in words for the export's audit row.
@@ -262,14 +229,5 @@ mod tests {
         assert_eq!(uk_day_start(day(2026, 10, 25)), 1_792_886_400 - 3600);
         assert_eq!(uk_date(1_782_864_000 - 1800), day(2026, 7, 1));
         assert_eq!(uk_date(1_796_169_600 - 1), day(2026, 12, 1));
-    }
-
-    #[test]
-    fn formula_cells_are_neutralised() {
-        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\0x"] {
-            assert_eq!(neutralised(bad), format!("'{bad}"));
-        }
-        assert_eq!(neutralised("login.succeeded"), "login.succeeded");
-        assert_eq!(neutralised(""), "");
     }
 }

@@ -35,12 +35,12 @@ const DEFAULT_LIMIT: u32 = 200;
 const MAX_LIMIT: u32 = 1000;
 
 /// The cursor after `row`.
-fn incident_cursor(row: &IncidentRow) -> String {
+pub(super) fn incident_cursor(row: &IncidentRow) -> String {
     encode_cursor(&format!("{}.{}", row.occurred_at, row.number))
 }
 
 /// Parse an [`incident_cursor`].
-fn parse_incident_cursor(text: &str) -> Option<(i64, i64)> {
+pub(super) fn parse_incident_cursor(text: &str) -> Option<(i64, i64)> {
     let (at, number) = text.split_once('.')?;
     Some((at.parse().ok()?, number.parse().ok()?))
 }

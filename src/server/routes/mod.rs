@@ -36,6 +36,8 @@ mod me;
 mod notifications;
 mod password;
 mod plans;
+mod report_figures;
+mod reports;
 mod session;
 mod setting;
 mod signin;
@@ -117,6 +119,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(lists::incident_categories))
         .routes(routes!(lists::techniques))
         .routes(routes!(lists::staff))
+        // Analytics (issue 13).
+        .routes(routes!(reports::report))
+        .routes(routes!(reports::report_incidents))
         // Administration: access, key staff, setting lists and the audit log (issue 12).
         .routes(routes!(admin_access::user_access))
         .routes(routes!(admin_access::grant_access))

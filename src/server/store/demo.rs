@@ -231,6 +231,21 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        // Each physical intervention used one de-escalation and one physical technique, which
+        // worked as well as its page says (the Intervention report counts these rows).
+        sqlx::query(
+            "WITH ranked AS (
+                 SELECT id, kind, ROW_NUMBER() OVER (PARTITION BY kind ORDER BY position) - 1 AS n,
+                        COUNT(*) OVER (PARTITION BY kind) AS total
+                   FROM techniques)
+             INSERT INTO incident_techniques (incident_id, technique_id, effectiveness)
+             SELECT i.id, t.id, CASE t.kind WHEN 'deescalation' THEN i.pi_deescalation_effect ELSE i.pi_physical_effect END
+               FROM incidents i JOIN ranked t ON t.n = (i.number * 7 + length(t.kind)) % t.total
+              WHERE i.kind = 'physical_intervention'
+                AND i.pi_deescalation_effect IS NOT NULL AND i.pi_physical_effect IS NOT NULL",
+        )
+        .execute(&mut *tx)
+        .await?;
         for (incident, individual) in &data.incident_individuals {
             sqlx::query("INSERT INTO incident_individuals (incident_id, individual_id) VALUES (?1, ?2)")
                 .bind(incident)

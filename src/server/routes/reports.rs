@@ -1,0 +1,352 @@
+//! `GET /reports/{type}` and `GET /reports/{type}/incidents`: analytics.
+//!
+//! Who may: a role with `view_analytics` (every role; staff see figures over the individuals
+//! granted to them, the others over everyone), always through the one access rule, so no figure
+//! counts a record the user could not open. The query is read here with a sentence for each bad
+//! part (400): an unknown type or grouping, a malformed date, `from` after `to`, a period over
+//! ten years, a malformed list of ids or a filter the type does not take; an individual in a
+//! filter the user may not open is 404, like one that does not exist. Every report read is
+//! audited (`report.view`, with its type, period, filters and row count; never a name).
+//!
+//! The figures are the store's (`store::reports`); [`super::report_figures`] lays them out as
+//! the wire's table, totals, series and grid, and writes the CSV.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, NaiveDate};
+
+use super::super::auth::{AuthUser, ClientAddr};
+use super::super::clock::{day_start, local_date};
+use super::super::error::{ApiError, ApiQuery};
+use super::super::permissions::permissions;
+use super::super::state::AppState;
+use super::super::store::{ReportFilter, RowMatch, Viewer};
+use super::common::{audit, decode_cursor, page_limit, setting, user_entry};
+use super::incidents::{incident_cursor, incident_summary, parse_incident_cursor};
+use super::report_figures::{Period, build_report, records_of, row_match};
+use crate::wire::{
+    Dimension, ErrorBody, FilterField, IncidentPage, REPORT_MAX_DAYS, REPORT_MAX_IDS, Report, ReportKind, ReportQuery,
+    codes,
+};
+
+/// Default page size of the incidents behind a row.
+const DEFAULT_LIMIT: u32 = 200;
+/// Largest page size of the incidents behind a row.
+const MAX_LIMIT: u32 = 1000;
+/// The earliest and latest years a report may name.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// 400 `invalid_request`: a query the server cannot read, with what to do.
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, codes::INVALID_REQUEST, message)
+}
+
+/// A report's query, read and checked.
+#[derive(Debug, Clone)]
+pub(super) struct Checked {
+    /// The type.
+    pub kind: ReportKind,
+    /// What the rows are grouped by.
+    pub by: Dimension,
+    /// The period and the one before.
+    pub period: Period,
+    /// The filters, for the store.
+    pub filter: ReportFilter,
+    /// CSV rather than JSON.
+    pub csv: bool,
+}
+
+/// The date `text` of parameter `name`.
+fn date(name: &str, text: &str) -> Result<NaiveDate, ApiError> {
+    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        bad(format!(
+            "`{name}` is not a date: write it as YYYY-MM-DD, for example 2026-09-01."
+        ))
+    })?;
+    if !YEARS.contains(&chrono::Datelike::year(&day)) {
+        return Err(bad(format!(
+            "`{name}` is outside the years 1900 to 2200: check the year."
+        )));
+    }
+    Ok(day)
+}
+
+/// The ids listed (separated by commas) in parameter `name`.
+fn ids(name: &str, text: &Option<String>) -> Result<Option<Vec<i64>>, ApiError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let mut ids = Vec::new();
+    for part in text.split(',') {
+        let id: i64 = part.trim().parse().ok().filter(|id| *id > 0).ok_or_else(|| {
+            bad(format!(
+                "`{name}` must be ids separated by commas, such as 12,40: leave it out to include every one."
+            ))
+        })?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.len() > REPORT_MAX_IDS {
+        return Err(bad(format!(
+            "`{name}` lists more than {REPORT_MAX_IDS} ids: leave it out to include every one."
+        )));
+    }
+    Ok(Some(ids))
+}
+
+/// The period of the query: `to` defaults to today, `from` to 29 days before `to`.
+fn period(query: &ReportQuery, today: NaiveDate) -> Result<Period, ApiError> {
+    let to = query.to.as_deref().map(|t| date("to", t)).transpose()?.unwrap_or(today);
+    let from = match query.from.as_deref() {
+        Some(text) => date("from", text)?,
+        None => to - Duration::days(29),
+    };
+    if from > to {
+        return Err(bad("`from` is after `to`: swap them, or choose another period."));
+    }
+    if (to - from).num_days() > REPORT_MAX_DAYS {
+        return Err(bad("The period is longer than 10 years: choose a shorter one."));
+    }
+    Ok(Period::new(from, to))
+}
+
+/// Read and check `query` for report `slug`, as `signed_in` asks it: 403 without the
+/// permission, 400 for a bad query, 404 for an individual the user may not open.
+async fn checked(state: &AppState, signed_in: &AuthUser, slug: &str, query: &ReportQuery) -> Result<Checked, ApiError> {
+    if !permissions(signed_in.user.role()).view_analytics {
+        return Err(ApiError::forbidden("Your role cannot read analytics: ask your admin."));
+    }
+    let names = || ReportKind::ALL.iter().map(|k| k.slug()).collect::<Vec<_>>().join(", ");
+    let kind = ReportKind::from_slug(slug).ok_or_else(|| {
+        bad(format!(
+            "There is no report type `{}`: use one of {}.",
+            slug.chars().take(40).collect::<String>(),
+            names()
+        ))
+    })?;
+    let offered = || {
+        kind.dimensions()
+            .iter()
+            .map(|d| d.slug())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let by = match query.by.as_deref() {
+        None => kind.dimensions()[0],
+        Some(text) => Dimension::from_slug(text)
+            .filter(|d| kind.dimensions().contains(d))
+            .ok_or_else(|| {
+                bad(format!(
+                    "The {} is not grouped by `{}`: use one of {}.",
+                    kind.title(),
+                    text.chars().take(40).collect::<String>(),
+                    offered()
+                ))
+            })?,
+    };
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(bad("`format` must be json or csv.")),
+    };
+    let given = [
+        (FilterField::Individual, query.individual_id.is_some()),
+        (FilterField::Behaviour, query.behaviour_id.is_some()),
+        (FilterField::Location, query.location_id.is_some()),
+        (FilterField::Staff, query.staff_id.is_some()),
+    ];
+    if let Some((field, _)) = given
+        .iter()
+        .find(|(field, given)| *given && !kind.filters().contains(field))
+    {
+        return Err(bad(format!(
+            "The {} does not filter by `{}`: leave it out.",
+            kind.title(),
+            field.param()
+        )));
+    }
+    let period = period(query, local_date(state.now()))?;
+    let filter = ReportFilter {
+        previous_start: day_start(period.previous_from),
+        start: day_start(period.from),
+        end: day_start(period.to + Duration::days(1)),
+        individuals: ids("individual_id", &query.individual_id)?,
+        locations: ids("location_id", &query.location_id)?,
+        staff: ids("staff_id", &query.staff_id)?,
+        behaviours: ids("behaviour_id", &query.behaviour_id)?,
+    };
+    let viewer = Viewer::of(&signed_in.user);
+    for id in filter.individuals.iter().flatten() {
+        if !state.store.can_see(viewer, *id).await? {
+            return Err(ApiError::not_found());
+        }
+    }
+    Ok(Checked {
+        kind,
+        by,
+        period,
+        filter,
+        csv,
+    })
+}
+
+/// What a report read is audited with: its type, grouping, period and filters (ids only).
+fn detail(checked: &Checked, rows: usize) -> String {
+    let list = |ids: &Option<Vec<i64>>| match ids {
+        None => "-".to_string(),
+        Some(ids) => ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+    };
+    let f = &checked.filter;
+    format!(
+        "type={} by={} from={} to={} individuals={} locations={} staff={} behaviours={} rows={rows} format={}",
+        checked.kind.slug(),
+        checked.by.slug(),
+        checked.period.from,
+        checked.period.to,
+        list(&f.individuals),
+        list(&f.locations),
+        list(&f.staff),
+        list(&f.behaviours),
+        if checked.csv { "csv" } else { "json" }
+    )
+}
+
+/// One report: its totals, its table (grouped by `by`), a series over the period and, for the
+/// clicker, the hour by weekday grid, each count beside the period before. `format=csv`
+/// answers the table as a CSV file instead.
+#[utoipa::path(get, path = "/reports/{type}", tag = "records", params(("type" = String, Path, description = "global, intervention, involvement, injuries, communication, clicker or discriminatory"), ReportQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The report (JSON), or its table as a CSV file (`format=csv`)",
+            content((Report = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "`invalid_request`: an unknown type or grouping, a bad date or period, a bad list of ids, or a filter the type does not take", body = ErrorBody),
+        (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the role may not read analytics", body = ErrorBody),
+        (status = 404, description = "`not_found`: an individual of the filter the user may not open", body = ErrorBody)))]
+pub(super) async fn report(
+    State(state): State<AppState>,
+    signed_in: AuthUser,
+    Path(slug): Path<String>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    if query.row.is_some() || query.limit.is_some() || query.cursor.is_some() {
+        return Err(bad(
+            "`row`, `limit` and `cursor` are for /reports/{type}/incidents: leave them out here.",
+        ));
+    }
+    let checked = checked(&state, &signed_in, &slug, &query).await?;
+    let viewer = Viewer::of(&signed_in.user);
+    let report = build_report(
+        &state.store,
+        viewer,
+        &checked.kind,
+        checked.by,
+        &checked.period,
+        &checked.filter,
+    )
+    .await?;
+    let entry = user_entry(
+        &state,
+        &signed_in.user,
+        ClientAddr::at(signed_in.addr),
+        "report.view",
+        "success",
+    )
+    .target(&format!("report:{}", checked.kind.slug()))
+    .detail(&detail(&checked, report.rows.len()));
+    audit(&state, entry).await?;
+    if !checked.csv {
+        return Ok(Json(report).into_response());
+    }
+    let rows: Vec<_> = report.rows.iter().collect();
+    let text = report.csv(&rows).map_err(|error| {
+        tracing::error!(%error, "a report's CSV could not be written");
+        ApiError::internal()
+    })?;
+    let filename = format!(
+        "attachment; filename=\"{}-{}-{}.csv\"",
+        checked.kind.slug(),
+        checked.period.from,
+        checked.period.to
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, filename),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+/// The incidents behind one row of a report (`row`, the row's `key`; absent: behind the whole
+/// report), newest first, paged. A clicker or communication row stands for the incidents of
+/// the same individual, member of staff or dates.
+#[utoipa::path(get, path = "/reports/{type}/incidents", tag = "records", params(("type" = String, Path, description = "The report type"), ReportQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the incidents behind the row", body = IncidentPage),
+        (status = 400, description = "`invalid_request`: as for the report, or a `row` it does not have", body = ErrorBody),
+        (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the role may not read analytics", body = ErrorBody),
+        (status = 404, description = "`not_found`: an individual of the filter or the row the user may not open", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: a bad `limit` or `cursor`", body = ErrorBody)))]
+pub(super) async fn report_incidents(
+    State(state): State<AppState>,
+    signed_in: AuthUser,
+    Path(slug): Path<String>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Json<IncidentPage>, ApiError> {
+    if query.format.is_some() {
+        return Err(bad("`format` is for the report itself: leave it out here."));
+    }
+    let checked = checked(&state, &signed_in, &slug, &query).await?;
+    let limit = page_limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let after = decode_cursor(query.cursor.as_deref(), parse_incident_cursor)?;
+    let viewer = Viewer::of(&signed_in.user);
+    let row = match query.row.as_deref() {
+        None => RowMatch::All,
+        Some(key) => row_match(checked.kind, &checked.period, key).ok_or_else(|| {
+            bad(format!(
+                "The {} has no row `{}`: use a row's `key` from the report.",
+                checked.kind.title(),
+                key.chars().take(40).collect::<String>()
+            ))
+        })?,
+    };
+    if let RowMatch::Individual(id) = row
+        && !state.store.can_see(viewer, id).await?
+    {
+        return Err(ApiError::not_found());
+    }
+    let (rows, total) = state
+        .store
+        .report_incidents(viewer, records_of(checked.kind), &checked.filter, row, after, limit)
+        .await?;
+    let next_cursor = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(incident_cursor))
+        .flatten();
+    let entry = user_entry(
+        &state,
+        &signed_in.user,
+        ClientAddr::at(signed_in.addr),
+        "report.incidents",
+        "success",
+    )
+    .target(&format!("report:{}", checked.kind.slug()))
+    .detail(&format!(
+        "{} row={}",
+        detail(&checked, rows.len()),
+        query.row.as_deref().unwrap_or("-").chars().take(40).collect::<String>()
+    ));
+    audit(&state, entry).await?;
+    let prefix = setting(&state).await?.incident_prefix;
+    Ok(Json(IncidentPage {
+        items: rows.into_iter().map(|r| incident_summary(r, &prefix)).collect(),
+        next_cursor,
+        total,
+    }))
+}
