@@ -117,6 +117,18 @@ impl Glyphs {
     pub fn dash(&self) -> &'static str {
         self.pick(" — ", " - ")
     }
+    /// The shades of a chart's cells, from none to the most (an hour by weekday grid).
+    pub fn shades(&self) -> [&'static str; 5] {
+        if self.ascii {
+            [" ", ".", ":", "*", "#"]
+        } else {
+            [" ", "░", "▒", "▓", "█"]
+        }
+    }
+    /// What a bar of a bar chart is drawn with.
+    pub fn bar(&self) -> &'static str {
+        self.pick("█", "#")
+    }
     /// What a masked password shows for each character.
     pub fn mask(&self) -> char {
         if self.ascii { '*' } else { '•' }

@@ -258,7 +258,7 @@ pub const GLOBAL: &[Binding] = &[
         &[ch('a')],
         "a",
         KeyAction::Go(Destination::Analytics),
-        "Analytics (later)",
+        "Analytics",
         false,
     ),
     b(&[ch('v')], "v", KeyAction::Reveal, "privacy: full names on/off", false),

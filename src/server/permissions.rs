@@ -38,7 +38,14 @@ mod tests {
     #[test]
     fn only_staff_are_limited_to_granted_individuals() {
         let staff = permissions(Role::Staff);
-        assert_eq!(staff, Permissions::default());
+        // Analytics, over their own individuals only (the store's access rule counts).
+        assert_eq!(
+            staff,
+            Permissions {
+                view_analytics: true,
+                ..Permissions::default()
+            }
+        );
         for role in [Role::PastoralLead, Role::Dsl, Role::Admin] {
             assert!(permissions(role).see_all_individuals, "{role:?}");
         }

@@ -78,6 +78,15 @@ impl Answer {
     }
 }
 
+impl Answer {
+    /// The body as text, for a file the user asked to save and nothing else: it is not
+    /// decoded into a reply, and `Effect::Save` cleans it before it is written
+    /// (`client::export`).
+    pub fn download(self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
 /// What a reply of `status` and `body` is: a 2xx an [`Answer`] to type, anything else the
 /// error envelope decoded into an [`ApiError`].
 pub fn answer(status: u16, body: impl Into<Vec<u8>>) -> Result<Answer, ApiError> {

@@ -14,15 +14,16 @@ use serde_json::Value;
 
 use crate::wire::{
     AccessEntry, AccessReview, ActionDone, AdminUser, AdminUserList, AuditPage, AuditVerification, AuthStep, Behaviour,
-    BehaviourList, BellPeriod, Click, ClickCount, ClickPage, Communication, CommunicationResponse, CreatedUser,
-    CsvExport, DemoAccountInfo, Done, Draft, DraftKind, DraftList, DraftSummary, ErrorBody, ErrorDetail, Exclusion,
-    FieldChange, FlagRecord, GroupList, ImportReport, Incident, IncidentActions, IncidentKind, IncidentPage,
-    IncidentSummary, IndividualDetails, IndividualOverview, IndividualPage, IndividualRef, IndividualSummary, Injury,
-    KeyContact, KeyStaffList, ListEntries, ListEntry, ListItem, ListItems, MarkdownExport, Me, Notification,
-    NotificationKind, NotificationList, ParentsInformedRecord, PasswordRules, PeriodList, Permissions, PhysicalRecord,
-    Pild, Plan, PlanList, PlanSummary, PupilName, Revision, Role, RoleList, Sentiment, SessionInfo, SessionList,
-    Setting, StaffAccount, StaffList, StaffRef, SupportContact, TechniqueLists, TechniqueUse, Tone, TotpEnrolment,
-    User, UserAccess,
+    BehaviourList, BellPeriod, Click, ClickCount, ClickPage, ColumnKind, Communication, CommunicationResponse,
+    CreatedUser, CsvExport, DemoAccountInfo, Dimension, Done, Draft, DraftKind, DraftList, DraftSummary, ErrorBody,
+    ErrorDetail, Exclusion, FieldChange, FlagRecord, GroupList, ImportReport, Incident, IncidentActions, IncidentKind,
+    IncidentPage, IncidentSummary, IndividualDetails, IndividualOverview, IndividualPage, IndividualRef,
+    IndividualSummary, Injury, KeyContact, KeyStaffList, ListEntries, ListEntry, ListItem, ListItems, MarkdownExport,
+    Me, Notification, NotificationKind, NotificationList, ParentsInformedRecord, PasswordRules, PeriodList,
+    Permissions, PhysicalRecord, Pild, Plan, PlanList, PlanSummary, PupilName, Report, ReportColumn, ReportKind,
+    ReportRow, ReportSeries, ReportTotal, Revision, Role, RoleList, Sentiment, SessionInfo, SessionList, Setting,
+    StaffAccount, StaffList, StaffRef, SupportContact, TechniqueLists, TechniqueUse, Tone, TotpEnrolment, User,
+    UserAccess,
 };
 
 /// A type the client may decode from a successful reply.
@@ -122,9 +123,46 @@ reply_types! {
     CsvExport => [admin::csv_export()],
     SessionList => [admin::session_list()],
     Done => [admin::done()],
+    Report => [report()],
 }
 
 mod admin;
+
+fn report() -> Report {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+    Report {
+        kind: ReportKind::Global,
+        title: "Global Incident Report".into(),
+        by: Dimension::Category,
+        from: day,
+        to: day,
+        previous_from: day,
+        previous_to: day,
+        totals: vec![ReportTotal {
+            label: "Incidents".into(),
+            value: 3.0,
+            previous: 2.0,
+            kind: ColumnKind::Count,
+        }],
+        label: "Category".into(),
+        columns: vec![ReportColumn {
+            title: "Incidents".into(),
+            kind: ColumnKind::Count,
+        }],
+        rows: vec![ReportRow {
+            key: Some("category:1".into()),
+            label: "Disruption".into(),
+            figures: vec![Some(3.0)],
+        }],
+        bucket: "day".into(),
+        buckets: vec!["2026-11-30".into()],
+        series: vec![ReportSeries {
+            name: "Incidents".into(),
+            points: vec![3],
+        }],
+        grid: Some(vec![vec![0; 24]; 7]),
+    }
+}
 
 fn item(id: i64, name: &str) -> ListItem {
     ListItem { id, name: name.into() }

@@ -359,6 +359,7 @@ pages! {
     incidents => Incidents,
     plans => Plans,
     admin => Admin,
+    analytics => Analytics,
 }
 
 /// A rectangle of at most `w` x `h` centred in `area`.

@@ -212,6 +212,8 @@ pub(super) async fn export(
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {

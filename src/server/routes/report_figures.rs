@@ -40,10 +40,13 @@ impl Period {
     /// What one bucket of the series is: a day up to 31 days, a week up to 26 weeks, else a
     /// month.
     pub fn bucket(&self) -> Bucket {
-        match (self.to - self.from).num_days() + 1 {
-            ..=31 => Bucket::Day,
-            ..=182 => Bucket::Week,
-            _ => Bucket::Month,
+        let days = (self.to - self.from).num_days() + 1;
+        if days <= 31 {
+            Bucket::Day
+        } else if days <= 182 {
+            Bucket::Week
+        } else {
+            Bucket::Month
         }
     }
 
@@ -160,7 +163,7 @@ fn column(title: &str, kind: ColumnKind) -> ReportColumn {
 /// The figure columns of report `kind` grouped `by`.
 fn columns(kind: ReportKind, by: Dimension) -> Vec<ReportColumn> {
     use ColumnKind::*;
-    let compared = [column("Previous period", Count), column("Change %", Change)];
+    let compared = [column("Previous", Count), column("Change %", Change)];
     let mut columns = match (kind, by) {
         (ReportKind::Intervention, Dimension::Technique) => {
             vec![column("Times used", Count), column("Mean effectiveness (1-5)", Mean)]

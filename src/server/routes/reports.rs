@@ -28,7 +28,7 @@ use super::incidents::{incident_cursor, incident_summary, parse_incident_cursor}
 use super::report_figures::{Period, build_report, records_of, row_match};
 use crate::wire::{
     Dimension, ErrorBody, FilterField, IncidentPage, REPORT_MAX_DAYS, REPORT_MAX_IDS, Report, ReportKind, ReportQuery,
-    codes,
+    ReportSort, codes,
 };
 
 /// Default page size of the incidents behind a row.
@@ -257,11 +257,27 @@ pub(super) async fn report(
     )
     .target(&format!("report:{}", checked.kind.slug()))
     .detail(&detail(&checked, report.rows.len()));
+    let sort = match query.sort.as_deref() {
+        None => None,
+        Some(text) => Some(
+            ReportSort::parse(text)
+                .filter(|s| s.column <= report.columns.len())
+                .ok_or_else(|| {
+                    bad(format!(
+                        "`sort` must be a column number from 0 (the {}) to {}, with - first for largest first.",
+                        report.label.to_lowercase(),
+                        report.columns.len()
+                    ))
+                })?,
+        ),
+    };
     audit(&state, entry).await?;
     if !checked.csv {
+        let mut report = report;
+        report.rows = report.sorted_rows(sort).into_iter().cloned().collect();
         return Ok(Json(report).into_response());
     }
-    let rows: Vec<_> = report.rows.iter().collect();
+    let rows = report.sorted_rows(sort);
     let text = report.csv(&rows).map_err(|error| {
         tracing::error!(%error, "a report's CSV could not be written");
         ApiError::internal()
@@ -300,8 +316,10 @@ pub(super) async fn report_incidents(
     Path(slug): Path<String>,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Json<IncidentPage>, ApiError> {
-    if query.format.is_some() {
-        return Err(bad("`format` is for the report itself: leave it out here."));
+    if query.format.is_some() || query.sort.is_some() {
+        return Err(bad(
+            "`format` and `sort` are for the report itself: leave them out here.",
+        ));
     }
     let checked = checked(&state, &signed_in, &slug, &query).await?;
     let limit = page_limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;

@@ -1,0 +1,84 @@
+//! The calls of Analytics and their replies: a report (`GET /reports/{type}`), its table as a
+//! CSV file to save (the same query with `format=csv` and the order shown, so the server
+//! audits the export and the file holds exactly what is on screen), and the incidents behind a
+//! row (`GET /reports/{type}/incidents`).
+
+use chrono::NaiveDate;
+
+use crate::client::api::{Answer, ApiError, Request};
+use crate::client::call::Call;
+use crate::wire::{Dimension, IncidentPage, Report, ReportKind, ReportSort};
+
+/// The replies of the Analytics calls.
+pub enum Reply {
+    /// `GET /reports/{type}`.
+    Report(Result<Report, ApiError>),
+    /// `GET /reports/{type}?format=csv`: the file's text, for `Effect::Save` only.
+    Csv(Result<String, ApiError>),
+    /// `GET /reports/{type}/incidents`.
+    Related(Result<IncidentPage, ApiError>),
+}
+
+/// What a report is asked with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    /// The type.
+    pub kind: ReportKind,
+    /// The grouping.
+    pub by: Dimension,
+    /// The first day.
+    pub from: NaiveDate,
+    /// The last day (included).
+    pub to: NaiveDate,
+    /// Only these individuals (none: all).
+    pub individuals: Vec<i64>,
+}
+
+impl Asked {
+    /// The request for `path` with this query.
+    fn request(&self, path: String) -> Request {
+        let mut request = Request::get(path)
+            .query("by", self.by.slug())
+            .query("from", self.from.to_string())
+            .query("to", self.to.to_string());
+        if !self.individuals.is_empty() {
+            let ids: Vec<String> = self.individuals.iter().map(i64::to_string).collect();
+            request = request.query("individual_id", ids.join(","));
+        }
+        request.session()
+    }
+}
+
+/// The report `asked` for.
+pub fn report(asked: &Asked) -> Call {
+    Call::new(
+        "report",
+        asked.request(format!("/reports/{}", asked.kind.slug())),
+        |r: Result<Answer, ApiError>| Reply::Report(r.and_then(Answer::typed)),
+    )
+}
+
+/// The table of the report `asked` for as a CSV file, rows in `sort`'s order.
+pub fn csv(asked: &Asked, sort: Option<ReportSort>) -> Call {
+    let mut request = asked
+        .request(format!("/reports/{}", asked.kind.slug()))
+        .query("format", "csv");
+    if let Some(sort) = sort {
+        request = request.query("sort", sort.param());
+    }
+    Call::new("csv", request, |r: Result<Answer, ApiError>| Reply::Csv(r.map(Answer::download)))
+}
+
+/// The first 1,000 incidents behind the row `key` of the report `asked` for (the whole report
+/// for none).
+pub fn related(asked: &Asked, key: Option<&str>) -> Call {
+    let mut request = asked
+        .request(format!("/reports/{}/incidents", asked.kind.slug()))
+        .query("limit", "1000");
+    if let Some(key) = key {
+        request = request.query("row", key.to_string());
+    }
+    Call::new("related", request, |r: Result<Answer, ApiError>| {
+        Reply::Related(r.and_then(Answer::typed))
+    })
+}

@@ -1,0 +1,464 @@
+//! "Analytics" (`a`, for roles with the analytics permission; the server counts only the
+//! individuals the user may open): the seven report types of the recording guide (`Tab`), rows
+//! grouped by what the type offers (`b`), a period (`t`), individuals to keep to (`I`, `x`
+//! clears), the table sorted by any column (`o`, `O`), a chart that fits the report (`h`: bars
+//! of the rows, a sparkline over the period, the clicker's hour by weekday grid), the incidents
+//! behind a row (`Enter`, [`related`]) and the table saved as CSV (`w`: the server writes it in
+//! the order shown and audits it; the file is 0600).
+//!
+//! Every figure sits beside the same figure for the period just before (the server's
+//! "Previous" and "Change %" columns, and the totals line).
+
+pub mod calls;
+pub mod keys;
+pub mod related;
+mod view;
+
+use std::any::Any;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use self::calls::{Asked, Reply};
+use super::incidents::filters::{day_of, term_start};
+use super::picker::{Picked, Picker};
+use super::{Ctx, Cx, Page};
+use crate::client::call::{Typed, take};
+use crate::client::keymap::{self, Binding, KeyAction};
+use crate::wire::{Dimension, IndividualRef, Report, ReportKind, ReportSort};
+
+/// The periods `t` steps through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Since Monday.
+    Week,
+    /// The last 30 days.
+    Days30,
+    /// This term (since 1 September, 1 January or Easter Monday).
+    Term,
+    /// This school year (since 1 September).
+    SchoolYear,
+}
+
+impl Period {
+    /// The next one.
+    fn next(self) -> Period {
+        match self {
+            Period::Week => Period::Days30,
+            Period::Days30 => Period::Term,
+            Period::Term => Period::SchoolYear,
+            Period::SchoolYear => Period::Week,
+        }
+    }
+
+    /// In words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Week => "this week",
+            Period::Days30 => "last 30 days",
+            Period::Term => "this term",
+            Period::SchoolYear => "this school year",
+        }
+    }
+
+    /// Its first and last day, when today is `today`.
+    pub fn days(self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let from = match self {
+            Period::Week => today - Duration::days(i64::from(today.weekday().num_days_from_monday())),
+            Period::Days30 => today - Duration::days(29),
+            Period::Term => term_start(today),
+            Period::SchoolYear => {
+                let year = if today.month() >= 9 { today.year() } else { today.year() - 1 };
+                NaiveDate::from_ymd_opt(year, 9, 1).unwrap_or(today)
+            }
+        };
+        (from, today)
+    }
+}
+
+/// Which chart is drawn above the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chart {
+    /// Bars of the table's rows (in the order shown).
+    Bars,
+    /// A sparkline of the series over the period.
+    Series,
+    /// The clicker's hour by weekday grid.
+    Grid,
+}
+
+/// The Analytics page. `Debug` prints counts only.
+pub struct Analytics {
+    /// The report type, an index into [`ReportKind::ALL`].
+    kind: usize,
+    /// The grouping, an index into the type's dimensions.
+    by: usize,
+    period: Period,
+    individuals: Vec<IndividualRef>,
+    /// The report shown (kept while the next one loads, or while offline).
+    pub report: Option<Report>,
+    /// What the report shown was asked with.
+    shown_for: Option<Asked>,
+    loading: bool,
+    stale: bool,
+    /// The order of the rows.
+    pub sort: Option<ReportSort>,
+    /// The rows in the order shown, as indices into the report's rows.
+    pub order: Vec<usize>,
+    selected: usize,
+    offset: usize,
+    page: usize,
+    chart: Chart,
+    /// Picking individuals for the filter.
+    pub picking: bool,
+    picker: Picker,
+}
+
+impl std::fmt::Debug for Analytics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.summary())
+    }
+}
+
+/// A new Analytics page (for the registration in `screens`): the Global Incident Report for
+/// the last 30 days.
+pub fn new_page() -> Analytics {
+    Analytics {
+        kind: 0,
+        by: 0,
+        period: Period::Days30,
+        individuals: Vec::new(),
+        report: None,
+        shown_for: None,
+        loading: false,
+        stale: false,
+        sort: None,
+        order: Vec::new(),
+        selected: 0,
+        offset: 0,
+        page: 10,
+        chart: Chart::Bars,
+        picking: false,
+        picker: Picker::new(true, true),
+    }
+}
+
+impl Analytics {
+    /// The report type chosen.
+    pub fn kind(&self) -> ReportKind {
+        ReportKind::ALL[self.kind % ReportKind::ALL.len()]
+    }
+
+    /// The grouping chosen.
+    pub fn by(&self) -> Dimension {
+        let dimensions = self.kind().dimensions();
+        dimensions[self.by % dimensions.len()]
+    }
+
+    /// What the report is asked with now, today being `today`.
+    fn asked(&self, today: NaiveDate) -> Asked {
+        let (from, to) = self.period.days(today);
+        Asked {
+            kind: self.kind(),
+            by: self.by(),
+            from,
+            to,
+            individuals: self.individuals.iter().map(|p| p.id).collect(),
+        }
+    }
+
+    /// Ask for the report as chosen now.
+    fn load(&mut self, cx: &mut Cx) {
+        let asked = self.asked(day_of(cx.now, cx.dates));
+        self.loading = true;
+        cx.call(calls::report(&asked));
+    }
+
+    /// The chart that fits the report first.
+    fn default_chart(&self) -> Chart {
+        match (self.kind(), self.by()) {
+            (ReportKind::Clicker, Dimension::Hour | Dimension::Weekday | Dimension::Behaviour) => Chart::Grid,
+            (_, Dimension::Time) => Chart::Series,
+            _ => Chart::Bars,
+        }
+    }
+
+    /// The charts this report can draw, in the order `c` steps through them.
+    fn charts(&self) -> &'static [Chart] {
+        match self.kind() {
+            ReportKind::Clicker => &[Chart::Grid, Chart::Bars, Chart::Series],
+            _ => &[Chart::Bars, Chart::Series],
+        }
+    }
+
+    /// Put the rows in the order chosen, keeping the selected row selected.
+    fn reorder(&mut self) {
+        let Some(report) = &self.report else {
+            self.order.clear();
+            return;
+        };
+        let was = self.order.get(self.selected).copied();
+        self.order = report.order(self.sort);
+        self.selected = was
+            .and_then(|w| self.order.iter().position(|&i| i == w))
+            .unwrap_or(0);
+    }
+
+    /// The next sort: by each column in turn (figures largest first), then the report's own
+    /// order.
+    fn next_sort(&mut self) {
+        let columns = self.report.as_ref().map_or(0, |r| r.columns.len());
+        self.sort = match self.sort {
+            None => Some(ReportSort {
+                column: 0,
+                descending: false,
+            }),
+            Some(s) if s.column < columns => Some(ReportSort {
+                column: s.column + 1,
+                descending: true,
+            }),
+            Some(_) => None,
+        };
+        self.reorder();
+    }
+
+    /// The row selected, if any.
+    fn selected_row(&self) -> Option<&crate::wire::ReportRow> {
+        self.report.as_ref()?.rows.get(*self.order.get(self.selected)?)
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let last = self.order.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// A change of what is asked: the type, the grouping, the period or the filter.
+    fn changed(&mut self, cx: &mut Cx) {
+        self.sort = None;
+        self.selected = 0;
+        self.offset = 0;
+        self.load(cx);
+    }
+
+    fn report_key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
+        let Some(action) = keymap::lookup(keys::REPORT_TABLES, &key) else {
+            return false;
+        };
+        let page = self.page.max(1) as isize;
+        let count = ReportKind::ALL.len();
+        match action {
+            KeyAction::Down => self.move_by(1),
+            KeyAction::Up => self.move_by(-1),
+            KeyAction::PageDown => self.move_by(page),
+            KeyAction::PageUp => self.move_by(-page),
+            KeyAction::Top => self.move_by(isize::MIN / 2),
+            KeyAction::Bottom => self.move_by(isize::MAX / 2),
+            keys::NEXT_TYPE | keys::PREVIOUS_TYPE => {
+                let step = if action == keys::NEXT_TYPE { 1 } else { count - 1 };
+                self.kind = (self.kind + step) % count;
+                self.by = 0;
+                self.changed(cx);
+            }
+            keys::BY => {
+                self.by = (self.by + 1) % self.kind().dimensions().len();
+                self.changed(cx);
+            }
+            keys::PERIOD => {
+                self.period = self.period.next();
+                self.changed(cx);
+            }
+            keys::INDIVIDUALS => {
+                self.picking = true;
+                self.picker.start(cx);
+            }
+            keys::CLEAR => match self.individuals.is_empty() {
+                true => cx.say("No filter to clear: every individual you may see is counted."),
+                false => {
+                    self.individuals.clear();
+                    self.changed(cx);
+                }
+            },
+            keys::SORT => self.next_sort(),
+            keys::REVERSE => {
+                self.sort = Some(match self.sort {
+                    Some(s) => ReportSort {
+                        descending: !s.descending,
+                        ..s
+                    },
+                    None => ReportSort {
+                        column: 1,
+                        descending: false,
+                    },
+                });
+                self.reorder();
+            }
+            keys::CHART => {
+                let charts = self.charts();
+                let at = charts.iter().position(|c| *c == self.chart).unwrap_or(0);
+                self.chart = charts[(at + 1) % charts.len()];
+            }
+            KeyAction::Open => self.open_related(cx),
+            keys::SAVE => match (&self.shown_for, &self.report) {
+                (Some(asked), Some(_)) => {
+                    cx.call(calls::csv(asked, self.sort));
+                    cx.say("Saving the table as CSV…");
+                }
+                _ => cx.say("There is no report to save yet."),
+            },
+            _ => return false,
+        }
+        true
+    }
+
+    fn open_related(&mut self, cx: &mut Cx) {
+        let (Some(asked), Some(row)) = (self.shown_for.clone(), self.selected_row()) else {
+            cx.say("There is no row to show incidents for.");
+            return;
+        };
+        match &row.key {
+            Some(key) => {
+                let label = match asked.by {
+                    Dimension::Individual => crate::wire::PupilName::new(row.label.clone()),
+                    _ => crate::wire::PupilName::new(String::new()),
+                };
+                cx.push(Box::new(related::Related::new(asked, key.clone(), row.label.clone(), label)));
+            }
+            None => cx.say(
+                "No incidents are behind this row: it counts clicks. Group by individual, staff or date (b) to see incidents.",
+            ),
+        }
+    }
+}
+
+impl Page for Analytics {
+    fn title(&self) -> String {
+        "Analytics".into()
+    }
+
+    fn keys(&self) -> &'static [&'static [Binding]] {
+        match self.picking {
+            true => &[keys::PICK_KEYS],
+            false => keys::REPORT_TABLES,
+        }
+    }
+
+    fn min_size(&self) -> (u16, u16) {
+        (60, 16)
+    }
+
+    fn edits_text(&self) -> bool {
+        self.picking
+    }
+
+    fn start(&mut self, cx: &mut Cx) {
+        self.load(cx);
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) {
+        self.load(cx);
+    }
+
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
+        if !self.picking {
+            return self.report_key(key, cx);
+        }
+        match self.picker.key(key) {
+            Picked::Used => {}
+            Picked::Individuals(picked) => {
+                self.picking = false;
+                self.individuals = picked
+                    .into_iter()
+                    .map(|p| IndividualRef { id: p.id, name: p.name })
+                    .collect();
+                self.changed(cx);
+            }
+            Picked::NotMine if key.code == KeyCode::Esc => self.picking = false,
+            Picked::NotMine if key.code == KeyCode::Char('?') => cx.help(),
+            Picked::NotMine => cx.say("Type a name, Space to choose, Enter to keep to those chosen, Esc to stop."),
+        }
+        true
+    }
+
+    fn paste(&mut self, text: &str, _cx: &mut Cx) {
+        if self.picking {
+            self.picker.paste(text);
+        }
+    }
+
+    fn reply(&mut self, reply: Typed, cx: &mut Cx) {
+        let Some(reply) = self.picker.reply(reply, cx) else {
+            return;
+        };
+        match take::<Reply>(reply) {
+            Some(Reply::Report(Ok(report))) => {
+                let asked = Asked {
+                    kind: report.kind,
+                    by: report.by,
+                    from: report.from,
+                    to: report.to,
+                    individuals: self.individuals.iter().map(|p| p.id).collect(),
+                };
+                let new_shape = self
+                    .shown_for
+                    .as_ref()
+                    .is_none_or(|old| (old.kind, old.by) != (asked.kind, asked.by));
+                self.report = Some(report);
+                self.shown_for = Some(asked);
+                self.loading = false;
+                self.stale = false;
+                if new_shape {
+                    self.chart = self.default_chart();
+                }
+                self.reorder();
+            }
+            Some(Reply::Report(Err(e))) => {
+                self.loading = false;
+                self.stale = true;
+                if !e.offline() && !e.session_ended() {
+                    cx.error(format!("The report could not be made: {e}"));
+                }
+            }
+            Some(Reply::Csv(Ok(text))) => {
+                let (kind, from, to) = self
+                    .shown_for
+                    .as_ref()
+                    .map_or(("report", String::new(), String::new()), |a| {
+                        (a.kind.slug(), a.from.to_string(), a.to.to_string())
+                    });
+                let rows = self.order.len();
+                cx.save_counted(
+                    format!("{kind}-{from}-{to}.csv"),
+                    text,
+                    format!("{rows} row{}", if rows == 1 { "" } else { "s" }),
+                );
+            }
+            Some(Reply::Csv(Err(e))) => cx.say(format!("The CSV file could not be made: {e}")),
+            Some(Reply::Related(_)) | None => {}
+        }
+    }
+
+    fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
+        if self.picking {
+            self.picker.render(f, area, "Only these individuals (Space chooses)…", ctx);
+            return;
+        }
+        view::render(self, f, area, ctx);
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "Analytics {{ kind: {}, by: {}, rows: {}, individuals: {}, picking: {} }}",
+            self.kind().slug(),
+            self.by().slug(),
+            self.order.len(),
+            self.individuals.len(),
+            self.picking
+        )
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

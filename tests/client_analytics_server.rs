@@ -1,0 +1,152 @@
+//! Analytics (`a`, issue 13) in the real client against a real server: every report type at
+//! 80x24 and 200x60, the incidents behind a row and one of them opened, the table saved as a
+//! 0600 CSV file whose rows are those shown (in the order shown), and the period and grouping
+//! keys asking the server again.
+
+mod client_support;
+mod common;
+
+use bsmart::client::screens::analytics::Analytics;
+use client_support::{Harness, TEACHER};
+use common::{Api, LEAD};
+use crossterm::event::KeyCode;
+
+/// A client of `api` in a `width` x `height` terminal, signed in as the pastoral lead (who sees
+/// every individual), with a code of a step not used before.
+async fn lead(api: &Api, width: u16, height: u16) -> Harness {
+    api.advance(30);
+    let mut h = Harness::sized(&api.srv.url, width, height);
+    h.sign_in_with_code(LEAD.email, LEAD.password, &api.code_now(LEAD.totp.unwrap()))
+        .await;
+    h
+}
+
+/// The Analytics page of `h`.
+fn page(h: &Harness) -> &Analytics {
+    h.runner.app.page::<Analytics>().expect("Analytics is on top")
+}
+
+/// Wait until the report of type number `at` (1 to 7) has come.
+async fn report_number(h: &mut Harness, at: usize) -> String {
+    let mark = format!("[{at}/7]");
+    h.wait_for("the report", |t| {
+        t.contains(&mark) && !t.contains("loading…") && !t.contains("Making the report")
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_report_type_reads_whole_at_80x24_and_200x60() {
+    let api = Api::start().await;
+    for (width, height) in [(80, 24), (200, 60)] {
+        let mut h = lead(&api, width, height).await;
+        h.press(KeyCode::Char('a'));
+        for at in 1..=7 {
+            let text = report_number(&mut h, at).await;
+            let report = page(&h).report.as_ref().unwrap();
+            assert!(text.contains(report.kind.short()), "{text}");
+            assert!(
+                text.contains(&report.columns[0].title[..6.min(report.columns[0].title.len())]),
+                "{text}"
+            );
+            assert!(
+                text.contains("(before:"),
+                "the totals compare with the period before: {text}"
+            );
+            if let Some(first) = report.rows.first() {
+                let shown: String = first.label.chars().take(12).collect();
+                assert!(text.contains(&shown), "{width}x{height}: {shown} not in {text}");
+            }
+            for line in text.lines() {
+                assert!(line.chars().count() <= usize::from(width), "{line}");
+            }
+            h.press(KeyCode::Tab);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_row_opens_the_incidents_behind_it_and_one_of_them() {
+    let api = Api::start().await;
+    let mut h = lead(&api, 80, 24).await;
+    h.press(KeyCode::Char('a'));
+    report_number(&mut h, 1).await;
+    // The school year (30 days, the term, the year) has every category.
+    h.press(KeyCode::Char('t'));
+    h.press(KeyCode::Char('t'));
+    h.wait_for("the school year", |t| {
+        t.contains("this school year") && !t.contains("loading…")
+    })
+    .await;
+    let row = page(&h).report.as_ref().unwrap().rows[page(&h).order[0]].clone();
+    h.press(KeyCode::Enter);
+    h.wait_text("Related incidents").await;
+    let text = h.wait_for("the incidents", |t| t.contains("besmart-")).await;
+    let count = row.figures[0].unwrap() as u64;
+    assert!(
+        text.contains(&format!("({count})")) || text.contains(&format!("of {count})")),
+        "{text}"
+    );
+    assert!(text.contains(&row.label[..6.min(row.label.len())]), "{text}");
+    h.press(KeyCode::Enter);
+    h.wait_text("About:").await;
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Esc);
+    report_number(&mut h, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_table_is_saved_as_a_private_csv_in_the_order_shown() {
+    let api = Api::start().await;
+    let mut h = Harness::sized(&api.srv.url, 80, 24);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    h.press(KeyCode::Char('a'));
+    report_number(&mut h, 1).await;
+    // By the label, A to Z.
+    h.press(KeyCode::Char('o'));
+    h.press(KeyCode::Char('w'));
+    let text = h.wait_text("Saved").await;
+    let report = page(&h).report.clone().unwrap();
+    let name = format!("global-{}-{}.csv", report.from, report.to);
+    let path = h.dir.path().join(&name);
+    assert!(text.contains(&name), "{text}");
+    let file = std::fs::read_to_string(&path).unwrap();
+    let labels: Vec<String> = csv::Reader::from_reader(file.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    let shown: Vec<String> = page(&h).order.iter().map(|&i| report.rows[i].label.clone()).collect();
+    assert_eq!(labels, shown);
+    let mut sorted = shown.clone();
+    sorted.sort_by_key(|l| l.to_lowercase());
+    assert_eq!(shown, sorted, "sorted A to Z");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_grouping_and_period_keys_ask_again_and_a_clicker_behaviour_says_why_it_has_no_incidents() {
+    let api = Api::start().await;
+    let mut h = Harness::sized(&api.srv.url, 80, 24);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    h.press(KeyCode::Char('a'));
+    report_number(&mut h, 1).await;
+    h.press(KeyCode::Char('b'));
+    h.wait_for("by location", |t| t.contains("by location") && !t.contains("loading…"))
+        .await;
+    h.press(KeyCode::Char('t'));
+    h.wait_for("the next period", |t| {
+        t.contains("this term") && !t.contains("loading…")
+    })
+    .await;
+    for _ in 0..5 {
+        h.press(KeyCode::Tab);
+    }
+    report_number(&mut h, 6).await;
+    assert!(h.text().contains("by behaviour"));
+    h.press(KeyCode::Enter);
+    h.wait_text("it counts clicks").await;
+}
