@@ -64,10 +64,78 @@ pub enum Command {
     #[cfg(feature = "server")]
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Print one report (CSV or JSON), read with the report key named by `report_key_file` in
+    /// the config: for a governors' or local-authority return from cron.
+    Report(ReportArgs),
     /// `serve` and `admin` in a build without the server: caught to say so.
     #[cfg(not(feature = "server"))]
     #[command(external_subcommand)]
     Unavailable(Vec<String>),
+}
+
+/// `bsmart report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The report: global, intervention, involvement, injuries, communication, clicker or
+    /// discriminatory.
+    pub kind: String,
+    /// The first day, YYYY-MM-DD (default: 29 days before --to).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The last day, YYYY-MM-DD, included (default: today).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// What the rows are grouped by (category, location, individual, staff, technique,
+    /// behaviour, hour, weekday or time; the report's first by default).
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Only these individuals: ids separated by commas.
+    #[arg(long, value_name = "IDS")]
+    pub individual: Option<String>,
+    /// Only these clicker behaviours (the clicker report).
+    #[arg(long, value_name = "IDS")]
+    pub behaviour: Option<String>,
+    /// Only these locations (the incident reports).
+    #[arg(long, value_name = "IDS")]
+    pub location: Option<String>,
+    /// Only these members of staff.
+    #[arg(long, value_name = "IDS")]
+    pub staff: Option<String>,
+    /// Print the table as CSV (the default).
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Print the whole report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The setting's server (overrides the config file).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The config file (default: the platform's config directory, bsmart/config.toml).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// What to ask the server for.
+    pub fn request(&self) -> crate::client::report_cli::ReportRequest {
+        let pairs = [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("by", &self.by),
+            ("individual_id", &self.individual),
+            ("behaviour_id", &self.behaviour),
+            ("location_id", &self.location),
+            ("staff_id", &self.staff),
+        ];
+        crate::client::report_cli::ReportRequest {
+            kind: self.kind.clone(),
+            query: pairs
+                .into_iter()
+                .filter_map(|(name, value)| value.clone().map(|v| (name, v)))
+                .collect(),
+            csv: !self.json,
+        }
+    }
 }
 
 /// `bsmart demo`.
@@ -104,6 +172,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         None => {
             let args = cli.client;
             crate::client::run(client_config(args.config.as_deref(), args.url, args.idle_lock)?).await
+        }
+        Some(Command::Report(args)) => {
+            let config = client_config(args.config.as_deref(), args.url.clone(), None)?;
+            crate::client::report_cli::run(&config, &args.request()).await
         }
         #[cfg(feature = "server")]
         Some(Command::Demo(args)) => crate::demo::run(&args).await,

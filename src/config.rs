@@ -61,6 +61,9 @@ pub struct ClientConfig {
     /// A setting's own language lexicon, added to the built-in one (`client::language`);
     /// a relative path in the file is taken from the config file's folder.
     pub language_lexicon: Option<PathBuf>,
+    /// The file holding the report key of `bsmart report` (SECURITY.md rule 44; mode 0600,
+    /// refused when others may read it); a relative path is taken from the config file's folder.
+    pub report_key_file: Option<PathBuf>,
 }
 
 /// The file's shape: every key is optional and documented in `config.example.toml`.
@@ -74,6 +77,7 @@ struct ConfigFile {
     glyphs: Option<GlyphChoice>,
     export_dir: Option<PathBuf>,
     language_lexicon: Option<PathBuf>,
+    report_key_file: Option<PathBuf>,
 }
 
 /// What the command line adds on top of the file.
@@ -185,11 +189,17 @@ pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<ClientConfig, 
                 None => p,
             })
             .or_else(default_export_dir),
-        language_lexicon: file.language_lexicon.map(|p| match path.parent() {
-            Some(dir) => dir.join(p),
-            None => p,
-        }),
+        language_lexicon: file.language_lexicon.map(|p| beside(&path, p)),
+        report_key_file: file.report_key_file.map(|p| beside(&path, p)),
     })
+}
+
+/// `p`, taken from the folder of the config file `config` when it is relative.
+fn beside(config: &Path, p: PathBuf) -> PathBuf {
+    match config.parent() {
+        Some(dir) => dir.join(p),
+        None => p,
+    }
 }
 
 fn parse(text: &str) -> Result<ConfigFile, String> {

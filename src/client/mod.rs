@@ -44,6 +44,7 @@ pub mod language;
 pub mod lock;
 pub mod outbox;
 pub mod privacy;
+pub mod report_cli;
 pub mod sanitize;
 pub mod screens;
 pub mod session;

@@ -28,8 +28,8 @@ pub struct ServeArgs {
     /// Seed of the demo data.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    /// Multiply the demo data.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
+    /// Multiply the demo data (100: about a million clicks and 100,000 incidents).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub scale: u32,
     /// Leave the sign-in limiter off, so a fuzzer reaches the handlers (demo servers only).
     #[arg(long, requires = "demo")]
@@ -125,6 +125,44 @@ pub enum AdminCommand {
         /// The new JSON file.
         #[arg(long)]
         to: PathBuf,
+    },
+    /// Report keys for `bsmart report` from cron (SECURITY.md rule 44): issue, list, revoke.
+    #[command(subcommand)]
+    ReportKey(ReportKeyCommand),
+}
+
+/// `bsmart admin report-key …`.
+#[derive(Debug, Subcommand)]
+pub enum ReportKeyCommand {
+    /// Issue a key to a member of staff (shown once; stored as a hash; audited).
+    Issue {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The member of staff's email: the key reads only the reports they may read.
+        #[arg(long)]
+        email: String,
+        /// What it is for, e.g. "governors' termly return".
+        #[arg(long)]
+        label: String,
+        /// Days until it expires, at most 366.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+    },
+    /// List every key: id, whose, what for, expiry, last use (never the key).
+    List {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Revoke a key now (audited).
+    Revoke {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The key's id, as `list` shows it.
+        #[arg(long)]
+        id: i64,
     },
 }
 

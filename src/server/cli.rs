@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use super::accounts::{self, Unlocked};
-use super::args::{AdminCommand, ServeArgs};
+use super::args::{AdminCommand, ReportKeyCommand, ServeArgs};
 use super::audit::{ChainHead, verify_chain};
 use super::auth;
 use super::clock::{Clock, SystemClock};
@@ -20,6 +20,66 @@ use super::demo;
 use super::maintenance;
 use super::state::{AppState, Policy, ServerKey};
 use super::store::Store;
+
+/// `bsmart admin report-key …`: what each prints is for the admin's terminal only (the key,
+/// once; never an email from the database unescaped).
+async fn report_key(command: &ReportKeyCommand, now: i64) -> Result<(), String> {
+    use secrecy::ExposeSecret;
+    match command {
+        ReportKeyCommand::Issue { db, email, label, days } => {
+            let store = open_existing(db).await?;
+            let issued = super::report_keys::issue(&store, email, label, *days, "cli", now).await?;
+            let expires = super::clock::local_date(issued.expires_at);
+            println!(
+                "Report key {} for {}, until {}. It is shown this once: save it in a file only its user can read (chmod 600), named by report_key_file in their config.",
+                issued.id,
+                email.escape_debug(),
+                expires.format("%-d %B %Y")
+            );
+            println!("{}", issued.key.expose_secret());
+            Ok(())
+        }
+        ReportKeyCommand::List { db } => {
+            let store = open_existing(db).await?;
+            let keys = store.report_keys().await.map_err(|e| e.to_string())?;
+            if keys.is_empty() {
+                println!("No report keys.");
+            }
+            for k in keys {
+                let state = match (k.revoked_at, k.expires_at <= now) {
+                    (Some(_), _) => "revoked".to_string(),
+                    (None, true) => "expired".to_string(),
+                    (None, false) => format!("until {}", super::clock::local_date(k.expires_at).format("%-d %b %Y")),
+                };
+                let used = k.last_used_at.map_or("never used".to_string(), |at| {
+                    format!("last used {}", super::clock::local_date(at).format("%-d %b %Y"))
+                });
+                println!(
+                    "{}  {}  {}  {state}  {used}",
+                    k.id,
+                    k.email.escape_debug(),
+                    k.label.escape_debug()
+                );
+            }
+            Ok(())
+        }
+        ReportKeyCommand::Revoke { db, id } => {
+            let store = open_existing(db).await?;
+            match super::report_keys::revoke(&store, *id, "cli", now)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                true => {
+                    println!("Revoked report key {id}: it is refused from now on.");
+                    Ok(())
+                }
+                false => Err(format!(
+                    "there is no live report key {id} (see `bsmart admin report-key list`)"
+                )),
+            }
+        }
+    }
+}
 
 /// The database of `bsmart serve` without `--db`.
 pub const DEFAULT_DB: &str = "bsmart.db";
@@ -281,6 +341,7 @@ pub async fn admin(command: &AdminCommand) -> Result<(), String> {
             println!("Two-factor authentication will be set up at the first sign-in.");
             Ok(())
         }
+        AdminCommand::ReportKey(command) => report_key(command, now).await,
         AdminCommand::Unlock {
             db,
             email,

@@ -32,6 +32,7 @@ pub mod limiter;
 pub mod listen;
 pub mod maintenance;
 pub mod permissions;
+pub mod report_keys;
 pub mod routes;
 pub mod state;
 pub mod store;

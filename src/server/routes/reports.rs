@@ -17,10 +17,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 
-use super::super::auth::{AuthUser, ClientAddr};
 use super::super::clock::{day_start, local_date};
 use super::super::error::{ApiError, ApiQuery};
 use super::super::permissions::permissions;
+use super::super::report_keys::ReportReader;
 use super::super::state::AppState;
 use super::super::store::{ReportFilter, RowMatch, Viewer};
 use super::common::{audit, decode_cursor, page_limit, setting, user_entry};
@@ -115,7 +115,12 @@ fn period(query: &ReportQuery, today: NaiveDate) -> Result<Period, ApiError> {
 
 /// Read and check `query` for report `slug`, as `signed_in` asks it: 403 without the
 /// permission, 400 for a bad query, 404 for an individual the user may not open.
-async fn checked(state: &AppState, signed_in: &AuthUser, slug: &str, query: &ReportQuery) -> Result<Checked, ApiError> {
+async fn checked(
+    state: &AppState,
+    signed_in: &ReportReader,
+    slug: &str,
+    query: &ReportQuery,
+) -> Result<Checked, ApiError> {
     if !permissions(signed_in.user.role()).view_analytics {
         return Err(ApiError::forbidden("Your role cannot read analytics: ask your admin."));
     }
@@ -228,7 +233,7 @@ fn detail(checked: &Checked, rows: usize) -> String {
         (status = 404, description = "`not_found`: an individual of the filter the user may not open", body = ErrorBody)))]
 pub(super) async fn report(
     State(state): State<AppState>,
-    signed_in: AuthUser,
+    signed_in: ReportReader,
     Path(slug): Path<String>,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
@@ -248,15 +253,9 @@ pub(super) async fn report(
         &checked.filter,
     )
     .await?;
-    let entry = user_entry(
-        &state,
-        &signed_in.user,
-        ClientAddr::at(signed_in.addr),
-        "report.view",
-        "success",
-    )
-    .target(&format!("report:{}", checked.kind.slug()))
-    .detail(&detail(&checked, report.rows.len()));
+    let entry = user_entry(&state, &signed_in.user, signed_in.client(), "report.view", "success")
+        .target(&format!("report:{}", checked.kind.slug()))
+        .detail(&format!("{}{}", detail(&checked, report.rows.len()), signed_in.via()));
     let sort = match query.sort.as_deref() {
         None => None,
         Some(text) => Some(
@@ -312,7 +311,7 @@ pub(super) async fn report(
         (status = 422, description = "`invalid_request`: a bad `limit` or `cursor`", body = ErrorBody)))]
 pub(super) async fn report_incidents(
     State(state): State<AppState>,
-    signed_in: AuthUser,
+    signed_in: ReportReader,
     Path(slug): Path<String>,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Json<IncidentPage>, ApiError> {
@@ -350,14 +349,15 @@ pub(super) async fn report_incidents(
     let entry = user_entry(
         &state,
         &signed_in.user,
-        ClientAddr::at(signed_in.addr),
+        signed_in.client(),
         "report.incidents",
         "success",
     )
     .target(&format!("report:{}", checked.kind.slug()))
     .detail(&format!(
-        "{} row={}",
+        "{}{} row={}",
         detail(&checked, rows.len()),
+        signed_in.via(),
         query.row.as_deref().unwrap_or("-").chars().take(40).collect::<String>()
     ));
     audit(&state, entry).await?;

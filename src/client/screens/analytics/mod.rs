@@ -146,6 +146,16 @@ pub fn new_page() -> Analytics {
 }
 
 impl Analytics {
+    /// A page showing `report` as if it had just come (tests and benchmarks).
+    pub fn showing(report: Report) -> Analytics {
+        let mut page = new_page();
+        page.kind = ReportKind::ALL.iter().position(|k| *k == report.kind).unwrap_or(0);
+        page.by = report.kind.dimensions().iter().position(|d| *d == report.by).unwrap_or(0);
+        page.report = Some(report);
+        page.reorder();
+        page
+    }
+
     /// The report type chosen.
     pub fn kind(&self) -> ReportKind {
         ReportKind::ALL[self.kind % ReportKind::ALL.len()]
@@ -319,10 +329,7 @@ impl Analytics {
         };
         match &row.key {
             Some(key) => {
-                let label = match asked.by {
-                    Dimension::Individual => crate::wire::PupilName::new(row.label.clone()),
-                    _ => crate::wire::PupilName::new(String::new()),
-                };
+                let label = (asked.by == Dimension::Individual).then(|| crate::wire::PupilName::new(row.label.clone()));
                 cx.push(Box::new(related::Related::new(asked, key.clone(), row.label.clone(), label)));
             }
             None => cx.say(

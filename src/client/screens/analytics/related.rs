@@ -24,7 +24,7 @@ pub struct Related {
     /// The row's label (not a pupil's name).
     label: String,
     /// The row's individual, when the rows are individuals (drawn through privacy).
-    individual: PupilName,
+    individual: Option<PupilName>,
     /// The incidents, when they came.
     pub items: Option<Vec<IncidentSummary>>,
     total: u64,
@@ -42,8 +42,8 @@ impl std::fmt::Debug for Related {
 
 impl Related {
     /// The incidents behind row `key` (labelled `label`, or the individual `individual` when
-    /// its name is not empty) of the report `asked` for.
-    pub fn new(asked: Asked, key: String, label: String, individual: PupilName) -> Related {
+    /// the rows are individuals) of the report `asked` for.
+    pub fn new(asked: Asked, key: String, label: String, individual: Option<PupilName>) -> Related {
         Related {
             asked,
             key,
@@ -65,9 +65,9 @@ impl Related {
 
     /// What the row is, in words.
     fn what(&self, ctx: &Ctx<'_>) -> String {
-        match self.individual.unmasked().is_empty() {
-            true => self.label.clone(),
-            false => ctx.privacy.name(&self.individual),
+        match &self.individual {
+            None => self.label.clone(),
+            Some(name) => ctx.privacy.name(name),
         }
     }
 }
