@@ -11,6 +11,7 @@
 //!   [`widgets`];
 //! - the language check: [`language`] (words that judge rather than describe, and what to
 //!   write instead, for incident reports);
+//! - without a terminal: [`report_cli`] (`bsmart report` from cron, with a report key);
 //! - shared rules: [`keymap`] (one key table for keys, help and hints), [`privacy`] (the one
 //!   way a name is drawn), [`glyphs`] (symbols with an ASCII fallback), [`dates`] (UK
 //!   formats), [`theme`], [`sanitize`] (SECURITY.md 35), [`lock`] (the idle decision with an

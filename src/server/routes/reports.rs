@@ -1,8 +1,9 @@
 //! `GET /reports/{type}` and `GET /reports/{type}/incidents`: analytics.
 //!
 //! Who may: a role with `view_analytics` (every role; staff see figures over the individuals
-//! granted to them, the others over everyone), always through the one access rule, so no figure
-//! counts a record the user could not open. The query is read here with a sentence for each bad
+//! granted to them, the others over everyone), signed in or through a report key
+//! ([`ReportReader`]), always through the one access rule, so no figure counts a record the
+//! user could not open. The query is read here with a sentence for each bad
 //! part (400): an unknown type or grouping, a malformed date, `from` after `to`, a period over
 //! ten years, a malformed list of ids or a filter the type does not take; an individual in a
 //! filter the user may not open is 404, like one that does not exist. Every report read is
