@@ -425,8 +425,9 @@ pub(super) async fn build_report(
         Some(grouping) => group_rows(kind, by, store.report_groups(viewer, records, grouping, filter).await?),
         None => time_rows(kind, by, period, &hours, filter.start),
     };
+    let records_in = fold(&hours, filter.start, |_| 0).remove(&0).unwrap_or_default();
     let mut totals = vec![
-        total(noun(kind), counted.current, counted.previous),
+        total(noun(kind), records_in.current, records_in.previous),
         total("Individuals", counted.individuals, counted.previous_individuals),
     ];
     if kind == ReportKind::Communication {

@@ -133,15 +133,11 @@ pub struct HourRow {
     pub negative: i64,
 }
 
-/// The headline counts of a report: records and distinct visible individuals, in the period
-/// and the one before.
+/// The distinct visible individuals a report's records name, in the period and the one before
+/// (its record counts come from [`Store::report_hours`]).
 #[derive(Debug, Clone, Copy, FromRow, PartialEq, Eq, Default)]
 pub struct TotalsRow {
-    /// Records in the period.
-    pub current: i64,
-    /// Records in the period before.
-    pub previous: i64,
-    /// Individuals they were about, in the period.
+    /// Individuals in the period.
     pub individuals: i64,
     /// Individuals in the period before.
     pub previous_individuals: i64,
@@ -212,20 +208,54 @@ const CHOSEN_COMMUNICATIONS: &str = ", chosen AS (
            AND ?9 IS NULL AND ?10 = 'all')";
 
 /// The records' people: each record with its primary individual and, for incidents, everyone
-/// else named in it (once each), keeping only the individuals the viewer may see.
-const PEOPLE: &str = ", people AS (
+/// else named in it (each pair once: `incident_individuals` names a pair once, and the primary
+/// individual is left out there, so no `UNION` has to sort a million clicks to drop
+/// duplicates). The caller keeps only the individuals the viewer may see.
+const PEOPLE_OF_INCIDENTS: &str = ", people AS (
         SELECT id, cur, sentiment, individual_id AS who FROM chosen
-         UNION
+         UNION ALL
         SELECT ch.id, ch.cur, ch.sentiment, x.individual_id FROM chosen ch
-          JOIN incident_individuals x ON x.incident_id = ch.id)";
+          JOIN incident_individuals x ON x.incident_id = ch.id AND x.individual_id <> ch.individual_id)";
+
+/// A click's or a communication's people: its one individual.
+const PEOPLE_OF_ONE: &str = ", people AS (SELECT id, cur, sentiment, individual_id AS who FROM chosen)";
+
+/// The records' staff: who reported and who was present (incidents, each pair once), who
+/// clicked or wrote (the others).
+const STAFF_OF_INCIDENTS: &str = ", staffed AS (
+        SELECT id, cur, sentiment, reported_by AS who FROM chosen
+         UNION ALL
+        SELECT ch.id, ch.cur, ch.sentiment, st.user_id FROM chosen ch
+          JOIN incident_staff st ON st.incident_id = ch.id AND st.user_id <> ch.reported_by)";
+
+/// A click's or a communication's member of staff.
+const STAFF_OF_ONE: &str = ", staffed AS (SELECT id, cur, sentiment, reported_by AS who FROM chosen)";
+
+impl ReportRecords {
+    /// The `people` expression of these records.
+    fn people(self) -> &'static str {
+        match self {
+            ReportRecords::Clicks | ReportRecords::Communications => PEOPLE_OF_ONE,
+            _ => PEOPLE_OF_INCIDENTS,
+        }
+    }
+
+    /// The `staffed` expression of these records.
+    fn staffed(self) -> &'static str {
+        match self {
+            ReportRecords::Clicks | ReportRecords::Communications => STAFF_OF_ONE,
+            _ => STAFF_OF_INCIDENTS,
+        }
+    }
+}
 
 /// The counted figures of a group, over rows `g` that carry `cur` and `sentiment`.
 const FIGURES: &str = "SUM(g.cur) AS current, SUM(1 - g.cur) AS previous,
         COALESCE(SUM(g.cur AND g.sentiment = 'positive'), 0) AS positive,
         COALESCE(SUM(g.cur AND g.sentiment = 'negative'), 0) AS negative";
 
-/// The `SELECT` of a grouping, after the `chosen` expression.
-fn grouping_sql(grouping: Grouping) -> String {
+/// The `SELECT` of a grouping of `records`, after the `chosen` expression.
+fn grouping_sql(records: ReportRecords, grouping: Grouping) -> String {
     match grouping {
         Grouping::Category => format!(
             " SELECT c.id, c.name AS label, {FIGURES}, NULL AS mean
@@ -236,19 +266,16 @@ fn grouping_sql(grouping: Grouping) -> String {
                 FROM chosen g JOIN locations l ON l.id = g.location_id GROUP BY l.id"
         ),
         Grouping::Individual => format!(
-            "{PEOPLE} SELECT p.id, {name} AS label, {FIGURES}, NULL AS mean
+            "{people} SELECT p.id, {name} AS label, {FIGURES}, NULL AS mean
                 FROM people g JOIN individuals p ON p.id = g.who
-               WHERE g.who IN (SELECT individual_id FROM visible) GROUP BY p.id",
+               WHERE (?2 = 1 OR g.who IN (SELECT individual_id FROM visible)) GROUP BY p.id",
+            people = records.people(),
             name = pupil_name!("p")
         ),
         Grouping::Staff => format!(
-            ", staffed AS (
-                SELECT id, cur, sentiment, reported_by AS who FROM chosen
-                 UNION
-                SELECT ch.id, ch.cur, ch.sentiment, st.user_id FROM chosen ch
-                  JOIN incident_staff st ON st.incident_id = ch.id)
-             SELECT u.id, u.display_name AS label, {FIGURES}, NULL AS mean
-               FROM staffed g JOIN users u ON u.id = g.who GROUP BY u.id"
+            "{staffed} SELECT u.id, u.display_name AS label, {FIGURES}, NULL AS mean
+               FROM staffed g JOIN users u ON u.id = g.who GROUP BY u.id",
+            staffed = records.staffed()
         ),
         Grouping::Technique => format!(
             " SELECT t.id, t.name || CASE t.kind WHEN 'deescalation' THEN ' (de-escalation)' ELSE ' (physical)' END AS label,
@@ -308,7 +335,7 @@ impl Store {
     ) -> StoreResult<Vec<ReportGroupRow>> {
         let sql = statement(
             records,
-            &format!("{} ORDER BY current DESC, label, 1", grouping_sql(grouping)),
+            &format!("{} ORDER BY current DESC, label, 1", grouping_sql(records, grouping)),
         );
         bind_report(sqlx::query_as(AssertSqlSafe(sql)), viewer, records, filter)
             .fetch_all(&self.pool)
@@ -335,7 +362,7 @@ impl Store {
             .await
     }
 
-    /// The headline counts: records, and the distinct visible individuals they name.
+    /// The distinct visible individuals the records name, in each period (one pass).
     pub async fn report_totals(
         &self,
         viewer: Viewer,
@@ -345,13 +372,10 @@ impl Store {
         let sql = statement(
             records,
             &format!(
-                "{PEOPLE} SELECT
-                    (SELECT COALESCE(SUM(cur), 0) FROM chosen) AS current,
-                    (SELECT COALESCE(SUM(1 - cur), 0) FROM chosen) AS previous,
-                    (SELECT COUNT(DISTINCT who) FROM people
-                      WHERE cur AND who IN (SELECT individual_id FROM visible)) AS individuals,
-                    (SELECT COUNT(DISTINCT who) FROM people
-                      WHERE NOT cur AND who IN (SELECT individual_id FROM visible)) AS previous_individuals"
+                "{} SELECT COUNT(DISTINCT CASE WHEN cur THEN who END) AS individuals,
+                                 COUNT(DISTINCT CASE WHEN cur THEN NULL ELSE who END) AS previous_individuals
+                            FROM people WHERE (?2 = 1 OR who IN (SELECT individual_id FROM visible))",
+                records.people()
             ),
         );
         bind_report(sqlx::query_as(AssertSqlSafe(sql)), viewer, records, filter)

@@ -148,7 +148,7 @@ fn bars(page: &Analytics, report: &Report, buf: &mut Buffer, area: Rect, ctx: &C
         .filter_map(|&i| report.rows.get(i))
         .collect();
     let value = |r: &ReportRow| r.figures.first().copied().flatten().unwrap_or(0.0);
-    let most = report.rows.iter().map(value).fold(0.0, f64::max);
+    let most = page.most;
     let label_w = (area.width / 3).min(24);
     for (y, row) in (area.y..).zip(&shown) {
         let name = label(report, row, ctx);
