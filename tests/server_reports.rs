@@ -640,6 +640,8 @@ async fn bad_queries_are_refused_with_a_sentence_saying_what_to_do() {
         ("/reports/global?row=category:1", "/reports/{type}/incidents"),
         ("/reports/global/incidents?row=technique:1", "has no row"),
         ("/reports/clicker/incidents?by=behaviour&row=behaviour:1", "has no row"),
+        ("/reports/global/incidents?limit=-1", "whole number"),
+        ("/reports/0?limit=-1", "/reports/{type}/incidents"),
     ] {
         let reply = api.get(path, Some(&lead)).await;
         reply.assert_error(400, "invalid_request");

@@ -263,7 +263,7 @@ pub struct ReportQuery {
     pub row: Option<String>,
     /// `GET /reports/{type}/incidents` only: page size, 1 to 1000 (default 200).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
+    pub limit: Option<String>,
     /// `GET /reports/{type}/incidents` only: the previous page's `next_cursor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,

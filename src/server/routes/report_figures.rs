@@ -166,7 +166,7 @@ fn columns(kind: ReportKind, by: Dimension) -> Vec<ReportColumn> {
     let compared = [column("Previous", Count), column("Change %", Change)];
     let mut columns = match (kind, by) {
         (ReportKind::Intervention, Dimension::Technique) => {
-            vec![column("Times used", Count), column("Mean effectiveness (1-5)", Mean)]
+            vec![column("Times used", Count), column("Effect 1-5", Mean)]
         }
         (ReportKind::Communication, _) => vec![
             column("Positive", Count),

@@ -231,7 +231,8 @@ fn detail(checked: &Checked, rows: usize) -> String {
         (status = 400, description = "`invalid_request`: an unknown type or grouping, a bad date or period, a bad list of ids, or a filter the type does not take", body = ErrorBody),
         (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody),
         (status = 403, description = "`forbidden`: the role may not read analytics", body = ErrorBody),
-        (status = 404, description = "`not_found`: an individual of the filter the user may not open", body = ErrorBody)))]
+        (status = 404, description = "`not_found`: an individual of the filter the user may not open", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: a query that cannot be read at all (a parameter given twice)", body = ErrorBody)))]
 pub(super) async fn report(
     State(state): State<AppState>,
     signed_in: ReportReader,
@@ -309,7 +310,7 @@ pub(super) async fn report(
         (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody),
         (status = 403, description = "`forbidden`: the role may not read analytics", body = ErrorBody),
         (status = 404, description = "`not_found`: an individual of the filter or the row the user may not open", body = ErrorBody),
-        (status = 422, description = "`invalid_request`: a bad `limit` or `cursor`", body = ErrorBody)))]
+        (status = 422, description = "`invalid_request`: a `limit` out of range, a bad `cursor`, or a parameter given twice", body = ErrorBody)))]
 pub(super) async fn report_incidents(
     State(state): State<AppState>,
     signed_in: ReportReader,
@@ -322,7 +323,14 @@ pub(super) async fn report_incidents(
         ));
     }
     let checked = checked(&state, &signed_in, &slug, &query).await?;
-    let limit = page_limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let limit = match query.limit.as_deref() {
+        None => None,
+        Some(text) => Some(
+            text.parse::<u32>()
+                .map_err(|_| bad(format!("`limit` must be a whole number from 1 to {MAX_LIMIT}.")))?,
+        ),
+    };
+    let limit = page_limit(limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let after = decode_cursor(query.cursor.as_deref(), parse_incident_cursor)?;
     let viewer = Viewer::of(&signed_in.user);
     let row = match query.row.as_deref() {

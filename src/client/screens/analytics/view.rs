@@ -14,7 +14,7 @@ use super::{Analytics, Chart};
 use crate::client::screens::Ctx;
 use crate::client::widgets::fit::{fit, put, width};
 use crate::client::widgets::slice_table::follow;
-use crate::wire::{ColumnKind, Dimension, PupilName, Report, ReportKind, ReportRow};
+use crate::wire::{Dimension, PupilName, Report, ReportKind, ReportRow};
 
 /// Rows the chart takes when the window has room.
 const CHART_ROWS: u16 = 8;
@@ -314,7 +314,7 @@ fn table(page: &mut Analytics, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         .enumerate()
         .map(|(i, c)| {
             let widest = cells.iter().map(|r| width(&r[i])).max().unwrap_or(0);
-            let title = if c.kind == ColumnKind::Mean { 4 } else { width(&c.title).min(10) };
+            let title = width(&c.title).min(10);
             widest.max(title) as u16
         })
         .collect();
