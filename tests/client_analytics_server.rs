@@ -150,3 +150,23 @@ async fn the_grouping_and_period_keys_ask_again_and_a_clicker_behaviour_says_why
     h.press(KeyCode::Enter);
     h.wait_text("it counts clicks").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_server_gone_the_screen_says_which_report_it_still_shows() {
+    let api = Api::start().await;
+    let mut h = Harness::sized(&api.srv.url, 80, 24);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    h.press(KeyCode::Char('a'));
+    let before = report_number(&mut h, 1).await;
+    assert!(before.contains("last 30 days"), "{before}");
+    drop(api);
+    // The term is asked for, and cannot come: the figures on screen are still the 30 days'.
+    h.press(KeyCode::Char('t'));
+    let text = h.wait_for("the older report said", |t| t.contains("not updated")).await;
+    let first = text.lines().nth(1).unwrap_or_default();
+    assert!(first.starts_with("Shown: Global Incident"), "{text}");
+    assert!(
+        !first.contains("this term"),
+        "the period asked for is not put on the old figures: {text}"
+    );
+}

@@ -101,6 +101,9 @@ pub struct Analytics {
     pub report: Option<Report>,
     /// What the report shown was asked with.
     shown_for: Option<Asked>,
+    /// What was asked for last (the report shown may be an older one while this loads, or
+    /// while the server cannot be reached).
+    asked: Option<Asked>,
     loading: bool,
     stale: bool,
     /// The order of the rows.
@@ -135,6 +138,7 @@ pub fn new_page() -> Analytics {
         individuals: Vec::new(),
         report: None,
         shown_for: None,
+        asked: None,
         loading: false,
         stale: false,
         sort: None,
@@ -158,6 +162,12 @@ impl Analytics {
         page.report = Some(report);
         page.reorder();
         page
+    }
+
+    /// True when the report shown is not the one asked for last (it is loading, or could not
+    /// be had): the screen then says which one it shows.
+    pub fn showing_older(&self) -> bool {
+        self.asked.is_some() && self.shown_for != self.asked
     }
 
     /// The report type chosen.
@@ -188,6 +198,7 @@ impl Analytics {
         let asked = self.asked(day_of(cx.now, cx.dates));
         self.loading = true;
         cx.call(calls::report(&asked));
+        self.asked = Some(asked);
     }
 
     /// The chart that fits the report first.

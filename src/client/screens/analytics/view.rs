@@ -52,30 +52,41 @@ pub fn render(page: &mut Analytics, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     table(page, f, rows[2], ctx);
 }
 
-/// The three lines above: what the report is, its filters, its totals.
+/// The three lines above: what the report is, its filters, its totals. While the report shown
+/// is not the one last asked for (loading, or the server cannot be reached), the first line
+/// describes the report shown, from the report itself, so no figure is read against a period
+/// or a type it is not about.
 fn heading(page: &Analytics, ctx: &Ctx<'_>) -> Vec<Line<'static>> {
     let sep = ctx.glyphs.sep();
     let kind = page.kind();
     let at = ReportKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) + 1;
-    let state = match (page.loading, page.stale) {
-        (true, _) => format!("{}loading…", sep),
-        (false, true) => format!("{sep}{}", ctx.stale().unwrap_or_else(|| "could not refresh".into())),
-        _ => String::new(),
+    let dates = |r: &crate::wire::Report| match r.from.year() == r.to.year() {
+        true => format!("{} to {}", r.from.format("%-d %b"), r.to.format("%-d %b %Y")),
+        false => format!("{} to {}", r.from.format("%-d %b %Y"), r.to.format("%-d %b %Y")),
     };
-    let dates = page
-        .report
-        .as_ref()
-        .map(|r| match r.from.year() == r.to.year() {
-            true => format!(" ({} to {})", r.from.format("%-d %b"), r.to.format("%-d %b %Y")),
-            false => format!(" ({} to {})", r.from.format("%-d %b %Y"), r.to.format("%-d %b %Y")),
-        })
-        .unwrap_or_default();
-    let first = format!(
-        "{} [{at}/7]{sep}by {}{sep}{}{dates}{state}",
-        kind.short(),
-        page.by().label(),
-        page.period.label()
-    );
+    let first = match (&page.report, page.showing_older()) {
+        (Some(r), true) => format!(
+            "Shown: {}{sep}by {}{sep}{}{sep}{}",
+            r.kind.short(),
+            r.by.label(),
+            dates(r),
+            if page.stale { "not updated" } else { "updating…" }
+        ),
+        (Some(r), false) => format!(
+            "{} [{at}/7]{sep}by {}{sep}{} ({})",
+            kind.short(),
+            page.by().label(),
+            page.period.label(),
+            dates(r)
+        ),
+        (None, _) => format!(
+            "{} [{at}/7]{sep}by {}{sep}{}{}",
+            kind.short(),
+            page.by().label(),
+            page.period.label(),
+            if page.stale { format!("{sep}{}", ctx.stale().unwrap_or_else(|| "could not load".into())) } else { String::new() }
+        ),
+    };
     let filters = match page.individuals.len() {
         0 => format!("Filters: none, every individual you may see{sep}I picks individuals"),
         _ => {
