@@ -9,6 +9,7 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use bsmart::server::store::{Grouping, ReportFilter, ReportRecords, Viewer};
 use bsmart::server::testing::TestOptions;
 use bsmart::wire::{IncidentPage, Report, ReportKind};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike};
@@ -710,4 +711,184 @@ async fn the_clicker_grid_holds_every_click_of_the_period_by_local_weekday_and_h
     let series: u64 = got.series[0].points.iter().sum();
     assert_eq!(series, want.iter().flatten().sum::<u64>());
     assert_eq!(got.bucket, "week");
+}
+
+/// The clicker's totals over `term` for the lead, through the API.
+async fn clicks_counted(api: &Api, token: &str, term: (NaiveDate, NaiveDate)) -> i64 {
+    let path = format!("/reports/clicker?from={}&to={}", term.0, term.1);
+    report(api, token, &path).await.totals[0].value as i64
+}
+
+/// Every store grouping of every record kind over `filter`, as `store` counts it for `viewer`.
+async fn every_count(
+    store: &bsmart::server::store::Store,
+    viewer: Viewer,
+    filter: &ReportFilter,
+) -> Vec<bsmart::server::store::Counted> {
+    let mut all = Vec::new();
+    for records in [
+        ReportRecords::Incidents,
+        ReportRecords::Interventions,
+        ReportRecords::Injuries,
+        ReportRecords::Discriminatory,
+        ReportRecords::Clicks,
+        ReportRecords::Communications,
+    ] {
+        for grouping in [
+            None,
+            Some(Grouping::Category),
+            Some(Grouping::Location),
+            Some(Grouping::Individual),
+            Some(Grouping::Staff),
+            Some(Grouping::Technique),
+            Some(Grouping::Behaviour),
+        ] {
+            all.push(store.report_counts(viewer, records, grouping, filter).await.unwrap());
+        }
+    }
+    all
+}
+
+/// The report index is never behind a commit, whoever made it: the server's own writes (a
+/// click and its undo through the API), and another process's SQL on the same file (thousands
+/// of clicks, some undone, an incident moved, one deleted, people and staff changed, a
+/// communication written, a pupil renamed). After the change log is emptied under an index that
+/// had not seen it all, that index loads again; and an index kept up to date change by change
+/// counts exactly what one loaded whole from the file counts.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_change_by_any_writer_reaches_the_next_report() {
+    let api = Api::start().await;
+    let lead = api.sign_in(LEAD).await;
+    let teacher = api.sign_in(TEACHER).await;
+    let now = api.clock().now();
+    let today = London.timestamp_opt(now.timestamp(), 0).unwrap().date_naive();
+    let term = (today - Duration::days(89), today);
+    let before = clicks_counted(&api, &lead, term).await;
+
+    // The server's own writes.
+    let (seen, _, _) = api.teacher_individuals().await;
+    let id = uuid::Uuid::new_v4();
+    let click = serde_json::json!({ "id": id, "individual_id": seen, "behaviour_id": 1, "occurred_at": now });
+    assert_eq!(api.post("/clicks", &click, Some(&teacher)).await.status, 201);
+    assert_eq!(
+        clicks_counted(&api, &lead, term).await,
+        before + 1,
+        "a click is counted at once"
+    );
+    assert_eq!(api.delete(&format!("/clicks/{id}"), Some(&teacher)).await.status, 204);
+    assert_eq!(
+        clicks_counted(&api, &lead, term).await,
+        before,
+        "an undone click is not"
+    );
+
+    // A second store over the same file: another process, loaded now.
+    let other = bsmart::server::store::Store::open(&api.srv.db_path, false)
+        .await
+        .unwrap();
+    other.warm_reports().await.unwrap();
+
+    // Another process's writes, straight to the file.
+    let at = now.timestamp();
+    let db = &api.srv.db_path;
+    execute_sql(
+        db,
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)
+             INSERT INTO clicks (id, individual_id, behaviour_id, user_id, occurred_at, recorded_at)
+             SELECT lower(hex(randomblob(16))), 1 + i % 50, 1 + i % 5, 2, {at} - i * 600, {at} FROM n"
+        ),
+    )
+    .await;
+    execute_sql(
+        db,
+        &format!(
+            "UPDATE clicks SET deleted_at = {at} WHERE rowid IN
+               (SELECT rowid FROM clicks WHERE deleted_at IS NULL ORDER BY occurred_at DESC LIMIT 100)"
+        ),
+    )
+    .await;
+    let newest = "SELECT id FROM incidents WHERE deleted_at IS NULL ORDER BY occurred_at DESC";
+    execute_sql(
+        db,
+        &format!(
+            "UPDATE incidents SET category_id = 1 + category_id % 3, location_id = 1 + location_id % 4,
+                    occurred_at = occurred_at - 86400 WHERE id = ({newest} LIMIT 1)"
+        ),
+    )
+    .await;
+    execute_sql(
+        db,
+        &format!("UPDATE incidents SET deleted_at = {at} WHERE id = ({newest} LIMIT 1 OFFSET 1)"),
+    )
+    .await;
+    execute_sql(
+        db,
+        "DELETE FROM incident_individuals WHERE rowid = (SELECT rowid FROM incident_individuals WHERE role = 'involved' LIMIT 1)",
+    )
+    .await;
+    execute_sql(
+        db,
+        &format!(
+            "INSERT OR IGNORE INTO incident_staff (incident_id, user_id) SELECT id, 4 FROM ({newest} LIMIT 5 OFFSET 2)"
+        ),
+    )
+    .await;
+    execute_sql(
+        db,
+        &format!(
+            "INSERT INTO communications (id, individual_id, author_id, sentiment, message, created_at)
+             VALUES ('{}', 1, 2, 'positive', 'Settled well after lunch.', {at})",
+            uuid::Uuid::new_v4()
+        ),
+    )
+    .await;
+    execute_sql(db, "UPDATE individuals SET preferred_name = 'Renamed' WHERE id = 1").await;
+
+    // The server's index caught every one of them.
+    let raw = raw(&api).await;
+    let everyone = visible_to(&api, &raw, 2, true).await;
+    check_all(&api, &raw, &lead, &everyone, &Filter::default(), term.0, term.1).await;
+    let path = format!(
+        "/reports/global?from={}&to={}&by=individual",
+        today - Duration::days(364),
+        today
+    );
+    let named = report(&api, &lead, &path).await;
+    let first = named.rows.iter().find(|r| r.key.as_deref() == Some("individual:1"));
+    assert!(first.is_none_or(|r| r.label.starts_with("Renamed ")), "{first:?}");
+    // The checkpointer empties the log of what the server's index has applied (more than
+    // 10,000 changes), within a tick or two.
+    let mut waited = 0;
+    while api.count("SELECT COUNT(*) FROM report_changes").await > 0 {
+        assert!(waited < 100, "the change log was never emptied");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert!(api.count("SELECT through FROM report_changes_pruned").await > 12_000);
+    let viewer = Viewer {
+        user_id: 2,
+        sees_all: true,
+    };
+    let filter = ReportFilter {
+        previous_start: midnight(term.0 - Duration::days(90)),
+        start: midnight(term.0),
+        end: midnight(term.1 + Duration::days(1)),
+        ..ReportFilter::default()
+    };
+    // The other store had not seen what was emptied, so it loads again; a third loads whole.
+    let kept = every_count(&api.srv.store, viewer, &filter).await;
+    assert_eq!(every_count(&other, viewer, &filter).await, kept);
+    let fresh = bsmart::server::store::Store::open(&api.srv.db_path, false)
+        .await
+        .unwrap();
+    assert_eq!(every_count(&fresh, viewer, &filter).await, kept);
+    let teacher_viewer = Viewer {
+        user_id: 3,
+        sees_all: false,
+    };
+    assert_eq!(
+        every_count(&fresh, teacher_viewer, &filter).await,
+        every_count(&api.srv.store, teacher_viewer, &filter).await
+    );
 }

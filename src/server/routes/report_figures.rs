@@ -2,7 +2,7 @@
 //! rows, totals, the series over the period, the clicker's hour by weekday grid, the keys of
 //! its rows (for the incidents behind one), and its table as CSV.
 //!
-//! Counting is the store's, in SQL. Only time is folded here: the store counts records by UTC
+//! Counting is the store's. Only time is folded here: the store counts records by UTC
 //! hour and this module adds the hours into the setting's days, weeks, months, hours of the day
 //! and weekdays (Europe/London differs from UTC by whole hours, so this is exact).
 
@@ -12,7 +12,9 @@ use chrono::{Datelike, Duration, NaiveDate, Timelike};
 
 use super::super::clock::{day_start, local_time};
 use super::super::error::ApiError;
-use super::super::store::{Grouping, HourRow, ReportFilter, ReportGroupRow, ReportRecords, RowMatch, Store, Viewer};
+use super::super::store::{
+    Counted, Grouping, HourRow, ReportFilter, ReportGroupRow, ReportRecords, RowMatch, Store, Viewer,
+};
 use crate::wire::{ColumnKind, Dimension, Report, ReportColumn, ReportKind, ReportRow, ReportSeries, ReportTotal};
 
 /// A report's period (`to` included) and the period as long just before it.
@@ -138,7 +140,7 @@ fn noun(kind: ReportKind) -> &'static str {
     }
 }
 
-/// The store's grouping for a dimension counted in SQL (time, hours and weekdays are folded
+/// The store's grouping for a dimension (time, hours and weekdays are folded
 /// from hours instead).
 fn grouping(by: Dimension) -> Option<Grouping> {
     Some(match by {
@@ -269,7 +271,7 @@ pub(super) fn row_match(kind: ReportKind, period: &Period, key: &str) -> Option<
     })
 }
 
-/// The rows of a grouping counted in SQL.
+/// The rows of a grouping the store counted.
 fn group_rows(kind: ReportKind, by: Dimension, groups: Vec<ReportGroupRow>) -> Vec<ReportRow> {
     groups
         .into_iter()
@@ -419,10 +421,13 @@ pub(super) async fn build_report(
 ) -> Result<Report, ApiError> {
     let kind = *kind;
     let records = records_of(kind);
-    let hours = store.report_hours(viewer, records, filter).await?;
-    let counted = store.report_totals(viewer, records, filter).await?;
+    let Counted {
+        hours,
+        totals: counted,
+        groups,
+    } = store.report_counts(viewer, records, grouping(by), filter).await?;
     let rows = match grouping(by) {
-        Some(grouping) => group_rows(kind, by, store.report_groups(viewer, records, grouping, filter).await?),
+        Some(_) => group_rows(kind, by, groups),
         None => time_rows(kind, by, period, &hours, filter.start),
     };
     let records_in = fold(&hours, filter.start, |_| 0).remove(&0).unwrap_or_default();

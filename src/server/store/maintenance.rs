@@ -27,10 +27,7 @@ impl Store {
             .max_connections(1)
             .connect_with(options)
             .await?;
-        Ok(Store {
-            pool,
-            writer: Default::default(),
-        })
+        Ok(Store::with_pool(pool))
     }
 
     /// Close every connection without a checkpoint (a read-only or snapshot store, which may

@@ -29,7 +29,9 @@
 //! and notifications), [`individuals`] (the list and a profile), [`clicks`] (the clicker's
 //! records, written by the group-commit writer `server::click_writer`), [`communications`]
 //! (messages to key staff and their threads), [`incidents`] (incident reports, their numbers,
-//! revisions and management), [`plans`] (Smart Plans and drafts), [`lists`] (behaviours and bell
+//! revisions and management), [`plans`] (Smart Plans and drafts), [`reports`] (analytics: the
+//! figures, counted by `report_counts` over the in-memory `report_index`, and the incidents
+//! behind a row), [`lists`] (behaviours and bell
 //! times), the administration's [`admin_access`] (grants, key staff, the access review),
 //! [`admin_lists`] (editing the setting's lists) and [`admin_audit`] (reading the audit log),
 //! [`maintenance`] (backup, restore and the retention rule), [`subject_access`] (one
@@ -50,6 +52,8 @@ mod lists;
 mod maintenance;
 mod plans;
 mod records;
+mod report_counts;
+mod report_index;
 mod report_keys;
 mod reports;
 mod sessions;
@@ -80,6 +84,7 @@ pub use lists::{BehaviourRow, BellRow};
 pub use maintenance::{RetentionCounts, RetentionCutoffs, RetentionDue};
 pub use plans::{DraftRow, DraftSaved, PlanFullRow, PlanInput, PlanWritten};
 pub use records::{IncidentFilter, IncidentRow, NotificationRow};
+pub use report_counts::Counted;
 pub use report_keys::ReportKeyRow;
 pub use reports::{Grouping, HourRow, ReportFilter, ReportGroupRow, ReportRecords, RowMatch, TotalsRow};
 pub use sessions::{SessionClient, SessionRow, Stage};
@@ -99,9 +104,20 @@ pub struct Store {
     /// sleeping in SQLite's busy handler, whose growing sleeps made the p99 of 16 parallel
     /// report submissions over a second.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// What reports count, in memory ([`report_index`]), shared by the store's clones.
+    reports: std::sync::Arc<report_index::ReportIndex>,
 }
 
 impl Store {
+    /// The store over `pool`, with its own writer lock and report index.
+    fn with_pool(pool: SqlitePool) -> Store {
+        Store {
+            pool,
+            writer: Default::default(),
+            reports: Default::default(),
+        }
+    }
+
     /// Open (and with `create`, create) the SQLite database at `path` and apply the migrations.
     /// A new file is created with mode 0600 (SQLite gives its WAL and shared-memory files the
     /// same mode): it holds records about children.
@@ -131,10 +147,7 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
-        Ok(Store {
-            pool,
-            writer: Default::default(),
-        })
+        Ok(Store::with_pool(pool))
     }
 
     /// Open an existing database read-only, without migrating it (for `verify-audit`, which
@@ -148,10 +161,7 @@ impl Store {
             .max_connections(1)
             .connect_with(options)
             .await?;
-        Ok(Store {
-            pool,
-            writer: Default::default(),
-        })
+        Ok(Store::with_pool(pool))
     }
 
     /// Copy what the WAL holds back into the main file as far as no reader needs it, without
@@ -161,6 +171,18 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Load the report index now (the server does it as it starts, so the first report is as
+    /// quick as the next).
+    pub async fn warm_reports(&self) -> StoreResult<()> {
+        self.reports.current(&self.pool).await.map(drop)
+    }
+
+    /// Empty the report index's change log of what it has applied, when that is long (the
+    /// checkpointer calls it).
+    pub async fn prune_report_changes(&self) -> StoreResult<()> {
+        self.reports.prune(&self.pool, &self.writer).await
     }
 
     /// Write the WAL back into the main file and close every connection (before copying it).

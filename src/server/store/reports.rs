@@ -1,28 +1,34 @@
-//! Analytics: the figures of the seven report types, counted in SQL over the records the viewer
-//! may open.
+//! Analytics: what the seven report types count, and the incidents behind one of their rows.
 //!
-//! Each report reads one kind of record (incidents, of all or a subset; clicks; communications)
-//! through a common table expression `chosen`, which applies the access rule, the filters and
-//! the period *and the period before it* (`?3` to `?5`), marking each record `cur` (1 in the
-//! period, 0 in the one before), so one pass counts both. A figure therefore never includes a
-//! record the viewer cannot open: an incident counts only when every individual it is about is
-//! visible ([`incident_visible!`]), a click or a communication only when its individual is, and
-//! a row naming an individual only when that individual is visible too (someone merely
-//! "involved" in a visible incident is not named to a viewer who may not open them).
+//! The figures are counted over the [report index](super::report_index) (the counted columns
+//! of every record, in memory, never behind a commit) by [`report_counts`](super::report_counts):
+//! by UTC hour, by group and in distinct individuals, in one pass. The access rule still comes
+//! from SQL on every request (who the viewer may see), and so do the names of the groups.
 //!
-//! Parameters, the same in every statement: `?1`/`?2` the viewer, `?3` the start of the period
-//! before, `?4` the start of the period, `?5` its end (excluded), `?6` to `?9` the filters as
-//! JSON arrays of ids (`NULL`: not filtered) — individuals, locations, staff, behaviours — and
-//! `?10` the subset of incidents.
+//! The incidents behind a row are listed here in SQL, through the common table expression
+//! `chosen`, which applies the access rule, the filters and the period *and the period before
+//! it* (`?3` to `?5`), marking each incident `cur` (1 in the period, 0 in the one before). Both
+//! follow one rule, and the tests check that each row counts exactly the incidents listed
+//! behind it: an incident counts only when every individual it is about is visible
+//! ([`incident_visible!`]), a click or a communication only when its individual is, and a row
+//! naming an individual only when that individual is visible too (someone merely "involved" in
+//! a visible incident is not named to a viewer who may not open them).
+//!
+//! Parameters of `chosen`: `?1`/`?2` the viewer, `?3` the start of the period before, `?4` the
+//! start of the period, `?5` its end (excluded), `?6` to `?9` the filters as JSON arrays of ids
+//! (`NULL`: not filtered) — individuals, locations, staff, behaviours — and `?10` the subset of
+//! incidents.
 //!
 //! Dates, hours and weekdays are the setting's (Europe/London), which is whole hours from UTC,
-//! so time is counted here by UTC hour ([`Store::report_hours`]) and folded into local days,
-//! weeks, hours and weekdays by the caller.
+//! so time is counted here by UTC hour and folded into local days, weeks, hours and weekdays by
+//! the caller.
 
-use sqlx::{AssertSqlSafe, FromRow};
+use sqlx::AssertSqlSafe;
 
 use super::access::{bind_viewer, incident_visible, pupil_name, visible_individuals};
 use super::records::{IncidentRow, incident_rows};
+use super::report_counts::{Counted, Visible, count};
+use super::report_index::FastMap;
 use super::{Store, StoreResult, Viewer};
 
 /// Which records a report counts.
@@ -50,15 +56,6 @@ impl ReportRecords {
             ReportRecords::Injuries => "injury",
             ReportRecords::Discriminatory => "discriminatory",
             _ => "all",
-        }
-    }
-
-    /// The `chosen` expression for these records.
-    fn chosen(self) -> &'static str {
-        match self {
-            ReportRecords::Clicks => CHOSEN_CLICKS,
-            ReportRecords::Communications => CHOSEN_COMMUNICATIONS,
-            _ => CHOSEN_INCIDENTS,
         }
     }
 }
@@ -101,7 +98,7 @@ pub struct ReportFilter {
 
 /// One row of a grouped report: the group, its counts in the period and the one before, and
 /// (techniques only) the mean effectiveness in the period.
-#[derive(Debug, Clone, FromRow, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReportGroupRow {
     /// The group's id (category, location, individual, user, technique or behaviour).
     pub id: i64,
@@ -121,7 +118,7 @@ pub struct ReportGroupRow {
 
 /// Records in one UTC hour of the period (`hour` is unix seconds / 3600), and for
 /// communications how many were positive and negative.
-#[derive(Debug, Clone, Copy, FromRow, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HourRow {
     /// The hour, as unix seconds divided by 3600.
     pub hour: i64,
@@ -134,8 +131,8 @@ pub struct HourRow {
 }
 
 /// The distinct visible individuals a report's records name, in the period and the one before
-/// (its record counts come from [`Store::report_hours`]).
-#[derive(Debug, Clone, Copy, FromRow, PartialEq, Eq, Default)]
+/// (its record counts come from its hours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TotalsRow {
     /// Individuals in the period.
     pub individuals: i64,
@@ -182,118 +179,23 @@ const CHOSEN_INCIDENTS: &str = concat!(
            AND ?9 IS NULL)"
 );
 
-/// Clicks: not undone, of a visible individual, in either period, filtered.
-const CHOSEN_CLICKS: &str = ", chosen AS (
-        SELECT c.id, c.occurred_at, NULL AS category_id, NULL AS location_id, c.individual_id,
-               c.user_id AS reported_by, c.behaviour_id, NULL AS sentiment, (c.occurred_at >= ?4) AS cur
-          FROM clicks c
-         WHERE c.deleted_at IS NULL AND c.occurred_at >= ?3 AND c.occurred_at < ?5
-           AND (?2 = 1 OR c.individual_id IN (SELECT individual_id FROM visible))
-           AND (?6 IS NULL OR c.individual_id IN (SELECT value FROM json_each(?6)))
-           AND ?7 IS NULL
-           AND (?8 IS NULL OR c.user_id IN (SELECT value FROM json_each(?8)))
-           AND (?9 IS NULL OR c.behaviour_id IN (SELECT value FROM json_each(?9)))
-           AND ?10 = 'all')";
-
-/// Communications: of a visible individual, in either period, filtered.
-const CHOSEN_COMMUNICATIONS: &str = ", chosen AS (
-        SELECT m.id, m.created_at AS occurred_at, NULL AS category_id, NULL AS location_id, m.individual_id,
-               m.author_id AS reported_by, NULL AS behaviour_id, m.sentiment, (m.created_at >= ?4) AS cur
-          FROM communications m
-         WHERE m.created_at >= ?3 AND m.created_at < ?5
-           AND (?2 = 1 OR m.individual_id IN (SELECT individual_id FROM visible))
-           AND (?6 IS NULL OR m.individual_id IN (SELECT value FROM json_each(?6)))
-           AND ?7 IS NULL
-           AND (?8 IS NULL OR m.author_id IN (SELECT value FROM json_each(?8)))
-           AND ?9 IS NULL AND ?10 = 'all')";
-
-/// The records' people: each record with its primary individual and, for incidents, everyone
-/// else named in it (each pair once: `incident_individuals` names a pair once, and the primary
-/// individual is left out there, so no `UNION` has to sort a million clicks to drop
-/// duplicates). The caller keeps only the individuals the viewer may see.
-const PEOPLE_OF_INCIDENTS: &str = ", people AS (
-        SELECT id, cur, sentiment, individual_id AS who FROM chosen
-         UNION ALL
-        SELECT ch.id, ch.cur, ch.sentiment, x.individual_id FROM chosen ch
-          JOIN incident_individuals x ON x.incident_id = ch.id AND x.individual_id <> ch.individual_id)";
-
-/// A click's or a communication's people: its one individual.
-const PEOPLE_OF_ONE: &str = ", people AS (SELECT id, cur, sentiment, individual_id AS who FROM chosen)";
-
-/// The records' staff: who reported and who was present (incidents, each pair once), who
-/// clicked or wrote (the others).
-const STAFF_OF_INCIDENTS: &str = ", staffed AS (
-        SELECT id, cur, sentiment, reported_by AS who FROM chosen
-         UNION ALL
-        SELECT ch.id, ch.cur, ch.sentiment, st.user_id FROM chosen ch
-          JOIN incident_staff st ON st.incident_id = ch.id AND st.user_id <> ch.reported_by)";
-
-/// A click's or a communication's member of staff.
-const STAFF_OF_ONE: &str = ", staffed AS (SELECT id, cur, sentiment, reported_by AS who FROM chosen)";
-
-impl ReportRecords {
-    /// The `people` expression of these records.
-    fn people(self) -> &'static str {
-        match self {
-            ReportRecords::Clicks | ReportRecords::Communications => PEOPLE_OF_ONE,
-            _ => PEOPLE_OF_INCIDENTS,
+/// The names of the groups of `grouping` (individuals' come from the report index).
+fn label_sql(grouping: Grouping) -> Option<&'static str> {
+    Some(match grouping {
+        Grouping::Category => "SELECT id, name FROM incident_categories",
+        Grouping::Location => "SELECT id, name FROM locations",
+        Grouping::Staff => "SELECT id, display_name FROM users",
+        Grouping::Technique => {
+            "SELECT id, name || CASE kind WHEN 'deescalation' THEN ' (de-escalation)' ELSE ' (physical)' END FROM techniques"
         }
-    }
-
-    /// The `staffed` expression of these records.
-    fn staffed(self) -> &'static str {
-        match self {
-            ReportRecords::Clicks | ReportRecords::Communications => STAFF_OF_ONE,
-            _ => STAFF_OF_INCIDENTS,
-        }
-    }
+        Grouping::Behaviour => "SELECT id, name FROM behaviours",
+        Grouping::Individual => return None,
+    })
 }
 
-/// The counted figures of a group, over rows `g` that carry `cur` and `sentiment`.
-const FIGURES: &str = "SUM(g.cur) AS current, SUM(1 - g.cur) AS previous,
-        COALESCE(SUM(g.cur AND g.sentiment = 'positive'), 0) AS positive,
-        COALESCE(SUM(g.cur AND g.sentiment = 'negative'), 0) AS negative";
-
-/// The `SELECT` of a grouping of `records`, after the `chosen` expression.
-fn grouping_sql(records: ReportRecords, grouping: Grouping) -> String {
-    match grouping {
-        Grouping::Category => format!(
-            " SELECT c.id, c.name AS label, {FIGURES}, NULL AS mean
-                FROM chosen g JOIN incident_categories c ON c.id = g.category_id GROUP BY c.id"
-        ),
-        Grouping::Location => format!(
-            " SELECT l.id, l.name AS label, {FIGURES}, NULL AS mean
-                FROM chosen g JOIN locations l ON l.id = g.location_id GROUP BY l.id"
-        ),
-        Grouping::Individual => format!(
-            "{people} SELECT p.id, {name} AS label, {FIGURES}, NULL AS mean
-                FROM people g JOIN individuals p ON p.id = g.who
-               WHERE (?2 = 1 OR g.who IN (SELECT individual_id FROM visible)) GROUP BY p.id",
-            people = records.people(),
-            name = pupil_name!("p")
-        ),
-        Grouping::Staff => format!(
-            "{staffed} SELECT u.id, u.display_name AS label, {FIGURES}, NULL AS mean
-               FROM staffed g JOIN users u ON u.id = g.who GROUP BY u.id",
-            staffed = records.staffed()
-        ),
-        Grouping::Technique => format!(
-            " SELECT t.id, t.name || CASE t.kind WHEN 'deescalation' THEN ' (de-escalation)' ELSE ' (physical)' END AS label,
-                     {FIGURES}, ROUND(AVG(CASE WHEN g.cur THEN g.effectiveness END), 2) AS mean
-                FROM (SELECT ch.cur, ch.sentiment, it.technique_id, it.effectiveness FROM chosen ch
-                        JOIN incident_techniques it ON it.incident_id = ch.id) g
-                JOIN techniques t ON t.id = g.technique_id GROUP BY t.id"
-        ),
-        Grouping::Behaviour => format!(
-            " SELECT b.id, b.name AS label, {FIGURES}, NULL AS mean
-                FROM chosen g JOIN behaviours b ON b.id = g.behaviour_id GROUP BY b.id"
-        ),
-    }
-}
-
-/// The statement: the access rule, `chosen` for `records`, then `tail`.
-fn statement(records: ReportRecords, tail: &str) -> String {
-    format!("WITH {}{}{tail}", visible_individuals!(), records.chosen())
+/// The statement: the access rule, the `chosen` incidents, then `tail`.
+fn statement(tail: &str) -> String {
+    format!("WITH {}{CHOSEN_INCIDENTS}{tail}", visible_individuals!())
 }
 
 /// `ids` as a JSON array for `json_each` (`None`: not filtered).
@@ -324,63 +226,34 @@ fn bind_report<'q, T>(
 }
 
 impl Store {
-    /// The rows of `records` grouped by `grouping`, each with its counts in the period and the
-    /// one before (groups with neither are left out), largest first.
-    pub async fn report_groups(
+    /// Count `records` for `viewer` over the period and the one before: by UTC hour, in
+    /// distinct individuals, and by `grouping` (largest first), from the
+    /// [report index](super::report_index), brought up to date first.
+    pub async fn report_counts(
         &self,
         viewer: Viewer,
         records: ReportRecords,
-        grouping: Grouping,
+        grouping: Option<Grouping>,
         filter: &ReportFilter,
-    ) -> StoreResult<Vec<ReportGroupRow>> {
-        let sql = statement(
-            records,
-            &format!("{} ORDER BY current DESC, label, 1", grouping_sql(records, grouping)),
-        );
-        bind_report(sqlx::query_as(AssertSqlSafe(sql)), viewer, records, filter)
-            .fetch_all(&self.pool)
-            .await
-    }
-
-    /// The records of the period and the one before counted by UTC hour (hours with none left
-    /// out), in order.
-    pub async fn report_hours(
-        &self,
-        viewer: Viewer,
-        records: ReportRecords,
-        filter: &ReportFilter,
-    ) -> StoreResult<Vec<HourRow>> {
-        let sql = statement(
-            records,
-            " SELECT occurred_at / 3600 AS hour, COUNT(*) AS count,
-                     COALESCE(SUM(sentiment = 'positive'), 0) AS positive,
-                     COALESCE(SUM(sentiment = 'negative'), 0) AS negative
-                FROM chosen GROUP BY occurred_at / 3600 ORDER BY hour",
-        );
-        bind_report(sqlx::query_as(AssertSqlSafe(sql)), viewer, records, filter)
-            .fetch_all(&self.pool)
-            .await
-    }
-
-    /// The distinct visible individuals the records name, in each period (one pass).
-    pub async fn report_totals(
-        &self,
-        viewer: Viewer,
-        records: ReportRecords,
-        filter: &ReportFilter,
-    ) -> StoreResult<TotalsRow> {
-        let sql = statement(
-            records,
-            &format!(
-                "{} SELECT COUNT(DISTINCT CASE WHEN cur THEN who END) AS individuals,
-                                 COUNT(DISTINCT CASE WHEN cur THEN NULL ELSE who END) AS previous_individuals
-                            FROM people WHERE (?2 = 1 OR who IN (SELECT individual_id FROM visible))",
-                records.people()
-            ),
-        );
-        bind_report(sqlx::query_as(AssertSqlSafe(sql)), viewer, records, filter)
-            .fetch_one(&self.pool)
-            .await
+    ) -> StoreResult<Counted> {
+        let visible: Visible = match viewer.sees_all {
+            true => None,
+            false => {
+                let sql = concat!("WITH ", visible_individuals!(), " SELECT individual_id FROM visible");
+                let ids: Vec<(i64,)> = bind_viewer(sqlx::query_as(sql), viewer).fetch_all(&self.pool).await?;
+                Some(ids.into_iter().map(|(id,)| id).collect())
+            }
+        };
+        let labels: FastMap<i64, String> = match grouping.and_then(label_sql) {
+            Some(sql) => sqlx::query_as::<_, (i64, String)>(sql)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .collect(),
+            None => FastMap::default(),
+        };
+        let facts = self.reports.current(&self.pool).await?;
+        Ok(count(&facts, records, &visible, filter, grouping, &labels))
     }
 
     /// A page of the incidents of the period (of `records`, an incident subset, or every
@@ -429,22 +302,19 @@ impl Store {
             RowMatch::Technique(id) => ("technique", id, 0),
             RowMatch::Between(start, end) => ("between", start, end),
         };
-        let count = statement(records, &format!("{matching} SELECT COUNT(*) FROM matching"));
+        let count = statement(&format!("{matching} SELECT COUNT(*) FROM matching"));
         let (total,): (i64,) = bind_report(sqlx::query_as(AssertSqlSafe(count)), viewer, records, &filter)
             .bind(what)
             .bind(value)
             .bind(until)
             .fetch_one(&self.pool)
             .await?;
-        let page = statement(
-            records,
-            &format!(
-                "{matching} {} WHERE i.id IN (SELECT id FROM matching)
+        let page = statement(&format!(
+            "{matching} {} WHERE i.id IN (SELECT id FROM matching)
                    AND (?14 IS NULL OR i.occurred_at < ?14 OR (i.occurred_at = ?14 AND i.number < ?15))
                  ORDER BY i.occurred_at DESC, i.number DESC LIMIT ?16",
-                incident_rows!()
-            ),
-        );
+            incident_rows!()
+        ));
         let (after_at, after_number) = after.unzip();
         let rows = bind_report(sqlx::query_as(AssertSqlSafe(page)), viewer, records, &filter)
             .bind(what)
