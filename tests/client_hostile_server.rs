@@ -161,3 +161,40 @@ async fn a_self_signed_certificate_is_refused_with_a_warning_not_to_sign_in() {
         "{text}"
     );
 }
+
+/// Ten megabytes for anything.
+fn huge_anything(_line: &str) -> Vec<u8> {
+    raw_response("200 OK", "application/json", &huge_json(), true)
+}
+
+/// Forty megabytes for anything, without a length.
+fn enormous_anything(_line: &str) -> Vec<u8> {
+    let mut body = huge_json();
+    body.resize(4 * HUGE, b' ');
+    raw_response("200 OK", "application/json", &body, false)
+}
+
+#[tokio::test]
+async fn a_report_may_weigh_32_mib_and_no_more_while_any_other_reply_stays_under_4() {
+    use bsmart::client::api::{Api, ApiError, MAX_REPORT_BYTES, Request};
+    const { assert!(HUGE < MAX_REPORT_BYTES && 4 * HUGE > MAX_REPORT_BYTES) };
+    let server = RawServer::start(huge_anything).await;
+    let api = Api::new(&url::Url::parse(&server.url).unwrap()).unwrap();
+    let report = Request::get("/reports/involvement").report();
+    assert!(
+        api.send(&report, None).await.is_ok(),
+        "a trust's report of 10 MB is read"
+    );
+    let other = api.send(&Request::get("/incidents"), None).await;
+    assert!(
+        matches!(other, Err(ApiError::TooLarge(MAX_RESPONSE_BYTES))),
+        "{other:?}"
+    );
+    let server = RawServer::start(enormous_anything).await;
+    let api = Api::new(&url::Url::parse(&server.url).unwrap()).unwrap();
+    let refused = api.send(&report, None).await.err().map(|e| e.to_string());
+    assert_eq!(
+        refused.as_deref(),
+        Some("the server sent a reply larger than 32 MiB; it was refused")
+    );
+}

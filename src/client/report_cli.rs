@@ -78,7 +78,7 @@ pub async fn run(config: &ClientConfig, request: &ReportRequest) -> Result<(), S
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    let mut call = Request::get(format!("/reports/{kind}")).session();
+    let mut call = Request::get(format!("/reports/{kind}")).session().report();
     for (name, value) in &request.query {
         call = call.query(name, value.clone());
     }

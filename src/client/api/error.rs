@@ -4,7 +4,6 @@
 
 use thiserror::Error;
 
-use super::MAX_RESPONSE_BYTES;
 use crate::wire::codes;
 
 /// Why a call failed.
@@ -33,9 +32,10 @@ pub enum ApiError {
         "the server's certificate is not trusted ({0}): this may not be your setting's server. Do not sign in; tell your admin"
     )]
     Untrusted(String),
-    /// The reply was larger than [`MAX_RESPONSE_BYTES`].
-    #[error("the server sent a reply larger than {} MiB; it was refused", MAX_RESPONSE_BYTES / 1024 / 1024)]
-    TooLarge,
+    /// The reply was larger than the request allows ([`super::MAX_RESPONSE_BYTES`], or for a report
+    /// [`super::MAX_REPORT_BYTES`]), in bytes.
+    #[error("the server sent a reply larger than {} MiB; it was refused", .0 / 1024 / 1024)]
+    TooLarge(usize),
     /// The reply was not the JSON expected (an HTML error page, broken JSON…).
     #[error("the server answered {status} with something that is not a bsmart reply ({reason})")]
     BadResponse {
@@ -100,7 +100,7 @@ impl ApiError {
             ApiError::Network(_) => "Err(network)".to_string(),
             ApiError::NoAnswer(_) => "Err(no answer)".to_string(),
             ApiError::Untrusted(_) => "Err(untrusted certificate)".to_string(),
-            ApiError::TooLarge => "Err(too large)".to_string(),
+            ApiError::TooLarge(_) => "Err(too large)".to_string(),
             ApiError::BadResponse { status, .. } => format!("Err({status} bad response)"),
         }
     }

@@ -34,6 +34,8 @@ use serde_json::error::Category;
 
 /// The most a reply may weigh; more is refused (a 10 MB reply is an error, not a memory spike).
 pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// The most a report may weigh ([`Request::report`]): one row per individual of a trust.
+pub const MAX_REPORT_BYTES: usize = 32 * 1024 * 1024;
 /// Time allowed for a whole request.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 /// Time allowed to connect.
@@ -228,21 +230,25 @@ impl Api {
         if let Some(token) = token {
             builder = builder.bearer_auth(token.expose_secret());
         }
-        let (status, mut body) = self.exchange(builder).await?;
+        let (status, mut body) = self.exchange(builder, request.max_bytes).await?;
         answer(status, std::mem::take(&mut *body))
     }
 
-    async fn exchange(&self, req: reqwest::RequestBuilder) -> Result<(u16, Zeroizing<Vec<u8>>), ApiError> {
+    async fn exchange(
+        &self,
+        req: reqwest::RequestBuilder,
+        max_bytes: usize,
+    ) -> Result<(u16, Zeroizing<Vec<u8>>), ApiError> {
         let mut resp = req.send().await.map_err(error::network)?;
         let status = resp.status().as_u16();
-        if resp.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
-            return Err(ApiError::TooLarge);
+        if resp.content_length().is_some_and(|n| n > max_bytes as u64) {
+            return Err(ApiError::TooLarge(max_bytes));
         }
         // Wiped when dropped: a reply may carry a token, recovery codes or a TOTP secret.
         let mut body = Zeroizing::new(Vec::new());
         while let Some(chunk) = resp.chunk().await.map_err(error::network)? {
-            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(ApiError::TooLarge);
+            if body.len() + chunk.len() > max_bytes {
+                return Err(ApiError::TooLarge(max_bytes));
             }
             body.extend_from_slice(&chunk);
         }

@@ -12,6 +12,8 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use zeroize::Zeroizing;
 
+use super::{MAX_REPORT_BYTES, MAX_RESPONSE_BYTES};
+
 /// An HTTP method the API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -48,6 +50,8 @@ pub struct Request {
     pub body: Option<Zeroizing<Vec<u8>>>,
     /// The call is made with the session's bearer token (added by the App at dispatch).
     pub session: bool,
+    /// The most the reply may weigh, in bytes ([`MAX_RESPONSE_BYTES`] unless [`Request::report`]).
+    pub max_bytes: usize,
 }
 
 impl std::fmt::Debug for Request {
@@ -80,6 +84,7 @@ impl Request {
             query: Vec::new(),
             body: None,
             session: false,
+            max_bytes: MAX_RESPONSE_BYTES,
         }
     }
 
@@ -106,6 +111,13 @@ impl Request {
     /// Sent with the session's token.
     pub fn session(mut self) -> Request {
         self.session = true;
+        self
+    }
+
+    /// A report, whose reply may weigh up to [`MAX_REPORT_BYTES`]: a trust's table of 100,000
+    /// individuals is about 6 MB.
+    pub fn report(mut self) -> Request {
+        self.max_bytes = MAX_REPORT_BYTES;
         self
     }
 

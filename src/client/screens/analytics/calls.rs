@@ -53,7 +53,7 @@ impl Asked {
 pub fn report(asked: &Asked) -> Call {
     Call::new(
         "report",
-        asked.request(format!("/reports/{}", asked.kind.slug())),
+        asked.request(format!("/reports/{}", asked.kind.slug())).report(),
         |r: Result<Answer, ApiError>| Reply::Report(r.and_then(Answer::typed)),
     )
 }
@@ -62,6 +62,7 @@ pub fn report(asked: &Asked) -> Call {
 pub fn csv(asked: &Asked, sort: Option<ReportSort>) -> Call {
     let mut request = asked
         .request(format!("/reports/{}", asked.kind.slug()))
+        .report()
         .query("format", "csv");
     if let Some(sort) = sort {
         request = request.query("sort", sort.param());

@@ -539,7 +539,7 @@ pub fn sentence(e: &ApiError, recovery: bool) -> String {
         ApiError::Network(_) => format!("{e}. Nothing you typed is lost: press Enter to try again."),
         ApiError::NoAnswer(_) => format!("{e}. It may have been received: type it again to try again."),
         ApiError::Untrusted(_) => format!("{e}."),
-        ApiError::BadResponse { .. } | ApiError::TooLarge => format!(
+        ApiError::BadResponse { .. } | ApiError::TooLarge(_) => format!(
             "Something is wrong with the server: {e}. Nothing you typed is lost: press Enter to try again in a minute, and tell your admin if it keeps happening."
         ),
         other => other.to_string(),
