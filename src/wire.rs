@@ -13,11 +13,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 mod admin;
+mod chronology;
+mod filter_sets;
 mod incidents;
 mod plans;
 mod reports;
 
 pub use admin::*;
+pub use chronology::*;
+pub use filter_sets::*;
 pub use incidents::*;
 pub use plans::*;
 pub use reports::*;
