@@ -170,3 +170,95 @@ async fn with_the_server_gone_the_screen_says_which_report_it_still_shows() {
         "the period asked for is not put on the old figures: {text}"
     );
 }
+
+/// The totals of report `kind` over `from`..`to` with `query`, read straight from the server
+/// as the teacher.
+async fn totals(api: &Api, kind: &str, report: &bsmart::wire::Report, query: &str) -> Vec<f64> {
+    let token = api.sign_in(common::TEACHER).await;
+    let path = format!("/reports/{kind}?from={}&to={}{query}", report.from, report.to);
+    let reply = api.get(&path, Some(&token)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let reply: bsmart::wire::Report = serde_json::from_str(&reply.text).unwrap();
+    reply.totals.iter().map(|t| t.value).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locations_and_typed_dates_filter_the_report_and_are_listed_above_it() {
+    let api = Api::start().await;
+    let mut h = Harness::sized(&api.srv.url, 80, 24);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    h.press(KeyCode::Char('a'));
+    report_number(&mut h, 1).await;
+    // The school year (after the term), so that every location has incidents.
+    for _ in 0..2 {
+        h.press(KeyCode::Char('t'));
+    }
+    h.wait_for("the school year", |t| {
+        t.contains("this school year") && !t.contains("loading…")
+    })
+    .await;
+    // By location, the first row is a location with incidents.
+    h.press(KeyCode::Char('b'));
+    h.wait_for("by location", |t| t.contains("by location") && !t.contains("loading…"))
+        .await;
+    let report = page(&h).report.clone().unwrap();
+    let hall = report.rows[page(&h).order[0]].clone();
+    h.press(KeyCode::Char('l'));
+    h.wait_text("Only these locations").await;
+    h.type_text(&hall.label);
+    h.press(KeyCode::Char(' '));
+    h.press(KeyCode::Enter);
+    let text = h
+        .wait_for("the location's report", |t| {
+            t.contains(&format!("at {}", hall.label)) && !t.contains("loading…") && !t.contains("updating")
+        })
+        .await;
+    let shown = page(&h).report.clone().unwrap();
+    assert_eq!(shown.rows.len(), 1, "only the location chosen: {text}");
+    let id = hall.key.as_deref().unwrap().trim_start_matches("location:").to_string();
+    assert_eq!(
+        shown.totals.iter().map(|t| t.value).collect::<Vec<_>>(),
+        totals(&api, "global", &shown, &format!("&by=location&location_id={id}")).await,
+        "the figures are the server's for that location"
+    );
+    // The clicker takes no location: the filter stays, said unused, and `l` says why.
+    for _ in 0..5 {
+        h.press(KeyCode::Tab);
+    }
+    let text = report_number(&mut h, 6).await;
+    assert!(text.contains("(not used here)"), "{text}");
+    h.press(KeyCode::Char('l'));
+    h.wait_text("does not filter by location").await;
+    // Typed dates: a bad one is refused and kept; good ones are the period.
+    h.press(KeyCode::Char('T'));
+    h.wait_text("Report between").await;
+    h.type_text("32/1");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Enter);
+    let text = h.wait_text("is not a date").await;
+    assert!(text.contains("32/1"), "what was typed stays: {text}");
+    for _ in 0..4 {
+        h.press(KeyCode::Backspace);
+    }
+    h.type_text("1/9/2026");
+    h.press(KeyCode::Tab);
+    h.type_text("30/11/2026");
+    h.press(KeyCode::Enter);
+    let text = h
+        .wait_for("the typed period", |t| {
+            t.contains("01/09/2026 to 30/11/2026") && !t.contains("loading…")
+        })
+        .await;
+    let shown = page(&h).report.clone().unwrap();
+    assert_eq!(
+        (shown.from.to_string(), shown.to.to_string()),
+        ("2026-09-01".to_string(), "2026-11-30".to_string()),
+        "{text}"
+    );
+    // `x` clears the lists and keeps the dates.
+    h.press(KeyCode::Char('x'));
+    let text = h
+        .wait_for("cleared", |t| t.contains("Filters: none") && !t.contains("loading…"))
+        .await;
+    assert!(text.contains("01/09/2026 to 30/11/2026"), "{text}");
+}

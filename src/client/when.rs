@@ -140,11 +140,13 @@ fn clock(text: &str) -> Result<NaiveTime, String> {
         .ok_or_else(|| format!("\"{text}\" is not a time of day. {EXAMPLES}."))
 }
 
-/// `28/11` (this year, or last year when that would be ahead) or `28/11/26` (also the audit
-/// log's period filter).
+/// `28/11` (this year, or last year when that would be ahead), `28/11/26` or `28/11/2026`
+/// (also the audit log's period filter and the Analytics dates).
 pub fn date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let bad = || format!("\"{text}\" is not a date. {EXAMPLES}.");
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%d/%m/%y") {
+    let year = text.split('/').nth(2).unwrap_or_default();
+    let format = if year.len() == 4 { "%d/%m/%Y" } else { "%d/%m/%y" };
+    if let Ok(day) = NaiveDate::parse_from_str(text, format) {
         return Ok(day);
     }
     let this_year =

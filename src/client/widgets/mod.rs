@@ -1,7 +1,9 @@
 //! Reusable drawing pieces: the text field and the text box (the only ratatui-textarea users),
-//! the QR code, the table of a visible slice, text fitting, and the pop-ups and messages every
-//! screen shares.
+//! a list to choose one or several from, the pop-up of two dates, the QR code, the table of a
+//! visible slice, text fitting, and the pop-ups and messages every screen shares.
 
+pub mod choose;
+pub mod dates_form;
 pub mod fit;
 pub mod popup;
 pub mod qr;

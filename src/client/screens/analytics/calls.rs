@@ -1,13 +1,15 @@
 //! The calls of Analytics and their replies: a report (`GET /reports/{type}`), its table as a
 //! CSV file to save (the same query with `format=csv` and the order shown, so the server
-//! audits the export and the file holds exactly what is on screen), and the incidents behind a
-//! row (`GET /reports/{type}/incidents`).
+//! audits the export and the file holds exactly what is on screen), the incidents behind a row
+//! (`GET /reports/{type}/incidents`), and the setting's lists the filters choose from.
 
 use chrono::NaiveDate;
 
 use crate::client::api::{Answer, ApiError, Request};
 use crate::client::call::Call;
-use crate::wire::{Dimension, IncidentPage, Report, ReportKind, ReportSort};
+use crate::wire::{
+    BehaviourList, Dimension, FilterField, IncidentPage, ListItems, Report, ReportKind, ReportSort, StaffList,
+};
 
 /// The replies of the Analytics calls.
 pub enum Reply {
@@ -17,6 +19,12 @@ pub enum Reply {
     Csv(Result<String, ApiError>),
     /// `GET /reports/{type}/incidents`.
     Related(Result<IncidentPage, ApiError>),
+    /// `GET /locations`.
+    Locations(Result<ListItems, ApiError>),
+    /// `GET /staff`.
+    Staff(Result<StaffList, ApiError>),
+    /// `GET /behaviours`.
+    Behaviours(Result<BehaviourList, ApiError>),
 }
 
 /// What a report is asked with.
@@ -30,8 +38,8 @@ pub struct Asked {
     pub from: NaiveDate,
     /// The last day (included).
     pub to: NaiveDate,
-    /// Only these individuals (none: all).
-    pub individuals: Vec<i64>,
+    /// The list filters the type takes that hold something, with their ids.
+    pub filters: Vec<(FilterField, Vec<i64>)>,
 }
 
 impl Asked {
@@ -41,9 +49,9 @@ impl Asked {
             .query("by", self.by.slug())
             .query("from", self.from.to_string())
             .query("to", self.to.to_string());
-        if !self.individuals.is_empty() {
-            let ids: Vec<String> = self.individuals.iter().map(i64::to_string).collect();
-            request = request.query("individual_id", ids.join(","));
+        for (field, ids) in &self.filters {
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+            request = request.query(field.param(), ids.join(","));
         }
         request.session()
     }
@@ -82,4 +90,20 @@ pub fn related(asked: &Asked, key: Option<&str>) -> Call {
     Call::new("related", request, |r: Result<Answer, ApiError>| {
         Reply::Related(r.and_then(Answer::typed))
     })
+}
+
+/// The setting's lists the filters choose from: locations, staff and clicker behaviours.
+pub fn lists() -> Vec<Call> {
+    let get = |path: &str| Request::get(path).session();
+    vec![
+        Call::new("locations", get("/locations"), |r: Result<Answer, ApiError>| {
+            Reply::Locations(r.and_then(Answer::typed))
+        }),
+        Call::new("staff", get("/staff"), |r: Result<Answer, ApiError>| {
+            Reply::Staff(r.and_then(Answer::typed))
+        }),
+        Call::new("behaviours", get("/behaviours"), |r: Result<Answer, ApiError>| {
+            Reply::Behaviours(r.and_then(Answer::typed))
+        }),
+    ]
 }

@@ -25,6 +25,14 @@ pub const SAVE: KeyAction = KeyAction::Page(7);
 pub const NEXT_TYPE: KeyAction = KeyAction::Page(8);
 /// `Shift-Tab`: the previous report type.
 pub const PREVIOUS_TYPE: KeyAction = KeyAction::Page(9);
+/// `T`: typed dates.
+pub const DATES: KeyAction = KeyAction::Page(10);
+/// `l`: only some locations.
+pub const LOCATIONS: KeyAction = KeyAction::Page(11);
+/// `S`: only some members of staff.
+pub const STAFF: KeyAction = KeyAction::Page(12);
+/// `B`: only some clicker behaviours.
+pub const BEHAVIOURS: KeyAction = KeyAction::Page(13);
 
 /// The report's own keys, after [`LIST`].
 pub const REPORT_KEYS: &[Binding] = &[
@@ -38,7 +46,11 @@ pub const REPORT_KEYS: &[Binding] = &[
         "period: this week / 30 days / this term / this school year",
         true,
     ),
+    b(&[ch('T')], "T", DATES, "period: type the dates", false),
     b(&[ch('I')], "I", INDIVIDUALS, "only some individuals (pick)", false),
+    b(&[ch('l')], "l", LOCATIONS, "only some locations", false),
+    b(&[ch('S')], "S", STAFF, "only some staff", false),
+    b(&[ch('B')], "B", BEHAVIOURS, "only some clicker behaviours", false),
     b(&[ch('x')], "x", CLEAR, "clear the filters", false),
     b(&[ch('o')], "o", SORT, "sort by the next column", false),
     b(&[ch('O')], "O", REVERSE, "reverse the order", false),
@@ -56,6 +68,14 @@ pub const PICK_KEYS: &[Binding] = &[
     b(&[ch(' ')], "Space", KeyAction::Edit, "choose or unchoose", false),
     b(&[k(KeyCode::Enter)], "Enter", KeyAction::Open, "only the chosen individuals", true),
     b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "clear the filter, else stop", true),
+];
+
+/// Choosing locations, staff or behaviours.
+pub const CHOOSE_KEYS: &[Binding] = &[
+    b(&[], "letters", KeyAction::Edit, "filter the list (fuzzy)", false),
+    b(&[ch(' ')], "Space", KeyAction::Edit, "mark or unmark", false),
+    b(&[k(KeyCode::Enter)], "Enter", KeyAction::Open, "only the marked ones", true),
+    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "clear the typed filter, else close", true),
 ];
 
 /// The incidents behind a row, after [`LIST`].

@@ -1,7 +1,9 @@
 //! "Analytics" (`a`, for roles with the analytics permission; the server counts only the
 //! individuals the user may open): the seven report types of the recording guide (`Tab`), rows
-//! grouped by what the type offers (`b`), a period (`t`), individuals to keep to (`I`, `x`
-//! clears), the table sorted by any column (`o`, `O`), a chart that fits the report (`h`: bars
+//! grouped by what the type offers (`b`), a period (`t`, or typed dates `T`), the
+//! individuals, locations, staff and behaviours to keep to (`I`, `l`, `S`, `B`; `x` clears;
+//! [`filters`], always listed above the table), the table sorted by any column (`o`, `O`),
+//! a chart that fits the report (`h`: bars
 //! of the rows, a sparkline over the period, the clicker's hour by weekday grid), the incidents
 //! behind a row (`Enter`, [`related`]) and the table saved as CSV (`w`: the server writes it in
 //! the order shown and audits it; the file is 0600).
@@ -10,72 +12,39 @@
 //! "Previous" and "Change %" columns, and the totals line).
 
 pub mod calls;
+pub mod filters;
 pub mod keys;
 pub mod related;
 mod view;
 
 use std::any::Any;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use self::calls::{Asked, Reply};
-use super::incidents::filters::{day_of, term_start};
+use self::filters::{Filters, Lists, noun, typed_period};
+use super::incidents::filters::day_of;
 use super::picker::{Picked, Picker};
 use super::{Ctx, Cx, Page};
 use crate::client::call::{Typed, take};
 use crate::client::keymap::{self, Binding, KeyAction};
-use crate::wire::{Dimension, IndividualRef, Report, ReportKind, ReportSort};
+use crate::client::widgets::choose::{Choose, Chose};
+use crate::client::widgets::dates_form::{DATE_KEYS, DatesForm, DatesKey};
+use crate::wire::{Dimension, FilterField, IndividualRef, ListItem, Report, ReportKind, ReportSort};
 
-/// The periods `t` steps through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Period {
-    /// Since Monday.
-    Week,
-    /// The last 30 days.
-    Days30,
-    /// This term (since 1 September, 1 January or Easter Monday).
-    Term,
-    /// This school year (since 1 September).
-    SchoolYear,
-}
-
-impl Period {
-    /// The next one.
-    fn next(self) -> Period {
-        match self {
-            Period::Week => Period::Days30,
-            Period::Days30 => Period::Term,
-            Period::Term => Period::SchoolYear,
-            Period::SchoolYear => Period::Week,
-        }
-    }
-
-    /// In words.
-    pub fn label(self) -> &'static str {
-        match self {
-            Period::Week => "this week",
-            Period::Days30 => "last 30 days",
-            Period::Term => "this term",
-            Period::SchoolYear => "this school year",
-        }
-    }
-
-    /// Its first and last day, when today is `today`.
-    pub fn days(self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-        let from = match self {
-            Period::Week => today - Duration::days(i64::from(today.weekday().num_days_from_monday())),
-            Period::Days30 => today - Duration::days(29),
-            Period::Term => term_start(today),
-            Period::SchoolYear => {
-                let year = if today.month() >= 9 { today.year() } else { today.year() - 1 };
-                NaiveDate::from_ymd_opt(year, 9, 1).unwrap_or(today)
-            }
-        };
-        (from, today)
-    }
+/// What has the keys.
+pub enum Mode {
+    /// The report's table.
+    Table,
+    /// Picking the individuals (`I`).
+    Picking,
+    /// Choosing the locations, staff or behaviours of a filter.
+    Choosing(FilterField, Box<Choose>),
+    /// Typing the dates (`T`).
+    Dates(Box<DatesForm>),
 }
 
 /// Which chart is drawn above the table.
@@ -95,8 +64,10 @@ pub struct Analytics {
     kind: usize,
     /// The grouping, an index into the type's dimensions.
     by: usize,
-    period: Period,
-    individuals: Vec<IndividualRef>,
+    /// The period and the lists to keep to.
+    pub filters: Filters,
+    /// The setting's lists the filters choose from.
+    lists: Lists,
     /// The report shown (kept while the next one loads, or while offline).
     pub report: Option<Report>,
     /// What the report shown was asked with.
@@ -117,8 +88,8 @@ pub struct Analytics {
     offset: usize,
     page: usize,
     chart: Chart,
-    /// Picking individuals for the filter.
-    pub picking: bool,
+    /// What has the keys.
+    pub mode: Mode,
     picker: Picker,
 }
 
@@ -134,8 +105,8 @@ pub fn new_page() -> Analytics {
     Analytics {
         kind: 0,
         by: 0,
-        period: Period::Days30,
-        individuals: Vec::new(),
+        filters: Filters::default(),
+        lists: Lists::default(),
         report: None,
         shown_for: None,
         asked: None,
@@ -148,7 +119,7 @@ pub fn new_page() -> Analytics {
         offset: 0,
         page: 10,
         chart: Chart::Bars,
-        picking: false,
+        mode: Mode::Table,
         picker: Picker::new(true, true),
     }
 }
@@ -183,13 +154,13 @@ impl Analytics {
 
     /// What the report is asked with now, today being `today`.
     fn asked(&self, today: NaiveDate) -> Asked {
-        let (from, to) = self.period.days(today);
+        let (from, to) = self.filters.period.days(today);
         Asked {
             kind: self.kind(),
             by: self.by(),
             from,
             to,
-            individuals: self.individuals.iter().map(|p| p.id).collect(),
+            filters: self.filters.applied(self.kind()),
         }
     }
 
@@ -296,17 +267,27 @@ impl Analytics {
                 self.changed(cx);
             }
             keys::PERIOD => {
-                self.period = self.period.next();
+                self.filters.period = self.filters.period.next();
                 self.changed(cx);
             }
+            keys::DATES => {
+                self.mode = Mode::Dates(Box::new(DatesForm::new(
+                    "Report between",
+                    "From (01/09/2026, 1/9, -30d, -6w)",
+                    "To (empty: today)",
+                )))
+            }
             keys::INDIVIDUALS => {
-                self.picking = true;
+                self.mode = Mode::Picking;
                 self.picker.start(cx);
             }
-            keys::CLEAR => match self.individuals.is_empty() {
+            keys::LOCATIONS => self.choose(FilterField::Location, cx),
+            keys::STAFF => self.choose(FilterField::Staff, cx),
+            keys::BEHAVIOURS => self.choose(FilterField::Behaviour, cx),
+            keys::CLEAR => match self.filters.lists_empty() {
                 true => cx.say("No filter to clear: every individual you may see is counted."),
                 false => {
-                    self.individuals.clear();
+                    self.filters.clear_lists();
                     self.changed(cx);
                 }
             },
@@ -342,6 +323,87 @@ impl Analytics {
         true
     }
 
+    /// Open the list of `field` to choose from (said when the type does not take it, or the
+    /// list has not come yet).
+    fn choose(&mut self, field: FilterField, cx: &mut Cx) {
+        if !self.kind().filters().contains(&field) {
+            cx.say(format!(
+                "The {} does not filter by {}: choose another report type (Tab) first.",
+                self.kind().title(),
+                noun(field)
+            ));
+            return;
+        }
+        let Some(list) = self.lists.of(field) else {
+            cx.say(format!("The list of each {} is still loading: press the key again in a moment.", noun(field)));
+            calls::lists().into_iter().for_each(|c| cx.call(c));
+            return;
+        };
+        if list.is_empty() {
+            cx.say(format!("The setting has no {} to filter by.", noun(field)));
+            return;
+        }
+        let items = list.iter().map(|i| (i.id, i.name.clone())).collect();
+        let title = match field {
+            FilterField::Location => "Only these locations",
+            FilterField::Staff => "Only these staff",
+            _ => "Only these behaviours",
+        };
+        let marked = self.filters.ids(field);
+        self.mode = Mode::Choosing(field, Box::new(Choose::new(title, items, true, &marked)));
+    }
+
+    /// The ids `chosen` from the list of `field` become its filter.
+    fn chosen(&mut self, field: FilterField, chosen: Vec<i64>, cx: &mut Cx) {
+        let list = self.lists.of(field).unwrap_or_default();
+        let items: Vec<ListItem> = list.iter().filter(|i| chosen.contains(&i.id)).cloned().collect();
+        match field {
+            FilterField::Location => self.filters.locations = items,
+            FilterField::Staff => self.filters.staff = items,
+            _ => self.filters.behaviours = items,
+        }
+        self.changed(cx);
+    }
+
+    fn dates_key(&mut self, key: KeyEvent, cx: &mut Cx) {
+        let Mode::Dates(form) = &mut self.mode else {
+            return;
+        };
+        match form.key(key) {
+            DatesKey::Used => {}
+            DatesKey::Help => cx.help(),
+            DatesKey::Back => self.mode = Mode::Table,
+            DatesKey::Submit => {
+                let today = day_of(cx.now, cx.dates);
+                match typed_period(form.from.text(), form.to.text(), today) {
+                    Err((which, why)) => form.refuse_at(which, why),
+                    Ok(period) => {
+                        self.mode = Mode::Table;
+                        self.filters.period = period;
+                        self.changed(cx);
+                    }
+                }
+            }
+        }
+    }
+
+    fn pick_key(&mut self, key: KeyEvent, cx: &mut Cx) {
+        match self.picker.key(key) {
+            Picked::Used => {}
+            Picked::Individuals(picked) => {
+                self.mode = Mode::Table;
+                self.filters.individuals = picked
+                    .into_iter()
+                    .map(|p| IndividualRef { id: p.id, name: p.name })
+                    .collect();
+                self.changed(cx);
+            }
+            Picked::NotMine if key.code == KeyCode::Esc => self.mode = Mode::Table,
+            Picked::NotMine if key.code == KeyCode::Char('?') => cx.help(),
+            Picked::NotMine => cx.say("Type a name, Space to choose, Enter to keep to those chosen, Esc to stop."),
+        }
+    }
+
     fn open_related(&mut self, cx: &mut Cx) {
         let (Some(asked), Some(row)) = (self.shown_for.clone(), self.selected_row()) else {
             cx.say("There is no row to show incidents for.");
@@ -365,9 +427,11 @@ impl Page for Analytics {
     }
 
     fn keys(&self) -> &'static [&'static [Binding]] {
-        match self.picking {
-            true => &[keys::PICK_KEYS],
-            false => keys::REPORT_TABLES,
+        match self.mode {
+            Mode::Table => keys::REPORT_TABLES,
+            Mode::Picking => &[keys::PICK_KEYS],
+            Mode::Choosing(..) => &[keys::CHOOSE_KEYS],
+            Mode::Dates(_) => &[DATE_KEYS, crate::client::widgets::text_field::EDITING],
         }
     }
 
@@ -376,10 +440,11 @@ impl Page for Analytics {
     }
 
     fn edits_text(&self) -> bool {
-        self.picking
+        !matches!(self.mode, Mode::Table)
     }
 
     fn start(&mut self, cx: &mut Cx) {
+        calls::lists().into_iter().for_each(|c| cx.call(c));
         self.load(cx);
     }
 
@@ -388,29 +453,30 @@ impl Page for Analytics {
     }
 
     fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> bool {
-        if !self.picking {
-            return self.report_key(key, cx);
-        }
-        match self.picker.key(key) {
-            Picked::Used => {}
-            Picked::Individuals(picked) => {
-                self.picking = false;
-                self.individuals = picked
-                    .into_iter()
-                    .map(|p| IndividualRef { id: p.id, name: p.name })
-                    .collect();
-                self.changed(cx);
+        match &mut self.mode {
+            Mode::Table => return self.report_key(key, cx),
+            Mode::Picking => self.pick_key(key, cx),
+            Mode::Dates(_) => self.dates_key(key, cx),
+            Mode::Choosing(field, list) => {
+                let field = *field;
+                match list.key(key) {
+                    Chose::Open => {}
+                    Chose::Closed => self.mode = Mode::Table,
+                    Chose::Done(ids) => {
+                        self.mode = Mode::Table;
+                        self.chosen(field, ids, cx);
+                    }
+                }
             }
-            Picked::NotMine if key.code == KeyCode::Esc => self.picking = false,
-            Picked::NotMine if key.code == KeyCode::Char('?') => cx.help(),
-            Picked::NotMine => cx.say("Type a name, Space to choose, Enter to keep to those chosen, Esc to stop."),
         }
         true
     }
 
     fn paste(&mut self, text: &str, _cx: &mut Cx) {
-        if self.picking {
-            self.picker.paste(text);
+        match &mut self.mode {
+            Mode::Picking => self.picker.paste(text),
+            Mode::Dates(form) => form.paste(text),
+            Mode::Table | Mode::Choosing(..) => {}
         }
     }
 
@@ -425,7 +491,7 @@ impl Page for Analytics {
                     by: report.by,
                     from: report.from,
                     to: report.to,
-                    individuals: self.individuals.iter().map(|p| p.id).collect(),
+                    filters: self.filters.applied(report.kind),
                 };
                 let new_shape = self
                     .shown_for
@@ -462,16 +528,31 @@ impl Page for Analytics {
                 );
             }
             Some(Reply::Csv(Err(e))) => cx.say(format!("The CSV file could not be made: {e}")),
+            Some(Reply::Locations(Ok(list))) => self.lists.loaded(FilterField::Location, list.items),
+            Some(Reply::Staff(Ok(list))) => self.lists.loaded(
+                FilterField::Staff,
+                list.items.into_iter().map(|s| ListItem { id: s.id, name: s.name }).collect(),
+            ),
+            Some(Reply::Behaviours(Ok(list))) => self.lists.loaded(
+                FilterField::Behaviour,
+                list.items.into_iter().map(|b| ListItem { id: b.id, name: b.name }).collect(),
+            ),
+            Some(Reply::Locations(Err(_)) | Reply::Staff(Err(_)) | Reply::Behaviours(Err(_))) => {}
             Some(Reply::Related(_)) | None => {}
         }
     }
 
     fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
-        if self.picking {
+        if let Mode::Picking = self.mode {
             self.picker.render(f, area, "Only these individuals (Space chooses)…", ctx);
             return;
         }
         view::render(self, f, area, ctx);
+        match &mut self.mode {
+            Mode::Choosing(_, list) => list.render(f, area, ctx),
+            Mode::Dates(form) => form.render(f, area, ctx),
+            Mode::Table | Mode::Picking => {}
+        }
     }
 
     fn summary(&self) -> String {
@@ -480,8 +561,8 @@ impl Page for Analytics {
             self.kind().slug(),
             self.by().slug(),
             self.order.len(),
-            self.individuals.len(),
-            self.picking
+            self.filters.individuals.len(),
+            !matches!(self.mode, Mode::Table)
         )
     }
 

@@ -11,7 +11,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Sparkline, Wrap};
 
 use super::{Analytics, Chart};
-use crate::client::screens::Ctx;
+use crate::client::screens::{Ctx, wrapped_height};
 use crate::client::widgets::fit::{fit, put, width};
 use crate::client::widgets::slice_table::follow;
 use crate::wire::{Dimension, PupilName, Report, ReportKind, ReportRow};
@@ -26,13 +26,16 @@ pub fn render(page: &mut Analytics, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         20..=29 => CHART_ROWS,
         _ => CHART_ROWS + 4,
     };
+    let heading = heading(page, ctx);
+    // Long filters or totals wrap rather than being cut off, up to five lines.
+    let heading_h = wrapped_height(&heading, area.width).clamp(3, 5);
     let rows = Layout::vertical([
-        Constraint::Length(3),
+        Constraint::Length(heading_h),
         Constraint::Length(chart_h),
         Constraint::Min(3),
     ])
     .split(area);
-    f.render_widget(Paragraph::new(heading(page, ctx)), rows[0]);
+    f.render_widget(Paragraph::new(heading).wrap(Wrap { trim: true }), rows[0]);
     let Some(report) = &page.report else {
         let message = match page.stale {
             true => "The report could not be made yet: it comes when the server answers.",
@@ -76,24 +79,18 @@ fn heading(page: &Analytics, ctx: &Ctx<'_>) -> Vec<Line<'static>> {
             "{} [{at}/7]{sep}by {}{sep}{} ({})",
             kind.short(),
             page.by().label(),
-            page.period.label(),
+            page.filters.period.label(),
             dates(r)
         ),
         (None, _) => format!(
             "{} [{at}/7]{sep}by {}{sep}{}{}",
             kind.short(),
             page.by().label(),
-            page.period.label(),
+            page.filters.period.label(),
             if page.stale { format!("{sep}{}", ctx.stale().unwrap_or_else(|| "could not load".into())) } else { String::new() }
         ),
     };
-    let filters = match page.individuals.len() {
-        0 => format!("Filters: none, every individual you may see{sep}I picks individuals"),
-        _ => {
-            let names: Vec<String> = page.individuals.iter().map(|p| ctx.privacy.name(&p.name)).collect();
-            format!("Filters: only {}{sep}x clears", names.join(", "))
-        }
-    };
+    let filters = page.filters.describe(kind, &ctx.privacy, sep);
     let totals = page.report.as_ref().map_or(String::new(), |r| {
         r.totals
             .iter()
@@ -284,10 +281,10 @@ fn table(page: &mut Analytics, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
         .border_style(ctx.theme.focus());
     if report.rows.is_empty() {
         let message = format!(
-            "Nothing to count from {} to {} for {}. t tries another period.",
+            "Nothing to count from {} to {} for {}. t or T tries another period.",
             report.from.format("%-d %b %Y"),
             report.to.format("%-d %b %Y"),
-            if page.individuals.is_empty() { "the individuals you may see" } else { "the individuals chosen" }
+            if page.filters.lists_empty() { "the individuals you may see" } else { "the filters chosen (x clears them)" }
         );
         f.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }).block(block), area);
         return;

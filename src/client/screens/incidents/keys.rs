@@ -71,13 +71,6 @@ pub const PICK_KEYS: &[Binding] = &[
     ),
 ];
 
-/// Typing the dates (`T`).
-pub const DATE_KEYS: &[Binding] = &[
-    b(&[k(KeyCode::Tab), k(KeyCode::BackTab)], "Tab", KeyAction::NextField, "from / to", true),
-    b(&[k(KeyCode::Enter)], "Enter", KeyAction::Submit, "show this period", true),
-    b(&[k(KeyCode::Esc)], "Esc", KeyAction::Back, "keep the period as it was", true),
-];
-
 /// `p`: parents informed.
 pub const INFORMED: KeyAction = KeyAction::Page(10);
 /// `f`: flag or clear the flag.
@@ -142,7 +135,7 @@ mod tests {
         assert_no_key_twice(&[ASK_KEYS, ALWAYS]);
         assert_no_key_twice(&[ACCOUNT_KEYS, ALWAYS]);
         assert_no_key_twice(&[CONFIRM_KEYS, ALWAYS]);
-        assert_no_key_twice(&[DATE_KEYS, ALWAYS]);
+        assert_no_key_twice(&[crate::client::widgets::dates_form::DATE_KEYS, ALWAYS]);
         assert_no_key_twice(&[TEXT_KEYS, ALWAYS]);
     }
 }

@@ -31,11 +31,12 @@ use self::calls::Reply;
 use self::filters::{Filters, Period, cycle};
 use super::dashboard::Loading;
 use super::picker::{Picked, Picker};
-use super::{Ctx, Cx, Note, Page};
+use super::{Ctx, Cx, Page};
 use crate::client::call::{Typed, take};
 use crate::client::fuzzy::Fuzzy;
 use crate::client::privacy::Privacy;
 use crate::client::keymap::{self, Binding, KeyAction};
+use crate::client::widgets::dates_form::{DATE_KEYS, DatesForm, DatesKey};
 use crate::client::widgets::text_field::TextField;
 use crate::wire::{BellPeriod, IncidentKind, IncidentSummary, IndividualRef, ListItem};
 
@@ -66,18 +67,6 @@ pub enum Mode {
     Picking,
     /// Typing the dates (`T`).
     Dates(Box<DatesForm>),
-}
-
-/// The dates form of `T`.
-pub struct DatesForm {
-    /// From.
-    pub from: TextField,
-    /// To (may be empty: until now).
-    pub to: TextField,
-    /// The keys are on "to".
-    pub on_to: bool,
-    /// Why a date was refused.
-    pub note: Option<Note>,
 }
 
 /// The Incidents page. `Debug` prints counts, never a name.
@@ -282,12 +271,11 @@ impl Incidents {
             },
             keys::PERIOD => self.refilter(cx, |f| f.period = f.period.next()),
             keys::DATES => {
-                self.mode = Mode::Dates(Box::new(DatesForm {
-                    from: TextField::plain("From (28/11, 28/11/26 10:15, -7d)"),
-                    to: TextField::plain("To (empty: until now)"),
-                    on_to: false,
-                    note: None,
-                }));
+                self.mode = Mode::Dates(Box::new(DatesForm::new(
+                    "Incidents between",
+                    "From (28/11, 28/11/26 10:15, -7d)",
+                    "To (empty: until now)",
+                )));
             }
             keys::INDIVIDUAL => {
                 self.mode = Mode::Picking;
@@ -335,30 +323,21 @@ impl Incidents {
         let Mode::Dates(form) = &mut self.mode else {
             return false;
         };
-        let DatesForm { from, to, on_to, note } = form.as_mut();
-        match keymap::lookup(&[keys::DATE_KEYS], &key) {
-            Some(KeyAction::NextField) => *on_to = !*on_to,
-            Some(KeyAction::Back) => self.mode = Mode::List,
-            Some(KeyAction::Submit) if !*on_to && !from.is_empty() => *on_to = true,
-            Some(KeyAction::Submit) => {
+        match form.key(key) {
+            DatesKey::Used => {}
+            DatesKey::Help => cx.help(),
+            DatesKey::Back => self.mode = Mode::List,
+            DatesKey::Submit => {
                 let parse = |text: &str| typed_time(text, cx, &self.periods);
-                let since = parse(from.text());
-                let until = parse(to.text());
-                match (since, until) {
-                    (Err(e), _) | (_, Err(e)) => *note = Note::error(e),
+                match (parse(form.from.text()), parse(form.to.text())) {
+                    (Err(e), _) | (_, Err(e)) => form.refuse(e),
                     (Ok(since), Ok(until)) if since.zip(until).is_some_and(|(s, u)| s >= u) => {
-                        *note = Note::error("\"From\" must be before \"to\".");
+                        form.refuse("\"From\" must be before \"to\".");
                     }
                     (Ok(since), Ok(until)) => {
                         self.mode = Mode::List;
                         self.refilter(cx, |f| f.period = Period::Between(since, until));
                     }
-                }
-            }
-            _ => {
-                let field = if *on_to { to } else { from };
-                if !field.input(key) && key.code == KeyCode::Char('?') {
-                    cx.help();
                 }
             }
         }
@@ -450,7 +429,7 @@ impl Page for Incidents {
             Mode::List if self.typing => &[keys::TEXT_KEYS],
             Mode::List => keys::LIST_TABLES,
             Mode::Picking => &[keys::PICK_KEYS],
-            Mode::Dates(_) => &[keys::DATE_KEYS, crate::client::widgets::text_field::EDITING],
+            Mode::Dates(_) => &[DATE_KEYS, crate::client::widgets::text_field::EDITING],
         }
     }
 
@@ -496,14 +475,7 @@ impl Page for Incidents {
                 self.show_matching();
             }
             Mode::Picking => self.picker.paste(text),
-            Mode::Dates(form) => {
-                let DatesForm { from, to, on_to, .. } = form.as_mut();
-                if *on_to {
-                    to.paste(text);
-                } else {
-                    from.paste(text);
-                }
-            }
+            Mode::Dates(form) => form.paste(text),
         }
     }
 

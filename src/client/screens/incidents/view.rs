@@ -4,13 +4,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Incidents, Mode};
 use crate::client::screens::dashboard::{Loading, table};
-use crate::client::screens::{Ctx, centered, wrapped_height};
+use crate::client::screens::{Ctx, wrapped_height};
 use crate::client::widgets::fit::fit;
-use crate::client::widgets::popup;
 
 /// Draw the page into `area`.
 pub fn render(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
@@ -91,32 +90,7 @@ fn render_table(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
 }
 
 fn render_dates(p: &mut Incidents, f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
-    let Mode::Dates(form) = &mut p.mode else {
-        return;
-    };
-    let super::DatesForm { from, to, on_to, note } = form.as_mut();
-    let popup_area = centered(area, 60, 11);
-    f.render_widget(Clear, popup_area);
-    let block = ctx.block("Incidents between").border_style(ctx.theme.focus());
-    let inner = block.inner(popup_area);
-    f.render_widget(block, popup_area);
-    let rows = Layout::vertical([
-        Constraint::Length(3),
-        Constraint::Length(3),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .split(inner);
-    from.render(f, rows[0], !*on_to, ctx.theme, ctx.glyphs);
-    to.render(f, rows[1], *on_to, ctx.theme, ctx.glyphs);
-    f.render_widget(
-        Paragraph::new(
-            ctx.glyphs
-                .text("Enter shows them · Tab from/to · Esc keeps the period")
-                .into_owned(),
-        )
-        .style(ctx.theme.dim()),
-        rows[2],
-    );
-    popup::note(f, rows[3], note.as_ref(), ctx.theme, ctx.glyphs);
+    if let Mode::Dates(form) = &mut p.mode {
+        form.render(f, area, ctx);
+    }
 }

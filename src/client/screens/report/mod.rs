@@ -16,7 +16,6 @@
 //! through the language check's findings ([`crate::client::language`]).
 
 mod calls;
-mod choose;
 pub mod fields;
 pub mod resume;
 mod view;
@@ -29,7 +28,6 @@ use ratatui::layout::Rect;
 use uuid::Uuid;
 
 use self::calls::Reply;
-use self::choose::{Choose, Chose};
 use self::fields::{EXCLUSIONS, Field, Form, Input, Key, Lists, Problem};
 use super::picker::{Picked, Picker};
 use super::{Ctx, Cx, Note, Page};
@@ -38,6 +36,7 @@ use crate::client::drafts::{self, Autosave};
 use crate::client::keymap::{self, Binding, KeyAction, b, ch, ctrl, k};
 use crate::client::language::{self, Finding};
 use crate::client::outbox::Outgoing;
+use crate::client::widgets::choose::{Choose, Chose};
 use crate::wire::{DraftKind, Incident, IncidentKind, IndividualRef, NewIncident};
 
 /// `Ctrl-S`: submit.

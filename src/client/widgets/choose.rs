@@ -1,5 +1,6 @@
-//! Choosing from one of the setting's lists inside the form (a location, a category, staff
-//! present): a small list over the form, filtered as you type with the fuzzy matcher;
+//! Choosing from one of the setting's lists (in the report form a location, a category, staff
+//! present; in Analytics the locations, staff and behaviours to keep to): a small list over
+//! the screen, filtered as you type with the fuzzy matcher;
 //! `Space` marks several where several may be chosen, `Enter` takes the marked (or the
 //! selected) ones, `Esc` clears the filter, then closes without changing anything.
 
