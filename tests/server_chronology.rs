@@ -199,7 +199,10 @@ async fn add_records(api: &Api, teacher: &str, lead: &str, pupil: i64, other: i6
     // About the pupil and an individual the teacher may not see: the lead's only.
     api.create_incident(&report(uuid::Uuid::new_v4(), &[pupil, hidden], api.recently()), lead)
         .await;
-    let text = format!("{}\nThe second line stays out of the chronology.", "Settled well. ".repeat(20));
+    let text = format!(
+        "{}\nThe second line stays out of the chronology.",
+        "Settled well. ".repeat(20)
+    );
     let r = api
         .post(
             "/communications",
@@ -239,7 +242,10 @@ async fn the_chronology_holds_exactly_the_raw_records_of_the_individual_newest_f
         // The communication is its first line, cut to 200 characters.
         assert!(got.iter().any(|e| matches!(&e.item,
             ChronologyItem::Communication { message, .. } if message.chars().count() == 200 && message.starts_with("Settled well."))));
-        assert!(!got.iter().any(|e| serde_json::to_string(e).unwrap().contains("second line")));
+        assert!(
+            !got.iter()
+                .any(|e| serde_json::to_string(e).unwrap().contains("second line"))
+        );
     }
     // The hidden co-subject's incident is the lead's only.
     let teachers = walk(&api, &teacher, pupil, 500).await;
@@ -344,7 +350,9 @@ async fn an_individual_the_teacher_may_not_open_is_the_404_of_a_missing_one_and_
         assert!(!hidden_reply.text.contains(name.as_str()));
     }
     // The individual they may open: audited with the id, no name.
-    let r = api.get(&format!("/individuals/{seen}/chronology"), Some(&teacher)).await;
+    let r = api
+        .get(&format!("/individuals/{seen}/chronology"), Some(&teacher))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let rows = api.audit_since(mark).await;
     let read = rows
@@ -353,7 +361,9 @@ async fn an_individual_the_teacher_may_not_open_is_the_404_of_a_missing_one_and_
         .expect("the read is audited");
     assert_eq!(read.get("target"), format!("individual:{seen}"));
     assert_eq!(
-        rows.iter().filter(|r| r.get("action") == "individual.chronology").count(),
+        rows.iter()
+            .filter(|r| r.get("action") == "individual.chronology")
+            .count(),
         1,
         "a refused read is not a read"
     );
@@ -413,7 +423,10 @@ async fn undone_clicks_and_deleted_incidents_are_left_out() {
     assert_eq!(at_click(&after), 0, "an undone click is shown");
     assert!(!has_incident(&after), "a deleted incident is shown");
     assert_eq!(after.len(), before.len() - 2);
-    assert_eq!(canon(&after), canon(&expected(&api, pupil, Some(&teacher_visible(&api).await)).await));
+    assert_eq!(
+        canon(&after),
+        canon(&expected(&api, pupil, Some(&teacher_visible(&api).await)).await)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -42,7 +42,13 @@ fn parse_chronology_cursor(text: &str) -> Option<ChronologyKey> {
 
 /// The first line of `message`, cut to [`MESSAGE_CHARS`] characters.
 fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or("").chars().take(MESSAGE_CHARS).collect()
+    message
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(MESSAGE_CHARS)
+        .collect()
 }
 
 /// The wire entry of `row`, references written with the setting's `prefix`.

@@ -36,9 +36,13 @@ impl ChronologySource {
 
     /// The source written `name`, if any.
     pub fn from_name(name: &str) -> Option<ChronologySource> {
-        [ChronologySource::Click, ChronologySource::Communication, ChronologySource::Incident]
-            .into_iter()
-            .find(|source| source.name() == name)
+        [
+            ChronologySource::Click,
+            ChronologySource::Communication,
+            ChronologySource::Incident,
+        ]
+        .into_iter()
+        .find(|source| source.name() == name)
     }
 }
 
@@ -102,9 +106,22 @@ impl ChronologyRow {
 macro_rules! older_than_cursor {
     ($s:literal, $at:literal, $id:literal) => {
         concat!(
-            " AND ", $at, " <= ?4 AND (", $at, " < ?4 OR '", $s, "' < ?5 OR ('", $s, "' = ?5 AND ", $id,
+            " AND ",
+            $at,
+            " <= ?4 AND (",
+            $at,
+            " < ?4 OR '",
+            $s,
+            "' < ?5 OR ('",
+            $s,
+            "' = ?5 AND ",
+            $id,
             " < ?6))
-              ORDER BY ", $at, " DESC, ", $id, " DESC
+              ORDER BY ",
+            $at,
+            " DESC, ",
+            $id,
+            " DESC
               LIMIT ?7"
         )
     };
