@@ -86,6 +86,15 @@ fn stored_tone(tone: Tone) -> &'static str {
     }
 }
 
+/// The wire tone of a stored one.
+pub(super) fn wire_tone(stored: &str) -> Tone {
+    match stored {
+        "positive" => Tone::Positive,
+        "negative" => Tone::Negative,
+        _ => Tone::Na,
+    }
+}
+
 /// The wire form of a response row.
 fn wire_response(row: ResponseRow) -> CommunicationResponse {
     CommunicationResponse {
@@ -127,11 +136,7 @@ pub(super) async fn with_threads(
                 name: PupilName::new(row.individual_name),
             },
             author: staff(row.author_id, row.author_name),
-            tone: match row.tone.as_str() {
-                "positive" => Tone::Positive,
-                "negative" => Tone::Negative,
-                _ => Tone::Na,
-            },
+            tone: wire_tone(&row.tone),
             message: row.message,
             created_at: timestamp(row.created_at),
             recipients: sent_to.remove(&row.id).unwrap_or_default(),

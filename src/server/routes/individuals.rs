@@ -106,7 +106,7 @@ pub(super) async fn individuals(
 
 /// The individual `id` of the path if `user` may see them; 404 otherwise (and for an id that
 /// is not a number), the same answer as for an individual that does not exist.
-async fn visible_individual(state: &AppState, user: &UserRow, id: &str) -> Result<IndividualRow, ApiError> {
+pub(super) async fn visible_individual(state: &AppState, user: &UserRow, id: &str) -> Result<IndividualRow, ApiError> {
     let id = path_id(id)?;
     state
         .store
@@ -116,7 +116,7 @@ async fn visible_individual(state: &AppState, user: &UserRow, id: &str) -> Resul
 }
 
 /// Audit a view of a profile (`action` on `individual:{id}`), ids only.
-async fn audit_view(state: &AppState, signed_in: &AuthUser, action: &str, id: i64) -> Result<(), ApiError> {
+pub(super) async fn audit_view(state: &AppState, signed_in: &AuthUser, action: &str, id: i64) -> Result<(), ApiError> {
     let entry = user_entry(
         state,
         &signed_in.user,

@@ -22,6 +22,7 @@ mod admin_audit;
 mod admin_import;
 mod admin_lists;
 mod admin_users;
+mod chronology;
 mod clicks;
 mod common;
 mod communications;
@@ -106,6 +107,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(individuals::individuals))
         .routes(routes!(individuals::individual))
         .routes(routes!(individuals::overview))
+        .routes(routes!(chronology::chronology))
         .routes(routes!(lists::behaviours))
         .routes(routes!(lists::periods))
         .routes(routes!(clicks::create_click, clicks::clicks))
@@ -516,6 +518,7 @@ mod tests {
             ("/api/v1/individuals", &["get"]),
             ("/api/v1/individuals/{id}", &["get"]),
             ("/api/v1/individuals/{id}/overview", &["get"]),
+            ("/api/v1/individuals/{id}/chronology", &["get"]),
             ("/api/v1/behaviours", &["get"]),
             ("/api/v1/periods", &["get"]),
             ("/api/v1/clicks", &["get", "post"]),

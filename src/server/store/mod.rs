@@ -26,7 +26,8 @@
 //! transaction; the methods are grouped by what they hold: [`setting`], [`users`] (accounts,
 //! the lock-out counter, TOTP and recovery codes), [`sessions`] (sessions and sign-in
 //! challenges), [`audit`], `access` (who may see which individuals), [`records`] (incidents
-//! and notifications), [`individuals`] (the list and a profile), [`clicks`] (the clicker's
+//! and notifications), [`individuals`] (the list and a profile), [`chronology`] (a pupil's
+//! incidents, clicks and communications in one timeline), [`clicks`] (the clicker's
 //! records, written by the group-commit writer `server::click_writer`), [`communications`]
 //! (messages to key staff and their threads), [`incidents`] (incident reports, their numbers,
 //! revisions and management), [`plans`] (Smart Plans and drafts), [`reports`] (analytics: the
@@ -43,6 +44,7 @@ mod admin_audit;
 mod admin_lists;
 mod admin_users;
 mod audit;
+mod chronology;
 mod clicks;
 mod communications;
 mod demo;
@@ -73,6 +75,7 @@ pub use admin_access::{ConfirmationRow, Grant, GrantRow, GroupRow, NamedRow, Rev
 pub use admin_audit::AuditFilter;
 pub use admin_lists::{EntryInput, EntryRefused, EntryRow, ListTable};
 pub use admin_users::{AdminSessionRow, AdminUserFilter, AdminUserRow, NewAccount};
+pub use chronology::{ChronologyKey, ChronologyRow, ChronologySource};
 pub use clicks::{ClickFilter, ClickRow, Recorded, Undo};
 pub use communications::{About, CommunicationRow, NewMessage, RecipientRow, ResponseRow, Written};
 pub use incidents::{
