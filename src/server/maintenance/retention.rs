@@ -19,8 +19,8 @@
 //! - **Accounts (7 years).** An account that is deactivated, or whose cover has expired, and
 //!   whose last interaction (the latest of its creation, password change, deactivation, expiry
 //!   and every session's start and last use) is more than 7 calendar years ago is anonymised:
-//!   its sessions, recovery codes, sign-in challenges, drafts, notifications and access grants
-//!   are deleted, and its email, name, job title, password hash and 2FA secrets are replaced
+//!   its sessions, recovery codes, sign-in challenges, drafts, notifications, access grants and
+//!   saved report filter sets are deleted, and its email, name, job title, password hash and 2FA secrets are replaced
 //!   (`retired-ID@retention.invalid`, "Former staff member ID"), so the records it made stay
 //!   attributed to an account that can never sign in. An active account is never due.
 //! - **Drafts (7 years).** A draft not saved for 7 years is deleted (the author's own data).
@@ -77,7 +77,8 @@ impl Retention {
         let c = &self.counts;
         format!(
             "individuals {}, incidents {}, clicks {}, communications {}, plans {}, key contacts {}, notifications {}, \
-             accounts anonymised {}, sessions {}, recovery codes {}, challenges {}, access grants {}, drafts {}; \
+             accounts anonymised {}, sessions {}, recovery codes {}, challenges {}, access grants {}, drafts {}, \
+             report filter sets {}; \
              held back by a shared report {}",
             c.individuals,
             c.incidents,
@@ -92,6 +93,7 @@ impl Retention {
             c.challenges,
             c.grants,
             c.drafts,
+            c.filter_sets,
             self.held_back
         )
     }
@@ -118,7 +120,7 @@ impl fmt::Display for Retention {
             "Removed"
         };
         writeln!(f, "{verb} under the rule of {}:", self.rule())?;
-        let lines: [(&str, u64); 13] = [
+        let lines: [(&str, u64); 14] = [
             ("individuals", c.individuals),
             ("  incident reports", c.incidents),
             ("  clicks", c.clicks),
@@ -131,6 +133,7 @@ impl fmt::Display for Retention {
             ("  recovery codes", c.recovery_codes),
             ("  sign-in challenges", c.challenges),
             ("  access grants", c.grants),
+            ("  report filter sets", c.filter_sets),
             ("drafts", c.drafts),
         ];
         for (what, n) in lines {

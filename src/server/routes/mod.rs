@@ -27,6 +27,7 @@ mod clicks;
 mod common;
 mod communications;
 mod drafts;
+mod filter_sets;
 mod incident_check;
 mod incidents;
 mod individuals;
@@ -124,6 +125,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         // Analytics (issue 13).
         .routes(routes!(reports::report))
         .routes(routes!(reports::report_incidents))
+        .routes(routes!(filter_sets::filter_sets, filter_sets::save_filter_set))
+        .routes(routes!(filter_sets::delete_filter_set))
         // Administration: access, key staff, setting lists and the audit log (issue 12).
         .routes(routes!(admin_access::user_access))
         .routes(routes!(admin_access::grant_access))
@@ -525,6 +528,8 @@ mod tests {
             ("/api/v1/clicks/{id}", &["delete"]),
             ("/api/v1/communications", &["get", "post"]),
             ("/api/v1/communications/{id}/responses", &["post"]),
+            ("/api/v1/report-filter-sets", &["get", "post"]),
+            ("/api/v1/report-filter-sets/{id}", &["delete"]),
         ] {
             assert!(doc.contains(path), "{path} missing");
             let item = &document.paths.paths[path];

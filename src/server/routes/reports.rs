@@ -39,8 +39,9 @@ const MAX_LIMIT: u32 = 1000;
 /// The earliest and latest years a report may name.
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
-/// 400 `invalid_request`: a query the server cannot read, with what to do.
-fn bad(message: impl Into<String>) -> ApiError {
+/// 400 `invalid_request`: a query (or a saved set's filters) the server cannot read, with what
+/// to do.
+pub(super) fn bad(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, codes::INVALID_REQUEST, message)
 }
 
@@ -66,6 +67,11 @@ fn date(name: &str, text: &str) -> Result<NaiveDate, ApiError> {
             "`{name}` is not a date: write it as YYYY-MM-DD, for example 2026-09-01."
         ))
     })?;
+    in_years(name, day)
+}
+
+/// `day` (of `name`), when its year is one a report may name.
+pub(super) fn in_years(name: &str, day: NaiveDate) -> Result<NaiveDate, ApiError> {
     if !YEARS.contains(&chrono::Datelike::year(&day)) {
         return Err(bad(format!(
             "`{name}` is outside the years 1900 to 2200: check the year."
@@ -74,28 +80,49 @@ fn date(name: &str, text: &str) -> Result<NaiveDate, ApiError> {
     Ok(day)
 }
 
+/// Whether `from` to `to` is a period a report may cover: in order, and at most ten years.
+pub(super) fn span(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
+    if from > to {
+        return Err(bad("`from` is after `to`: swap them, or choose another period."));
+    }
+    if (to - from).num_days() > REPORT_MAX_DAYS {
+        return Err(bad("The period is longer than 10 years: choose a shorter one."));
+    }
+    Ok(())
+}
+
+/// The ids `given` for `name`, each once, in the order given: 400 for one that is not an id
+/// (absent or below 1: "`name` must be `form`") or for more than [`REPORT_MAX_IDS`] of them.
+pub(super) fn distinct_ids(
+    name: &str,
+    form: &str,
+    given: impl IntoIterator<Item = Option<i64>>,
+) -> Result<Vec<i64>, ApiError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut ids = Vec::new();
+    for id in given {
+        let id = id
+            .filter(|id| *id > 0)
+            .ok_or_else(|| bad(format!("`{name}` must be {form}: leave it out to include every one.")))?;
+        if seen.insert(id) {
+            ids.push(id);
+        }
+        if ids.len() > REPORT_MAX_IDS {
+            return Err(bad(format!(
+                "`{name}` lists more than {REPORT_MAX_IDS} ids: leave it out to include every one."
+            )));
+        }
+    }
+    Ok(ids)
+}
+
 /// The ids listed (separated by commas) in parameter `name`.
 fn ids(name: &str, text: &Option<String>) -> Result<Option<Vec<i64>>, ApiError> {
     let Some(text) = text else {
         return Ok(None);
     };
-    let mut ids = Vec::new();
-    for part in text.split(',') {
-        let id: i64 = part.trim().parse().ok().filter(|id| *id > 0).ok_or_else(|| {
-            bad(format!(
-                "`{name}` must be ids separated by commas, such as 12,40: leave it out to include every one."
-            ))
-        })?;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    if ids.len() > REPORT_MAX_IDS {
-        return Err(bad(format!(
-            "`{name}` lists more than {REPORT_MAX_IDS} ids: leave it out to include every one."
-        )));
-    }
-    Ok(Some(ids))
+    let given = text.split(',').map(|part| part.trim().parse().ok());
+    distinct_ids(name, "ids separated by commas, such as 12,40", given).map(Some)
 }
 
 /// The period of the query: `to` defaults to today, `from` to 29 days before `to`.
@@ -105,12 +132,7 @@ fn period(query: &ReportQuery, today: NaiveDate) -> Result<Period, ApiError> {
         Some(text) => date("from", text)?,
         None => to - Duration::days(29),
     };
-    if from > to {
-        return Err(bad("`from` is after `to`: swap them, or choose another period."));
-    }
-    if (to - from).num_days() > REPORT_MAX_DAYS {
-        return Err(bad("The period is longer than 10 years: choose a shorter one."));
-    }
+    span(from, to)?;
     Ok(Period::new(from, to))
 }
 

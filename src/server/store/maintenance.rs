@@ -132,6 +132,9 @@ pub struct RetentionCounts {
     pub grants: u64,
     /// Drafts deleted (not saved for 7 years, or held by an anonymised account).
     pub drafts: u64,
+    /// Saved report filter sets of the anonymised accounts deleted (their names are the
+    /// account's own words).
+    pub filter_sets: u64,
 }
 
 /// The last interaction with individual `p`: the latest of its creation and of every incident
@@ -174,7 +177,7 @@ macro_rules! incidents_of {
 }
 
 /// A JSON array of `ids`, for [`ids!`].
-fn id_list(ids: &[i64]) -> String {
+pub(super) fn id_list(ids: &[i64]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_string())
 }
 
@@ -318,7 +321,7 @@ impl Tx {
                 Some(concat!("DELETE FROM individuals WHERE id IN ", ids!())),
             ),
         ];
-        let account_steps: [(&'static str, &'static str); 6] = [
+        let account_steps: [(&'static str, &'static str); 7] = [
             (
                 concat!("SELECT COUNT(*) FROM sessions WHERE user_id IN ", ids!()),
                 concat!("DELETE FROM sessions WHERE user_id IN ", ids!()),
@@ -362,8 +365,12 @@ impl Tx {
                 ),
                 concat!("DELETE FROM drafts WHERE user_id IN ", ids!(), " OR saved_at < ?2"),
             ),
+            (
+                concat!("SELECT COUNT(*) FROM report_filter_sets WHERE user_id IN ", ids!()),
+                concat!("DELETE FROM report_filter_sets WHERE user_id IN ", ids!()),
+            ),
         ];
-        let mut removed = [0u64; 6];
+        let mut removed = [0u64; 7];
         for (n, (count, delete)) in account_steps.iter().enumerate() {
             removed[n] = self.count_bound(count, &accounts, cutoffs.accounts).await?;
             if apply {
@@ -414,6 +421,7 @@ impl Tx {
             challenges: removed[2],
             grants: removed[3],
             drafts: removed[5],
+            filter_sets: removed[6],
         })
     }
 

@@ -32,8 +32,8 @@
 //! (messages to key staff and their threads), [`incidents`] (incident reports, their numbers,
 //! revisions and management), [`plans`] (Smart Plans and drafts), [`reports`] (analytics: the
 //! figures, counted by `report_counts` over the in-memory `report_index`, and the incidents
-//! behind a row), [`lists`] (behaviours and bell
-//! times), the administration's [`admin_access`] (grants, key staff, the access review),
+//! behind a row), [`filter_sets`] (each user's saved report filters), [`lists`] (behaviours and
+//! bell times), the administration's [`admin_access`] (grants, key staff, the access review),
 //! [`admin_lists`] (editing the setting's lists) and [`admin_audit`] (reading the audit log),
 //! [`maintenance`] (backup, restore and the retention rule), [`subject_access`] (one
 //! individual's records for a subject access request) and [`demo`] (seeding the demo data).
@@ -48,6 +48,7 @@ mod chronology;
 mod clicks;
 mod communications;
 mod demo;
+mod filter_sets;
 mod incidents;
 mod individuals;
 mod lists;
@@ -78,6 +79,7 @@ pub use admin_users::{AdminSessionRow, AdminUserFilter, AdminUserRow, NewAccount
 pub use chronology::{ChronologyKey, ChronologyRow, ChronologySource};
 pub use clicks::{ClickFilter, ClickRow, Recorded, Undo};
 pub use communications::{About, CommunicationRow, NewMessage, RecipientRow, ResponseRow, Written};
+pub use filter_sets::{FilterSetRow, FilterSetSaved};
 pub use incidents::{
     AccountRow, Created, DisplayNames, Edited, INDIVIDUAL_FIELDS, IncidentDetail, IncidentFullRow, IncidentInput,
     ItemRow, NamedIndividual, PhysicalInput, Refusal, RevisionRow, TechniqueUseRow, individual_field,
