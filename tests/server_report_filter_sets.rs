@@ -18,8 +18,12 @@ const TEACHER_ID: i64 = 3;
 
 /// `POST /report-filter-sets` of `name` with `filters`.
 async fn save(api: &Api, token: &str, name: &str, filters: Value) -> Reply {
-    api.post("/report-filter-sets", &json!({ "name": name, "filters": filters }), Some(token))
-        .await
+    api.post(
+        "/report-filter-sets",
+        &json!({ "name": name, "filters": filters }),
+        Some(token),
+    )
+    .await
 }
 
 /// The sets `GET /report-filter-sets` lists for `token`.
@@ -44,12 +48,18 @@ async fn a_set_round_trips_by_name_and_is_its_owners_alone() {
     let api = Api::start().await;
     let lead = api.sign_in(LEAD).await;
     let teacher = api.sign_in(TEACHER).await;
-    let location = api.count("SELECT id FROM locations WHERE active = 1 ORDER BY id LIMIT 1").await;
+    let location = api
+        .count("SELECT id FROM locations WHERE active = 1 ORDER BY id LIMIT 1")
+        .await;
     let behaviour = api.count("SELECT id FROM behaviours ORDER BY id LIMIT 1").await;
-    let staff = api.count("SELECT id FROM users WHERE active = 1 ORDER BY id LIMIT 1").await;
+    let staff = api
+        .count("SELECT id FROM users WHERE active = 1 ORDER BY id LIMIT 1")
+        .await;
     let pupil = api.count("SELECT id FROM individuals ORDER BY id LIMIT 1").await;
     let pupil_name = api
-        .value(&format!("SELECT first_name || ' ' || last_name FROM individuals WHERE id = {pupil}"))
+        .value(&format!(
+            "SELECT first_name || ' ' || last_name FROM individuals WHERE id = {pupil}"
+        ))
         .await;
     let mark = api.audit_mark().await;
 
@@ -78,7 +88,11 @@ async fn a_set_round_trips_by_name_and_is_its_owners_alone() {
     }
     let sets = listed(&api, &lead).await;
     let names: Vec<&str> = sets.iter().map(|s| s["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["Alpha", "beta", "charlie", name.to_uppercase().as_str()], "by name, ignoring case");
+    assert_eq!(
+        names,
+        ["Alpha", "beta", "charlie", name.to_uppercase().as_str()],
+        "by name, ignoring case"
+    );
     assert_eq!(sets[3]["filters"]["period"], dates["period"]);
     assert!(sets[3]["individuals"].as_array().unwrap().is_empty());
 
@@ -92,12 +106,21 @@ async fn a_set_round_trips_by_name_and_is_its_owners_alone() {
         api.delete("/report-filter-sets/not-an-id", Some(&teacher)).await.text,
         missing.text
     );
-    assert_eq!(listed(&api, &lead).await.len(), 4, "the other user's delete changed nothing");
+    assert_eq!(
+        listed(&api, &lead).await.len(),
+        4,
+        "the other user's delete changed nothing"
+    );
     assert_eq!(api.get("/report-filter-sets", None).await.status, 401);
 
     let r = api.delete(&format!("/report-filter-sets/{id}"), Some(&lead)).await;
     assert_eq!(r.status, 204, "{}", r.text);
-    assert_eq!(api.delete(&format!("/report-filter-sets/{id}"), Some(&lead)).await.status, 404);
+    assert_eq!(
+        api.delete(&format!("/report-filter-sets/{id}"), Some(&lead))
+            .await
+            .status,
+        404
+    );
     assert_eq!(listed(&api, &lead).await.len(), 3);
 
     // Each save and the delete is audited, with ids and counts, never the set's name.
@@ -107,14 +130,24 @@ async fn a_set_round_trips_by_name_and_is_its_owners_alone() {
         .filter(|r| r.get("action") == "report_filter_set.save")
         .collect();
     assert_eq!(saves.len(), 5);
-    assert!(saves.iter().any(|r| r.get("target") == format!("report_filter_set:{id}")
-        && r.get("detail").contains(&format!("individuals={pupil}"))));
-    assert!(rows.iter().any(|r| r.get("action") == "report_filter_set.delete"
-        && r.get("target") == format!("report_filter_set:{id}")));
+    assert!(
+        saves
+            .iter()
+            .any(|r| r.get("target") == format!("report_filter_set:{id}")
+                && r.get("detail").contains(&format!("individuals={pupil}")))
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.get("action") == "report_filter_set.delete"
+                && r.get("target") == format!("report_filter_set:{id}"))
+    );
     let last = pupil_name.split(' ').next_back().unwrap().to_lowercase();
     for row in &rows {
         let text = row.all_text();
-        assert!(!text.contains("watch") && !text.contains(&last), "a name in the audit log: {text}");
+        assert!(
+            !text.contains("watch") && !text.contains(&last),
+            "a name in the audit log: {text}"
+        );
     }
 }
 
@@ -145,7 +178,12 @@ async fn parallel_saves_keep_fifty_and_one_set_of_a_name() {
         .collect();
     let created = replies.iter().filter(|r| r.status == 201).count();
     let refused: Vec<_> = replies.iter().filter(|r| r.status == 409).collect();
-    assert_eq!((created, refused.len()), (50, 10), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert_eq!(
+        (created, refused.len()),
+        (50, 10),
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
     for r in refused {
         r.assert_error(409, "conflict");
         assert!(r.text.contains("Delete one"), "{}", r.text);
@@ -158,7 +196,12 @@ async fn parallel_saves_keep_fifty_and_one_set_of_a_name() {
     assert_eq!(save(&api, &lead, &kept, json!({})).await.status, 200);
     for set in listed(&api, &lead).await {
         let id = set["id"].as_i64().unwrap();
-        assert_eq!(api.delete(&format!("/report-filter-sets/{id}"), Some(&lead)).await.status, 204);
+        assert_eq!(
+            api.delete(&format!("/report-filter-sets/{id}"), Some(&lead))
+                .await
+                .status,
+            204
+        );
     }
 
     let replies: Vec<Reply> = burst(vec!["Same".to_string(); 20])
@@ -181,26 +224,82 @@ async fn hostile_input_is_refused_with_a_sentence_and_nothing_is_stored() {
     let cases: Vec<(Value, u16, &str)> = vec![
         (json!({ "name": "", "filters": {} }), 400, "Give the set a name"),
         (json!({ "name": " \t  ", "filters": {} }), 400, "Give the set a name"),
-        (json!({ "name": "x".repeat(61), "filters": {} }), 400, "longer than 60 characters"),
+        (
+            json!({ "name": "x".repeat(61), "filters": {} }),
+            400,
+            "longer than 60 characters",
+        ),
         (json!({ "name": "a\u{0}b", "filters": {} }), 400, "control"),
         (json!({ "name": "a\nb", "filters": {} }), 400, "control"),
-        (json!({ "name": "abc\u{202E}fdp", "filters": {} }), 400, "text-direction"),
-        (json!({ "name": "n", "filters": { "individual_ids": too_many } }), 400, "more than 100 ids"),
-        (json!({ "name": "n", "filters": { "staff_ids": too_many } }), 400, "more than 100 ids"),
-        (json!({ "name": "n", "filters": { "individual_ids": [-3] } }), 400, "ids from 1 up"),
-        (json!({ "name": "n", "filters": { "location_ids": [0] } }), 400, "ids from 1 up"),
-        (json!({ "name": "n", "filters": { "location_ids": [999999] } }), 400, "There is no location 999999: choose from the list."),
-        (json!({ "name": "n", "filters": { "staff_ids": [999999] } }), 400, "There is no member of staff 999999"),
-        (json!({ "name": "n", "filters": { "behaviour_ids": [999999] } }), 400, "There is no behaviour 999999"),
-        (json!({ "name": "n", "filters": dates("2026-10-01", "2026-09-01") }), 400, "`from` is after `to`"),
-        (json!({ "name": "n", "filters": dates("2015-01-01", "2026-01-01") }), 400, "longer than 10 years"),
-        (json!({ "name": "n", "filters": dates("1899-12-31", "1900-01-02") }), 400, "outside the years 1900 to 2200"),
+        (
+            json!({ "name": "abc\u{202E}fdp", "filters": {} }),
+            400,
+            "text-direction",
+        ),
+        (
+            json!({ "name": "n", "filters": { "individual_ids": too_many } }),
+            400,
+            "more than 100 ids",
+        ),
+        (
+            json!({ "name": "n", "filters": { "staff_ids": too_many } }),
+            400,
+            "more than 100 ids",
+        ),
+        (
+            json!({ "name": "n", "filters": { "individual_ids": [-3] } }),
+            400,
+            "ids from 1 up",
+        ),
+        (
+            json!({ "name": "n", "filters": { "location_ids": [0] } }),
+            400,
+            "ids from 1 up",
+        ),
+        (
+            json!({ "name": "n", "filters": { "location_ids": [999999] } }),
+            400,
+            "There is no location 999999: choose from the list.",
+        ),
+        (
+            json!({ "name": "n", "filters": { "staff_ids": [999999] } }),
+            400,
+            "There is no member of staff 999999",
+        ),
+        (
+            json!({ "name": "n", "filters": { "behaviour_ids": [999999] } }),
+            400,
+            "There is no behaviour 999999",
+        ),
+        (
+            json!({ "name": "n", "filters": dates("2026-10-01", "2026-09-01") }),
+            400,
+            "`from` is after `to`",
+        ),
+        (
+            json!({ "name": "n", "filters": dates("2015-01-01", "2026-01-01") }),
+            400,
+            "longer than 10 years",
+        ),
+        (
+            json!({ "name": "n", "filters": dates("1899-12-31", "1900-01-02") }),
+            400,
+            "outside the years 1900 to 2200",
+        ),
         (json!({ "name": 5, "filters": {} }), 422, ""),
         (json!({ "name": "n" }), 422, ""),
         (json!({ "name": "n", "filters": { "individual_ids": "1,2" } }), 422, ""),
         (json!({ "name": "n", "filters": { "individual_ids": [1e30] } }), 422, ""),
-        (json!({ "name": "n", "filters": { "period": { "kind": "next_century" } } }), 422, ""),
-        (json!({ "name": "n", "filters": dates("2026-02-30", "2026-03-01") }), 422, ""),
+        (
+            json!({ "name": "n", "filters": { "period": { "kind": "next_century" } } }),
+            422,
+            "",
+        ),
+        (
+            json!({ "name": "n", "filters": dates("2026-02-30", "2026-03-01") }),
+            422,
+            "",
+        ),
         (json!([]), 422, ""),
     ];
     for (body, status, sentence) in cases {

@@ -34,8 +34,8 @@ use super::super::store::{FilterSetRow, FilterSetSaved, Viewer};
 use super::common::{finish, path_id, timestamp, user_entry};
 use super::reports::{bad, distinct_ids, in_years, span};
 use crate::wire::{
-    ErrorBody, FILTER_SET_NAME_MAX, FILTER_SETS_MAX, FilterSet, FilterSetList, IndividualRef, NewFilterSet,
-    PupilName, SavedFilters, SavedPeriod, codes,
+    ErrorBody, FILTER_SET_NAME_MAX, FILTER_SETS_MAX, FilterSet, FilterSetList, IndividualRef, NewFilterSet, PupilName,
+    SavedFilters, SavedPeriod, codes,
 };
 
 /// How a list of ids in a set must be written, for the sentence of a bad one.
@@ -102,7 +102,12 @@ async fn checked_filters(state: &AppState, viewer: Viewer, filters: &SavedFilter
             ID_FORM,
             filters.individual_ids.iter().copied().map(Some),
         )?,
-        behaviour_ids: listed_ids("filters.behaviour_ids", "behaviour", &filters.behaviour_ids, &behaviours)?,
+        behaviour_ids: listed_ids(
+            "filters.behaviour_ids",
+            "behaviour",
+            &filters.behaviour_ids,
+            &behaviours,
+        )?,
         location_ids: listed_ids("filters.location_ids", "location", &filters.location_ids, &locations)?,
         staff_ids: listed_ids("filters.staff_ids", "member of staff", &filters.staff_ids, &staff)?,
     };
@@ -257,7 +262,10 @@ pub(super) async fn save_filter_set(
         tx.audit(&entry).await?;
     }
     let (status, row) = finish(tx, result).await?;
-    let set = wire_sets(&state, viewer, vec![row]).await?.pop().ok_or_else(ApiError::internal)?;
+    let set = wire_sets(&state, viewer, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(ApiError::internal)?;
     Ok((status, Json(set)))
 }
 

@@ -69,7 +69,10 @@ impl Store {
               WHERE p.id IN (SELECT value FROM json_each(?3)) AND p.id IN (SELECT individual_id FROM visible)
               ORDER BY p.id"
         ));
-        bind_viewer(query, viewer).bind(id_list(ids)).fetch_all(&self.pool).await
+        bind_viewer(query, viewer)
+            .bind(id_list(ids))
+            .fetch_all(&self.pool)
+            .await
     }
 }
 
