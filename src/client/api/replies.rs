@@ -14,16 +14,16 @@ use serde_json::Value;
 
 use crate::wire::{
     AccessEntry, AccessReview, ActionDone, AdminUser, AdminUserList, AuditPage, AuditVerification, AuthStep, Behaviour,
-    BehaviourList, BellPeriod, Click, ClickCount, ClickPage, ColumnKind, Communication, CommunicationResponse,
-    CreatedUser, CsvExport, DemoAccountInfo, Dimension, Done, Draft, DraftKind, DraftList, DraftSummary, ErrorBody,
-    ErrorDetail, Exclusion, FieldChange, FlagRecord, GroupList, ImportReport, Incident, IncidentActions, IncidentKind,
-    IncidentPage, IncidentSummary, IndividualDetails, IndividualOverview, IndividualPage, IndividualRef,
-    IndividualSummary, Injury, KeyContact, KeyStaffList, ListEntries, ListEntry, ListItem, ListItems, MarkdownExport,
-    Me, Notification, NotificationKind, NotificationList, ParentsInformedRecord, PasswordRules, PeriodList,
-    Permissions, PhysicalRecord, Pild, Plan, PlanList, PlanSummary, PupilName, Report, ReportColumn, ReportKind,
-    ReportRow, ReportSeries, ReportTotal, Revision, Role, RoleList, Sentiment, SessionInfo, SessionList, Setting,
-    StaffAccount, StaffList, StaffRef, SupportContact, TechniqueLists, TechniqueUse, Tone, TotpEnrolment, User,
-    UserAccess,
+    BehaviourList, BellPeriod, ChronologyEntry, ChronologyItem, ChronologyPage, Click, ClickCount, ClickPage,
+    ColumnKind, Communication, CommunicationResponse, CreatedUser, CsvExport, DemoAccountInfo, Dimension, Done, Draft,
+    DraftKind, DraftList, DraftSummary, ErrorBody, ErrorDetail, Exclusion, FieldChange, FilterSet, FilterSetList,
+    FlagRecord, GroupList, ImportReport, Incident, IncidentActions, IncidentKind, IncidentPage, IncidentSummary,
+    IndividualDetails, IndividualOverview, IndividualPage, IndividualRef, IndividualSummary, Injury, KeyContact,
+    KeyStaffList, ListEntries, ListEntry, ListItem, ListItems, MarkdownExport, Me, Notification, NotificationKind,
+    NotificationList, ParentsInformedRecord, PasswordRules, PeriodList, Permissions, PhysicalRecord, Pild, Plan,
+    PlanList, PlanSummary, PupilName, Report, ReportColumn, ReportKind, ReportRow, ReportSeries, ReportTotal, Revision,
+    Role, RoleList, SavedFilters, SavedPeriod, Sentiment, SessionInfo, SessionList, Setting, StaffAccount, StaffList,
+    StaffRef, SupportContact, TechniqueLists, TechniqueUse, Tone, TotpEnrolment, User, UserAccess,
 };
 
 /// A type the client may decode from a successful reply.
@@ -124,6 +124,18 @@ reply_types! {
     SessionList => [admin::session_list()],
     Done => [admin::done()],
     Report => [report()],
+    FilterSetList => [FilterSetList { items: vec![filter_set()] }],
+    FilterSet => [filter_set()],
+    ChronologyPage => [ChronologyPage {
+        items: vec![
+            ChronologyEntry { at: at(), by: staff(), item: ChronologyItem::Incident {
+                reference: "besmart-10281".into(), kind: IncidentKind::Incident, category: "Verbal abuse".into(), location: "Hall".into(), flagged: true,
+            } },
+            ChronologyEntry { at: at(), by: staff(), item: ChronologyItem::Click { behaviour: "Shouting out".into() } },
+            ChronologyEntry { at: at(), by: staff(), item: ChronologyItem::Communication { tone: Tone::Positive, message: "A good morning.".into() } },
+        ],
+        next_cursor: Some("cursor".into()),
+    }],
 }
 
 mod admin;
@@ -161,6 +173,27 @@ fn report() -> Report {
             points: vec![3],
         }],
         grid: Some(vec![vec![0; 24]; 7]),
+    }
+}
+
+/// A saved filter set with every list and a typed period.
+fn filter_set() -> FilterSet {
+    FilterSet {
+        id: 3,
+        name: "Year 9, hall, this term".into(),
+        filters: SavedFilters {
+            period: Some(SavedPeriod::Dates {
+                from: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default(),
+                to: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
+            }),
+            individual_ids: vec![7],
+            behaviour_ids: vec![2],
+            location_ids: vec![4],
+            staff_ids: vec![5],
+        },
+        individuals: vec![individual()],
+        hidden: 1,
+        saved_at: at(),
     }
 }
 

@@ -1,14 +1,16 @@
 //! The calls of Analytics and their replies: a report (`GET /reports/{type}`), its table as a
 //! CSV file to save (the same query with `format=csv` and the order shown, so the server
 //! audits the export and the file holds exactly what is on screen), the incidents behind a row
-//! (`GET /reports/{type}/incidents`), and the setting's lists the filters choose from.
+//! (`GET /reports/{type}/incidents`), the setting's lists the filters choose from, and the
+//! user's saved filter sets (`/report-filter-sets`).
 
 use chrono::NaiveDate;
 
 use crate::client::api::{Answer, ApiError, Request};
 use crate::client::call::Call;
 use crate::wire::{
-    BehaviourList, Dimension, FilterField, IncidentPage, ListItems, Report, ReportKind, ReportSort, StaffList,
+    BehaviourList, Dimension, FilterField, FilterSet, FilterSetList, IncidentPage, ListItems, NewFilterSet, Report,
+    ReportKind, ReportSort, StaffList,
 };
 
 /// The replies of the Analytics calls.
@@ -25,6 +27,12 @@ pub enum Reply {
     Staff(Result<StaffList, ApiError>),
     /// `GET /behaviours`.
     Behaviours(Result<BehaviourList, ApiError>),
+    /// `GET /report-filter-sets`.
+    Sets(Result<FilterSetList, ApiError>),
+    /// `POST /report-filter-sets`: the set, and whether it replaced one of the same name.
+    Saved(Result<(FilterSet, bool), ApiError>),
+    /// `DELETE /report-filter-sets/{id}`.
+    Deleted(Result<(), ApiError>),
 }
 
 /// What a report is asked with.
@@ -106,4 +114,36 @@ pub fn lists() -> Vec<Call> {
             Reply::Behaviours(r.and_then(Answer::typed))
         }),
     ]
+}
+
+/// The user's saved filter sets.
+pub fn filter_sets() -> Call {
+    Call::new(
+        "sets",
+        Request::get("/report-filter-sets").session(),
+        |r: Result<Answer, ApiError>| Reply::Sets(r.and_then(Answer::typed)),
+    )
+}
+
+/// Save `set` (replacing one of the same name).
+pub fn save_set(set: &NewFilterSet) -> Call {
+    Call::new(
+        "save-set",
+        Request::post("/report-filter-sets").json(set).session(),
+        |r: Result<Answer, ApiError>| {
+            Reply::Saved(r.and_then(|a| {
+                let replaced = a.status == 200;
+                a.typed().map(|set| (set, replaced))
+            }))
+        },
+    )
+}
+
+/// Delete the saved set `id`.
+pub fn delete_set(id: i64) -> Call {
+    Call::new(
+        "delete-set",
+        Request::delete(format!("/report-filter-sets/{id}")).session(),
+        |r: Result<Answer, ApiError>| Reply::Deleted(r.map(|_| ())),
+    )
 }

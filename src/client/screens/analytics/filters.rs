@@ -205,20 +205,19 @@ impl Filters {
         self.staff.clear();
     }
 
-    /// The filter line: each list filter in words (pupils' names through `privacy`), those
-    /// the report `kind` does not take marked as not used.
-    pub fn describe(&self, kind: ReportKind, privacy: &Privacy, sep: &str) -> String {
+    /// Each list filter in words (pupils' names through `privacy`), those the report `kind`
+    /// does not take marked as not used.
+    pub fn parts(&self, kind: ReportKind, privacy: &Privacy) -> Vec<String> {
         let mut parts = Vec::new();
         let mut push = |field: FilterField, noun: &str, names: Vec<String>| {
             if names.is_empty() {
                 return;
             }
-            let used = kind.filters().contains(&field);
             let list = match names.len() {
                 1..=3 => names.join(", "),
                 n => format!("{}, {} and {} more", names[0], names[1], n - 2),
             };
-            parts.push(match used {
+            parts.push(match kind.filters().contains(&field) {
                 true => format!("{noun} {list}"),
                 false => format!("{noun} {list} (not used here)"),
             });
@@ -232,10 +231,24 @@ impl Filters {
         push(FilterField::Location, "at", names(&self.locations));
         push(FilterField::Staff, "staff", names(&self.staff));
         push(FilterField::Behaviour, "behaviours", names(&self.behaviours));
-        match parts.is_empty() {
-            true => format!("Filters: none, every individual you may see{sep}I l S B add some"),
-            false => format!("Filters: {}{sep}x clears", parts.join(sep)),
+        parts
+    }
+
+    /// The filter line above the table.
+    pub fn describe(&self, kind: ReportKind, privacy: &Privacy, sep: &str) -> String {
+        match self.parts(kind, privacy) {
+            parts if parts.is_empty() => {
+                format!("Filters: none, every individual you may see{sep}I l S B add some, F saved sets")
+            }
+            parts => format!("Filters: {}{sep}x clears", parts.join(sep)),
         }
+    }
+
+    /// What a saved set keeps to, in a line: the period, then the lists.
+    pub fn summary(&self, kind: ReportKind, privacy: &Privacy, sep: &str) -> String {
+        let mut parts = vec![self.period.label()];
+        parts.extend(self.parts(kind, privacy));
+        parts.join(sep)
     }
 
     /// As a saved set keeps them.

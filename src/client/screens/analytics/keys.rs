@@ -33,6 +33,8 @@ pub const LOCATIONS: KeyAction = KeyAction::Page(11);
 pub const STAFF: KeyAction = KeyAction::Page(12);
 /// `B`: only some clicker behaviours.
 pub const BEHAVIOURS: KeyAction = KeyAction::Page(13);
+/// `F`: the saved filter sets (save, use, delete).
+pub const SETS: KeyAction = KeyAction::Page(14);
 
 /// The report's own keys, after [`LIST`].
 pub const REPORT_KEYS: &[Binding] = &[
@@ -52,6 +54,7 @@ pub const REPORT_KEYS: &[Binding] = &[
     b(&[ch('S')], "S", STAFF, "only some staff", false),
     b(&[ch('B')], "B", BEHAVIOURS, "only some clicker behaviours", false),
     b(&[ch('x')], "x", CLEAR, "clear the filters", false),
+    b(&[ch('F')], "F", SETS, "saved filter sets: save, use, delete", true),
     b(&[ch('o')], "o", SORT, "sort by the next column", false),
     b(&[ch('O')], "O", REVERSE, "reverse the order", false),
     b(&[ch('h')], "h", CHART, "the next chart", false),
@@ -94,5 +97,6 @@ mod tests {
     fn no_key_is_bound_twice() {
         assert_no_key_twice(&[LIST, REPORT_KEYS, ALWAYS, GLOBAL]);
         assert_no_key_twice(&[LIST, RELATED_KEYS, ALWAYS, GLOBAL]);
+        assert_no_key_twice(&[LIST, super::super::sets::SET_KEYS, ALWAYS]);
     }
 }

@@ -15,6 +15,7 @@ pub mod calls;
 pub mod filters;
 pub mod keys;
 pub mod related;
+pub mod sets;
 mod view;
 
 use std::any::Any;
@@ -26,6 +27,7 @@ use ratatui::layout::Rect;
 
 use self::calls::{Asked, Reply};
 use self::filters::{Filters, Lists, noun, typed_period};
+use self::sets::{Sets, SetsKey};
 use super::incidents::filters::day_of;
 use super::picker::{Picked, Picker};
 use super::{Ctx, Cx, Page};
@@ -33,7 +35,7 @@ use crate::client::call::{Typed, take};
 use crate::client::keymap::{self, Binding, KeyAction};
 use crate::client::widgets::choose::{Choose, Chose};
 use crate::client::widgets::dates_form::{DATE_KEYS, DatesForm, DatesKey};
-use crate::wire::{Dimension, FilterField, IndividualRef, ListItem, Report, ReportKind, ReportSort};
+use crate::wire::{Dimension, FilterField, IndividualRef, ListItem, NewFilterSet, Report, ReportKind, ReportSort};
 
 /// What has the keys.
 pub enum Mode {
@@ -45,6 +47,8 @@ pub enum Mode {
     Choosing(FilterField, Box<Choose>),
     /// Typing the dates (`T`).
     Dates(Box<DatesForm>),
+    /// The saved filter sets (`F`).
+    Sets(Box<Sets>),
 }
 
 /// Which chart is drawn above the table.
@@ -281,6 +285,10 @@ impl Analytics {
                 self.mode = Mode::Picking;
                 self.picker.start(cx);
             }
+            keys::SETS => {
+                self.mode = Mode::Sets(Box::default());
+                cx.call(calls::filter_sets());
+            }
             keys::LOCATIONS => self.choose(FilterField::Location, cx),
             keys::STAFF => self.choose(FilterField::Staff, cx),
             keys::BEHAVIOURS => self.choose(FilterField::Behaviour, cx),
@@ -387,6 +395,59 @@ impl Analytics {
         }
     }
 
+    fn sets_key(&mut self, key: KeyEvent, cx: &mut Cx) {
+        let Mode::Sets(sets) = &mut self.mode else {
+            return;
+        };
+        match sets.key(key) {
+            SetsKey::Used => {}
+            SetsKey::Help => cx.help(),
+            SetsKey::Close => self.mode = Mode::Table,
+            SetsKey::Save(name) => cx.call(calls::save_set(&NewFilterSet {
+                name,
+                filters: self.filters.saved(),
+            })),
+            SetsKey::Delete(id) => cx.call(calls::delete_set(id)),
+            SetsKey::Apply(set) => {
+                self.mode = Mode::Table;
+                self.filters = Filters::of_saved(&set, self.filters.period, &self.lists);
+                let left_out = match set.hidden {
+                    0 => String::new(),
+                    1 => ": 1 individual in it is no longer yours to see and is left out".into(),
+                    n => format!(": {n} individuals in it are no longer yours to see and are left out"),
+                };
+                cx.say(format!("Using the filters of \"{}\"{left_out}.", set.name));
+                self.changed(cx);
+            }
+        }
+    }
+
+    /// A reply about the saved sets, for the panel when it is open.
+    fn sets_reply(&mut self, reply: Reply, cx: &mut Cx) {
+        let Mode::Sets(sets) = &mut self.mode else {
+            if let Reply::Saved(Err(e)) | Reply::Deleted(Err(e)) = reply {
+                cx.say(format!("The filter set could not be changed: {e}"));
+            }
+            return;
+        };
+        match reply {
+            Reply::Sets(list) => sets.listed(list.map(|l| l.items).map_err(|e| format!("Your sets could not be had: {e}"))),
+            Reply::Saved(Ok((set, replaced))) => {
+                sets.saved(&set.name, replaced);
+                cx.call(calls::filter_sets());
+            }
+            Reply::Saved(Err(e)) => sets.say(crate::client::screens::Note::error(format!("Not saved: {e}"))),
+            Reply::Deleted(result) => {
+                sets.say(match result {
+                    Ok(()) => crate::client::screens::Note::info("Deleted."),
+                    Err(e) => crate::client::screens::Note::error(format!("Not deleted: {e}")),
+                });
+                cx.call(calls::filter_sets());
+            }
+            _ => {}
+        }
+    }
+
     fn pick_key(&mut self, key: KeyEvent, cx: &mut Cx) {
         match self.picker.key(key) {
             Picked::Used => {}
@@ -427,11 +488,12 @@ impl Page for Analytics {
     }
 
     fn keys(&self) -> &'static [&'static [Binding]] {
-        match self.mode {
+        match &self.mode {
             Mode::Table => keys::REPORT_TABLES,
             Mode::Picking => &[keys::PICK_KEYS],
             Mode::Choosing(..) => &[keys::CHOOSE_KEYS],
             Mode::Dates(_) => &[DATE_KEYS, crate::client::widgets::text_field::EDITING],
+            Mode::Sets(sets) => sets.keys(),
         }
     }
 
@@ -440,7 +502,11 @@ impl Page for Analytics {
     }
 
     fn edits_text(&self) -> bool {
-        !matches!(self.mode, Mode::Table)
+        match &self.mode {
+            Mode::Table => false,
+            Mode::Sets(sets) => sets.edits_text(),
+            Mode::Picking | Mode::Choosing(..) | Mode::Dates(_) => true,
+        }
     }
 
     fn start(&mut self, cx: &mut Cx) {
@@ -457,6 +523,7 @@ impl Page for Analytics {
             Mode::Table => return self.report_key(key, cx),
             Mode::Picking => self.pick_key(key, cx),
             Mode::Dates(_) => self.dates_key(key, cx),
+            Mode::Sets(_) => self.sets_key(key, cx),
             Mode::Choosing(field, list) => {
                 let field = *field;
                 match list.key(key) {
@@ -476,6 +543,7 @@ impl Page for Analytics {
         match &mut self.mode {
             Mode::Picking => self.picker.paste(text),
             Mode::Dates(form) => form.paste(text),
+            Mode::Sets(sets) => sets.paste(text),
             Mode::Table | Mode::Choosing(..) => {}
         }
     }
@@ -538,6 +606,7 @@ impl Page for Analytics {
                 list.items.into_iter().map(|b| ListItem { id: b.id, name: b.name }).collect(),
             ),
             Some(Reply::Locations(Err(_)) | Reply::Staff(Err(_)) | Reply::Behaviours(Err(_))) => {}
+            Some(reply @ (Reply::Sets(_) | Reply::Saved(_) | Reply::Deleted(_))) => self.sets_reply(reply, cx),
             Some(Reply::Related(_)) | None => {}
         }
     }
@@ -551,6 +620,11 @@ impl Page for Analytics {
         match &mut self.mode {
             Mode::Choosing(_, list) => list.render(f, area, ctx),
             Mode::Dates(form) => form.render(f, area, ctx),
+            Mode::Sets(sets) => {
+                let (privacy, lists, sep) = (&ctx.privacy, &self.lists, ctx.glyphs.sep());
+                let (period, kind) = (self.filters.period, ReportKind::ALL[self.kind % ReportKind::ALL.len()]);
+                sets.render(f, area, ctx, |set| Filters::of_saved(set, period, lists).summary(kind, privacy, sep));
+            }
             Mode::Table | Mode::Picking => {}
         }
     }
