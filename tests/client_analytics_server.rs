@@ -262,3 +262,120 @@ async fn locations_and_typed_dates_filter_the_report_and_are_listed_above_it() {
         .await;
     assert!(text.contains("01/09/2026 to 30/11/2026"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_set_comes_back_with_f_is_used_with_enter_and_deleted_after_y() {
+    let api = Api::start().await;
+    let (seen, _, hidden_names) = api.teacher_individuals().await;
+    let mut h = Harness::sized(&api.srv.url, 80, 24);
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    h.press(KeyCode::Char('a'));
+    report_number(&mut h, 1).await;
+    h.press(KeyCode::Char('b'));
+    h.wait_for("by location", |t| t.contains("by location") && !t.contains("loading…"))
+        .await;
+    let report = page(&h).report.clone().unwrap();
+    let hall = report.rows[page(&h).order[0]].label.clone();
+    h.press(KeyCode::Char('l'));
+    h.wait_text("Only these locations").await;
+    h.type_text(&hall);
+    h.press(KeyCode::Char(' '));
+    h.press(KeyCode::Enter);
+    h.wait_for("the location's report", |t| {
+        t.contains(&format!("at {hall}")) && !t.contains("loading…")
+    })
+    .await;
+
+    // The first line saves the filters shown under a name typed.
+    h.press(KeyCode::Char('F'));
+    h.wait_text("You have no saved sets yet.").await;
+    h.press(KeyCode::Enter);
+    h.type_text("Hall weekly");
+    h.press(KeyCode::Enter);
+    let text = h.wait_text("Saved \"Hall weekly\".").await;
+    h.wait_for("the set listed", |t| {
+        t.contains("Hall weekly") && !t.contains("no saved sets")
+    })
+    .await;
+    assert!(!text.contains("Loading your sets"), "{text}");
+    assert_eq!(
+        api.count("SELECT COUNT(*) FROM report_filter_sets WHERE user_id = 3")
+            .await,
+        1
+    );
+    h.press(KeyCode::Esc);
+
+    // A set saved with an individual the teacher then loses: used, it says one is left out.
+    let token = api.sign_in(common::TEACHER).await;
+    let r = api
+        .post(
+            "/report-filter-sets",
+            &serde_json::json!({ "name": "Two pupils", "filters": { "individual_ids": [seen] } }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    common::execute_sql(
+        &api.srv.db_path,
+        &format!("DELETE FROM access_permissions WHERE user_id = 3 AND individual_id = {seen}"),
+    )
+    .await;
+
+    // Cleared, then the first set brings its location back.
+    h.press(KeyCode::Char('x'));
+    h.wait_for("cleared", |t| t.contains("Filters: none") && !t.contains("loading…"))
+        .await;
+    h.press(KeyCode::Char('F'));
+    h.wait_text("Two pupils").await;
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    h.wait_for("the set used", |t| {
+        t.contains(&format!("at {hall}"))
+            && t.contains("Using the filters of \"Hall weekly\"")
+            && !t.contains("loading…")
+    })
+    .await;
+    assert_eq!(page(&h).report.as_ref().unwrap().rows.len(), 1);
+
+    // The second: its individual is counted, never named.
+    h.press(KeyCode::Char('F'));
+    h.wait_text("Two pupils").await;
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    let text = h.wait_text("no longer yours to see").await;
+    for name in &hidden_names {
+        assert!(!text.contains(name.as_str()), "{name} named: {text}");
+    }
+    let seen_name = api
+        .value(&format!("SELECT last_name FROM individuals WHERE id = {seen}"))
+        .await;
+    assert!(
+        !text.contains(&seen_name),
+        "a pupil no longer the teacher's is not named: {text}"
+    );
+
+    // `d` asks, any other key keeps, `y` deletes.
+    h.press(KeyCode::Char('F'));
+    h.wait_text("Two pupils").await;
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Char('d'));
+    h.wait_text("Delete \"Hall weekly\"?").await;
+    h.press(KeyCode::Char('n'));
+    h.wait_for("kept", |t| !t.contains("Delete \"Hall weekly\"?")).await;
+    assert_eq!(
+        api.count("SELECT COUNT(*) FROM report_filter_sets WHERE user_id = 3")
+            .await,
+        2
+    );
+    h.press(KeyCode::Char('d'));
+    h.wait_text("Delete \"Hall weekly\"?").await;
+    h.press(KeyCode::Char('y'));
+    h.wait_for("deleted", |t| !t.contains("Hall weekly") && t.contains("Two pupils"))
+        .await;
+    assert_eq!(
+        api.count("SELECT COUNT(*) FROM report_filter_sets WHERE user_id = 3")
+            .await,
+        1
+    );
+}
