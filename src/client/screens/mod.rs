@@ -16,6 +16,7 @@
 //! returns. Its calls carry their own typed replies (see `call`), so no enum outside its folder
 //! changes.
 
+pub mod chronology;
 pub mod compose;
 pub mod lock;
 pub mod picker;

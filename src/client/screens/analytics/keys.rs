@@ -35,6 +35,8 @@ pub const STAFF: KeyAction = KeyAction::Page(12);
 pub const BEHAVIOURS: KeyAction = KeyAction::Page(13);
 /// `F`: the saved filter sets (save, use, delete).
 pub const SETS: KeyAction = KeyAction::Page(14);
+/// `C`: the chronology of the individual of the row.
+pub const CHRONOLOGY: KeyAction = KeyAction::Page(15);
 
 /// The report's own keys, after [`LIST`].
 pub const REPORT_KEYS: &[Binding] = &[
@@ -59,6 +61,7 @@ pub const REPORT_KEYS: &[Binding] = &[
     b(&[ch('O')], "O", REVERSE, "reverse the order", false),
     b(&[ch('h')], "h", CHART, "the next chart", false),
     b(&[k(KeyCode::Enter)], "Enter", KeyAction::Open, "show related incidents", true),
+    b(&[ch('C')], "C", CHRONOLOGY, "an individual's row: their chronology", false),
     b(&[ch('w')], "w", SAVE, "save the table as CSV", true),
 ];
 

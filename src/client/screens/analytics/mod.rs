@@ -285,6 +285,7 @@ impl Analytics {
                 self.mode = Mode::Picking;
                 self.picker.start(cx);
             }
+            keys::CHRONOLOGY => self.open_chronology(cx),
             keys::SETS => {
                 self.mode = Mode::Sets(Box::default());
                 cx.call(calls::filter_sets());
@@ -462,6 +463,18 @@ impl Analytics {
             Picked::NotMine if key.code == KeyCode::Esc => self.mode = Mode::Table,
             Picked::NotMine if key.code == KeyCode::Char('?') => cx.help(),
             Picked::NotMine => cx.say("Type a name, Space to choose, Enter to keep to those chosen, Esc to stop."),
+        }
+    }
+
+    /// The chronology of the individual whose row is selected (rows by individual only).
+    fn open_chronology(&mut self, cx: &mut Cx) {
+        let individual = self.selected_row().and_then(|row| {
+            let id = row.key.as_deref()?.strip_prefix("individual:")?.parse().ok()?;
+            Some(crate::wire::IndividualRef { id, name: crate::wire::PupilName::new(row.label.clone()) })
+        });
+        match individual {
+            Some(individual) => cx.push(crate::client::screens::chronology::of(individual)),
+            None => cx.say("A chronology is of one individual: group the rows by individual (b), then choose one."),
         }
     }
 

@@ -21,6 +21,8 @@ pub const RECORD: KeyAction = KeyAction::Page(5);
 pub const FILTER: KeyAction = KeyAction::Page(6);
 /// `n`: a new Smart Plan for them.
 pub const NEW_PLAN: KeyAction = KeyAction::Page(7);
+/// `C`: their chronology (incidents, clicks and communications in one timeline).
+pub const CHRONOLOGY: KeyAction = KeyAction::Page(8);
 
 /// The list's own keys, after [`LIST`].
 pub const LIST_KEYS: &[Binding] = &[
@@ -51,6 +53,7 @@ pub const PROFILE_KEYS: &[Binding] = &[
     b(&[ch('m')], "m", MESSAGE, "a communication about them", true),
     b(&[ch('r')], "r", RECORD, "record: then i, p, m or c", false),
     b(&[ch('n')], "n", NEW_PLAN, "a new Smart Plan for them", false),
+    b(&[ch('C')], "C", CHRONOLOGY, "chronology: everything recorded, newest first", true),
     b(
         &[k(KeyCode::Enter)],
         "Enter",

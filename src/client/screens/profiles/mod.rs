@@ -21,6 +21,7 @@ use ratatui::layout::Rect;
 
 use self::calls::Reply;
 use self::profile::{Part, Profile, Tab};
+use super::chronology;
 use super::clicker::Clicker;
 use super::compose::Compose;
 use super::report;
@@ -128,6 +129,10 @@ impl Profiles {
             }
             keys::CLICKER => cx.push(Box::new(Clicker::logging(vec![p.individual.clone()]))),
             keys::MESSAGE => cx.push(Box::new(Compose::about(p.individual.clone()))),
+            keys::CHRONOLOGY => cx.push(chronology::of(IndividualRef {
+                id: p.individual.id,
+                name: p.individual.name.clone(),
+            })),
             keys::RECORD => {
                 p.record_prefix = true;
                 cx.say("Record about them: i incident, p physical intervention, m communication, c clicker.");
