@@ -104,7 +104,7 @@ fn a_is_for_admins_only_and_help_lists_it_only_for_them() {
 }
 
 #[test]
-fn before_me_answers_a_opens_nothing() {
+fn before_me_answers_a_opens_nothing_and_says_to_wait_not_that_they_are_no_admin() {
     let mut d = Driver::new(DriverOpts::default());
     d.start();
     d.answer("GET /setting", 200, &setting_json());
@@ -114,7 +114,13 @@ fn before_me_answers_a_opens_nothing() {
     );
     assert!(d.has_call("GET /me"), "the sign-in asks what the user may do");
     d.press(KeyCode::Char('A'));
-    assert!(d.check().contains("Admin is for admins."));
+    let text = d.check();
+    assert!(text.contains("permissions are still coming"), "{text}");
+    assert!(!text.contains("Admin is for admins."), "{text}");
+    assert_eq!(d.app.title(), "Dashboard", "nothing opened");
+    d.answer("GET /me", 200, &me(true));
+    d.press(KeyCode::Char('A'));
+    assert!(d.check().contains("Administration"));
 }
 
 #[test]

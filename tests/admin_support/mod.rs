@@ -16,7 +16,14 @@ pub async fn admin_client(api: &Api) -> Harness {
     api.advance(30);
     h.sign_in_with_code(ADMIN.email, ADMIN.password, &api.code_now(ADMIN.totp.unwrap()))
         .await;
-    h
+    // `A` is for admins, which the client knows once the server's /me has come.
+    for _ in 0..500 {
+        if h.runner.app.administers() {
+            return h;
+        }
+        h.runner.pump(std::time::Duration::from_millis(20)).await.unwrap();
+    }
+    panic!("the admin's permissions never came");
 }
 
 /// From the dashboard: `A`, then the section's `key`, waiting until it shows `title`.

@@ -762,6 +762,10 @@ impl App {
             _ if keymap::lookup(&[keymap::ADMIN], &key).is_some() => {
                 if self.administers() {
                     self.open(Destination::Admin, out);
+                } else if self.session.as_ref().is_some_and(|s| s.permissions.is_none()) {
+                    // Signed in, the server's /me not come yet: not a refusal, a wait.
+                    self.status =
+                        Some("Your permissions are still coming from the server: press A again in a moment.".into());
                 } else {
                     self.status = Some("Admin is for admins.".into());
                 }
