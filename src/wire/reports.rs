@@ -643,13 +643,13 @@ mod tests {
             grid: None,
         };
         let rows = report.sorted_rows(None);
-        let text = report.text(&rows, &["Individuals: Amelia\u{1b}]0;x\u{7}".to_string()]);
+        let text = report.text(&rows, &["Filtered to individuals: Amelia\u{1b}]0;x\u{7}".to_string()]);
         assert_eq!(
             text,
             "Global Incident Report\n\
              Grouped by location\n\
              Period: 11/11/2026 \u{2013} 20/11/2026, compared with 01/11/2026 \u{2013} 10/11/2026\n\
-             Individuals: Amelia]0;x\n\
+             Filtered to individuals: Amelia]0;x\n\
              Incidents: 12 (previous period: 9)\n\
              \n\
              Location   Incidents  Change %\n\

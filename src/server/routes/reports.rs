@@ -366,12 +366,12 @@ async fn filter_lines(state: &AppState, viewer: Viewer, filter: &ReportFilter) -
     if let Some(individuals) = &filter.individuals {
         let names = state.store.visible_individual_names(viewer, individuals).await?;
         let names: Vec<String> = names.into_iter().map(|(_, name)| name).collect();
-        lines.push(format!("Individuals: {}", names.join(", ")));
+        lines.push(format!("Filtered to individuals: {}", names.join(", ")));
     }
     for (title, list) in [
-        ("Locations (ids)", &filter.locations),
-        ("Staff (ids)", &filter.staff),
-        ("Behaviours (ids)", &filter.behaviours),
+        ("Filtered to locations (ids)", &filter.locations),
+        ("Filtered to staff (ids)", &filter.staff),
+        ("Filtered to behaviours (ids)", &filter.behaviours),
     ] {
         if let Some(list) = list {
             lines.push(format!("{title}: {}", ids(list)));
