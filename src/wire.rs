@@ -26,6 +26,14 @@ pub use incidents::*;
 pub use plans::*;
 pub use reports::*;
 
+/// Control characters (C0, DEL, C1) and the Unicode bidirectional controls and marks
+/// (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C): never stored in a name, never
+/// printed. One definition for the server's name checks and the text form of a report.
+pub fn is_hostile_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 /// The prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";
 

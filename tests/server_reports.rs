@@ -637,7 +637,7 @@ async fn bad_queries_are_refused_with_a_sentence_saying_what_to_do() {
         ("/reports/global?behaviour_id=1", "does not filter by `behaviour_id`"),
         ("/reports/clicker?location_id=1", "does not filter by `location_id`"),
         ("/reports/global?by=hour", "not grouped by"),
-        ("/reports/global?format=xml", "json or csv"),
+        ("/reports/global?format=xml", "json, csv or text"),
         ("/reports/global?row=category:1", "/reports/{type}/incidents"),
         ("/reports/global/incidents?row=technique:1", "has no row"),
         ("/reports/clicker/incidents?by=behaviour&row=behaviour:1", "has no row"),

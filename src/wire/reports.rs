@@ -13,6 +13,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use unicode_width::UnicodeWidthStr;
 
 #[cfg(feature = "server")]
 use utoipa::ToSchema;
@@ -255,7 +256,8 @@ pub struct ReportQuery {
     /// largest first; the report's own order when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<String>,
-    /// `json` (default) or `csv` (the table as `text/csv`).
+    /// `json` (default), `csv` (the table as `text/csv`) or `text` (the report as a printable
+    /// `text/plain` document: headings, totals and the table aligned, control characters removed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// `GET /reports/{type}/incidents` only: the row whose incidents to list (its `key`).
@@ -381,19 +383,103 @@ impl ColumnKind {
 }
 
 impl Report {
-    /// The CSV file of this report's table with `rows`, in the order shown: the label heading
-    /// and the column titles, then each row's label and figures as [`ColumnKind::format`]
-    /// writes them; every cell neutralised against formulas.
-    pub fn csv(&self, rows: &[&ReportRow]) -> Result<String, csv::Error> {
+    /// The table's heading row: the label heading, then the column titles.
+    pub fn header(&self) -> Vec<&str> {
         let mut header = vec![self.label.as_str()];
         header.extend(self.columns.iter().map(|c| c.title.as_str()));
-        let cells = rows.iter().map(|row| {
-            std::iter::once(row.label.clone())
-                .chain(self.columns.iter().zip(&row.figures).map(|(c, f)| c.kind.format(*f)))
-                .collect::<Vec<_>>()
-        });
-        crate::spreadsheet::csv_text(&header, cells)
+        header
     }
+
+    /// One row's cells, as the heading row lays them out: its label, then its figures as
+    /// [`ColumnKind::format`] writes them. The CSV and the text form both use this.
+    pub fn cells(&self, row: &ReportRow) -> Vec<String> {
+        std::iter::once(row.label.clone())
+            .chain(self.columns.iter().zip(&row.figures).map(|(c, f)| c.kind.format(*f)))
+            .collect()
+    }
+
+    /// The CSV file of this report's table with `rows`, in the order shown: [`Report::header`],
+    /// then [`Report::cells`] of each row; every cell neutralised against formulas.
+    pub fn csv(&self, rows: &[&ReportRow]) -> Result<String, csv::Error> {
+        crate::spreadsheet::csv_text(&self.header(), rows.iter().map(|row| self.cells(row)))
+    }
+
+    /// The printable plain-text form of this report with `rows`, in the order shown: heading
+    /// lines (title, grouping, the period and the one it is compared with as UK dates, each of
+    /// `filters`, the totals), a blank line, then the table of [`Report::header`] and
+    /// [`Report::cells`] aligned by display width (the label column left, figures right), a
+    /// rule of `-` under the heading row. Every cell and heading is [`printable`], and no line
+    /// ends in a space.
+    pub fn text(&self, rows: &[&ReportRow], filters: &[String]) -> String {
+        let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+        let mut lines = vec![
+            printable(&self.title),
+            format!("Grouped by {}", self.by.label()),
+            format!(
+                "Period: {} \u{2013} {}, compared with {} \u{2013} {}",
+                day(self.from),
+                day(self.to),
+                day(self.previous_from),
+                day(self.previous_to)
+            ),
+        ];
+        lines.extend(filters.iter().map(|f| printable(f)));
+        lines.extend(self.totals.iter().map(|t| {
+            format!(
+                "{}: {} (previous period: {})",
+                printable(&t.label),
+                t.kind.format(Some(t.value)),
+                t.kind.format(Some(t.previous))
+            )
+        }));
+        lines.push(String::new());
+        let header: Vec<String> = self.header().into_iter().map(printable).collect();
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| self.cells(row).iter().map(|c| printable(c)).collect())
+            .collect();
+        let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+        for row in &body {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.width());
+            }
+        }
+        let line = |cells: &[String]| {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .map(|(i, (cell, width))| {
+                    let pad = " ".repeat(width.saturating_sub(cell.width()));
+                    if i == 0 {
+                        format!("{cell}{pad}")
+                    } else {
+                        format!("{pad}{cell}")
+                    }
+                })
+                .collect();
+            padded.join("  ").trim_end().to_string()
+        };
+        lines.push(line(&header));
+        lines.push(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+        lines.extend(body.iter().map(|row| line(row)));
+        let mut text = lines.join("\n");
+        text.push('\n');
+        text
+    }
+}
+
+/// `text` as it may be printed or shown in a terminal: tabs and line breaks become spaces, and
+/// every [`crate::wire::is_hostile_char`] (controls, bidirectional controls) is dropped, so a
+/// name cannot move the cursor or reorder the line it is printed on.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' => Some(' '),
+            c if crate::wire::is_hostile_char(c) => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// The order of a report's rows: by the label (column 0) or a figure column (1 for the first
@@ -509,5 +595,68 @@ mod tests {
         assert_eq!(ReportSort::parse("x"), None);
         assert_eq!(ReportSort::parse("+1"), None);
         assert_eq!(ReportSort::parse("-2").map(ReportSort::param), Some("-2".into()));
+    }
+
+    #[test]
+    fn the_text_form_aligns_the_csv_cells_and_prints_no_control_character() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let report = Report {
+            kind: ReportKind::Global,
+            title: "Global Incident Report".into(),
+            by: Dimension::Location,
+            from: day(11),
+            to: day(20),
+            previous_from: day(1),
+            previous_to: day(10),
+            totals: vec![ReportTotal {
+                label: "Incidents".into(),
+                value: 12.0,
+                previous: 9.0,
+                kind: ColumnKind::Count,
+            }],
+            label: "Location".into(),
+            columns: vec![
+                ReportColumn {
+                    title: "Incidents".into(),
+                    kind: ColumnKind::Count,
+                },
+                ReportColumn {
+                    title: "Change %".into(),
+                    kind: ColumnKind::Change,
+                },
+            ],
+            rows: vec![
+                ReportRow {
+                    key: None,
+                    label: "Hall\u{1b}[2J\r\u{202e}\tB\u{9b}\u{7f}\u{2066}\u{200f}\u{61c}".into(),
+                    figures: vec![Some(10.0), Some(25.0)],
+                },
+                ReportRow {
+                    key: None,
+                    label: "Caf\u{e9} \u{5b66}\u{6821}".into(),
+                    figures: vec![Some(2.0), None],
+                },
+            ],
+            bucket: "day".into(),
+            buckets: vec![],
+            series: vec![],
+            grid: None,
+        };
+        let rows = report.sorted_rows(None);
+        let text = report.text(&rows, &["Filtered to individuals: Amelia\u{1b}]0;x\u{7}".to_string()]);
+        assert_eq!(
+            text,
+            "Global Incident Report\n\
+             Grouped by location\n\
+             Period: 11/11/2026 \u{2013} 20/11/2026, compared with 01/11/2026 \u{2013} 10/11/2026\n\
+             Filtered to individuals: Amelia]0;x\n\
+             Incidents: 12 (previous period: 9)\n\
+             \n\
+             Location   Incidents  Change %\n\
+             ---------  ---------  --------\n\
+             Hall[2J B         10     +25.0\n\
+             Caf\u{e9} \u{5b66}\u{6821}          2\n"
+        );
+        assert_eq!(report.csv(&rows).unwrap().lines().count(), 3);
     }
 }

@@ -54,10 +54,7 @@ pub(super) fn checked_name(field: &str, name: &str) -> Result<String, ApiError> 
             "`{field}` must be 1 to {NAME_MAX} characters long (it is {chars})."
         )));
     }
-    if let Some(c) = name.chars().find(|c| {
-        c.is_control()
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-    }) {
+    if let Some(c) = name.chars().find(|c| crate::wire::is_hostile_char(*c)) {
         return Err(ApiError::invalid_request(format!(
             "`{field}` holds the invisible character U+{:04X}: type the name as plain text.",
             c as u32

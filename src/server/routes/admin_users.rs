@@ -20,7 +20,7 @@ use super::super::store::{AdminSessionRow, AdminUserFilter, AdminUserRow, NewAcc
 use super::common::{finish, path_id, staff, timestamp};
 use crate::wire::{
     AccountKind, ActionDone, AdminSession, AdminUser as WireAdminUser, AdminUserList, AdminUserQuery, CreatedUser,
-    Done, ErrorBody, NewUser, Role, RoleInfo, RoleList, SessionList, SessionQuery, UserAction, codes,
+    Done, ErrorBody, NewUser, Role, RoleInfo, RoleList, SessionList, SessionQuery, UserAction, codes, is_hostile_char,
 };
 
 /// Most accounts `GET /admin/users` sends.
@@ -127,11 +127,6 @@ pub(super) fn checked_name(name: &str) -> Result<String, String> {
         return Err("`display_name` must not contain control characters.".into());
     }
     Ok(name.to_string())
-}
-
-/// Control characters and bidirectional overrides: never stored in a name.
-fn is_hostile_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
 /// A valid email (normalised), or why not.

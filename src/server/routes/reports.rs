@@ -56,8 +56,40 @@ pub(super) struct Checked {
     pub period: Period,
     /// The filters, for the store.
     pub filter: ReportFilter,
-    /// CSV rather than JSON.
-    pub csv: bool,
+    /// The form of the answer.
+    pub format: Format,
+}
+
+/// The form a report is answered in (`format=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    /// The report as JSON (the default).
+    Json,
+    /// Its table as a CSV file.
+    Csv,
+    /// The report as a printable plain-text document.
+    Text,
+}
+
+impl Format {
+    /// The form `text` names (absent: JSON), or the sentence saying what to write.
+    fn parse(text: Option<&str>) -> Result<Format, ApiError> {
+        match text {
+            None | Some("json") => Ok(Format::Json),
+            Some("csv") => Ok(Format::Csv),
+            Some("text") => Ok(Format::Text),
+            Some(_) => Err(bad("`format` must be json, csv or text.")),
+        }
+    }
+
+    /// Its name in `format=` (and in the audit detail).
+    fn slug(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Text => "text",
+        }
+    }
 }
 
 /// The date `text` of parameter `name`.
@@ -175,11 +207,7 @@ async fn checked(
                 ))
             })?,
     };
-    let csv = match query.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(bad("`format` must be json or csv.")),
-    };
+    let format = Format::parse(query.format.as_deref())?;
     let given = [
         (FilterField::Individual, query.individual_id.is_some()),
         (FilterField::Behaviour, query.behaviour_id.is_some()),
@@ -217,7 +245,7 @@ async fn checked(
         by,
         period,
         filter,
-        csv,
+        format,
     })
 }
 
@@ -238,18 +266,19 @@ fn detail(checked: &Checked, rows: usize) -> String {
         list(&f.locations),
         list(&f.staff),
         list(&f.behaviours),
-        if checked.csv { "csv" } else { "json" }
+        checked.format.slug()
     )
 }
 
 /// One report: its totals, its table (grouped by `by`), a series over the period and, for the
 /// clicker, the hour by weekday grid, each count beside the period before. `format=csv`
-/// answers the table as a CSV file instead.
+/// answers the table as a CSV file instead, `format=text` the report as a printable document
+/// (the same rows in the same order, aligned, every control character removed).
 #[utoipa::path(get, path = "/reports/{type}", tag = "records", params(("type" = String, Path, description = "global, intervention, involvement, injuries, communication, clicker or discriminatory"), ReportQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The report (JSON), or its table as a CSV file (`format=csv`)",
-            content((Report = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The report (JSON), its table as a CSV file (`format=csv`), or the report as a printable plain-text document (`format=text`)",
+            content((Report = "application/json"), (String = "text/csv"), (String = "text/plain"))),
         (status = 400, description = "`invalid_request`: an unknown type or grouping, a bad date or period, a bad list of ids, or a filter the type does not take", body = ErrorBody),
         (status = 401, description = "`unauthenticated` or `session_expired`", body = ErrorBody),
         (status = 403, description = "`forbidden`: the role may not read analytics", body = ErrorBody),
@@ -295,30 +324,60 @@ pub(super) async fn report(
         ),
     };
     audit(&state, entry).await?;
-    if !checked.csv {
-        let mut report = report;
-        report.rows = report.sorted_rows(sort).into_iter().cloned().collect();
-        return Ok(Json(report).into_response());
-    }
     let rows = report.sorted_rows(sort);
-    let text = report.csv(&rows).map_err(|error| {
-        tracing::error!(%error, "a report's CSV could not be written");
-        ApiError::internal()
-    })?;
+    let (content_type, extension, text) = match checked.format {
+        Format::Json => {
+            let rows = rows.into_iter().cloned().collect();
+            return Ok(Json(Report { rows, ..report }).into_response());
+        }
+        Format::Csv => {
+            let text = report.csv(&rows).map_err(|error| {
+                tracing::error!(%error, "a report's CSV could not be written");
+                ApiError::internal()
+            })?;
+            ("text/csv; charset=utf-8", "csv", text)
+        }
+        Format::Text => {
+            let filters = filter_lines(&state, viewer, &checked.filter).await?;
+            ("text/plain; charset=utf-8", "txt", report.text(&rows, &filters))
+        }
+    };
     let filename = format!(
-        "attachment; filename=\"{}-{}-{}.csv\"",
+        "attachment; filename=\"{}-{}-{}.{extension}\"",
         checked.kind.slug(),
         checked.period.from,
         checked.period.to
     );
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, filename),
         ],
         text,
     )
         .into_response())
+}
+
+/// The heading lines of the printable report naming each active filter: individuals by name
+/// (only those `viewer` may open; the filter was checked already), the others by id.
+async fn filter_lines(state: &AppState, viewer: Viewer, filter: &ReportFilter) -> Result<Vec<String>, ApiError> {
+    let ids = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let mut lines = Vec::new();
+    if let Some(individuals) = &filter.individuals {
+        let names = state.store.visible_individual_names(viewer, individuals).await?;
+        let names: Vec<String> = names.into_iter().map(|(_, name)| name).collect();
+        lines.push(format!("Filtered to individuals: {}", names.join(", ")));
+    }
+    for (title, list) in [
+        ("Filtered to locations (ids)", &filter.locations),
+        ("Filtered to staff (ids)", &filter.staff),
+        ("Filtered to behaviours (ids)", &filter.behaviours),
+    ] {
+        if let Some(list) = list {
+            lines.push(format!("{title}: {}", ids(list)));
+        }
+    }
+    Ok(lines)
 }
 
 /// The incidents behind one row of a report (`row`, the row's `key`; absent: behind the whole
