@@ -102,8 +102,12 @@ pub struct ReportArgs {
     #[arg(long, value_name = "IDS")]
     pub staff: Option<String>,
     /// Print the table as CSV (the default).
-    #[arg(long, conflicts_with = "json")]
+    #[arg(long, conflicts_with_all = ["json", "text"])]
     pub csv: bool,
+    /// Print the report as plain text to read or pipe to a printer (`| lp`): its heading,
+    /// totals and the table aligned.
+    #[arg(long, conflicts_with = "json")]
+    pub text: bool,
     /// Print the whole report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -133,7 +137,11 @@ impl ReportArgs {
                 .into_iter()
                 .filter_map(|(name, value)| value.clone().map(|v| (name, v)))
                 .collect(),
-            csv: !self.json,
+            output: match (self.json, self.text) {
+                (true, _) => crate::client::report_cli::Output::Json,
+                (_, true) => crate::client::report_cli::Output::Text,
+                _ => crate::client::report_cli::Output::Csv,
+            },
         }
     }
 }

@@ -64,6 +64,9 @@ pub struct ClientConfig {
     /// The file holding the report key of `bsmart report` (SECURITY.md rule 44; mode 0600,
     /// refused when others may read it); a relative path is taken from the config file's folder.
     pub report_key_file: Option<PathBuf>,
+    /// The print spooler a printout is piped to, as a program and its arguments (never a
+    /// shell line), e.g. `["lp", "-d", "staffroom"]`; `None`: printouts are saved as files.
+    pub print_command: Option<Vec<String>>,
 }
 
 /// The file's shape: every key is optional and documented in `config.example.toml`.
@@ -78,6 +81,7 @@ struct ConfigFile {
     export_dir: Option<PathBuf>,
     language_lexicon: Option<PathBuf>,
     report_key_file: Option<PathBuf>,
+    print_command: Option<Vec<String>>,
 }
 
 /// What the command line adds on top of the file.
@@ -126,6 +130,11 @@ pub enum ConfigError {
     /// The idle lock is out of range.
     #[error("idle lock must be between {MIN_IDLE_LOCK_SECONDS} and {MAX_IDLE_LOCK_SECONDS} seconds, not {0}")]
     IdleLockOutOfRange(u64),
+    /// `print_command` names no program.
+    #[error(
+        "print_command must start with the program to run, e.g. [\"lp\"] or [\"lp\", \"-d\", \"staffroom\"]; leave it out to save printouts as files"
+    )]
+    NoPrintProgram,
 }
 
 /// Where the config file lives by default (e.g. `~/.config/bsmart/config.toml` on Linux).
@@ -191,6 +200,12 @@ pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<ClientConfig, 
             .or_else(default_export_dir),
         language_lexicon: file.language_lexicon.map(|p| beside(&path, p)),
         report_key_file: file.report_key_file.map(|p| beside(&path, p)),
+        print_command: match file.print_command {
+            Some(argv) if argv.first().is_none_or(|program| program.trim().is_empty()) => {
+                return Err(ConfigError::NoPrintProgram);
+            }
+            argv => argv,
+        },
     })
 }
 
@@ -349,5 +364,35 @@ mod tests {
         assert_eq!(cfg.language_lexicon, Some(PathBuf::from("/etc/bsmart/words.toml")));
         std::fs::write(&path, url).unwrap();
         assert_eq!(load(Some(&path), &Overrides::default()).unwrap().language_lexicon, None);
+    }
+
+    #[test]
+    fn a_print_command_is_a_program_and_its_arguments_and_an_empty_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let url = "server_url = \"https://a.example\"\n";
+        std::fs::write(
+            &path,
+            format!("{url}print_command = [\"lp\", \"-d\", \"staff room\"]\n"),
+        )
+        .unwrap();
+        let cfg = load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(
+            cfg.print_command,
+            Some(vec!["lp".to_string(), "-d".into(), "staff room".into()])
+        );
+        for bad in ["print_command = []", "print_command = [\" \"]"] {
+            std::fs::write(&path, format!("{url}{bad}\n")).unwrap();
+            let e = load(Some(&path), &Overrides::default()).unwrap_err();
+            assert_eq!(e, ConfigError::NoPrintProgram, "{bad}");
+            assert!(e.to_string().contains("[\"lp\"]"), "{e}");
+        }
+        std::fs::write(&path, format!("{url}print_command = \"lp -d x\"\n")).unwrap();
+        assert!(matches!(
+            load(Some(&path), &Overrides::default()),
+            Err(ConfigError::Invalid { .. })
+        ));
+        std::fs::write(&path, url).unwrap();
+        assert_eq!(load(Some(&path), &Overrides::default()).unwrap().print_command, None);
     }
 }

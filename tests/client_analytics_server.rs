@@ -379,3 +379,103 @@ async fn a_saved_set_comes_back_with_f_is_used_with_enter_and_deleted_after_y() 
         1
     );
 }
+
+/// A client of `api` at 80x24 whose print command is `command`, signed in as the teacher, on
+/// the first report.
+async fn printing(api: &Api, command: Option<Vec<String>>) -> Harness {
+    let mut h = Harness::with(
+        &api.srv.url,
+        client_support::Opts {
+            width: 80,
+            height: 24,
+            print_command: command,
+            ..Default::default()
+        },
+    );
+    h.sign_in(TEACHER.0, TEACHER.1).await;
+    h.press(KeyCode::Char('a'));
+    report_number(&mut h, 1).await;
+    h
+}
+
+/// The server's own printout of the report shown on `h`, sorted as shown.
+async fn server_printout(api: &Api, h: &Harness) -> String {
+    let report = page(h).report.clone().unwrap();
+    let token = api.sign_in(common::TEACHER).await;
+    let path = format!(
+        "/reports/global?from={}&to={}&format=text&sort=0",
+        report.from, report.to
+    );
+    let reply = api.get(&path, Some(&token)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.text
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn p_pipes_the_printout_to_the_print_command_or_saves_it_when_there_is_none_or_it_fails() {
+    let api = Api::start().await;
+    let spool = tempfile::tempdir().unwrap();
+    let printed = spool.path().join("printed.txt");
+    let command = vec!["sh".to_string(), "-c".into(), format!("cat > '{}'", printed.display())];
+    let mut h = printing(&api, Some(command)).await;
+    h.press(KeyCode::Char('o'));
+    h.press(KeyCode::Char('P'));
+    let text = h.wait_text("Printed the Global Incident Report").await;
+    assert!(text.contains("(sh took it)"), "{text}");
+    let expected = server_printout(&api, &h).await;
+    assert_eq!(
+        std::fs::read_to_string(&printed).unwrap(),
+        expected,
+        "the server's printout, in the order shown"
+    );
+    assert!(
+        expected.contains("Global Incident Report") && expected.contains("/20"),
+        "{expected}"
+    );
+    assert_eq!(
+        std::fs::read_dir(h.dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "txt"))
+            .count(),
+        0,
+        "printed, not saved"
+    );
+
+    // No print command: saved as a private .txt file, and the line says so.
+    let mut h = printing(&api, None).await;
+    h.press(KeyCode::Char('P'));
+    let text = h.wait_text("Saved to").await;
+    let report = page(&h).report.clone().unwrap();
+    let name = format!("global-{}-{}.txt", report.from, report.to);
+    assert!(text.contains(&name), "the file's name is on the line: {text}");
+    let saved = h.dir.path().join(&name);
+    assert!(
+        std::fs::read_to_string(&saved)
+            .unwrap()
+            .contains("Global Incident Report")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // A spooler that refuses: said in its words, and the printout is saved, not lost.
+    let refusing = vec![
+        "sh".to_string(),
+        "-c".into(),
+        "cat >/dev/null; echo 'lp: The printer or class does not exist.' >&2; exit 1".into(),
+    ];
+    let mut h = printing(&api, Some(refusing)).await;
+    h.press(KeyCode::Char('P'));
+    let text = h
+        .wait_words("Not printed: sh stopped with status 1: lp: The printer or class does not exist.")
+        .await;
+    assert!(client_support::words(&text).contains("It is saved to"), "{text}");
+    assert!(
+        std::fs::read_dir(h.dir.path())
+            .unwrap()
+            .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "txt")),
+        "saved instead"
+    );
+}

@@ -48,6 +48,7 @@ fn offline_app_with(mono: bool, clock: Arc<ManualClock>) -> App {
         clock,
         known_settings: None,
         export_dir: None,
+        print_command: None,
     })
 }
 

@@ -178,6 +178,23 @@ async fn the_binary_prints_a_report_from_a_private_key_file_and_refuses_a_readab
     assert!(csv.status.success(), "{}", String::from_utf8_lossy(&csv.stderr));
     let text = String::from_utf8(csv.stdout).unwrap();
     assert!(text.starts_with("Category,Incidents,Previous,Change %\n"), "{text}");
+    let printout = run(&["global", "--text", "--from", "2025-12-01", "--to", "2026-11-30"]).await;
+    assert!(
+        printout.status.success(),
+        "{}",
+        String::from_utf8_lossy(&printout.stderr)
+    );
+    let printout = String::from_utf8(printout.stdout).unwrap();
+    assert!(
+        printout.contains("01/12/2025") && printout.contains("30/11/2026"),
+        "UK dates: {printout}"
+    );
+    let first_row = text.lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+    assert!(printout.contains(&first_row), "the CSV's rows: {printout}");
+    assert!(
+        printout.lines().any(|l| l.starts_with("---")),
+        "a ruled table: {printout}"
+    );
     let json = run(&["clicker", "--json", "--by", "hour"]).await;
     assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
     let report: Report = serde_json::from_slice(&json.stdout).unwrap();

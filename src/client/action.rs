@@ -20,6 +20,8 @@ pub enum Action {
     Deadline,
     /// An API call finished.
     Reply(Delivery),
+    /// The print command finished with a printout (`Err`: why it was not taken).
+    Printed(Box<crate::client::print::Printout>, Result<(), String>),
     /// SIGTERM or SIGHUP: restore the terminal and leave.
     Terminate,
     /// The terminal is gone (its input ended or failed without a signal): wipe and leave.
@@ -35,6 +37,7 @@ impl std::fmt::Debug for Action {
             Action::Resize => f.write_str("Resize"),
             Action::Deadline => f.write_str("Deadline"),
             Action::Reply(d) => write!(f, "{d:?}"),
+            Action::Printed(printout, result) => write!(f, "Printed({printout:?}, {})", result.is_ok()),
             Action::Terminate => f.write_str("Terminate"),
             Action::InputEnded => f.write_str("InputEnded"),
         }

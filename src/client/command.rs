@@ -1,6 +1,7 @@
 //! `Command`: the side effects `App::update` asks the loop to perform.
 
 use super::call::PendingCall;
+use super::print::Printout;
 
 /// A side effect.
 #[derive(Debug)]
@@ -9,6 +10,9 @@ pub enum Command {
     Call(PendingCall),
     /// Clear the terminal and its scrollback (CSI 2J + CSI 3J) before the next frame.
     ClearTerminal,
+    /// Pipe a printout to the print command on a task; the outcome comes back as
+    /// `Action::Printed`.
+    Print(Printout),
     /// Leave the loop.
     Quit,
 }

@@ -130,6 +130,13 @@ impl<B: Backend + Scrollback> Runner<B> {
                         .purge_scrollback()
                         .map_err(|e| format!("cannot clear the terminal: {e}"))?;
                 }
+                Command::Print(printout) => {
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = crate::client::print::send(&printout.argv, &printout.text).await;
+                        let _ = tx.send(Action::Printed(Box::new(printout), result));
+                    });
+                }
                 Command::Quit => {}
             }
         }
@@ -312,6 +319,7 @@ mod tests {
             clock: Arc::new(ManualClock::default()),
             known_settings: None,
             export_dir: None,
+            print_command: None,
         });
         let terminal = Terminal::new(NoCursorReport(TestBackend::new(80, 24), 0)).unwrap();
         let mut runner = Runner::new(terminal, app, Api::new(&url).unwrap());

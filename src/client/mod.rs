@@ -44,6 +44,7 @@ pub mod keymap;
 pub mod language;
 pub mod lock;
 pub mod outbox;
+pub mod print;
 pub mod privacy;
 pub mod report_cli;
 pub mod sanitize;
@@ -70,6 +71,7 @@ pub fn app_options(config: &ClientConfig) -> app::AppOptions {
         clock: Arc::new(lock::SystemClock),
         known_settings: identity::default_path(),
         export_dir: config.export_dir.clone(),
+        print_command: config.print_command.clone(),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `bsmart report TYPE [filters] --csv|--json`: one report printed to standard output, for a
+//! `bsmart report TYPE [filters] --csv|--text|--json`: one report printed to standard output, for a
 //! governors' or a local-authority return run from cron.
 //!
 //! Nobody is there to type a password and a code, so it reads with a **report key**
@@ -25,8 +25,20 @@ pub struct ReportRequest {
     pub kind: String,
     /// The query pairs (`from`, `to`, `by` and the filters), as typed.
     pub query: Vec<(&'static str, String)>,
-    /// CSV (else JSON).
-    pub csv: bool,
+    /// How it is printed.
+    pub output: Output,
+}
+
+/// How `bsmart report` prints the report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Output {
+    /// The table as CSV.
+    #[default]
+    Csv,
+    /// The printout: heading, totals and the aligned table (`format=text`), for `| lp`.
+    Text,
+    /// The whole report as JSON.
+    Json,
 }
 
 /// The report key in `path`: refused when the file is missing, empty, not private (others may
@@ -82,14 +94,16 @@ pub async fn run(config: &ClientConfig, request: &ReportRequest) -> Result<(), S
     for (name, value) in &request.query {
         call = call.query(name, value.clone());
     }
-    if request.csv {
-        call = call.query("format", "csv");
+    match request.output {
+        Output::Csv => call = call.query("format", "csv"),
+        Output::Text => call = call.query("format", "text"),
+        Output::Json => {}
     }
     let api = Api::new(&config.server_url)?;
     let answer = api.send(&call, Some(&key)).await.map_err(refused)?;
-    let text = match request.csv {
-        true => clean(&answer.download()),
-        false => {
+    let text = match request.output {
+        Output::Csv | Output::Text => clean(&answer.download()),
+        Output::Json => {
             let report: Report = Answer::typed(answer).map_err(refused)?;
             serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
         }

@@ -53,6 +53,8 @@ pub struct Opts {
     pub height: u16,
     /// Privacy mode.
     pub privacy: bool,
+    /// The print command (`None`: printouts are saved as files).
+    pub print_command: Option<Vec<String>>,
 }
 
 impl Default for Opts {
@@ -61,6 +63,7 @@ impl Default for Opts {
             width: 120,
             height: 40,
             privacy: false,
+            print_command: None,
         }
     }
 }
@@ -113,6 +116,7 @@ impl Harness {
             clock: clock.clone(),
             known_settings: Some(dir.path().join("known_settings.json")),
             export_dir: Some(dir.path().to_path_buf()),
+            print_command: o.print_command,
         });
         let terminal = Terminal::new(TestBackend::new(o.width, o.height)).unwrap();
         let mut runner = Runner::new(terminal, app, Api::new(&server_url).unwrap());
@@ -446,6 +450,7 @@ impl Driver {
             clock: clock.clone(),
             known_settings: None,
             export_dir: o.export_dir.clone(),
+            print_command: None,
         });
         Driver {
             app,

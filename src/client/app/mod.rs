@@ -45,6 +45,7 @@ use super::identity::{self, Known};
 use super::keymap::{self, Binding, Destination, KeyAction};
 use super::lock::{Clock, IdleTimer};
 use super::outbox::{Outbox, Outgoing, Settled, Undone};
+use super::print::Printout;
 use super::privacy::Privacy;
 use super::screens::lock::{LockOutcome, LockScreen};
 use super::screens::sign_in::{Idle, Outcome, SignIn};
@@ -80,6 +81,8 @@ pub struct AppOptions {
     pub known_settings: Option<PathBuf>,
     /// Where downloads are saved (`None`: nowhere, and a download says so).
     pub export_dir: Option<PathBuf>,
+    /// The print spooler and its arguments (`None`: a printout is saved as a file).
+    pub print_command: Option<Vec<String>>,
 }
 
 /// A pop-up over the screen (the top one has the keys).
@@ -388,6 +391,24 @@ impl App {
             Action::Resize => self.dirty = true,
             Action::Deadline => self.on_deadline(&mut out),
             Action::Reply(delivery) => self.on_delivery(delivery, &mut out),
+            Action::Printed(printout, result) => {
+                self.dirty = true;
+                let program = printout.argv.first().cloned().unwrap_or_default();
+                match result {
+                    Ok(()) => self.status = Some(format!("Printed {} ({program} took it).", printout.what)),
+                    // A printout that did not print is not to be missed: a pop-up (it wraps,
+                    // where the status line is cut) saying why and where it was kept.
+                    Err(why) => {
+                        let kept = match self.save_file(&printout.filename, &printout.text) {
+                            Ok(path) => format!("It is saved to {path}, to print from there."),
+                            Err(not_saved) => not_saved,
+                        };
+                        self.status = Some(format!("Not printed: {why}."));
+                        self.overlays
+                            .push(Overlay::Error(format!("Not printed: {why}.\n\n{kept}")));
+                    }
+                }
+            }
             Action::Terminate => {
                 self.quit = true;
                 out.push(Command::Quit);
@@ -611,16 +632,24 @@ impl App {
                     filename,
                     content,
                     what,
-                } => {
-                    let what = what.map(|w| format!(" {w}")).unwrap_or_default();
-                    self.status = Some(match &self.opts.export_dir {
-                        None => "Not saved: no folder for downloads is set (export_dir in the config).".into(),
-                        Some(dir) => match crate::client::export::save(dir, &filename, &content) {
-                            Ok(path) => format!("Saved{what} to {}", path.display()),
-                            Err(e) => format!("Not saved to {}: {e}", dir.display()),
-                        },
-                    });
-                }
+                } => self.status = Some(self.save_download(&filename, &content, what.as_deref().unwrap_or(""))),
+                Effect::Print { filename, text, what } => match self.opts.print_command.clone() {
+                    Some(argv) => {
+                        self.status = Some(format!("Sending {what} to the printer…"));
+                        out.push(Command::Print(Printout {
+                            argv,
+                            filename,
+                            text,
+                            what,
+                        }));
+                    }
+                    None => {
+                        self.status = Some(match self.save_file(&filename, &text) {
+                            Ok(path) => format!("Saved to {path}: no printer is set (print_command in the config)."),
+                            Err(not_saved) => format!("Not printed: no printer is set. {not_saved}"),
+                        });
+                    }
+                },
                 Effect::Undo {
                     click,
                     behaviour,
@@ -771,6 +800,31 @@ impl App {
                 }
             }
             _ => self.status = Some(nothing_here(&key, &self.opts.glyphs)),
+        }
+    }
+
+    /// Save a download (`what` it holds, for the sentence: "12 rows") in the download folder,
+    /// and say where, or why not.
+    fn save_download(&self, filename: &str, content: &str, what: &str) -> String {
+        let what = if what.is_empty() {
+            String::new()
+        } else {
+            format!(" {what}")
+        };
+        match self.save_file(filename, content) {
+            Ok(path) => format!("Saved{what} to {path}"),
+            Err(not_saved) => not_saved,
+        }
+    }
+
+    /// Save a download in the download folder: where, or a sentence saying why not.
+    fn save_file(&self, filename: &str, content: &str) -> Result<String, String> {
+        match &self.opts.export_dir {
+            None => Err("Not saved: no folder for downloads is set (export_dir in the config).".into()),
+            Some(dir) => match crate::client::export::save(dir, filename, content) {
+                Ok(path) => Ok(path.display().to_string()),
+                Err(e) => Err(format!("Not saved to {}: {e}", dir.display())),
+            },
         }
     }
 
@@ -1232,6 +1286,7 @@ mod tests {
             clock,
             known_settings: None,
             export_dir: None,
+            print_command: None,
         })
     }
 

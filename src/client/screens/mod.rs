@@ -145,6 +145,16 @@ pub enum Effect {
         /// What it holds, for the status line ("1,234 rows": "Saved 1,234 rows to …").
         what: Option<String>,
     },
+    /// Print a plain-text printout with the configured `print_command`, or save it as a file
+    /// when there is none or it fails (nothing is lost), and say which.
+    Print {
+        /// The file name to save it under (made safe before use).
+        filename: String,
+        /// The text (cleaned before it is printed or written).
+        text: String,
+        /// What it holds, for the status line ("the Global Incident report, 12 rows").
+        what: String,
+    },
     /// Undo the click with this id (taken out of the outbox, or undone on the server).
     Undo {
         /// The click.
@@ -251,6 +261,11 @@ impl Cx {
             content,
             what: Some(what),
         });
+    }
+
+    /// Print `text` (see [`Effect::Print`]).
+    pub fn print(&mut self, filename: String, text: String, what: String) {
+        self.effects.push(Effect::Print { filename, text, what });
     }
 
     /// Undo the click `click` (see [`Effect::Undo`]).

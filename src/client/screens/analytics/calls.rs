@@ -19,6 +19,8 @@ pub enum Reply {
     Report(Result<Report, ApiError>),
     /// `GET /reports/{type}?format=csv`: the file's text, for `Effect::Save` only.
     Csv(Result<String, ApiError>),
+    /// `GET /reports/{type}?format=text`: the printout, for `Effect::Print` only.
+    Text(Result<String, ApiError>),
     /// `GET /reports/{type}/incidents`.
     Related(Result<IncidentPage, ApiError>),
     /// `GET /locations`.
@@ -74,16 +76,31 @@ pub fn report(asked: &Asked) -> Call {
     )
 }
 
-/// The table of the report `asked` for as a CSV file, rows in `sort`'s order.
-pub fn csv(asked: &Asked, sort: Option<ReportSort>) -> Call {
+/// The report `asked` for in `format` (`csv` or `text`), rows in `sort`'s order.
+fn export(asked: &Asked, sort: Option<ReportSort>, format: &'static str) -> Request {
     let mut request = asked
         .request(format!("/reports/{}", asked.kind.slug()))
         .report()
-        .query("format", "csv");
+        .query("format", format);
     if let Some(sort) = sort {
         request = request.query("sort", sort.param());
     }
-    Call::new("csv", request, |r: Result<Answer, ApiError>| Reply::Csv(r.map(Answer::download)))
+    request
+}
+
+/// The table of the report `asked` for as a CSV file, rows in `sort`'s order.
+pub fn csv(asked: &Asked, sort: Option<ReportSort>) -> Call {
+    Call::new("csv", export(asked, sort, "csv"), |r: Result<Answer, ApiError>| {
+        Reply::Csv(r.map(Answer::download))
+    })
+}
+
+/// The report `asked` for as a plain-text printout (heading, totals, the table in `sort`'s
+/// order), written by the server so that the printout and the CSV hold the same rows.
+pub fn text(asked: &Asked, sort: Option<ReportSort>) -> Call {
+    Call::new("text", export(asked, sort, "text"), |r: Result<Answer, ApiError>| {
+        Reply::Text(r.map(Answer::download))
+    })
 }
 
 /// The first 1,000 incidents behind the row `key` of the report `asked` for (the whole report

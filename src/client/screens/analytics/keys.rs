@@ -37,6 +37,8 @@ pub const BEHAVIOURS: KeyAction = KeyAction::Page(13);
 pub const SETS: KeyAction = KeyAction::Page(14);
 /// `C`: the chronology of the individual of the row.
 pub const CHRONOLOGY: KeyAction = KeyAction::Page(15);
+/// `P`: print the report (the print command, else a .txt file).
+pub const PRINT: KeyAction = KeyAction::Page(16);
 
 /// The report's own keys, after [`LIST`].
 pub const REPORT_KEYS: &[Binding] = &[
@@ -63,6 +65,7 @@ pub const REPORT_KEYS: &[Binding] = &[
     b(&[k(KeyCode::Enter)], "Enter", KeyAction::Open, "show related incidents", true),
     b(&[ch('C')], "C", CHRONOLOGY, "an individual's row: their chronology", false),
     b(&[ch('w')], "w", SAVE, "save the table as CSV", true),
+    b(&[ch('P')], "P", PRINT, "print (print_command, else a .txt file)", false),
 ];
 
 /// The tables of the report.

@@ -327,6 +327,13 @@ impl Analytics {
                 }
                 _ => cx.say("There is no report to save yet."),
             },
+            keys::PRINT => match (&self.shown_for, &self.report) {
+                (Some(asked), Some(_)) => {
+                    cx.call(calls::text(asked, self.sort));
+                    cx.say("Making the printout…");
+                }
+                _ => cx.say("There is no report to print yet."),
+            },
             _ => return false,
         }
         true
@@ -466,6 +473,15 @@ impl Analytics {
         }
     }
 
+    /// The type and dates of the report shown, to name its CSV file or printout.
+    fn export_name(&self) -> (&'static str, String, String) {
+        self.shown_for
+            .as_ref()
+            .map_or(("report", String::new(), String::new()), |a| {
+                (a.kind.slug(), a.from.to_string(), a.to.to_string())
+            })
+    }
+
     /// The chronology of the individual whose row is selected (rows by individual only).
     fn open_chronology(&mut self, cx: &mut Cx) {
         let individual = self.selected_row().and_then(|row| {
@@ -595,12 +611,7 @@ impl Page for Analytics {
                 }
             }
             Some(Reply::Csv(Ok(text))) => {
-                let (kind, from, to) = self
-                    .shown_for
-                    .as_ref()
-                    .map_or(("report", String::new(), String::new()), |a| {
-                        (a.kind.slug(), a.from.to_string(), a.to.to_string())
-                    });
+                let (kind, from, to) = self.export_name();
                 let rows = self.order.len();
                 cx.save_counted(
                     format!("{kind}-{from}-{to}.csv"),
@@ -609,6 +620,20 @@ impl Page for Analytics {
                 );
             }
             Some(Reply::Csv(Err(e))) => cx.say(format!("The CSV file could not be made: {e}")),
+            Some(Reply::Text(Ok(text))) => {
+                let (kind, from, to) = self.export_name();
+                let rows = self.order.len();
+                cx.print(
+                    format!("{kind}-{from}-{to}.txt"),
+                    text,
+                    format!(
+                        "the {}, {rows} row{}",
+                        self.shown_for.as_ref().map_or("", |a| a.kind.title()),
+                        if rows == 1 { "" } else { "s" }
+                    ),
+                );
+            }
+            Some(Reply::Text(Err(e))) => cx.say(format!("The printout could not be made: {e}")),
             Some(Reply::Locations(Ok(list))) => self.lists.loaded(FilterField::Location, list.items),
             Some(Reply::Staff(Ok(list))) => self.lists.loaded(
                 FilterField::Staff,
