@@ -333,6 +333,7 @@ async fn a_saved_set_comes_back_with_f_is_used_with_enter_and_deleted_after_y() 
         t.contains(&format!("at {hall}"))
             && t.contains("Using the filters of \"Hall weekly\"")
             && !t.contains("loading…")
+            && !t.contains("updating")
     })
     .await;
     assert_eq!(page(&h).report.as_ref().unwrap().rows.len(), 1);

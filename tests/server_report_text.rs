@@ -167,9 +167,10 @@ async fn the_text_form_of_every_report_has_the_csv_rows_in_the_csv_order_under_a
         heading.contains(&format!("Filtered to individuals: {name}")),
         "{heading:?}"
     );
+    let location = api.value("SELECT name FROM locations WHERE id = 1").await;
     assert!(
-        heading.contains(&"Filtered to locations (ids): 1".to_string()),
-        "{heading:?}"
+        heading.contains(&format!("Filtered to locations: {location}")),
+        "the location by its name: {heading:?}"
     );
 }
 

@@ -361,21 +361,38 @@ pub(super) async fn report(
 /// The heading lines of the printable report naming each active filter: individuals by name
 /// (only those `viewer` may open; the filter was checked already), the others by id.
 async fn filter_lines(state: &AppState, viewer: Viewer, filter: &ReportFilter) -> Result<Vec<String>, ApiError> {
-    let ids = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let mut lines = Vec::new();
     if let Some(individuals) = &filter.individuals {
         let names = state.store.visible_individual_names(viewer, individuals).await?;
         let names: Vec<String> = names.into_iter().map(|(_, name)| name).collect();
         lines.push(format!("Filtered to individuals: {}", names.join(", ")));
     }
-    for (title, list) in [
-        ("Filtered to locations (ids)", &filter.locations),
-        ("Filtered to staff (ids)", &filter.staff),
-        ("Filtered to behaviours (ids)", &filter.behaviours),
-    ] {
-        if let Some(list) = list {
-            lines.push(format!("{title}: {}", ids(list)));
-        }
+    let store = &state.store;
+    // The setting's own lists (no pupil in them): each id by its name, `#id` for one no longer
+    // listed (a location retired since, a member of staff who left).
+    let named = |list: &[i64], names: Vec<(i64, String)>| {
+        let names: std::collections::HashMap<i64, String> = names.into_iter().collect();
+        list.iter()
+            .map(|id| names.get(id).cloned().unwrap_or_else(|| format!("#{id}")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(list) = &filter.locations {
+        let names = store.locations().await?.into_iter().map(|l| (l.id, l.name)).collect();
+        lines.push(format!("Filtered to locations: {}", named(list, names)));
+    }
+    if let Some(list) = &filter.staff {
+        let names = store
+            .active_staff()
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect();
+        lines.push(format!("Filtered to staff: {}", named(list, names)));
+    }
+    if let Some(list) = &filter.behaviours {
+        let names = store.behaviours().await?.into_iter().map(|b| (b.id, b.name)).collect();
+        lines.push(format!("Filtered to behaviours: {}", named(list, names)));
     }
     Ok(lines)
 }
