@@ -279,7 +279,7 @@ impl Page for Chronology {
             SliceTable {
                 header: ["When", "What", "Detail", "By"],
                 min_widths: [14, 5, 10, 6],
-                shrink: &[2, 3, 1],
+                shrink: &[3, 2, 1],
                 rows,
                 selected: self.selected.checked_sub(self.offset),
                 header_style: ctx.theme.header(),

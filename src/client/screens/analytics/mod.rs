@@ -490,7 +490,7 @@ impl Analytics {
         });
         match individual {
             Some(individual) => cx.push(crate::client::screens::chronology::of(individual)),
-            None => cx.say("A chronology is of one individual: group the rows by individual (b), then choose one."),
+            None => cx.say("Chronology: group the rows by individual (b) and choose one."),
         }
     }
 

@@ -253,7 +253,10 @@ impl Sets {
             None => f.render_widget(
                 Paragraph::new(
                     ctx.glyphs
-                        .text("Enter uses a set · d deletes · Esc closes")
+                        .text(match self.naming {
+                            Some(_) => "Enter saves under this name · Esc does not save",
+                            None => "Enter uses a set · d deletes · Esc closes",
+                        })
                         .into_owned(),
                 )
                 .style(ctx.theme.dim())
