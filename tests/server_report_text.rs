@@ -167,6 +167,12 @@ async fn the_text_form_of_every_report_has_the_csv_rows_in_the_csv_order_under_a
         heading.contains(&format!("Filtered to individuals: {name}")),
         "{heading:?}"
     );
+    assert!(
+        heading
+            .iter()
+            .any(|l| l.starts_with("Printed ") && l.contains(" by ") && l.contains("Confidential")),
+        "who printed it, when and that it is confidential: {heading:?}"
+    );
     let location = api.value("SELECT name FROM locations WHERE id = 1").await;
     assert!(
         heading.contains(&format!("Filtered to locations: {location}")),

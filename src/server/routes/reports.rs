@@ -18,7 +18,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 
-use super::super::clock::{day_start, local_date};
+use super::super::clock::{day_start, local_date, local_time};
 use super::super::error::{ApiError, ApiQuery};
 use super::super::permissions::permissions;
 use super::super::report_keys::ReportReader;
@@ -338,8 +338,17 @@ pub(super) async fn report(
             ("text/csv; charset=utf-8", "csv", text)
         }
         Format::Text => {
-            let filters = filter_lines(&state, viewer, &checked.filter).await?;
-            ("text/plain; charset=utf-8", "txt", report.text(&rows, &filters))
+            let mut heading = filter_lines(&state, viewer, &checked.filter).await?;
+            // Paper outlives the screen: who printed it, when, for which setting, and that it
+            // is confidential (names of staff and the setting only; never a pupil's).
+            let setting = setting(&state).await?;
+            heading.push(format!(
+                "Printed {} by {} for {}. Confidential: it is about pupils; keep it safe and destroy it as your setting's policy says.",
+                local_time(state.now()).format("%d/%m/%Y %H:%M"),
+                signed_in.user.display_name,
+                setting.name
+            ));
+            ("text/plain; charset=utf-8", "txt", report.text(&rows, &heading))
         }
     };
     let filename = format!(
@@ -359,7 +368,8 @@ pub(super) async fn report(
 }
 
 /// The heading lines of the printable report naming each active filter: individuals by name
-/// (only those `viewer` may open; the filter was checked already), the others by id.
+/// (only those `viewer` may open; the filter was checked already), the others by their names
+/// in the setting's lists.
 async fn filter_lines(state: &AppState, viewer: Viewer, filter: &ReportFilter) -> Result<Vec<String>, ApiError> {
     let mut lines = Vec::new();
     if let Some(individuals) = &filter.individuals {
